@@ -1,0 +1,31 @@
+// Lint: typescript-eslint recommended, plus the one-way import rule from STYLE.md:
+// contracts/ and core/ import nothing from the pipeline stages above them.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const upstreamStages = ['config', 'transport', 'codecs', 'ingest', 'store', 'devices', 'detectors', 'alerting', 'channels', 'api'];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'test-output/**', 'dashboards/dist/**', '**/*.cjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-eval': 'error',
+      'no-new-func': 'error',
+    },
+  },
+  {
+    files: ['gateway/src/contracts/**/*.ts', 'gateway/src/core/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: upstreamStages.map((s) => `../${s}/*`) }],
+    },
+  },
+  {
+    files: ['gateway/src/codecs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['../transport/*', '../store/*', '../ingest/*', '../core/bus*', 'node:fs', 'node:net'] }],
+    },
+  },
+);

@@ -1,0 +1,39 @@
+/**
+ * One error envelope for every route: `{status: "error", error: {code, message, details?}}`.
+ * WeigeError codes map to their HTTP status; schema failures are 400 with the validation path.
+ */
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import { WeigeError } from '../../core/errors.ts';
+
+export const errorEnvelope = {
+  type: 'object',
+  properties: {
+    status: { const: 'error' },
+    error: {
+      type: 'object',
+      properties: { code: { type: 'string' }, message: { type: 'string' }, details: {} },
+    },
+  },
+} as const;
+
+export default fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError | WeigeError, request, reply) => {
+      if (err instanceof WeigeError) {
+        if (err.statusCode >= 500) request.log.error({ err }, err.message);
+        return reply.status(err.statusCode).send({ status: 'error', error: { code: err.code, message: err.message, details: err.details } });
+      }
+      if ((err as FastifyError).validation) {
+        return reply.status(400).send({ status: 'error', error: { code: 'WEIGE_ERR_BAD_REQUEST', message: err.message } });
+      }
+      const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
+      if (status >= 500) request.log.error({ err }, 'request failed');
+      return reply.status(status).send({ status: 'error', error: { code: err.code ?? 'WEIGE_ERR_INTERNAL', message: status >= 500 ? 'internal error' : err.message } });
+    });
+    app.setNotFoundHandler((request, reply) =>
+      reply.status(404).send({ status: 'error', error: { code: 'WEIGE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+    );
+  },
+  { name: 'weige-errors', fastify: '5.x' },
+);

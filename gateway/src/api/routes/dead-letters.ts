@@ -1,0 +1,68 @@
+/** GET /api/dead-letters: rejected messages with their reason, newest first (engineers, admins). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayContext } from '../../context.ts';
+import { parseTimeParam, timeParam } from '../schemas.ts';
+
+const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  app.get<{ Querystring: { reason?: string; deviceId?: string; since?: string; limit?: number } }>(
+    '/api/dead-letters',
+    {
+      schema: {
+        tags: ['ingest'],
+        summary: 'Rejected messages with the reason and the payload as received',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            reason: { type: 'string', maxLength: 64 },
+            deviceId: { type: 'string', maxLength: 64 },
+            since: timeParam,
+            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+          },
+        },
+        response: {
+          200: {
+            type: 'object',
+            properties: {
+              counts: { type: 'object', additionalProperties: { type: 'integer' } },
+              items: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    id: { type: 'integer' },
+                    receivedAt: { type: 'string' },
+                    topic: { type: 'string' },
+                    deviceId: { type: ['string', 'null'] },
+                    reason: { type: 'string' },
+                    detail: { type: 'string' },
+                    payload: { type: 'string' },
+                    payloadEncoding: { type: 'string' },
+                    payloadBytes: { type: 'integer' },
+                  },
+                },
+              },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      request.requireRole('engineer', 'property_manager');
+      const q = request.query;
+      const items = ctx.stores.deadLetters.query({
+        siteId: ctx.site.siteId,
+        ...(q.reason ? { reason: q.reason } : {}),
+        ...(q.deviceId ? { deviceId: q.deviceId } : {}),
+        since: parseTimeParam(q.since, 'since') ?? 0,
+        limit: q.limit ?? 100,
+      });
+      return {
+        counts: ctx.stores.deadLetters.countByReason(ctx.site.siteId),
+        items: items.map((d) => ({ ...d, receivedAt: new Date(d.receivedAt).toISOString() })),
+      };
+    },
+  );
+};
+
+export default route;

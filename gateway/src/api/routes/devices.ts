@@ -1,0 +1,156 @@
+/** Device registry and stored readings: GET/POST /api/devices, GET /api/devices/:id[/readings|/events]. */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Device } from '../../contracts/site.ts';
+import { siteDefinitionSchema } from '../../config/site-schema.ts';
+import { Errors } from '../../core/errors.ts';
+import type { GatewayContext } from '../../context.ts';
+import { deviceSchema, isoOrNull, parseTimeParam, readingSchema, timeParam } from '../schemas.ts';
+
+const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+
+const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  const view = (d: Device) => {
+    const h = ctx.health.get(d.id);
+    return { ...d, grid: ctx.site.deviceGrid(d), health: { ...h, lastSeen: isoOrNull(h.lastSeen) } };
+  };
+  /** The device if it exists and the caller may see it; 404 either way, so ids do not leak. */
+  const visibleDevice = (request: FastifyRequest, id: string): Device => {
+    const d = ctx.site.device(id);
+    if (!d || !request.canSee(ctx.site.deviceGrid(d))) throw Errors.notFound(`no device '${id}'`);
+    return d;
+  };
+
+  app.get<{ Querystring: { kind?: string; place?: string; building?: string; status?: string } }>(
+    '/api/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Devices the caller may see, with their health',
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { kind: { type: 'string' }, place: { type: 'string' }, building: { type: 'string' }, status: { enum: ['online', 'offline', 'unknown'] } },
+        },
+        response: { 200: { type: 'array', items: deviceSchema } },
+      },
+    },
+    async (request) => {
+      const q = request.query;
+      return ctx.site
+        .allDevices()
+        .filter((d) => request.canSee(ctx.site.deviceGrid(d)))
+        .filter((d) => (!q.kind || d.kind === q.kind) && (!q.place || d.place === q.place))
+        .filter((d) => !q.building || ctx.site.deviceLocation(d).building === q.building)
+        .map(view)
+        .filter((d) => !q.status || d.health.status === q.status);
+    },
+  );
+
+  app.get<{ Params: { id: string } }>(
+    '/api/devices/:id',
+    { schema: { tags: ['devices'], summary: 'One device with its health', params: idParams, response: { 200: deviceSchema } } },
+    async (request) => view(visibleDevice(request, request.params.id)),
+  );
+
+  app.post<{ Body: Device }>(
+    '/api/devices',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Register a device at run time (engineer, admin); it is kept across restarts',
+        body: siteDefinitionSchema('device'),
+        response: { 201: deviceSchema },
+      },
+    },
+    async (request, reply) => {
+      request.requireRole('engineer');
+      const device = request.body;
+      if (ctx.site.device(device.id)) throw Errors.conflict(`device '${device.id}' already exists`);
+      if (!ctx.codecs.has(device.codec ?? 'canonical')) throw Errors.badRequest(`body/codec '${device.codec}' is not a known codec`);
+      for (const [field, known] of [
+        ['household', ctx.site.household(device.household)],
+        ['place', ctx.site.place(device.place)],
+        ['building', ctx.site.building(device.building)],
+      ] as const) {
+        if (device[field] !== undefined && !known) throw Errors.badRequest(`body/${field} '${device[field]}' is not in the site`);
+      }
+      if (!request.canSee(ctx.site.deviceGrid(device))) throw Errors.authForbidden('that location is outside your grid');
+      ctx.stores.devices.register(ctx.site.siteId, device);
+      ctx.site.addDevice(device);
+      request.log.info({ device: device.id }, 'device registered');
+      return reply.status(201).send(view(device));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; port?: number; limit?: number; order?: 'asc' | 'desc' } }>(
+    '/api/devices/:id/readings',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Stored canonical readings of a device, by event time',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: {
+            from: timeParam,
+            to: timeParam,
+            port: { type: 'integer', minimum: 0 },
+            limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+            order: { enum: ['asc', 'desc'], default: 'asc' },
+          },
+        },
+        response: { 200: { type: 'array', items: readingSchema } },
+      },
+    },
+    async (request) => {
+      const d = visibleDevice(request, request.params.id);
+      const q = request.query;
+      return ctx.stores.readings
+        .query({
+          siteId: ctx.site.siteId,
+          deviceId: d.id,
+          from: parseTimeParam(q.from, 'from'),
+          to: parseTimeParam(q.to, 'to'),
+          ...(q.port !== undefined ? { port: q.port } : {}),
+          limit: q.limit,
+          order: q.order,
+        })
+        .map((r) => ({ ...r, ts: new Date(r.ts).toISOString() }));
+    },
+  );
+
+  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; limit?: number } }>(
+    '/api/devices/:id/events',
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'Stored device events (camera detections, tamper, faults)',
+        params: idParams,
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { from: timeParam, to: timeParam, limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } },
+        },
+        response: {
+          200: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { ts: { type: 'string' }, type: { type: 'string' }, confidence: { type: ['number', 'null'] }, attributes: { type: 'object', additionalProperties: true } },
+            },
+          },
+        },
+      },
+    },
+    async (request) => {
+      const d = visibleDevice(request, request.params.id);
+      const q = request.query;
+      return ctx.stores.events
+        .queryEvents(ctx.site.siteId, d.id, parseTimeParam(q.from, 'from'), parseTimeParam(q.to, 'to'), q.limit)
+        .map((e) => ({ ...e, ts: new Date(e.ts).toISOString() }));
+    },
+  );
+};
+
+export default route;

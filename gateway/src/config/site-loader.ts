@@ -1,0 +1,141 @@
+/**
+ * Loads a YAML site file: parse → JSON Schema (all errors, defaults applied) → cross-references.
+ * Every problem is reported as `file:line:col path message`, so a bad site file fails at start
+ * with something a person can fix.
+ */
+import { readFileSync } from 'node:fs';
+import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { Ajv, type ErrorObject } from 'ajv';
+import { Errors } from '../core/errors.ts';
+import { GRID_LEVELS, type GridNode, type Site } from '../contracts/site.ts';
+import { SITE_SCHEMA } from './site-schema.ts';
+
+const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
+const validateSite = ajv.compile(SITE_SCHEMA);
+
+export interface SiteProblem {
+  file: string;
+  line: number;
+  col: number;
+  path: string;
+  message: string;
+}
+
+export function formatProblem(p: SiteProblem): string {
+  return `${p.file}:${p.line}:${p.col} ${p.path || '/'} ${p.message}`;
+}
+
+export function loadSiteFile(file: string): Site {
+  return parseSite(readFileSync(file, 'utf8'), file);
+}
+
+export function parseSite(text: string, file = '<site>'): Site {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const at = (offset: number | undefined, path: string, message: string): SiteProblem => {
+    const pos = lineCounter.linePos(offset ?? 0);
+    return { file, line: pos.line, col: pos.col, path, message };
+  };
+  if (doc.errors.length) {
+    fail(doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message)));
+  }
+  const data = doc.toJS() as unknown;
+  const locate = (pointer: string, message: string): SiteProblem =>
+    at(nodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
+
+  if (!validateSite(data)) {
+    fail((validateSite.errors ?? []).map((e) => locate(e.instancePath, describe(e))));
+  }
+  const site = data as Site;
+  site.mqtt ??= { allowAnonymous: false, accounts: [] };
+  site.mqtt.accounts ??= [];
+  const refProblems = checkReferences(site).map(([pointer, message]) => locate(pointer, message));
+  if (refProblems.length) fail(refProblems);
+  return site;
+}
+
+function fail(problems: SiteProblem[]): never {
+  throw Errors.siteInvalid(`invalid site file:\n  ${problems.map(formatProblem).join('\n  ')}`, problems);
+}
+
+function describe(e: ErrorObject): string {
+  switch (e.keyword) {
+    case 'additionalProperties':
+      return `has unknown property '${String(e.params.additionalProperty)}'`;
+    case 'required':
+      return `is missing required property '${String(e.params.missingProperty)}'`;
+    case 'enum':
+      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
+    default:
+      return e.message ?? e.keyword;
+  }
+}
+
+/** The YAML node at a JSON pointer, for line numbers. Falls back to the nearest existing parent. */
+function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
+  let node = root;
+  for (const raw of pointer.split('/').slice(1)) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
+    let next: unknown = null;
+    if (isMap(node)) next = node.get(key, true);
+    else if (isSeq(node)) next = node.get(Number(key), true);
+    if (!next || typeof next !== 'object') return node;
+    node = next as YamlNode;
+  }
+  return node;
+}
+
+/** Cross-reference checks the schema cannot express. Returns [json pointer, message] pairs. */
+function checkReferences(site: Site): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  const gridIds = new Set<string>();
+  const walk = (node: GridNode, pointer: string, depth: number): void => {
+    if (gridIds.has(node.id)) problems.push([`${pointer}/id`, `duplicate grid node id '${node.id}'`]);
+    gridIds.add(node.id);
+    const expected = GRID_LEVELS[depth];
+    if (node.level !== expected) problems.push([`${pointer}/level`, `is '${node.level}' but depth ${depth} must be '${expected}'`]);
+    node.children?.forEach((c, i) => walk(c, `${pointer}/children/${i}`, depth + 1));
+  };
+  walk(site.grid, '/grid', 0);
+
+  const unique = (section: 'buildings' | 'places' | 'households' | 'devices' | 'staff'): Set<string> => {
+    const seen = new Set<string>();
+    (site[section] as Array<{ id: string }>).forEach((item, i) => {
+      if (seen.has(item.id)) problems.push([`/${section}/${i}/id`, `duplicate id '${item.id}' in ${section}`]);
+      seen.add(item.id);
+    });
+    return seen;
+  };
+  const buildings = unique('buildings');
+  const places = unique('places');
+  const households = unique('households');
+  unique('devices');
+  unique('staff');
+  const usernames = new Set<string>();
+  site.staff.forEach((s, i) => {
+    if (usernames.has(s.username)) problems.push([`/staff/${i}/username`, `duplicate username '${s.username}'`]);
+    usernames.add(s.username);
+  });
+
+  const ref = (pointer: string, kind: string, value: string | undefined, known: Set<string>): void => {
+    if (value !== undefined && !known.has(value)) problems.push([pointer, `refers to unknown ${kind} '${value}'`]);
+  };
+  site.buildings.forEach((b, i) => ref(`/buildings/${i}/grid`, 'grid node', b.grid, gridIds));
+  site.places.forEach((p, i) => {
+    ref(`/places/${i}/grid`, 'grid node', p.grid, gridIds);
+    ref(`/places/${i}/building`, 'building', p.building, buildings);
+  });
+  site.households.forEach((h, i) => {
+    ref(`/households/${i}/grid`, 'grid node', h.grid, gridIds);
+    ref(`/households/${i}/building`, 'building', h.building, buildings);
+  });
+  site.devices.forEach((d, i) => {
+    ref(`/devices/${i}/household`, 'household', d.household, households);
+    ref(`/devices/${i}/place`, 'place', d.place, places);
+    ref(`/devices/${i}/building`, 'building', d.building, buildings);
+    if (d.kind === 'camera' && d.facade && !d.calibration)
+      problems.push([`/devices/${i}`, `camera watching a façade needs a 'calibration'`]);
+  });
+  site.staff.forEach((s, i) => ref(`/staff/${i}/grid`, 'grid node', s.grid, gridIds));
+  return problems;
+}

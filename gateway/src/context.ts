@@ -1,0 +1,40 @@
+/**
+ * The one typed context the composition root builds and hands to every module (instead of
+ * positional arguments or global settings).
+ */
+import type { Settings } from './config/settings.ts';
+import type { SiteIndex } from './config/site-index.ts';
+import type { CodecRegistry } from './codecs/registry.ts';
+import type { EventBus } from './core/bus.ts';
+import type { Clock } from './core/clock.ts';
+import type { Logger } from './core/logger.ts';
+import type { Metrics } from './core/metrics.ts';
+import type { HealthMonitor } from './devices/health-monitor.ts';
+import type { Database, MetaStore } from './store/database.ts';
+import type { DeadLetterStore } from './store/dead-letter-store.ts';
+import type { DeviceStore } from './store/device-store.ts';
+import type { EventStore } from './store/event-store.ts';
+import type { SqliteReadingStore } from './store/reading-store.ts';
+import type { Transport } from './transport/transport.ts';
+
+export interface Stores {
+  db: Database;
+  meta: MetaStore;
+  readings: SqliteReadingStore;
+  events: EventStore;
+  deadLetters: DeadLetterStore;
+  devices: DeviceStore;
+}
+
+export interface GatewayContext {
+  settings: Settings;
+  site: SiteIndex;
+  bus: EventBus;
+  clock: Clock;
+  metrics: Metrics;
+  log: Logger;
+  stores: Stores;
+  codecs: CodecRegistry;
+  health: HealthMonitor;
+  transport: Transport;
+}

@@ -1,0 +1,64 @@
+/**
+ * Prometheus metrics for one gateway instance (its own registry, so several gateways can run in
+ * one test process). Later stages register their own metrics on `registry`.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export function createMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'weige_process_' });
+  return {
+    registry,
+    messagesReceived: new Counter({
+      name: 'weige_messages_received_total',
+      help: 'MQTT messages received from devices, by stream',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    messagesAccepted: new Counter({
+      name: 'weige_messages_accepted_total',
+      help: 'Messages accepted (decoded, valid, stored), by stream',
+      labelNames: ['stream'] as const,
+      registers: [registry],
+    }),
+    messagesRejected: new Counter({
+      name: 'weige_messages_rejected_total',
+      help: 'Messages or batch items rejected to the dead-letter store, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    duplicates: new Counter({
+      name: 'weige_duplicates_total',
+      help: 'Readings, events or tracks received again and de-duplicated',
+      registers: [registry],
+    }),
+    readingsStored: new Counter({ name: 'weige_readings_stored_total', help: 'Readings written to the embedded store', registers: [registry] }),
+    storeWriteSeconds: new Histogram({
+      name: 'weige_store_write_seconds',
+      help: 'Time to write one message’s readings to the embedded store',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25],
+      registers: [registry],
+    }),
+    ingestSeconds: new Histogram({
+      name: 'weige_ingest_seconds',
+      help: 'Time from receiving a message to having it stored and published on the bus',
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.05, 0.25, 1],
+      registers: [registry],
+    }),
+    influxSpoolDepth: new Gauge({
+      name: 'weige_influx_spool_depth',
+      help: 'Readings stored but not yet written to InfluxDB',
+      registers: [registry],
+    }),
+    influxPointsWritten: new Counter({ name: 'weige_influx_points_written_total', help: 'Points written to InfluxDB', registers: [registry] }),
+    influxWriteFailures: new Counter({ name: 'weige_influx_write_failures_total', help: 'Failed InfluxDB batch writes (retried)', registers: [registry] }),
+    devicesOnline: new Gauge({
+      name: 'weige_devices',
+      help: 'Devices by health status',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
+  };
+}
+
+export type Metrics = ReturnType<typeof createMetrics>;

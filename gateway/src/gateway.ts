@@ -1,0 +1,160 @@
+/**
+ * Builds a whole gateway from settings: stores, site, transport, ingest, health, stage modules
+ * and the HTTP API, started in pipeline order and stopped in reverse (z2m lib/controller.ts).
+ * Tests and benchmarks build gateways in-process through this; main.ts adds signals and logs.
+ */
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { createApi } from './api/app.ts';
+import { readSettings, type Settings } from './config/settings.ts';
+import { SiteIndex } from './config/site-index.ts';
+import { loadSiteFile } from './config/site-loader.ts';
+import { CodecRegistry } from './codecs/registry.ts';
+import type { GatewayContext, Stores } from './context.ts';
+import { EventBus } from './core/bus.ts';
+import { SystemClock, type Clock, type TimerHandle } from './core/clock.ts';
+import { createRootLogger, moduleLogger, type Logger } from './core/logger.ts';
+import { createMetrics } from './core/metrics.ts';
+import { HealthMonitor } from './devices/health-monitor.ts';
+import { IngestPipeline } from './ingest/pipeline.ts';
+import type { GatewayModule, ModuleFactory } from './module.ts';
+import { MODULES } from './modules.ts';
+import { MetaStore, openDatabase } from './store/database.ts';
+import { DeadLetterStore } from './store/dead-letter-store.ts';
+import { DeviceStore } from './store/device-store.ts';
+import { EventStore } from './store/event-store.ts';
+import { InfluxWriter } from './store/influx-writer.ts';
+import { SqliteReadingStore } from './store/reading-store.ts';
+import { BrokerPolicy } from './transport/broker-policy.ts';
+import { EmbeddedBroker } from './transport/embedded-broker.ts';
+import { ExternalClient } from './transport/external-client.ts';
+import type { Transport } from './transport/transport.ts';
+
+const RETENTION_CHECK_MS = 3600_000;
+
+export interface GatewayOptions {
+  settings?: Partial<Settings>;
+  env?: NodeJS.ProcessEnv;
+  clock?: Clock;
+  logger?: Logger;
+  /** Stage modules; defaults to MODULES. */
+  modules?: ModuleFactory[];
+}
+
+export class Gateway {
+  readonly ctx: GatewayContext;
+  readonly ingest: IngestPipeline;
+  private readonly influx: InfluxWriter | null;
+  private readonly moduleFactories: ModuleFactory[];
+  private modules: GatewayModule[] = [];
+  private app: FastifyInstance | null = null;
+  private retentionTimer: TimerHandle | null = null;
+  private ready = false;
+
+  constructor(options: GatewayOptions = {}) {
+    const settings = readSettings(options.env ?? process.env, options.settings);
+    const log = options.logger ?? createRootLogger(settings.logLevel);
+    const clock = options.clock ?? new SystemClock();
+    const site = new SiteIndex(loadSiteFile(settings.siteFile));
+    const db = openDatabase(path.resolve(settings.dataDir));
+    const stores: Stores = {
+      db,
+      meta: new MetaStore(db),
+      readings: new SqliteReadingStore(db),
+      events: new EventStore(db),
+      deadLetters: new DeadLetterStore(db),
+      devices: new DeviceStore(db),
+    };
+    for (const d of stores.devices.registered(site.siteId)) site.addDevice(d);
+    const bus = new EventBus(moduleLogger(log, 'bus'));
+    const metrics = createMetrics();
+    const codecs = new CodecRegistry();
+    const transport = createTransport(settings, site, codecs, moduleLogger(log, 'transport'));
+    const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
+    this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport };
+    this.ingest = new IngestPipeline({
+      site,
+      codecs,
+      readings: stores.readings,
+      events: stores.events,
+      deadLetters: stores.deadLetters,
+      bus,
+      metrics,
+      clock,
+      activity: health,
+      limits: settings,
+      log: moduleLogger(log, 'ingest'),
+    });
+    this.influx = settings.influxUrl
+      ? new InfluxWriter(settings.influxUrl, { readings: stores.readings, meta: stores.meta, metrics, clock, log: moduleLogger(log, 'influx') })
+      : null;
+    this.moduleFactories = options.modules ?? MODULES;
+  }
+
+  async start(): Promise<void> {
+    const { ctx } = this;
+    const log = moduleLogger(ctx.log, 'gateway');
+    // The HTTP server comes up first (answering 503 on /healthz) because MQTT over WebSocket rides on it.
+    for (const factory of this.moduleFactories) this.modules.push(await factory(ctx));
+    this.app = await createApi(ctx, { ready: () => this.ready, extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])) });
+    await this.app.listen({ host: ctx.settings.httpHost, port: ctx.settings.httpPort });
+    await ctx.transport.start();
+    ctx.health.start();
+    for (const m of this.modules) {
+      await m.start(ctx);
+      log.info({ module: m.name }, 'module started');
+    }
+    await this.ingest.start(ctx.transport);
+    this.influx?.start();
+    this.retentionTimer = ctx.clock.setInterval(RETENTION_CHECK_MS, () => this.applyRetention());
+    this.applyRetention();
+    this.ready = true;
+    log.info({ httpPort: this.httpPort, ...ctx.transport.describe(), site: ctx.site.siteId, dataDir: ctx.settings.dataDir, influx: Boolean(this.influx) }, 'gateway started');
+  }
+
+  async stop(): Promise<void> {
+    this.ready = false;
+    this.retentionTimer?.cancel();
+    await this.app?.close();
+    for (const m of [...this.modules].reverse()) await m.stop();
+    this.modules = [];
+    await this.ctx.transport.stop();
+    await this.influx?.stop();
+    this.ctx.health.stop();
+    this.ctx.stores.db.close();
+  }
+
+  get httpPort(): number {
+    return (this.app?.server.address() as AddressInfo | null)?.port ?? 0;
+  }
+
+  get mqttPort(): number {
+    return Number(this.ctx.transport.describe().mqttPort ?? 0);
+  }
+
+  get influxWriter(): InfluxWriter | null {
+    return this.influx;
+  }
+
+  private applyRetention(): void {
+    const cutoff = this.ctx.clock.now() - this.ctx.settings.retentionDays * 86400_000;
+    const removed = this.ctx.stores.readings.pruneBefore(cutoff) + this.ctx.stores.events.pruneBefore(cutoff);
+    if (removed) moduleLogger(this.ctx.log, 'store').info({ removed, before: new Date(cutoff).toISOString() }, 'retention applied');
+  }
+}
+
+function createTransport(settings: Settings, site: SiteIndex, codecs: CodecRegistry, log: Logger): Transport {
+  if (settings.mqttUrl) {
+    return new ExternalClient({
+      url: settings.mqttUrl,
+      username: settings.mqttUsername,
+      password: settings.mqttPassword,
+      clientId: `weige-gateway-${site.siteId}`,
+      sharedGroup: settings.mqttSharedGroup,
+      log,
+    });
+  }
+  const policy = new BrokerPolicy(site, (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null);
+  return new EmbeddedBroker({ host: settings.mqttHost, port: settings.mqttPort, policy, log });
+}

@@ -1,0 +1,233 @@
+/**
+ * Ingest: topic → codec → validate → normalise event time → dedupe/order → store → bus.
+ * Every message ends in exactly one defined outcome per item: accepted, de-duplicated, or
+ * rejected to the dead-letter store with a reason. Nothing here may throw to the transport.
+ */
+import type { SiteIndex } from '../config/site-index.ts';
+import type { CodecRegistry } from '../codecs/registry.ts';
+import { CodecError, type Codec, type Decoded, type DecodedReading } from '../codecs/codec.ts';
+import type { DeviceEvent, Reading, Track } from '../contracts/readings.ts';
+import type { Device } from '../contracts/site.ts';
+import type { EventBus } from '../core/bus.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { DeadLetterStore } from '../store/dead-letter-store.ts';
+import type { EventStore } from '../store/event-store.ts';
+import type { ReadingStore } from '../store/reading-store.ts';
+import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../transport/topics.ts';
+import type { InboundMessage, Transport } from '../transport/transport.ts';
+import { toEpochMs } from './timestamps.ts';
+
+export interface IngestLimits {
+  maxPayloadBytes: number;
+  maxFutureSkewS: number;
+  maxLatenessS: number;
+}
+
+/** What ingest tells the device-health monitor. */
+export interface DeviceActivitySink {
+  recordSeen(deviceId: string, at: number, batteryPct: number | null): void;
+  recordStatus(deviceId: string, status: 'online' | 'offline', at: number): void;
+}
+
+export interface IngestDeps {
+  site: SiteIndex;
+  codecs: CodecRegistry;
+  readings: ReadingStore;
+  events: EventStore;
+  deadLetters: DeadLetterStore;
+  bus: EventBus;
+  metrics: Metrics;
+  clock: Clock;
+  activity: DeviceActivitySink;
+  limits: IngestLimits;
+  log: Logger;
+}
+
+/** A water-meter register may wobble by a litre between reads; more than that backwards is a regression. */
+const REGISTER_TOLERANCE_M3 = 0.001;
+
+class Rejection extends Error {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class IngestPipeline {
+  constructor(private readonly deps: IngestDeps) {}
+
+  async start(transport: Transport): Promise<void> {
+    const handler = (msg: InboundMessage): void => this.handle(msg);
+    for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()]) await transport.subscribe(filter, handler);
+  }
+
+  /** Handles one message synchronously: when this returns, accepted data is committed. */
+  handle(msg: InboundMessage): void {
+    const started = process.hrtime.bigint();
+    let deviceId: string | null = null;
+    let stream: DeviceStream | 'unknown' = 'unknown';
+    try {
+      const route = this.route(msg.topic);
+      deviceId = route.deviceId;
+      stream = route.stream;
+      this.deps.metrics.messagesReceived.inc({ stream });
+      if (msg.payload.length > this.deps.limits.maxPayloadBytes)
+        throw new Rejection('payload_too_large', `payload is ${msg.payload.length} bytes; the limit is ${this.deps.limits.maxPayloadBytes}`);
+      const device = this.deps.site.device(route.deviceId);
+      if (!device) throw new Rejection('unknown_device', `no device '${route.deviceId}' in the site or the registry`);
+      const codec = route.codec ?? this.deps.codecs.forDevice(device, route.stream);
+      if (!codec.kinds.includes(device.kind))
+        throw new Rejection('codec_mismatch', `codec '${codec.id}' does not decode ${device.kind} devices`);
+      const decoded = this.decode(codec, msg, route.stream, device);
+      this.accept(decoded, device, msg);
+      this.deps.metrics.messagesAccepted.inc({ stream });
+    } catch (err) {
+      if (stream === 'unknown') this.deps.metrics.messagesReceived.inc({ stream });
+      if (err instanceof Rejection || err instanceof CodecError) this.reject(msg, deviceId, err.reason, err.message);
+      else {
+        this.deps.log.error({ err, topic: msg.topic }, 'ingest failed unexpectedly');
+        this.reject(msg, deviceId, 'internal_error', (err as Error)?.message ?? String(err));
+      }
+    } finally {
+      this.deps.metrics.ingestSeconds.observe(Number(process.hrtime.bigint() - started) / 1e9);
+    }
+  }
+
+  private route(topic: string): { deviceId: string; stream: DeviceStream; codec: Codec | null } {
+    const canonical = parseDeviceTopic(topic);
+    if (canonical) return { ...canonical, codec: null };
+    const vendor = this.deps.codecs.matchVendorTopic(topic);
+    if (vendor) return { deviceId: vendor.deviceId, stream: vendor.stream, codec: vendor.codec };
+    throw new Rejection('unknown_topic', `topic '${topic.slice(0, 200)}' is neither weige/{deviceId}/{stream} nor a vendor codec topic`);
+  }
+
+  private decode(codec: Codec, msg: InboundMessage, stream: DeviceStream, device: Device): Decoded {
+    try {
+      return codec.decode({ topic: msg.topic, stream, payload: msg.payload, device });
+    } catch (err) {
+      if (err instanceof CodecError) throw err;
+      // A vendor codec bug must not look like a gateway crash: it is that message's problem.
+      throw new Rejection('codec_error', `codec '${codec.id}' failed: ${(err as Error)?.message ?? String(err)}`);
+    }
+  }
+
+  private accept(decoded: Decoded, device: Device, msg: InboundMessage): void {
+    const { bus, activity, clock } = this.deps;
+    const siteId = this.deps.site.siteId;
+    switch (decoded.type) {
+      case 'status':
+        activity.recordStatus(device.id, decoded.status, clock.now());
+        return;
+      case 'command_result':
+        activity.recordSeen(device.id, clock.now(), null);
+        bus.emit('commandResultReceived', { deviceId: device.id, id: decoded.id, ok: decoded.ok, ...(decoded.error ? { error: decoded.error } : {}), receivedAt: clock.now() });
+        return;
+      case 'readings':
+        this.acceptReadings(decoded.readings, device, msg);
+        return;
+      case 'events': {
+        const events: DeviceEvent[] = [];
+        for (const e of decoded.events) {
+          const ts = this.checkedTs(e.ts, 'ts', msg, device.id);
+          if (ts !== null) events.push({ siteId, deviceId: device.id, kind: device.kind, ts, type: e.type, confidence: e.confidence, attributes: e.attributes });
+        }
+        const fresh = this.deps.events.insertEvents(events);
+        this.deps.metrics.duplicates.inc(events.length - fresh.length);
+        activity.recordSeen(device.id, clock.now(), batteryOf(decoded.events.map((e) => e.attributes.battery_pct)));
+        for (const e of fresh) bus.emit('deviceEventAccepted', e);
+        return;
+      }
+      case 'track': {
+        const t = decoded.track;
+        const startTs = this.checkedTs(t.startTs, 'start_ts', msg, device.id);
+        activity.recordSeen(device.id, clock.now(), null);
+        if (startTs === null) return;
+        const track: Track = { siteId, deviceId: device.id, trackId: t.trackId, startTs, fps: t.fps, frame: t.frame, points: t.points, snapshotUrl: t.snapshotUrl, clipUrl: t.clipUrl };
+        if (this.deps.events.insertTrackOnce(track)) bus.emit('trackAccepted', track);
+        else this.deps.metrics.duplicates.inc();
+        return;
+      }
+    }
+  }
+
+  private acceptReadings(decoded: DecodedReading[], device: Device, msg: InboundMessage): void {
+    const { readings: store, metrics, bus, activity, clock } = this.deps;
+    const candidates: Reading[] = [];
+    for (const d of decoded) {
+      const ts = this.checkedTs(d.ts, 'ts', msg, device.id);
+      if (ts === null) continue;
+      candidates.push({ siteId: this.deps.site.siteId, deviceId: device.id, kind: device.kind, ts, port: d.port, values: d.values, labels: d.labels });
+    }
+    // Batches may arrive out of order; store and publish them in event-time order.
+    candidates.sort((a, b) => a.ts - b.ts || (a.port ?? -1) - (b.port ?? -1));
+    const writeStarted = process.hrtime.bigint();
+    const fresh: Reading[] = [];
+    let regressions = 0;
+    for (const r of candidates) {
+      const regression = device.kind === 'water_meter' ? this.registerRegression(r) : null;
+      if (regression) {
+        regressions++;
+        this.reject(msg, device.id, 'counter_regression', regression);
+        continue;
+      }
+      fresh.push(...store.insert([r]));
+    }
+    metrics.storeWriteSeconds.observe(Number(process.hrtime.bigint() - writeStarted) / 1e9);
+    metrics.readingsStored.inc(fresh.length);
+    metrics.duplicates.inc(candidates.length - regressions - fresh.length);
+    activity.recordSeen(device.id, clock.now(), batteryOf(candidates.map((r) => r.values.battery_pct)));
+    for (const r of fresh) bus.emit('readingAccepted', r);
+  }
+
+  /** A cumulative register must not run backwards against its stored neighbours in time. */
+  private registerRegression(r: Reading): string | null {
+    const total = r.values.total_m3;
+    if (total === undefined) return null;
+    const { before, after } = this.deps.readings.neighbours(r.siteId, r.deviceId, null, r.ts);
+    const prev = before?.values.total_m3;
+    const next = after?.values.total_m3;
+    if (prev !== undefined && total < prev - REGISTER_TOLERANCE_M3)
+      return `total_m3 ${total} at ${new Date(r.ts).toISOString()} is below ${prev} stored for ${new Date(before!.ts).toISOString()}`;
+    if (next !== undefined && total > next + REGISTER_TOLERANCE_M3)
+      return `total_m3 ${total} at ${new Date(r.ts).toISOString()} is above ${next} stored for ${new Date(after!.ts).toISOString()}`;
+    return null;
+  }
+
+  /** Event time in ms, or null after dead-lettering the item. */
+  private checkedTs(raw: string | number, field: string, msg: InboundMessage, deviceId: string): number | null {
+    const now = this.deps.clock.now();
+    const { maxFutureSkewS, maxLatenessS } = this.deps.limits;
+    try {
+      const ts = toEpochMs(raw, field);
+      if (ts > now + maxFutureSkewS * 1000)
+        throw new Rejection('future_timestamp', `${field} ${new Date(ts).toISOString()} is more than ${maxFutureSkewS} s ahead of the gateway clock`);
+      if (ts < now - maxLatenessS * 1000)
+        throw new Rejection('too_late', `${field} ${new Date(ts).toISOString()} is older than the ${maxLatenessS} s lateness limit`);
+      return ts;
+    } catch (err) {
+      if (!(err instanceof Rejection || err instanceof CodecError)) throw err;
+      this.reject(msg, deviceId, err.reason, err.message);
+      return null;
+    }
+  }
+
+  private reject(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
+    this.deps.metrics.messagesRejected.inc({ reason });
+    try {
+      const record = this.deps.deadLetters.add({ siteId: this.deps.site.siteId, receivedAt: msg.receivedAt, topic: msg.topic, deviceId, reason, detail, payload: msg.payload });
+      this.deps.bus.emit('messageRejected', record);
+      if (this.deps.log.isLevelEnabled('debug')) this.deps.log.debug({ topic: msg.topic, reason, detail }, 'message rejected');
+    } catch (err) {
+      this.deps.log.error({ err, topic: msg.topic, reason }, 'could not record dead letter');
+    }
+  }
+}
+
+function batteryOf(values: unknown[]): number | null {
+  for (let i = values.length - 1; i >= 0; i--) if (typeof values[i] === 'number') return values[i] as number;
+  return null;
+}

@@ -1,0 +1,44 @@
+/**
+ * `npm start`: runs the gateway on WEIGE_* settings (embedded defaults with nothing set) until
+ * SIGINT/SIGTERM, then stops every part in reverse order.
+ */
+import { Gateway } from './gateway.ts';
+import { WeigeError } from './core/errors.ts';
+
+async function main(): Promise<void> {
+  let gateway: Gateway;
+  try {
+    gateway = new Gateway();
+  } catch (err) {
+    // Bad settings or site file: say exactly what is wrong and exit without a stack trace.
+    if (err instanceof WeigeError) {
+      console.error(`weige: ${err.message}`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const log = gateway.ctx.log;
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    gateway.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  try {
+    await gateway.start();
+  } catch (err) {
+    log.fatal({ err }, 'gateway failed to start');
+    process.exit(1);
+  }
+}
+
+void main();

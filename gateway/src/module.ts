@@ -1,0 +1,17 @@
+/**
+ * A pipeline stage beyond the core (detectors, alerting, channels, dashboards). The gateway
+ * starts modules in list order after ingest is subscribed, and stops them in reverse.
+ * Constructors only assign; `start()` does the work; `stop()` removes every listener and timer.
+ */
+import type { ApiExtension } from './api/app.ts';
+import type { GatewayContext } from './context.ts';
+
+export interface GatewayModule {
+  readonly name: string;
+  start(ctx: GatewayContext): Promise<void> | void;
+  stop(): Promise<void> | void;
+  /** Routes this module serves under the gateway's HTTP server. */
+  api?: ApiExtension;
+}
+
+export type ModuleFactory = (ctx: GatewayContext) => GatewayModule | Promise<GatewayModule>;

@@ -1,0 +1,6 @@
+/**
+ * The stages the gateway runs on top of the core, in start order. Each stage adds one line here.
+ */
+import type { ModuleFactory } from './module.ts';
+
+export const MODULES: ModuleFactory[] = [];

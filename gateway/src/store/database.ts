@@ -1,0 +1,52 @@
+/**
+ * The embedded SQLite database (better-sqlite3, WAL). Each module owns its tables and brings its
+ * own numbered migrations under a namespace, applied once, in order, in a transaction.
+ * WAL with synchronous=NORMAL keeps every committed write across a process crash (SIGKILL);
+ * only an OS crash or power cut can lose the last transactions.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import BetterSqlite3, { type Database } from 'better-sqlite3';
+
+export type { Database } from 'better-sqlite3';
+
+export function openDatabase(dataDir: string, fileName = 'weige.db'): Database {
+  mkdirSync(dataDir, { recursive: true });
+  const db = new BetterSqlite3(path.join(dataDir, fileName));
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = NORMAL');
+  db.pragma('busy_timeout = 5000');
+  db.pragma('foreign_keys = ON');
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    namespace TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+    PRIMARY KEY (namespace, version))`);
+  return db;
+}
+
+/** Applies the steps of `namespace` not applied yet. Step i is version i + 1; never edit a shipped step. */
+export function migrate(db: Database, namespace: string, steps: string[]): void {
+  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?').get(namespace) as { v: number | null };
+  const current = row.v ?? 0;
+  const record = db.prepare('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES (?, ?, ?)');
+  db.transaction(() => {
+    steps.slice(current).forEach((sql, i) => {
+      db.exec(sql);
+      record.run(namespace, current + i + 1, Date.now());
+    });
+  })();
+}
+
+/** A small key/value table for cursors and module state. */
+export class MetaStore {
+  constructor(private readonly db: Database) {
+    migrate(db, 'meta', ['CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)']);
+  }
+
+  get(key: string): string | undefined {
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+  }
+
+  set(key: string, value: string): void {
+    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+  }
+}

@@ -1,0 +1,133 @@
+/**
+ * Where readings live. The interface is keyed by site so a later step can move it to a shared
+ * database; the embedded implementation is SQLite. Insertion is idempotent on
+ * (site, device, port, ts): a duplicate is recognised and not stored twice.
+ */
+import type { DeviceKind, Reading } from '../contracts/readings.ts';
+import { migrate, type Database } from './database.ts';
+
+export interface ReadingQuery {
+  siteId: string;
+  deviceId: string;
+  from?: number;
+  to?: number;
+  port?: number | null;
+  limit?: number;
+  order?: 'asc' | 'desc';
+}
+
+export interface ReadingStore {
+  /** Stores the readings, returns those that were new (duplicates are skipped). */
+  insert(readings: Reading[]): Reading[];
+  query(q: ReadingQuery): Reading[];
+  /** The stored readings right before and after `ts` for this device and port. */
+  neighbours(siteId: string, deviceId: string, port: number | null, ts: number): { before?: Reading; after?: Reading };
+  /** Deletes readings with event time before `ts`; returns how many. */
+  pruneBefore(ts: number): number;
+}
+
+interface Row {
+  seq: number;
+  site_id: string;
+  device_id: string;
+  kind: string;
+  ts: number;
+  port: number;
+  vals: string;
+  labels: string;
+}
+
+/** `port` is stored as -1 for whole-device readings so that the unique key works (NULLs never collide). */
+const NO_PORT = -1;
+
+export class SqliteReadingStore implements ReadingStore {
+  private readonly insertStmt;
+  private readonly beforeStmt;
+  private readonly afterStmt;
+
+  constructor(private readonly db: Database) {
+    migrate(db, 'readings', [
+      `CREATE TABLE readings (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT,
+         site_id TEXT NOT NULL, device_id TEXT NOT NULL, kind TEXT NOT NULL,
+         ts INTEGER NOT NULL, port INTEGER NOT NULL, vals TEXT NOT NULL, labels TEXT NOT NULL,
+         received_at INTEGER NOT NULL,
+         UNIQUE (site_id, device_id, port, ts))`,
+      'CREATE INDEX readings_ts ON readings (ts)',
+    ]);
+    this.insertStmt = db.prepare(
+      'INSERT OR IGNORE INTO readings (site_id, device_id, kind, ts, port, vals, labels, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    );
+    this.beforeStmt = db.prepare(
+      'SELECT * FROM readings WHERE site_id = ? AND device_id = ? AND port = ? AND ts < ? ORDER BY ts DESC LIMIT 1',
+    );
+    this.afterStmt = db.prepare(
+      'SELECT * FROM readings WHERE site_id = ? AND device_id = ? AND port = ? AND ts > ? ORDER BY ts ASC LIMIT 1',
+    );
+  }
+
+  insert(readings: Reading[]): Reading[] {
+    const now = Date.now();
+    const fresh: Reading[] = [];
+    this.db.transaction(() => {
+      for (const r of readings) {
+        const info = this.insertStmt.run(
+          r.siteId,
+          r.deviceId,
+          r.kind,
+          r.ts,
+          r.port ?? NO_PORT,
+          JSON.stringify(r.values),
+          JSON.stringify(r.labels),
+          now,
+        );
+        if (info.changes > 0) fresh.push(r);
+      }
+    })();
+    return fresh;
+  }
+
+  query(q: ReadingQuery): Reading[] {
+    const where = ['site_id = ?', 'device_id = ?', 'ts >= ?', 'ts <= ?'];
+    const args: Array<string | number> = [q.siteId, q.deviceId, q.from ?? 0, q.to ?? Number.MAX_SAFE_INTEGER];
+    if (q.port !== undefined) {
+      where.push('port = ?');
+      args.push(q.port ?? NO_PORT);
+    }
+    const sql = `SELECT * FROM readings WHERE ${where.join(' AND ')} ORDER BY ts ${q.order === 'desc' ? 'DESC' : 'ASC'}, port LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, q.limit ?? 10_000) as Row[]).map(toReading);
+  }
+
+  neighbours(siteId: string, deviceId: string, port: number | null, ts: number): { before?: Reading; after?: Reading } {
+    const p = port ?? NO_PORT;
+    const before = this.beforeStmt.get(siteId, deviceId, p, ts) as Row | undefined;
+    const after = this.afterStmt.get(siteId, deviceId, p, ts) as Row | undefined;
+    return { ...(before ? { before: toReading(before) } : {}), ...(after ? { after: toReading(after) } : {}) };
+  }
+
+  pruneBefore(ts: number): number {
+    return this.db.prepare('DELETE FROM readings WHERE ts < ?').run(ts).changes;
+  }
+
+  /** Readings stored after sequence number `afterSeq`, in storage order (the InfluxDB outbox). */
+  readSince(afterSeq: number, limit: number): Array<{ seq: number; reading: Reading }> {
+    const rows = this.db.prepare('SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    return rows.map((row) => ({ seq: row.seq, reading: toReading(row) }));
+  }
+
+  lastSeq(): number {
+    return (this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'readings'").get() as { seq: number } | undefined)?.seq ?? 0;
+  }
+}
+
+function toReading(row: Row): Reading {
+  return {
+    siteId: row.site_id,
+    deviceId: row.device_id,
+    kind: row.kind as DeviceKind,
+    ts: row.ts,
+    port: row.port === NO_PORT ? null : row.port,
+    values: JSON.parse(row.vals) as Record<string, number>,
+    labels: JSON.parse(row.labels) as Record<string, string>,
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * The Transport seam: everything the gateway sends or receives over MQTT goes through it, so the
+ * embedded aedes broker and an external broker (Mosquitto, EMQX, with MQTT 5 shared
+ * subscriptions across several gateways) are interchangeable.
+ */
+
+export interface InboundMessage {
+  topic: string;
+  payload: Buffer;
+  /** Wall time the gateway received it, epoch ms. */
+  receivedAt: number;
+}
+
+/** Handlers resolve when the message is safely handled; QoS 1 acks wait for that. */
+export type MessageHandler = (msg: InboundMessage) => void | Promise<void>;
+
+export interface PublishOptions {
+  qos?: 0 | 1;
+  retain?: boolean;
+}
+
+export interface Transport {
+  readonly mode: 'embedded' | 'external';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  subscribe(filter: string, handler: MessageHandler): Promise<void>;
+  publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
+  /** Ports and URLs, for logs and tests. */
+  describe(): Record<string, string | number>;
+}

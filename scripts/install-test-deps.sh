@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs the real services the tests run against (Debian packages), if they are missing:
+# Mosquitto (external-broker mode), InfluxDB 1.6, Chromium (browser tests).
+# The tests start their own instances on loopback with temp dirs; nothing here starts a service.
+set -euo pipefail
+
+need=()
+command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
+command -v influxd >/dev/null 2>&1 || need+=(influxdb)
+command -v chromium >/dev/null 2>&1 || need+=(chromium)
+
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing test services: ${need[*]}"
+  SUDO=""
+  [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
