@@ -3,10 +3,31 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const upstreamStages = ['config', 'transport', 'codecs', 'ingest', 'store', 'devices', 'detectors', 'alerting', 'channels', 'api'];
+const upstreamStages = [
+  'config',
+  'transport',
+  'codecs',
+  'ingest',
+  'store',
+  'devices',
+  'detectors',
+  'alerting',
+  'channels',
+  'api',
+];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'data/**', 'dist/**', 'coverage/**', 'test-output/**', 'dashboards/dist/**', '**/*.cjs'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'data/**',
+      'dist/**',
+      'coverage/**',
+      'test-output/**',
+      'dashboards/dist/**',
+      '**/*.cjs',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -25,7 +46,10 @@ export default tseslint.config(
   {
     files: ['gateway/src/codecs/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['../transport/*', '../store/*', '../ingest/*', '../core/bus*', 'node:fs', 'node:net'] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: ['../transport/*', '../store/*', '../ingest/*', '../core/bus*', 'node:fs', 'node:net'] },
+      ],
     },
   },
 );

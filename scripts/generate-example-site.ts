@@ -34,12 +34,16 @@ const MICRO_GRIDS: Record<string, string[]> = {
   'mg-chunjiang-2': ['B6', 'B7', 'B8', 'B9'],
   'mg-chunjiang-3': ['B3', 'B10', 'B11', 'B12', 'B13'],
 };
-const microGridOf = (b: string): string => Object.entries(MICRO_GRIDS).find(([, bs]) => bs.includes(b))![0];
 const bg = (b: string): string => `bg-${b.toLowerCase()}`;
 
 /** Image → façade homography for a camera `distanceM` out from the façade, `heightM` up,
  *  pitched up by `pitchDeg`, centred at `centreXM` along the façade (pinhole model, portrait 1080×1920). */
-function facadeHomography(distanceM: number, heightM: number, pitchDeg: number, centreXM: number): number[][] {
+function facadeHomography(
+  distanceM: number,
+  heightM: number,
+  pitchDeg: number,
+  centreXM: number,
+): number[][] {
   const f = 1371; // px: a 70° vertical field of view over 1920 px
   const cx = 540;
   const cy = 960;
@@ -56,8 +60,14 @@ function facadeHomography(distanceM: number, heightM: number, pitchDeg: number, 
 }
 
 function invert3(m: number[][]): number[][] {
-  const [[a, b, c], [d, e, f], [g, h, i]] = m as [[number, number, number], [number, number, number], [number, number, number]];
-  const A = e * i - f * h, B = -(d * i - f * g), C = d * h - e * g;
+  const [[a, b, c], [d, e, f], [g, h, i]] = m as [
+    [number, number, number],
+    [number, number, number],
+    [number, number, number],
+  ];
+  const A = e * i - f * h,
+    B = -(d * i - f * g),
+    C = d * h - e * g;
   const det = a * A + b * B + c * C;
   const inv = [
     [A, -(b * i - c * h), b * f - c * e],
@@ -94,37 +104,50 @@ const buildings = Array.from({ length: 13 }, (_, i) => {
 // 3 high-rises × 14 floors × 4 flats + 10 walk-ups × 6 floors × 2 units × 2 flats = 408 flats;
 // 25 ground-floor flats in the walk-ups are shops or storage, leaving Chunjiang's 383 households.
 const NOT_HOMES = new Set<string>();
-for (const b of ['B1', 'B2', 'B4', 'B5', 'B6', 'B7']) for (const u of ['1', '2']) for (const r of ['01', '02']) NOT_HOMES.add(`${b}-${u}-1${r}`);
+for (const b of ['B1', 'B2', 'B4', 'B5', 'B6', 'B7'])
+  for (const u of ['1', '2']) for (const r of ['01', '02']) NOT_HOMES.add(`${b}-${u}-1${r}`);
 NOT_HOMES.add('B8-1-101');
 
-const households = buildings.flatMap((b) =>
-  b.units.flatMap((unit) =>
-    Array.from({ length: b.floors }, (_, f) => f + 1).flatMap((floor) =>
-      (b.units.length === 1 ? ['01', '02', '03', '04'] : ['01', '02']).map((flat) => {
-        const room = `${floor}${flat}`;
-        const id = `${b.id}-${unit}-${room}`;
-        if (NOT_HOMES.has(id)) return null;
-        const r = rand();
-        // Old estate: about a quarter of households are elderly people living alone.
-        const livesAlone = r < 0.13;
-        const elderly = livesAlone || rand() < 0.55;
-        const residents = livesAlone ? 1 : 1 + Math.floor(rand() * 4);
-        return {
-          id,
-          building: b.id,
-          unit,
-          floor,
-          room,
-          grid: b.grid,
-          residents,
-          elderly,
-          livesAlone,
-          ...(livesAlone ? { contacts: [{ name: '家属', relation: '子女', phone: `1380000${String(Math.floor(rand() * 10000)).padStart(4, '0')}` }] } : {}),
-        };
-      }),
+const households = buildings
+  .flatMap((b) =>
+    b.units.flatMap((unit) =>
+      Array.from({ length: b.floors }, (_, f) => f + 1).flatMap((floor) =>
+        (b.units.length === 1 ? ['01', '02', '03', '04'] : ['01', '02']).map((flat) => {
+          const room = `${floor}${flat}`;
+          const id = `${b.id}-${unit}-${room}`;
+          if (NOT_HOMES.has(id)) return null;
+          const r = rand();
+          // Old estate: about a quarter of households are elderly people living alone.
+          const livesAlone = r < 0.13;
+          const elderly = livesAlone || rand() < 0.55;
+          const residents = livesAlone ? 1 : 1 + Math.floor(rand() * 4);
+          return {
+            id,
+            building: b.id,
+            unit,
+            floor,
+            room,
+            grid: b.grid,
+            residents,
+            elderly,
+            livesAlone,
+            ...(livesAlone
+              ? {
+                  contacts: [
+                    {
+                      name: '家属',
+                      relation: '子女',
+                      phone: `1380000${String(Math.floor(rand() * 10000)).padStart(4, '0')}`,
+                    },
+                  ],
+                }
+              : {}),
+          };
+        }),
+      ),
     ),
-  ),
-).filter((h): h is NonNullable<typeof h> => h !== null);
+  )
+  .filter((h): h is NonNullable<typeof h> => h !== null);
 
 if (households.length !== 383) throw new Error(`expected 383 households, made ${households.length}`);
 
@@ -172,9 +195,29 @@ const devices = [
     tags: h.livesAlone ? ['lives_alone'] : [],
   })),
   ...SHEDS.flatMap((s, i) => [
-    { id: `smoke-${s.id}`, kind: 'smoke_sensor', codec: i === 2 ? 'ctwing-smoke' : 'canonical', place: s.id, reportIntervalS: 60 },
-    { id: `heat-${s.id}`, kind: 'smoke_sensor', codec: 'canonical', place: s.id, reportIntervalS: 60, tags: ['second_sensor'] },
-    { id: `charger-${s.id}`, kind: 'charging_controller', codec: i === 1 ? 'weilai-charger' : 'canonical', place: s.id, ports: 20, reportIntervalS: 60 },
+    {
+      id: `smoke-${s.id}`,
+      kind: 'smoke_sensor',
+      codec: i === 2 ? 'ctwing-smoke' : 'canonical',
+      place: s.id,
+      reportIntervalS: 60,
+    },
+    {
+      id: `heat-${s.id}`,
+      kind: 'smoke_sensor',
+      codec: 'canonical',
+      place: s.id,
+      reportIntervalS: 60,
+      tags: ['second_sensor'],
+    },
+    {
+      id: `charger-${s.id}`,
+      kind: 'charging_controller',
+      codec: i === 1 ? 'weilai-charger' : 'canonical',
+      place: s.id,
+      ports: 20,
+      reportIntervalS: 60,
+    },
   ]),
   ...[
     ['B3', 'east', 0],
@@ -191,7 +234,13 @@ const devices = [
   })),
   ...places
     .filter((p) => p.kind !== 'bike_shed')
-    .map((p) => ({ id: `cam-${p.id}`, kind: 'camera', codec: 'canonical', place: p.id, reportIntervalS: 300 })),
+    .map((p) => ({
+      id: `cam-${p.id}`,
+      kind: 'camera',
+      codec: 'canonical',
+      place: p.id,
+      reportIntervalS: 300,
+    })),
 ];
 
 const grid = {
@@ -225,7 +274,26 @@ const grid = {
 };
 
 const staffHash = hashPassword(DEMO_STAFF_PASSWORD);
-const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '黄', '赵', '周', '吴', '徐', '孙', '朱', '马', '胡', '郭', '林', '何'];
+const SURNAMES = [
+  '王',
+  '李',
+  '张',
+  '刘',
+  '陈',
+  '杨',
+  '黄',
+  '赵',
+  '周',
+  '吴',
+  '徐',
+  '孙',
+  '朱',
+  '马',
+  '胡',
+  '郭',
+  '林',
+  '何',
+];
 let nameIndex = 0;
 const person = (given: string): string => `${SURNAMES[nameIndex++ % SURNAMES.length]}${given}`;
 const phone = (): string => `139${String(Math.floor(rand() * 1e8)).padStart(8, '0')}`;
@@ -283,7 +351,14 @@ const site = {
       {
         username: 'simulator',
         passwordHash: hashPassword(DEMO_SERVICE_PASSWORD),
-        publish: ['weige/+/telemetry', 'weige/+/event', 'weige/+/track', 'weige/+/status', 'weige/+/command/result', 'vendor/#'],
+        publish: [
+          'weige/+/telemetry',
+          'weige/+/event',
+          'weige/+/track',
+          'weige/+/status',
+          'weige/+/command/result',
+          'vendor/#',
+        ],
         subscribe: ['weige/+/command', 'weige/alerts/#', 'weige/incidents/#'],
       },
       {
@@ -306,4 +381,6 @@ const header = `# Example site: Chunjiang (春江小区), generated by scripts/g
 # Schema: gateway/src/config/site.schema.json. Demo passwords are in the README.
 `;
 writeFileSync(path.join(REPO_ROOT, 'sites/chunjiang.yaml'), header + stringify(site, { lineWidth: 0 }));
-console.log(`wrote sites/chunjiang.yaml: ${buildings.length} buildings, ${households.length} households, ${devices.length} devices, ${staff.length} staff`);
+console.log(
+  `wrote sites/chunjiang.yaml: ${buildings.length} buildings, ${households.length} households, ${devices.length} devices, ${staff.length} staff`,
+);

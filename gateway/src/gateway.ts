@@ -87,7 +87,13 @@ export class Gateway {
       log: moduleLogger(log, 'ingest'),
     });
     this.influx = settings.influxUrl
-      ? new InfluxWriter(settings.influxUrl, { readings: stores.readings, meta: stores.meta, metrics, clock, log: moduleLogger(log, 'influx') })
+      ? new InfluxWriter(settings.influxUrl, {
+          readings: stores.readings,
+          meta: stores.meta,
+          metrics,
+          clock,
+          log: moduleLogger(log, 'influx'),
+        })
       : null;
     this.moduleFactories = options.modules ?? MODULES;
   }
@@ -97,7 +103,10 @@ export class Gateway {
     const log = moduleLogger(ctx.log, 'gateway');
     // The HTTP server comes up first (answering 503 on /healthz) because MQTT over WebSocket rides on it.
     for (const factory of this.moduleFactories) this.modules.push(await factory(ctx));
-    this.app = await createApi(ctx, { ready: () => this.ready, extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])) });
+    this.app = await createApi(ctx, {
+      ready: () => this.ready,
+      extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])),
+    });
     await this.app.listen({ host: ctx.settings.httpHost, port: ctx.settings.httpPort });
     await ctx.transport.start();
     ctx.health.start();
@@ -110,7 +119,16 @@ export class Gateway {
     this.retentionTimer = ctx.clock.setInterval(RETENTION_CHECK_MS, () => this.applyRetention());
     this.applyRetention();
     this.ready = true;
-    log.info({ httpPort: this.httpPort, ...ctx.transport.describe(), site: ctx.site.siteId, dataDir: ctx.settings.dataDir, influx: Boolean(this.influx) }, 'gateway started');
+    log.info(
+      {
+        httpPort: this.httpPort,
+        ...ctx.transport.describe(),
+        site: ctx.site.siteId,
+        dataDir: ctx.settings.dataDir,
+        influx: Boolean(this.influx),
+      },
+      'gateway started',
+    );
   }
 
   async stop(): Promise<void> {
@@ -140,7 +158,11 @@ export class Gateway {
   private applyRetention(): void {
     const cutoff = this.ctx.clock.now() - this.ctx.settings.retentionDays * 86400_000;
     const removed = this.ctx.stores.readings.pruneBefore(cutoff) + this.ctx.stores.events.pruneBefore(cutoff);
-    if (removed) moduleLogger(this.ctx.log, 'store').info({ removed, before: new Date(cutoff).toISOString() }, 'retention applied');
+    if (removed)
+      moduleLogger(this.ctx.log, 'store').info(
+        { removed, before: new Date(cutoff).toISOString() },
+        'retention applied',
+      );
   }
 }
 

@@ -21,7 +21,11 @@ export interface TestGateway {
   mqttUrl: string;
   /** Logs in a demo user; returns the bearer header. */
   login(username: string): Promise<Record<string, string>>;
-  api<T = unknown>(method: string, path: string, options?: { user?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  api<T = unknown>(
+    method: string,
+    path: string,
+    options?: { user?: string; body?: unknown },
+  ): Promise<{ status: number; body: T }>;
   /** An MQTT client connected as a device (username = device id) or a service account. */
   connect(username: string, password?: string): Promise<MqttClient>;
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -38,8 +42,16 @@ export async function startTestGateway(
   const dataDir = settings.dataDir ?? makeDataDir();
   const gateway = new Gateway({
     env: {},
-    settings: { httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0, dataDir, ...settings },
-    logger: options.logger ?? createRootLogger((process.env.WEIGE_TEST_LOG as Settings['logLevel']) ?? 'silent'),
+    settings: {
+      httpHost: '127.0.0.1',
+      httpPort: 0,
+      mqttHost: '127.0.0.1',
+      mqttPort: 0,
+      dataDir,
+      ...settings,
+    },
+    logger:
+      options.logger ?? createRootLogger((process.env.WEIGE_TEST_LOG as Settings['logLevel']) ?? 'silent'),
     ...options,
   });
   await gateway.start();
@@ -72,7 +84,11 @@ export async function startTestGateway(
     async api(method, p, { user, body } = {}) {
       const headers: Record<string, string> = user ? await login(user) : {};
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${http}${p}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${http}${p}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const text = await res.text();
       return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
     },
@@ -95,7 +111,11 @@ export async function startTestGateway(
 }
 
 /** Polls `fn` until it returns a truthy value (or throws after `timeoutMs`). */
-export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, intervalMs = 25): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  fn: () => T | Promise<T>,
+  timeoutMs = 5000,
+  intervalMs = 25,
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let last: unknown;
   for (;;) {
@@ -105,7 +125,8 @@ export async function eventually<T>(fn: () => T | Promise<T>, timeoutMs = 5000, 
     } catch (err) {
       last = err;
     }
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
+    if (Date.now() > deadline)
+      throw new Error(`condition not met within ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }

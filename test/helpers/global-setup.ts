@@ -4,5 +4,7 @@ import { findBinary } from './binaries.ts';
 export default function setup(): void {
   const missing = ['mosquitto', 'influxd'].filter((b) => !findBinary(b));
   if (missing.length)
-    throw new Error(`missing test services: ${missing.join(', ')} — run scripts/install-test-deps.sh (npm test does)`);
+    throw new Error(
+      `missing test services: ${missing.join(', ')} — run scripts/install-test-deps.sh (npm test does)`,
+    );
 }

@@ -20,17 +20,26 @@ import systemRoutes from './routes/system.ts';
 /** A route plugin contributed by another stage; it receives the same context. */
 export type ApiExtension = FastifyPluginAsync<{ ctx: GatewayContext }>;
 
-export async function createApi(ctx: GatewayContext, options: { ready: () => boolean; extensions?: ApiExtension[] }): Promise<FastifyInstance> {
+export async function createApi(
+  ctx: GatewayContext,
+  options: { ready: () => boolean; extensions?: ApiExtension[] },
+): Promise<FastifyInstance> {
   const app = Fastify({
     // Typed as fastify's base logger so routes and plugins see the default FastifyInstance type.
     loggerInstance: ctx.log.child({ ns: 'weige:http' }) as FastifyBaseLogger,
     disableRequestLogging: true,
     bodyLimit: 1024 * 1024,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+    },
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Weige gateway API', description: 'Sensing and alerting gateway for residential communities (微格)', version: '0.1.0' },
+      info: {
+        title: 'Weige gateway API',
+        description: 'Sensing and alerting gateway for residential communities (微格)',
+        version: '0.1.0',
+      },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
@@ -40,7 +49,8 @@ export async function createApi(ctx: GatewayContext, options: { ready: () => boo
     options: {
       maxPayload: 1024 * 1024,
       // MQTT clients ask for the 'mqtt' subprotocol (MQTT 3.1.1 §6); answer it.
-      handleProtocols: (protocols: Set<string>) => (protocols.has('mqtt') ? 'mqtt' : (protocols.values().next().value ?? false)),
+      handleProtocols: (protocols: Set<string>) =>
+        protocols.has('mqtt') ? 'mqtt' : (protocols.values().next().value ?? false),
     },
   });
   await app.register(errorsPlugin);

@@ -1,12 +1,20 @@
 /** Schemas shared by several routes. Schemas are code, never built from user input. */
 
 /** `from`/`to` query values: ISO 8601 or epoch milliseconds. */
-export const timeParam = { type: 'string', maxLength: 40, description: 'ISO 8601 time or epoch milliseconds' } as const;
+export const timeParam = {
+  type: 'string',
+  maxLength: 40,
+  description: 'ISO 8601 time or epoch milliseconds',
+} as const;
 
 export function parseTimeParam(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms)) throw Object.assign(new Error(`querystring/${name} '${value}' is not a time`), { statusCode: 400, code: 'WEIGE_ERR_BAD_REQUEST' });
+  if (!Number.isFinite(ms))
+    throw Object.assign(new Error(`querystring/${name} '${value}' is not a time`), {
+      statusCode: 400,
+      code: 'WEIGE_ERR_BAD_REQUEST',
+    });
   return ms;
 }
 
@@ -53,4 +61,5 @@ export const deviceSchema = {
   },
 } as const;
 
-export const isoOrNull = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+export const isoOrNull = (ms: number | null): string | null =>
+  ms === null ? null : new Date(ms).toISOString();

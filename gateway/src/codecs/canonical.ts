@@ -13,7 +13,15 @@ import {
   WATER_METER_TELEMETRY,
 } from '../contracts/payload-schemas.ts';
 import type { DeviceKind } from '../contracts/readings.ts';
-import { CodecError, parseJson, type Codec, type Decoded, type DecodedReading, type DecodeInput, type RawTs } from './codec.ts';
+import {
+  CodecError,
+  parseJson,
+  type Codec,
+  type Decoded,
+  type DecodedReading,
+  type DecodeInput,
+  type RawTs,
+} from './codec.ts';
 import { schemaChecker } from './schema-check.ts';
 
 type Flat = Record<string, unknown> & { ts: RawTs };
@@ -56,7 +64,10 @@ function decodeTelemetry(kind: DeviceKind, data: unknown): Decoded {
       const { readings: _r, ...shared } = batch;
       const sharedValues = flatReading({ ...shared, ts: 0 }).values;
       // Battery and other device-level fields describe the moment of sending: attach them to the newest reading.
-      const newest = batch.readings.reduce((best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best), 0);
+      const newest = batch.readings.reduce(
+        (best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best),
+        0,
+      );
       return {
         type: 'readings',
         readings: batch.readings.map((r, i) => ({
@@ -74,10 +85,13 @@ function decodeTelemetry(kind: DeviceKind, data: unknown): Decoded {
       const readings: DecodedReading[] = p.ports.map(({ port, state, ...rest }) => ({
         ts: p.ts,
         port,
-        values: Object.fromEntries(Object.entries(rest).filter((e): e is [string, number] => typeof e[1] === 'number')),
+        values: Object.fromEntries(
+          Object.entries(rest).filter((e): e is [string, number] => typeof e[1] === 'number'),
+        ),
         labels: { state },
       }));
-      if (p.temp_c !== undefined) readings.push({ ts: p.ts, port: null, values: { temp_c: p.temp_c }, labels: {} });
+      if (p.temp_c !== undefined)
+        readings.push({ ts: p.ts, port: null, values: { temp_c: p.temp_c }, labels: {} });
       return { type: 'readings', readings };
     }
     case 'camera':
@@ -97,7 +111,10 @@ export function decodeStatus(payload: Buffer): Decoded {
   if (text.startsWith('{')) status = (parseJson(payload) as { status?: unknown }).status;
   else if (text.startsWith('"')) status = parseJson(payload);
   if (status !== 'online' && status !== 'offline')
-    throw new CodecError('schema_violation', `status must be 'online' or 'offline', got ${JSON.stringify(text.slice(0, 40))}`);
+    throw new CodecError(
+      'schema_violation',
+      `status must be 'online' or 'offline', got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   return { type: 'status', status };
 }
 
@@ -113,7 +130,8 @@ export function decodeEvent(data: unknown): Decoded {
 
 export const canonicalCodec: Codec = {
   id: 'canonical',
-  description: 'Canonical payloads of shared/CONTRACT.md on weige/{deviceId}/{telemetry|event|track|status|command/result}',
+  description:
+    'Canonical payloads of shared/CONTRACT.md on weige/{deviceId}/{telemetry|event|track|status|command/result}',
   kinds: ['water_meter', 'smoke_sensor', 'charging_controller', 'camera', 'generic'],
   streams: ['telemetry', 'event', 'track', 'status', 'command/result'],
   decode({ stream, payload, device }: DecodeInput): Decoded {
@@ -127,7 +145,8 @@ export const canonicalCodec: Codec = {
       case 'event':
         return decodeEvent(parseJson(payload));
       case 'track': {
-        if (device.kind !== 'camera') throw new CodecError('unsupported_stream', `a ${device.kind} does not send tracks`);
+        if (device.kind !== 'camera')
+          throw new CodecError('unsupported_stream', `a ${device.kind} does not send tracks`);
         const t = checkTrack(parseJson(payload));
         return {
           type: 'track',

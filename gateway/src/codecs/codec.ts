@@ -5,7 +5,7 @@
  */
 import type { DeviceKind, PortState } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
-import type { DeviceStream } from '../transport/topics.ts';
+import type { DeviceStream } from '../contracts/topics.ts';
 
 /** Timestamps as the device gave them; ingest normalises and checks them. */
 export type RawTs = string | number;
@@ -62,11 +62,7 @@ export interface Codec {
 
 /** Machine-readable reasons; they are the dead-letter reasons and the /metrics labels. */
 export type RejectReason =
-  | 'malformed_json'
-  | 'schema_violation'
-  | 'bad_timestamp'
-  | 'unsupported_stream'
-  | 'unknown_vendor_value';
+  'malformed_json' | 'schema_violation' | 'bad_timestamp' | 'unsupported_stream' | 'unknown_vendor_value';
 
 export class CodecError extends Error {
   constructor(
@@ -86,4 +82,10 @@ export function parseJson(payload: Buffer): unknown {
   }
 }
 
-export const PORT_STATE_SET: ReadonlySet<string> = new Set<PortState>(['idle', 'charging', 'full', 'fault', 'off']);
+export const PORT_STATE_SET: ReadonlySet<string> = new Set<PortState>([
+  'idle',
+  'charging',
+  'full',
+  'fault',
+  'off',
+]);

@@ -4,7 +4,7 @@
  * decides, falling back to canonical for streams the vendor codec does not handle.
  */
 import type { Device } from '../contracts/site.ts';
-import { topicMatches, type DeviceStream } from '../transport/topics.ts';
+import { topicMatches, type DeviceStream } from '../contracts/topics.ts';
 import { canonicalCodec } from './canonical.ts';
 import type { Codec } from './codec.ts';
 import { ctwingSmokeCodec } from './vendors/ctwing-smoke.ts';
@@ -12,7 +12,13 @@ import { hikvisionIsapiCodec } from './vendors/hikvision-isapi.ts';
 import { sanchuanNbiotCodec } from './vendors/sanchuan-nbiot.ts';
 import { weilaiChargerCodec } from './vendors/weilai-charger.ts';
 
-export const BUILT_IN_CODECS: Codec[] = [canonicalCodec, sanchuanNbiotCodec, ctwingSmokeCodec, weilaiChargerCodec, hikvisionIsapiCodec];
+export const BUILT_IN_CODECS: Codec[] = [
+  canonicalCodec,
+  sanchuanNbiotCodec,
+  ctwingSmokeCodec,
+  weilaiChargerCodec,
+  hikvisionIsapiCodec,
+];
 
 export interface VendorTopicMatch {
   codec: Codec;

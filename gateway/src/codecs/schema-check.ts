@@ -15,14 +15,18 @@ export function schemaChecker<T>(schema: object): (data: unknown) => T {
 function formatErrors(errors: ErrorObject[]): string {
   // oneOf reports every branch; the most specific errors are the deepest ones.
   const deepest = Math.max(...errors.map((e) => e.instancePath.split('/').length));
-  const relevant = errors.filter((e) => e.keyword !== 'oneOf' && e.instancePath.split('/').length >= deepest - 1);
+  const relevant = errors.filter(
+    (e) => e.keyword !== 'oneOf' && e.instancePath.split('/').length >= deepest - 1,
+  );
   const shown = (relevant.length ? relevant : errors).slice(0, 5);
   return shown
     .map((e) => {
       const where = e.instancePath || '/';
       if (e.keyword === 'required') return `${where} is missing '${String(e.params.missingProperty)}'`;
-      if (e.keyword === 'additionalProperties') return `${where} has unknown field '${String(e.params.additionalProperty)}'`;
-      if (e.keyword === 'propertyNames') return `${where} has a field name that is not snake_case with a unit suffix`;
+      if (e.keyword === 'additionalProperties')
+        return `${where} has unknown field '${String(e.params.additionalProperty)}'`;
+      if (e.keyword === 'propertyNames')
+        return `${where} has a field name that is not snake_case with a unit suffix`;
       return `${where} ${e.message ?? e.keyword}`;
     })
     .join('; ');

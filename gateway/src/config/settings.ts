@@ -93,11 +93,19 @@ const FIELDS = [
   field('WEIGE_MAX_PAYLOAD_BYTES', 'maxPayloadBytes', int(64, 16 * 1024 * 1024), 256 * 1024),
   field('WEIGE_MAX_FUTURE_SKEW_S', 'maxFutureSkewS', int(0, 86400 * 365), 300),
   field('WEIGE_MAX_LATENESS_S', 'maxLatenessS', int(0, 86400 * 3650), 35 * 86400),
-  field('WEIGE_LOG_LEVEL', 'logLevel', oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const), 'info'),
+  field(
+    'WEIGE_LOG_LEVEL',
+    'logLevel',
+    oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
+    'info',
+  ),
   field('WEIGE_TOKEN_TTL_H', 'tokenTtlH', int(1, 24 * 365), 12),
 ] as const;
 
-export function readSettings(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Settings> = {}): Settings {
+export function readSettings(
+  env: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Settings> = {},
+): Settings {
   const out: Record<string, unknown> = {};
   const problems: string[] = [];
   for (const f of FIELDS) {

@@ -93,7 +93,8 @@ function checkReferences(site: Site): Array<[string, string]> {
     if (gridIds.has(node.id)) problems.push([`${pointer}/id`, `duplicate grid node id '${node.id}'`]);
     gridIds.add(node.id);
     const expected = GRID_LEVELS[depth];
-    if (node.level !== expected) problems.push([`${pointer}/level`, `is '${node.level}' but depth ${depth} must be '${expected}'`]);
+    if (node.level !== expected)
+      problems.push([`${pointer}/level`, `is '${node.level}' but depth ${depth} must be '${expected}'`]);
     node.children?.forEach((c, i) => walk(c, `${pointer}/children/${i}`, depth + 1));
   };
   walk(site.grid, '/grid', 0);
@@ -101,7 +102,8 @@ function checkReferences(site: Site): Array<[string, string]> {
   const unique = (section: 'buildings' | 'places' | 'households' | 'devices' | 'staff'): Set<string> => {
     const seen = new Set<string>();
     (site[section] as Array<{ id: string }>).forEach((item, i) => {
-      if (seen.has(item.id)) problems.push([`/${section}/${i}/id`, `duplicate id '${item.id}' in ${section}`]);
+      if (seen.has(item.id))
+        problems.push([`/${section}/${i}/id`, `duplicate id '${item.id}' in ${section}`]);
       seen.add(item.id);
     });
     return seen;
@@ -113,12 +115,14 @@ function checkReferences(site: Site): Array<[string, string]> {
   unique('staff');
   const usernames = new Set<string>();
   site.staff.forEach((s, i) => {
-    if (usernames.has(s.username)) problems.push([`/staff/${i}/username`, `duplicate username '${s.username}'`]);
+    if (usernames.has(s.username))
+      problems.push([`/staff/${i}/username`, `duplicate username '${s.username}'`]);
     usernames.add(s.username);
   });
 
   const ref = (pointer: string, kind: string, value: string | undefined, known: Set<string>): void => {
-    if (value !== undefined && !known.has(value)) problems.push([pointer, `refers to unknown ${kind} '${value}'`]);
+    if (value !== undefined && !known.has(value))
+      problems.push([pointer, `refers to unknown ${kind} '${value}'`]);
   };
   site.buildings.forEach((b, i) => ref(`/buildings/${i}/grid`, 'grid node', b.grid, gridIds));
   site.places.forEach((p, i) => {

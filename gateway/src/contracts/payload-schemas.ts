@@ -21,7 +21,12 @@ const extraNumeric = {
 export const WATER_METER_READING = {
   type: 'object',
   required: ['ts', 'total_m3'],
-  properties: { ts, total_m3: { type: 'number', minimum: 0 }, battery_pct: pct, flow_lph: { type: 'number', minimum: 0 } },
+  properties: {
+    ts,
+    total_m3: { type: 'number', minimum: 0 },
+    battery_pct: pct,
+    flow_lph: { type: 'number', minimum: 0 },
+  },
   additionalProperties: measurement,
   ...extraNumeric,
 };
@@ -134,7 +139,10 @@ export const CAMERA_TRACK = {
     frame: {
       type: 'object',
       required: ['w', 'h'],
-      properties: { w: { type: 'integer', minimum: 1, maximum: 16384 }, h: { type: 'integer', minimum: 1, maximum: 16384 } },
+      properties: {
+        w: { type: 'integer', minimum: 1, maximum: 16384 },
+        h: { type: 'integer', minimum: 1, maximum: 16384 },
+      },
       additionalProperties: false,
     },
     points: {
@@ -152,6 +160,10 @@ export const CAMERA_TRACK = {
 export const COMMAND_RESULT = {
   type: 'object',
   required: ['id', 'ok'],
-  properties: { id: { type: 'string', minLength: 1, maxLength: 128 }, ok: { type: 'boolean' }, error: { type: 'string' } },
+  properties: {
+    id: { type: 'string', minLength: 1, maxLength: 128 },
+    ok: { type: 'boolean' },
+    error: { type: 'string' },
+  },
   additionalProperties: true,
 };

@@ -3,7 +3,13 @@
  * Device payload field names stay snake_case with unit suffixes; everything here is in-process shape.
  */
 
-export const DEVICE_KINDS = ['water_meter', 'smoke_sensor', 'charging_controller', 'camera', 'generic'] as const;
+export const DEVICE_KINDS = [
+  'water_meter',
+  'smoke_sensor',
+  'charging_controller',
+  'camera',
+  'generic',
+] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];
 
 export const PORT_STATES = ['idle', 'charging', 'full', 'fault', 'off'] as const;

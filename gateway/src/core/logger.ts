@@ -8,7 +8,14 @@ export function createRootLogger(level: LevelWithSilent = 'info'): Logger {
     level,
     base: undefined,
     redact: {
-      paths: ['password', '*.password', 'passwordHash', '*.passwordHash', 'req.headers.authorization', 'token'],
+      paths: [
+        'password',
+        '*.password',
+        'passwordHash',
+        '*.passwordHash',
+        'req.headers.authorization',
+        'token',
+      ],
       censor: '[redacted]',
     },
   });

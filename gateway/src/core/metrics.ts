@@ -32,7 +32,11 @@ export function createMetrics() {
       help: 'Readings, events or tracks received again and de-duplicated',
       registers: [registry],
     }),
-    readingsStored: new Counter({ name: 'weige_readings_stored_total', help: 'Readings written to the embedded store', registers: [registry] }),
+    readingsStored: new Counter({
+      name: 'weige_readings_stored_total',
+      help: 'Readings written to the embedded store',
+      registers: [registry],
+    }),
     storeWriteSeconds: new Histogram({
       name: 'weige_store_write_seconds',
       help: 'Time to write one message’s readings to the embedded store',
@@ -50,8 +54,16 @@ export function createMetrics() {
       help: 'Readings stored but not yet written to InfluxDB',
       registers: [registry],
     }),
-    influxPointsWritten: new Counter({ name: 'weige_influx_points_written_total', help: 'Points written to InfluxDB', registers: [registry] }),
-    influxWriteFailures: new Counter({ name: 'weige_influx_write_failures_total', help: 'Failed InfluxDB batch writes (retried)', registers: [registry] }),
+    influxPointsWritten: new Counter({
+      name: 'weige_influx_points_written_total',
+      help: 'Points written to InfluxDB',
+      registers: [registry],
+    }),
+    influxWriteFailures: new Counter({
+      name: 'weige_influx_write_failures_total',
+      help: 'Failed InfluxDB batch writes (retried)',
+      registers: [registry],
+    }),
     devicesOnline: new Gauge({
       name: 'weige_devices',
       help: 'Devices by health status',

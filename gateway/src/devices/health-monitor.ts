@@ -22,7 +22,13 @@ export class HealthMonitor implements DeviceActivitySink {
   private timers: TimerHandle[] = [];
 
   constructor(
-    private readonly deps: { site: SiteIndex; store: DeviceStore; bus: EventBus; clock: Clock; metrics: Metrics },
+    private readonly deps: {
+      site: SiteIndex;
+      store: DeviceStore;
+      bus: EventBus;
+      clock: Clock;
+      metrics: Metrics;
+    },
   ) {}
 
   start(): void {
@@ -39,7 +45,15 @@ export class HealthMonitor implements DeviceActivitySink {
   }
 
   get(deviceId: string): DeviceHealth {
-    return this.health.get(deviceId) ?? { deviceId, status: 'unknown', lastSeen: null, batteryPct: null, cause: 'never_seen' };
+    return (
+      this.health.get(deviceId) ?? {
+        deviceId,
+        status: 'unknown',
+        lastSeen: null,
+        batteryPct: null,
+        cause: 'never_seen',
+      }
+    );
   }
 
   all(): DeviceHealth[] {
@@ -60,7 +74,12 @@ export class HealthMonitor implements DeviceActivitySink {
 
   recordStatus(deviceId: string, status: 'online' | 'offline', at: number): void {
     const prev = this.get(deviceId);
-    this.set(prev, { ...prev, status, lastSeen: status === 'online' ? Math.max(prev.lastSeen ?? 0, at) : prev.lastSeen, cause: 'status_topic' });
+    this.set(prev, {
+      ...prev,
+      status,
+      lastSeen: status === 'online' ? Math.max(prev.lastSeen ?? 0, at) : prev.lastSeen,
+      cause: 'status_topic',
+    });
   }
 
   /** Marks devices offline that have been silent too long. Public so replays can drive it. */
@@ -69,7 +88,8 @@ export class HealthMonitor implements DeviceActivitySink {
     for (const device of this.deps.site.allDevices()) {
       const h = this.health.get(device.id);
       if (!h || h.status !== 'online' || h.lastSeen === null || !device.reportIntervalS) continue;
-      if (now - h.lastSeen > device.reportIntervalS * 1000 * OFFLINE_AFTER_INTERVALS) this.set(h, { ...h, status: 'offline', cause: 'silent' });
+      if (now - h.lastSeen > device.reportIntervalS * 1000 * OFFLINE_AFTER_INTERVALS)
+        this.set(h, { ...h, status: 'offline', cause: 'silent' });
     }
   }
 

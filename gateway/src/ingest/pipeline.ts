@@ -15,7 +15,7 @@ import type { Metrics } from '../core/metrics.ts';
 import type { DeadLetterStore } from '../store/dead-letter-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { ReadingStore } from '../store/reading-store.ts';
-import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../transport/topics.ts';
+import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
 import type { InboundMessage, Transport } from '../transport/transport.ts';
 import { toEpochMs } from './timestamps.ts';
 
@@ -62,7 +62,8 @@ export class IngestPipeline {
 
   async start(transport: Transport): Promise<void> {
     const handler = (msg: InboundMessage): void => this.handle(msg);
-    for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()]) await transport.subscribe(filter, handler);
+    for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()])
+      await transport.subscribe(filter, handler);
   }
 
   /** Handles one message synchronously: when this returns, accepted data is committed. */
@@ -76,9 +77,13 @@ export class IngestPipeline {
       stream = route.stream;
       this.deps.metrics.messagesReceived.inc({ stream });
       if (msg.payload.length > this.deps.limits.maxPayloadBytes)
-        throw new Rejection('payload_too_large', `payload is ${msg.payload.length} bytes; the limit is ${this.deps.limits.maxPayloadBytes}`);
+        throw new Rejection(
+          'payload_too_large',
+          `payload is ${msg.payload.length} bytes; the limit is ${this.deps.limits.maxPayloadBytes}`,
+        );
       const device = this.deps.site.device(route.deviceId);
-      if (!device) throw new Rejection('unknown_device', `no device '${route.deviceId}' in the site or the registry`);
+      if (!device)
+        throw new Rejection('unknown_device', `no device '${route.deviceId}' in the site or the registry`);
       const codec = route.codec ?? this.deps.codecs.forDevice(device, route.stream);
       if (!codec.kinds.includes(device.kind))
         throw new Rejection('codec_mismatch', `codec '${codec.id}' does not decode ${device.kind} devices`);
@@ -87,7 +92,8 @@ export class IngestPipeline {
       this.deps.metrics.messagesAccepted.inc({ stream });
     } catch (err) {
       if (stream === 'unknown') this.deps.metrics.messagesReceived.inc({ stream });
-      if (err instanceof Rejection || err instanceof CodecError) this.reject(msg, deviceId, err.reason, err.message);
+      if (err instanceof Rejection || err instanceof CodecError)
+        this.reject(msg, deviceId, err.reason, err.message);
       else {
         this.deps.log.error({ err, topic: msg.topic }, 'ingest failed unexpectedly');
         this.reject(msg, deviceId, 'internal_error', (err as Error)?.message ?? String(err));
@@ -102,7 +108,10 @@ export class IngestPipeline {
     if (canonical) return { ...canonical, codec: null };
     const vendor = this.deps.codecs.matchVendorTopic(topic);
     if (vendor) return { deviceId: vendor.deviceId, stream: vendor.stream, codec: vendor.codec };
-    throw new Rejection('unknown_topic', `topic '${topic.slice(0, 200)}' is neither weige/{deviceId}/{stream} nor a vendor codec topic`);
+    throw new Rejection(
+      'unknown_topic',
+      `topic '${topic.slice(0, 200)}' is neither weige/{deviceId}/{stream} nor a vendor codec topic`,
+    );
   }
 
   private decode(codec: Codec, msg: InboundMessage, stream: DeviceStream, device: Device): Decoded {
@@ -111,7 +120,10 @@ export class IngestPipeline {
     } catch (err) {
       if (err instanceof CodecError) throw err;
       // A vendor codec bug must not look like a gateway crash: it is that message's problem.
-      throw new Rejection('codec_error', `codec '${codec.id}' failed: ${(err as Error)?.message ?? String(err)}`);
+      throw new Rejection(
+        'codec_error',
+        `codec '${codec.id}' failed: ${(err as Error)?.message ?? String(err)}`,
+      );
     }
   }
 
@@ -124,7 +136,13 @@ export class IngestPipeline {
         return;
       case 'command_result':
         activity.recordSeen(device.id, clock.now(), null);
-        bus.emit('commandResultReceived', { deviceId: device.id, id: decoded.id, ok: decoded.ok, ...(decoded.error ? { error: decoded.error } : {}), receivedAt: clock.now() });
+        bus.emit('commandResultReceived', {
+          deviceId: device.id,
+          id: decoded.id,
+          ok: decoded.ok,
+          ...(decoded.error ? { error: decoded.error } : {}),
+          receivedAt: clock.now(),
+        });
         return;
       case 'readings':
         this.acceptReadings(decoded.readings, device, msg);
@@ -133,11 +151,24 @@ export class IngestPipeline {
         const events: DeviceEvent[] = [];
         for (const e of decoded.events) {
           const ts = this.checkedTs(e.ts, 'ts', msg, device.id);
-          if (ts !== null) events.push({ siteId, deviceId: device.id, kind: device.kind, ts, type: e.type, confidence: e.confidence, attributes: e.attributes });
+          if (ts !== null)
+            events.push({
+              siteId,
+              deviceId: device.id,
+              kind: device.kind,
+              ts,
+              type: e.type,
+              confidence: e.confidence,
+              attributes: e.attributes,
+            });
         }
         const fresh = this.deps.events.insertEvents(events);
         this.deps.metrics.duplicates.inc(events.length - fresh.length);
-        activity.recordSeen(device.id, clock.now(), batteryOf(decoded.events.map((e) => e.attributes.battery_pct)));
+        activity.recordSeen(
+          device.id,
+          clock.now(),
+          batteryOf(decoded.events.map((e) => e.attributes.battery_pct)),
+        );
         for (const e of fresh) bus.emit('deviceEventAccepted', e);
         return;
       }
@@ -146,7 +177,17 @@ export class IngestPipeline {
         const startTs = this.checkedTs(t.startTs, 'start_ts', msg, device.id);
         activity.recordSeen(device.id, clock.now(), null);
         if (startTs === null) return;
-        const track: Track = { siteId, deviceId: device.id, trackId: t.trackId, startTs, fps: t.fps, frame: t.frame, points: t.points, snapshotUrl: t.snapshotUrl, clipUrl: t.clipUrl };
+        const track: Track = {
+          siteId,
+          deviceId: device.id,
+          trackId: t.trackId,
+          startTs,
+          fps: t.fps,
+          frame: t.frame,
+          points: t.points,
+          snapshotUrl: t.snapshotUrl,
+          clipUrl: t.clipUrl,
+        };
         if (this.deps.events.insertTrackOnce(track)) bus.emit('trackAccepted', track);
         else this.deps.metrics.duplicates.inc();
         return;
@@ -160,7 +201,15 @@ export class IngestPipeline {
     for (const d of decoded) {
       const ts = this.checkedTs(d.ts, 'ts', msg, device.id);
       if (ts === null) continue;
-      candidates.push({ siteId: this.deps.site.siteId, deviceId: device.id, kind: device.kind, ts, port: d.port, values: d.values, labels: d.labels });
+      candidates.push({
+        siteId: this.deps.site.siteId,
+        deviceId: device.id,
+        kind: device.kind,
+        ts,
+        port: d.port,
+        values: d.values,
+        labels: d.labels,
+      });
     }
     // Batches may arrive out of order; store and publish them in event-time order.
     candidates.sort((a, b) => a.ts - b.ts || (a.port ?? -1) - (b.port ?? -1));
@@ -198,15 +247,26 @@ export class IngestPipeline {
   }
 
   /** Event time in ms, or null after dead-lettering the item. */
-  private checkedTs(raw: string | number, field: string, msg: InboundMessage, deviceId: string): number | null {
+  private checkedTs(
+    raw: string | number,
+    field: string,
+    msg: InboundMessage,
+    deviceId: string,
+  ): number | null {
     const now = this.deps.clock.now();
     const { maxFutureSkewS, maxLatenessS } = this.deps.limits;
     try {
       const ts = toEpochMs(raw, field);
       if (ts > now + maxFutureSkewS * 1000)
-        throw new Rejection('future_timestamp', `${field} ${new Date(ts).toISOString()} is more than ${maxFutureSkewS} s ahead of the gateway clock`);
+        throw new Rejection(
+          'future_timestamp',
+          `${field} ${new Date(ts).toISOString()} is more than ${maxFutureSkewS} s ahead of the gateway clock`,
+        );
       if (ts < now - maxLatenessS * 1000)
-        throw new Rejection('too_late', `${field} ${new Date(ts).toISOString()} is older than the ${maxLatenessS} s lateness limit`);
+        throw new Rejection(
+          'too_late',
+          `${field} ${new Date(ts).toISOString()} is older than the ${maxLatenessS} s lateness limit`,
+        );
       return ts;
     } catch (err) {
       if (!(err instanceof Rejection || err instanceof CodecError)) throw err;
@@ -218,9 +278,18 @@ export class IngestPipeline {
   private reject(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
     this.deps.metrics.messagesRejected.inc({ reason });
     try {
-      const record = this.deps.deadLetters.add({ siteId: this.deps.site.siteId, receivedAt: msg.receivedAt, topic: msg.topic, deviceId, reason, detail, payload: msg.payload });
+      const record = this.deps.deadLetters.add({
+        siteId: this.deps.site.siteId,
+        receivedAt: msg.receivedAt,
+        topic: msg.topic,
+        deviceId,
+        reason,
+        detail,
+        payload: msg.payload,
+      });
       this.deps.bus.emit('messageRejected', record);
-      if (this.deps.log.isLevelEnabled('debug')) this.deps.log.debug({ topic: msg.topic, reason, detail }, 'message rejected');
+      if (this.deps.log.isLevelEnabled('debug'))
+        this.deps.log.debug({ topic: msg.topic, reason, detail }, 'message rejected');
     } catch (err) {
       this.deps.log.error({ err, topic: msg.topic, reason }, 'could not record dead letter');
     }

@@ -13,10 +13,14 @@ export function toEpochMs(ts: RawTs, field = 'ts'): number {
   if (typeof ts === 'number') {
     if (!Number.isFinite(ts)) throw new CodecError('bad_timestamp', `${field} is not a finite number`);
     if (ts < MIN_PLAUSIBLE_MS)
-      throw new CodecError('bad_timestamp', `${field} ${ts} is too small for epoch milliseconds (epoch seconds are not accepted)`);
+      throw new CodecError(
+        'bad_timestamp',
+        `${field} ${ts} is too small for epoch milliseconds (epoch seconds are not accepted)`,
+      );
     return Math.round(ts);
   }
-  if (!ISO_WITH_OFFSET.test(ts)) throw new CodecError('bad_timestamp', `${field} '${ts.slice(0, 40)}' is not ISO 8601 with an offset`);
+  if (!ISO_WITH_OFFSET.test(ts))
+    throw new CodecError('bad_timestamp', `${field} '${ts.slice(0, 40)}' is not ISO 8601 with an offset`);
   const ms = Date.parse(ts);
   if (Number.isNaN(ms)) throw new CodecError('bad_timestamp', `${field} '${ts}' is not a valid date`);
   return ms;

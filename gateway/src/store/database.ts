@@ -25,9 +25,13 @@ export function openDatabase(dataDir: string, fileName = 'weige.db'): Database {
 
 /** Applies the steps of `namespace` not applied yet. Step i is version i + 1; never edit a shipped step. */
 export function migrate(db: Database, namespace: string, steps: string[]): void {
-  const row = db.prepare('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?').get(namespace) as { v: number | null };
+  const row = db
+    .prepare('SELECT MAX(version) AS v FROM schema_migrations WHERE namespace = ?')
+    .get(namespace) as { v: number | null };
   const current = row.v ?? 0;
-  const record = db.prepare('INSERT INTO schema_migrations (namespace, version, applied_at) VALUES (?, ?, ?)');
+  const record = db.prepare(
+    'INSERT INTO schema_migrations (namespace, version, applied_at) VALUES (?, ?, ?)',
+  );
   db.transaction(() => {
     steps.slice(current).forEach((sql, i) => {
       db.exec(sql);
@@ -43,10 +47,15 @@ export class MetaStore {
   }
 
   get(key: string): string | undefined {
-    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)?.value;
+    return (this.db.prepare('SELECT value FROM meta WHERE key = ?').get(key) as { value: string } | undefined)
+      ?.value;
   }
 
   set(key: string, value: string): void {
-    this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value').run(key, value);
+    this.db
+      .prepare(
+        'INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value',
+      )
+      .run(key, value);
   }
 }

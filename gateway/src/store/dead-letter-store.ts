@@ -44,7 +44,15 @@ export class DeadLetterStore {
     );
   }
 
-  add(entry: { siteId: string; receivedAt: number; topic: string; deviceId: string | null; reason: string; detail: string; payload: Buffer }): DeadLetter {
+  add(entry: {
+    siteId: string;
+    receivedAt: number;
+    topic: string;
+    deviceId: string | null;
+    reason: string;
+    detail: string;
+    payload: Buffer;
+  }): DeadLetter {
     const kept = entry.payload.subarray(0, PAYLOAD_KEEP_BYTES);
     const text = kept.toString('utf8');
     const isText = Buffer.from(text, 'utf8').equals(kept) && !text.includes('\u0000');
@@ -52,7 +60,17 @@ export class DeadLetterStore {
     const encoding = isText ? 'utf8' : 'base64';
     const topic = entry.topic.slice(0, 512);
     const detail = entry.detail.slice(0, 2000);
-    const info = this.insertStmt.run(entry.siteId, entry.receivedAt, topic, entry.deviceId, entry.reason, detail, payload, encoding, entry.payload.length);
+    const info = this.insertStmt.run(
+      entry.siteId,
+      entry.receivedAt,
+      topic,
+      entry.deviceId,
+      entry.reason,
+      detail,
+      payload,
+      encoding,
+      entry.payload.length,
+    );
     if (++this.sinceLastPrune >= 1000) this.prune();
     return {
       id: Number(info.lastInsertRowid),
@@ -97,12 +115,16 @@ export class DeadLetterStore {
   }
 
   countByReason(siteId: string): Record<string, number> {
-    const rows = this.db.prepare('SELECT reason, COUNT(*) AS n FROM dead_letters WHERE site_id = ? GROUP BY reason').all(siteId) as Array<{ reason: string; n: number }>;
+    const rows = this.db
+      .prepare('SELECT reason, COUNT(*) AS n FROM dead_letters WHERE site_id = ? GROUP BY reason')
+      .all(siteId) as Array<{ reason: string; n: number }>;
     return Object.fromEntries(rows.map((r) => [r.reason, r.n]));
   }
 
   private prune(): void {
     this.sinceLastPrune = 0;
-    this.db.prepare('DELETE FROM dead_letters WHERE id <= (SELECT MAX(id) FROM dead_letters) - ?').run(this.maxRows);
+    this.db
+      .prepare('DELETE FROM dead_letters WHERE id <= (SELECT MAX(id) FROM dead_letters) - ?')
+      .run(this.maxRows);
   }
 }

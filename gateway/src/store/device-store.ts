@@ -17,11 +17,15 @@ export class DeviceStore {
   }
 
   register(siteId: string, device: Device): void {
-    this.db.prepare('INSERT INTO registered_devices (site_id, id, body, created_at) VALUES (?, ?, ?, ?)').run(siteId, device.id, JSON.stringify(device), Date.now());
+    this.db
+      .prepare('INSERT INTO registered_devices (site_id, id, body, created_at) VALUES (?, ?, ?, ?)')
+      .run(siteId, device.id, JSON.stringify(device), Date.now());
   }
 
   registered(siteId: string): Device[] {
-    const rows = this.db.prepare('SELECT body FROM registered_devices WHERE site_id = ? ORDER BY created_at').all(siteId) as Array<{ body: string }>;
+    const rows = this.db
+      .prepare('SELECT body FROM registered_devices WHERE site_id = ? ORDER BY created_at')
+      .all(siteId) as Array<{ body: string }>;
     return rows.map((r) => JSON.parse(r.body) as Device);
   }
 
@@ -44,6 +48,12 @@ export class DeviceStore {
       battery_pct: number | null;
       cause: string;
     }>;
-    return rows.map((r) => ({ deviceId: r.device_id, status: r.status, lastSeen: r.last_seen, batteryPct: r.battery_pct, cause: r.cause }));
+    return rows.map((r) => ({
+      deviceId: r.device_id,
+      status: r.status,
+      lastSeen: r.last_seen,
+      batteryPct: r.battery_pct,
+      cause: r.cause,
+    }));
   }
 }

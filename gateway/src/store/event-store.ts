@@ -32,27 +32,55 @@ export class EventStore {
     return this.db.transaction(() =>
       events.filter(
         (e) =>
-          this.insertEvent.run(e.siteId, e.deviceId, e.ts, e.type, e.confidence, JSON.stringify(e.attributes), now).changes > 0,
+          this.insertEvent.run(
+            e.siteId,
+            e.deviceId,
+            e.ts,
+            e.type,
+            e.confidence,
+            JSON.stringify(e.attributes),
+            now,
+          ).changes > 0,
       ),
     )();
   }
 
   /** True when the track was new. */
   insertTrackOnce(t: Track): boolean {
-    return this.insertTrack.run(t.siteId, t.deviceId, t.trackId, t.startTs, JSON.stringify(t), Date.now()).changes > 0;
+    return (
+      this.insertTrack.run(t.siteId, t.deviceId, t.trackId, t.startTs, JSON.stringify(t), Date.now())
+        .changes > 0
+    );
   }
 
   getTrack(siteId: string, deviceId: string, trackId: string): Track | undefined {
     const row = this.db
-      .prepare('SELECT body FROM tracks WHERE site_id = ? AND device_id = ? AND track_id = ? ORDER BY start_ts DESC LIMIT 1')
+      .prepare(
+        'SELECT body FROM tracks WHERE site_id = ? AND device_id = ? AND track_id = ? ORDER BY start_ts DESC LIMIT 1',
+      )
       .get(siteId, deviceId, trackId) as { body: string } | undefined;
     return row ? (JSON.parse(row.body) as Track) : undefined;
   }
 
-  queryEvents(siteId: string, deviceId: string, from = 0, to = Number.MAX_SAFE_INTEGER, limit = 1000): DeviceEvent[] {
+  queryEvents(
+    siteId: string,
+    deviceId: string,
+    from = 0,
+    to = Number.MAX_SAFE_INTEGER,
+    limit = 1000,
+  ): DeviceEvent[] {
     const rows = this.db
-      .prepare('SELECT * FROM device_events WHERE site_id = ? AND device_id = ? AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?')
-      .all(siteId, deviceId, from, to, limit) as Array<{ site_id: string; device_id: string; ts: number; type: string; confidence: number | null; attributes: string }>;
+      .prepare(
+        'SELECT * FROM device_events WHERE site_id = ? AND device_id = ? AND ts BETWEEN ? AND ? ORDER BY ts LIMIT ?',
+      )
+      .all(siteId, deviceId, from, to, limit) as Array<{
+      site_id: string;
+      device_id: string;
+      ts: number;
+      type: string;
+      confidence: number | null;
+      attributes: string;
+    }>;
     return rows.map((r) => ({
       siteId: r.site_id,
       deviceId: r.device_id,

@@ -19,7 +19,14 @@ const BATCH_SIZE = 5000;
 const FLUSH_EVERY_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
 
-export function parseInfluxUrl(url: string): { host: string; port: number; protocol: 'http' | 'https'; database: string; username?: string; password?: string } {
+export function parseInfluxUrl(url: string): {
+  host: string;
+  port: number;
+  protocol: 'http' | 'https';
+  database: string;
+  username?: string;
+  password?: string;
+} {
   const u = new URL(url);
   const database = u.pathname.replace(/^\//, '') || 'weige';
   return {
@@ -27,7 +34,9 @@ export function parseInfluxUrl(url: string): { host: string; port: number; proto
     port: Number(u.port || (u.protocol === 'https:' ? 443 : 8086)),
     protocol: u.protocol === 'https:' ? 'https' : 'http',
     database,
-    ...(u.username ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) } : {}),
+    ...(u.username
+      ? { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) }
+      : {}),
   };
 }
 
@@ -52,7 +61,13 @@ export class InfluxWriter {
 
   constructor(
     url: string,
-    private readonly deps: { readings: SqliteReadingStore; meta: MetaStore; metrics: Metrics; clock: Clock; log: Logger },
+    private readonly deps: {
+      readings: SqliteReadingStore;
+      meta: MetaStore;
+      metrics: Metrics;
+      clock: Clock;
+      log: Logger;
+    },
   ) {
     const cfg = parseInfluxUrl(url);
     this.database = cfg.database;
@@ -86,7 +101,10 @@ export class InfluxWriter {
       for (;;) {
         const batch = this.deps.readings.readSince(this.cursor(), BATCH_SIZE);
         if (batch.length === 0) break;
-        await this.influx.writePoints(batch.map((b) => toPoint(b.reading)), { precision: 'ms', database: this.database });
+        await this.influx.writePoints(
+          batch.map((b) => toPoint(b.reading)),
+          { precision: 'ms', database: this.database },
+        );
         this.deps.meta.set(CURSOR_KEY, String(batch[batch.length - 1]!.seq));
         this.deps.metrics.influxPointsWritten.inc(batch.length);
       }
@@ -96,7 +114,10 @@ export class InfluxWriter {
       this.deps.metrics.influxWriteFailures.inc();
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : FLUSH_EVERY_MS);
       this.nextAttemptAt = this.deps.clock.now() + this.backoffMs;
-      this.deps.log.warn({ err: (err as Error).message, retryInMs: this.backoffMs, spooled: this.spoolDepth() }, 'InfluxDB write failed; spooling');
+      this.deps.log.warn(
+        { err: (err as Error).message, retryInMs: this.backoffMs, spooled: this.spoolDepth() },
+        'InfluxDB write failed; spooling',
+      );
     } finally {
       this.deps.metrics.influxSpoolDepth.set(this.spoolDepth());
       this.running = false;

@@ -21,7 +21,12 @@ export interface ReadingStore {
   insert(readings: Reading[]): Reading[];
   query(q: ReadingQuery): Reading[];
   /** The stored readings right before and after `ts` for this device and port. */
-  neighbours(siteId: string, deviceId: string, port: number | null, ts: number): { before?: Reading; after?: Reading };
+  neighbours(
+    siteId: string,
+    deviceId: string,
+    port: number | null,
+    ts: number,
+  ): { before?: Reading; after?: Reading };
   /** Deletes readings with event time before `ts`; returns how many. */
   pruneBefore(ts: number): number;
 }
@@ -98,11 +103,19 @@ export class SqliteReadingStore implements ReadingStore {
     return (this.db.prepare(sql).all(...args, q.limit ?? 10_000) as Row[]).map(toReading);
   }
 
-  neighbours(siteId: string, deviceId: string, port: number | null, ts: number): { before?: Reading; after?: Reading } {
+  neighbours(
+    siteId: string,
+    deviceId: string,
+    port: number | null,
+    ts: number,
+  ): { before?: Reading; after?: Reading } {
     const p = port ?? NO_PORT;
     const before = this.beforeStmt.get(siteId, deviceId, p, ts) as Row | undefined;
     const after = this.afterStmt.get(siteId, deviceId, p, ts) as Row | undefined;
-    return { ...(before ? { before: toReading(before) } : {}), ...(after ? { after: toReading(after) } : {}) };
+    return {
+      ...(before ? { before: toReading(before) } : {}),
+      ...(after ? { after: toReading(after) } : {}),
+    };
   }
 
   pruneBefore(ts: number): number {
@@ -111,12 +124,19 @@ export class SqliteReadingStore implements ReadingStore {
 
   /** Readings stored after sequence number `afterSeq`, in storage order (the InfluxDB outbox). */
   readSince(afterSeq: number, limit: number): Array<{ seq: number; reading: Reading }> {
-    const rows = this.db.prepare('SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?').all(afterSeq, limit) as Row[];
+    const rows = this.db
+      .prepare('SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?')
+      .all(afterSeq, limit) as Row[];
     return rows.map((row) => ({ seq: row.seq, reading: toReading(row) }));
   }
 
   lastSeq(): number {
-    return (this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'readings'").get() as { seq: number } | undefined)?.seq ?? 0;
+    return (
+      (
+        this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'readings'").get() as
+          { seq: number } | undefined
+      )?.seq ?? 0
+    );
   }
 }
 

@@ -10,12 +10,10 @@
 import type { SiteIndex } from '../config/site-index.ts';
 import { verifyPassword } from '../core/passwords.ts';
 import type { MqttAccount } from '../contracts/site.ts';
-import { parseDeviceTopic, topicMatches } from './topics.ts';
+import { parseDeviceTopic, topicMatches } from '../contracts/topics.ts';
 
 export type ClientIdentity =
-  | { type: 'device'; deviceId: string }
-  | { type: 'service'; account: MqttAccount }
-  | { type: 'anonymous' };
+  { type: 'device'; deviceId: string } | { type: 'service'; account: MqttAccount } | { type: 'anonymous' };
 
 /** Maps a vendor topic to the device id it carries, or null (supplied by the codec registry). */
 export type VendorTopicResolver = (topic: string) => string | null;
@@ -52,7 +50,9 @@ export class BrokerPolicy {
           ? null
           : `device '${identity.deviceId}' may publish only its own topics, not ${topic}`;
       case 'anonymous':
-        return this.deviceTopicOwner(topic) !== null ? null : `anonymous clients may publish only device topics, not ${topic}`;
+        return this.deviceTopicOwner(topic) !== null
+          ? null
+          : `anonymous clients may publish only device topics, not ${topic}`;
     }
   }
 
@@ -63,9 +63,13 @@ export class BrokerPolicy {
           ? null
           : `account '${identity.account.username}' may not subscribe to ${filter}`;
       case 'device':
-        return filter === `weige/${identity.deviceId}/command` ? null : `device '${identity.deviceId}' may subscribe only to its command topic`;
+        return filter === `weige/${identity.deviceId}/command`
+          ? null
+          : `device '${identity.deviceId}' may subscribe only to its command topic`;
       case 'anonymous':
-        return /^weige\/[^/+#]+\/command$/.test(filter) ? null : 'anonymous clients may subscribe only to a command topic';
+        return /^weige\/[^/+#]+\/command$/.test(filter)
+          ? null
+          : 'anonymous clients may subscribe only to a command topic';
     }
   }
 

@@ -28,7 +28,10 @@ export class EmbeddedBroker implements Transport {
   private broker: Aedes | null = null;
   private server: net.Server | null = null;
   private port = 0;
-  private readonly subscriptions: Array<{ filter: string; deliver: (p: AedesPublishPacket, cb: () => void) => void }> = [];
+  private readonly subscriptions: Array<{
+    filter: string;
+    deliver: (p: AedesPublishPacket, cb: () => void) => void;
+  }> = [];
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -64,8 +67,12 @@ export class EmbeddedBroker implements Transport {
       }
       done(null, sub);
     };
-    broker.on('clientError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'));
-    broker.on('connectionError', (client, err) => log.debug({ clientId: client.id, err: err.message }, 'mqtt connection error'));
+    broker.on('clientError', (client, err) =>
+      log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'),
+    );
+    broker.on('connectionError', (client, err) =>
+      log.debug({ clientId: client.id, err: err.message }, 'mqtt connection error'),
+    );
     this.broker = broker;
 
     this.server = net.createServer((socket) => broker.handle(socket));
@@ -125,7 +132,8 @@ export class EmbeddedBroker implements Transport {
   async stop(): Promise<void> {
     const broker = this.broker;
     if (!broker) return;
-    for (const s of this.subscriptions.splice(0)) await new Promise<void>((r) => broker.unsubscribe(s.filter, s.deliver, r));
+    for (const s of this.subscriptions.splice(0))
+      await new Promise<void>((r) => broker.unsubscribe(s.filter, s.deliver, r));
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     await new Promise<void>((r) => broker.close(() => r()));
     this.broker = null;

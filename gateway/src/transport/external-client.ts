@@ -8,7 +8,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
 import { Errors } from '../core/errors.ts';
-import { topicMatches } from './topics.ts';
+import { topicMatches } from '../contracts/topics.ts';
 import type { MessageHandler, PublishOptions, Transport } from './transport.ts';
 
 export interface ExternalClientOptions {
@@ -63,7 +63,10 @@ export class ExternalClient implements Transport {
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {
-    await this.requireClient().publishAsync(topic, payload, { qos: options.qos ?? 0, retain: options.retain ?? false });
+    await this.requireClient().publishAsync(topic, payload, {
+      qos: options.qos ?? 0,
+      retain: options.retain ?? false,
+    });
   }
 
   async stop(): Promise<void> {

@@ -37,7 +37,14 @@ declare module 'fastify' {
 const PUBLIC_ROUTES = new Set(['/api/auth/login']);
 
 export function toAuthUser(s: StaffMember): AuthUser {
-  return { id: s.id, name: s.name, username: s.username, roles: s.roles, grid: s.grid, onCall: s.onCall ?? null };
+  return {
+    id: s.id,
+    name: s.name,
+    username: s.username,
+    roles: s.roles,
+    grid: s.grid,
+    onCall: s.onCall ?? null,
+  };
 }
 
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
@@ -52,7 +59,8 @@ export default fp<{ ctx: GatewayContext }>(
 
     app.decorateRequest('user', null);
     app.decorateRequest('requireUser', function (this: FastifyRequest) {
-      if (!this.user) throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
+      if (!this.user)
+        throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
       return this.user;
     });
     app.decorateRequest('requireRole', function (this: FastifyRequest, ...roles: Role[]) {
@@ -72,8 +80,10 @@ export default fp<{ ctx: GatewayContext }>(
       const header = request.headers.authorization;
       const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
       if (!token) throw Errors.authRequired('missing bearer token');
-      const session = findSession.get(tokenHash(token)) as { staff_id: string; expires_at: number } | undefined;
-      if (!session || session.expires_at < Date.now()) throw Errors.authRequired('token unknown or expired; log in again');
+      const session = findSession.get(tokenHash(token)) as
+        { staff_id: string; expires_at: number } | undefined;
+      if (!session || session.expires_at < Date.now())
+        throw Errors.authRequired('token unknown or expired; log in again');
       const staff = ctx.site.staffMember(session.staff_id);
       if (!staff) throw Errors.authRequired('this account no longer exists');
       request.user = toAuthUser(staff);
@@ -101,33 +111,52 @@ export default fp<{ ctx: GatewayContext }>(
             type: 'object',
             required: ['username', 'password'],
             additionalProperties: false,
-            properties: { username: { type: 'string', minLength: 1, maxLength: 128 }, password: { type: 'string', minLength: 1, maxLength: 256 } },
+            properties: {
+              username: { type: 'string', minLength: 1, maxLength: 128 },
+              password: { type: 'string', minLength: 1, maxLength: 256 },
+            },
           },
           response: {
-            200: { type: 'object', properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: userSchema } },
+            200: {
+              type: 'object',
+              properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: userSchema },
+            },
           },
         },
       },
       async (request) => {
         const { username, password } = request.body;
         const staff = ctx.site.site.staff.find((s) => s.username === username);
-        if (!staff || !verifyPassword(password, staff.passwordHash)) throw Errors.authBadCredentials('wrong username or password');
+        if (!staff || !verifyPassword(password, staff.passwordHash))
+          throw Errors.authBadCredentials('wrong username or password');
         const token = randomBytes(32).toString('base64url');
         const expiresAt = Date.now() + ctx.settings.tokenTtlH * 3600_000;
-        db.prepare('INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)').run(tokenHash(token), staff.id, Date.now(), expiresAt);
+        db.prepare(
+          'INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
+        ).run(tokenHash(token), staff.id, Date.now(), expiresAt);
         db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
         request.log.info({ user: staff.id }, 'login');
         return { token, expiresAt: new Date(expiresAt).toISOString(), user: toAuthUser(staff) };
       },
     );
 
-    app.post('/api/auth/logout', { schema: { tags: ['auth'], summary: 'Revoke the current token', response: { 204: { type: 'null' } } } }, async (request, reply) => {
-      const token = request.headers.authorization!.slice(7).trim();
-      db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
-      return reply.status(204).send();
-    });
+    app.post(
+      '/api/auth/logout',
+      {
+        schema: { tags: ['auth'], summary: 'Revoke the current token', response: { 204: { type: 'null' } } },
+      },
+      async (request, reply) => {
+        const token = request.headers.authorization!.slice(7).trim();
+        db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
+        return reply.status(204).send();
+      },
+    );
 
-    app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: userSchema } } }, async (request) => request.requireUser());
+    app.get(
+      '/api/auth/me',
+      { schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: userSchema } } },
+      async (request) => request.requireUser(),
+    );
   },
   { name: 'weige-auth', fastify: '5.x' },
 );

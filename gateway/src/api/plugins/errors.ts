@@ -22,17 +22,33 @@ export default fp(
     app.setErrorHandler((err: FastifyError | WeigeError, request, reply) => {
       if (err instanceof WeigeError) {
         if (err.statusCode >= 500) request.log.error({ err }, err.message);
-        return reply.status(err.statusCode).send({ status: 'error', error: { code: err.code, message: err.message, details: err.details } });
+        return reply
+          .status(err.statusCode)
+          .send({ status: 'error', error: { code: err.code, message: err.message, details: err.details } });
       }
       if ((err as FastifyError).validation) {
-        return reply.status(400).send({ status: 'error', error: { code: 'WEIGE_ERR_BAD_REQUEST', message: err.message } });
+        return reply
+          .status(400)
+          .send({ status: 'error', error: { code: 'WEIGE_ERR_BAD_REQUEST', message: err.message } });
       }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) request.log.error({ err }, 'request failed');
-      return reply.status(status).send({ status: 'error', error: { code: err.code ?? 'WEIGE_ERR_INTERNAL', message: status >= 500 ? 'internal error' : err.message } });
+      return reply.status(status).send({
+        status: 'error',
+        error: {
+          code: err.code ?? 'WEIGE_ERR_INTERNAL',
+          message: status >= 500 ? 'internal error' : err.message,
+        },
+      });
     });
     app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({ status: 'error', error: { code: 'WEIGE_ERR_NOT_FOUND', message: `no route ${request.method} ${request.url.split('?')[0]}` } }),
+      reply.status(404).send({
+        status: 'error',
+        error: {
+          code: 'WEIGE_ERR_NOT_FOUND',
+          message: `no route ${request.method} ${request.url.split('?')[0]}`,
+        },
+      }),
     );
   },
   { name: 'weige-errors', fastify: '5.x' },

@@ -6,7 +6,11 @@ import { Errors } from '../../core/errors.ts';
 import type { GatewayContext } from '../../context.ts';
 import { deviceSchema, isoOrNull, parseTimeParam, readingSchema, timeParam } from '../schemas.ts';
 
-const idParams = { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } } as const;
+const idParams = {
+  type: 'object',
+  required: ['id'],
+  properties: { id: { type: 'string', maxLength: 64 } },
+} as const;
 
 const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   const view = (d: Device) => {
@@ -29,7 +33,12 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { kind: { type: 'string' }, place: { type: 'string' }, building: { type: 'string' }, status: { enum: ['online', 'offline', 'unknown'] } },
+          properties: {
+            kind: { type: 'string' },
+            place: { type: 'string' },
+            building: { type: 'string' },
+            status: { enum: ['online', 'offline', 'unknown'] },
+          },
         },
         response: { 200: { type: 'array', items: deviceSchema } },
       },
@@ -48,7 +57,14 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
 
   app.get<{ Params: { id: string } }>(
     '/api/devices/:id',
-    { schema: { tags: ['devices'], summary: 'One device with its health', params: idParams, response: { 200: deviceSchema } } },
+    {
+      schema: {
+        tags: ['devices'],
+        summary: 'One device with its health',
+        params: idParams,
+        response: { 200: deviceSchema },
+      },
+    },
     async (request) => view(visibleDevice(request, request.params.id)),
   );
 
@@ -66,15 +82,18 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       request.requireRole('engineer');
       const device = request.body;
       if (ctx.site.device(device.id)) throw Errors.conflict(`device '${device.id}' already exists`);
-      if (!ctx.codecs.has(device.codec ?? 'canonical')) throw Errors.badRequest(`body/codec '${device.codec}' is not a known codec`);
+      if (!ctx.codecs.has(device.codec ?? 'canonical'))
+        throw Errors.badRequest(`body/codec '${device.codec}' is not a known codec`);
       for (const [field, known] of [
         ['household', ctx.site.household(device.household)],
         ['place', ctx.site.place(device.place)],
         ['building', ctx.site.building(device.building)],
       ] as const) {
-        if (device[field] !== undefined && !known) throw Errors.badRequest(`body/${field} '${device[field]}' is not in the site`);
+        if (device[field] !== undefined && !known)
+          throw Errors.badRequest(`body/${field} '${device[field]}' is not in the site`);
       }
-      if (!request.canSee(ctx.site.deviceGrid(device))) throw Errors.authForbidden('that location is outside your grid');
+      if (!request.canSee(ctx.site.deviceGrid(device)))
+        throw Errors.authForbidden('that location is outside your grid');
       ctx.stores.devices.register(ctx.site.siteId, device);
       ctx.site.addDevice(device);
       request.log.info({ device: device.id }, 'device registered');
@@ -82,7 +101,10 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
     },
   );
 
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; port?: number; limit?: number; order?: 'asc' | 'desc' } }>(
+  app.get<{
+    Params: { id: string };
+    Querystring: { from?: string; to?: string; port?: number; limit?: number; order?: 'asc' | 'desc' };
+  }>(
     '/api/devices/:id/readings',
     {
       schema: {
@@ -130,14 +152,23 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         querystring: {
           type: 'object',
           additionalProperties: false,
-          properties: { from: timeParam, to: timeParam, limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 } },
+          properties: {
+            from: timeParam,
+            to: timeParam,
+            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+          },
         },
         response: {
           200: {
             type: 'array',
             items: {
               type: 'object',
-              properties: { ts: { type: 'string' }, type: { type: 'string' }, confidence: { type: ['number', 'null'] }, attributes: { type: 'object', additionalProperties: true } },
+              properties: {
+                ts: { type: 'string' },
+                type: { type: 'string' },
+                confidence: { type: ['number', 'null'] },
+                attributes: { type: 'object', additionalProperties: true },
+              },
             },
           },
         },
@@ -147,7 +178,13 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       const d = visibleDevice(request, request.params.id);
       const q = request.query;
       return ctx.stores.events
-        .queryEvents(ctx.site.siteId, d.id, parseTimeParam(q.from, 'from'), parseTimeParam(q.to, 'to'), q.limit)
+        .queryEvents(
+          ctx.site.siteId,
+          d.id,
+          parseTimeParam(q.from, 'from'),
+          parseTimeParam(q.to, 'to'),
+          q.limit,
+        )
         .map((e) => ({ ...e, ts: new Date(e.ts).toISOString() }));
     },
   );

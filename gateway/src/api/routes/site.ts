@@ -60,7 +60,9 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         buildings: site.buildings.filter((b) => visible(b.grid)),
         places: site.places.filter((p) => visible(p.grid)),
         households: site.households.filter((h) => visible(h.grid)),
-        staff: site.staff.filter((s) => visible(s.grid) || ctx.site.isWithin(request.requireUser().grid, s.grid)),
+        staff: site.staff.filter(
+          (s) => visible(s.grid) || ctx.site.isWithin(request.requireUser().grid, s.grid),
+        ),
       };
     },
   );

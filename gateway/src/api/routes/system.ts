@@ -2,7 +2,10 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 
-const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> = async (app, { ctx, ready }) => {
+const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> = async (
+  app,
+  { ctx, ready },
+) => {
   app.get(
     '/healthz',
     {
@@ -10,7 +13,14 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
         tags: ['system'],
         summary: 'Liveness and readiness',
         response: {
-          200: { type: 'object', properties: { status: { type: 'string' }, site: { type: 'string' }, transport: { type: 'object', additionalProperties: true } } },
+          200: {
+            type: 'object',
+            properties: {
+              status: { type: 'string' },
+              site: { type: 'string' },
+              transport: { type: 'object', additionalProperties: true },
+            },
+          },
           503: { type: 'object', properties: { status: { type: 'string' } } },
         },
       },
@@ -21,10 +31,14 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
     },
   );
 
-  app.get('/metrics', { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
-    reply.header('content-type', ctx.metrics.registry.contentType);
-    return ctx.metrics.registry.metrics();
-  });
+  app.get(
+    '/metrics',
+    { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } },
+    async (_request, reply) => {
+      reply.header('content-type', ctx.metrics.registry.contentType);
+      return ctx.metrics.registry.metrics();
+    },
+  );
 
   app.get(
     '/api/codecs',
@@ -51,7 +65,13 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
     },
     async (request) => {
       request.requireUser();
-      return ctx.codecs.list().map((c) => ({ id: c.id, description: c.description, kinds: c.kinds, streams: c.streams, vendorTopic: c.vendorTopic?.filter ?? null }));
+      return ctx.codecs.list().map((c) => ({
+        id: c.id,
+        description: c.description,
+        kinds: c.kinds,
+        streams: c.streams,
+        vendorTopic: c.vendorTopic?.filter ?? null,
+      }));
     },
   );
 };

@@ -48,13 +48,15 @@ export const ctwingSmokeCodec: Codec = {
   streams: ['telemetry'],
   decode({ payload }): Decoded {
     const p = check(parseJson(payload));
-    if (p.messageType !== 'dataReport') throw new CodecError('unknown_vendor_value', `messageType '${p.messageType}' carries no readings`);
+    if (p.messageType !== 'dataReport')
+      throw new CodecError('unknown_vendor_value', `messageType '${p.messageType}' carries no readings`);
     const values: Record<string, number> = {};
     for (const [name, v] of Object.entries(p.payload.serviceData)) {
       if (name === 'smoke_obscuration') values.smoke_db_m = Number(obscurationToDbPerM(v).toFixed(4));
       else if (FIELDS[name]) values[FIELDS[name]] = v;
     }
-    if (Object.keys(values).length === 0) throw new CodecError('schema_violation', 'serviceData has no known measurement');
+    if (Object.keys(values).length === 0)
+      throw new CodecError('schema_violation', 'serviceData has no known measurement');
     return { type: 'readings', readings: [{ ts: p.timestamp, port: null, values, labels: {} }] };
   },
 };

@@ -38,7 +38,12 @@ const check = schemaChecker<{
     targetRect: {
       type: 'object',
       required: ['x', 'y', 'width', 'height'],
-      properties: { x: { type: 'number' }, y: { type: 'number' }, width: { type: 'number' }, height: { type: 'number' } },
+      properties: {
+        x: { type: 'number' },
+        y: { type: 'number' },
+        width: { type: 'number' },
+        height: { type: 'number' },
+      },
     },
     picUrl: { type: 'string' },
     videoUrl: { type: 'string' },
@@ -48,13 +53,15 @@ const check = schemaChecker<{
 
 export const hikvisionIsapiCodec: Codec = {
   id: 'hikvision-isapi',
-  description: 'Camera events shaped like Hikvision ISAPI JSON alarm pushes (normalised rects, 0–100 confidence)',
+  description:
+    'Camera events shaped like Hikvision ISAPI JSON alarm pushes (normalised rects, 0–100 confidence)',
   kinds: ['camera'],
   streams: ['event'],
   decode({ payload, device }): Decoded {
     const p = check(parseJson(payload));
     const type = EVENT_TYPES[p.eventType];
-    if (!type) throw new CodecError('unknown_vendor_value', `eventType '${p.eventType}' has no Weige mapping`);
+    if (!type)
+      throw new CodecError('unknown_vendor_value', `eventType '${p.eventType}' has no Weige mapping`);
     // A heartbeat-like "inactive" state ends an event; only active ones are detections.
     if (p.eventState !== 'active') return { type: 'events', events: [] };
     const frame = device.calibration?.frame ?? { w: 1920, h: 1080 };
@@ -73,7 +80,14 @@ export const hikvisionIsapiCodec: Codec = {
     if (p.dwellTime !== undefined) attributes.dwell_s = p.dwellTime;
     return {
       type: 'events',
-      events: [{ ts: p.dateTime, type, confidence: p.confidence === undefined ? null : p.confidence / 100, attributes }],
+      events: [
+        {
+          ts: p.dateTime,
+          type,
+          confidence: p.confidence === undefined ? null : p.confidence / 100,
+          attributes,
+        },
+      ],
     };
   },
 };

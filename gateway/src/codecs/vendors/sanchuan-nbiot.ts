@@ -9,7 +9,13 @@
 import { CodecError, parseJson, type Codec, type Decoded } from '../codec.ts';
 import { schemaChecker } from '../schema-check.ts';
 
-const check = schemaChecker<{ meterNo: string; startTime: string; intervalMin: number; cumulativeL: number[]; batteryV?: number }>({
+const check = schemaChecker<{
+  meterNo: string;
+  startTime: string;
+  intervalMin: number;
+  cumulativeL: number[];
+  batteryV?: number;
+}>({
   type: 'object',
   required: ['meterNo', 'startTime', 'intervalMin', 'cumulativeL'],
   properties: {
@@ -28,15 +34,24 @@ const BATTERY_EMPTY_V = 3.0;
 
 /** `yyyyMMddHHmmss` in China Standard Time (UTC+8, no DST) → epoch ms. */
 export function parseChinaLocalTime(s: string): number {
-  const [y, mo, d, h, mi, se] = [s.slice(0, 4), s.slice(4, 6), s.slice(6, 8), s.slice(8, 10), s.slice(10, 12), s.slice(12, 14)];
+  const [y, mo, d, h, mi, se] = [
+    s.slice(0, 4),
+    s.slice(4, 6),
+    s.slice(6, 8),
+    s.slice(8, 10),
+    s.slice(10, 12),
+    s.slice(12, 14),
+  ];
   const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${se}+08:00`);
-  if (Number.isNaN(ms)) throw new CodecError('bad_timestamp', `startTime '${s}' is not a valid yyyyMMddHHmmss time`);
+  if (Number.isNaN(ms))
+    throw new CodecError('bad_timestamp', `startTime '${s}' is not a valid yyyyMMddHHmmss time`);
   return ms;
 }
 
 export const sanchuanNbiotCodec: Codec = {
   id: 'sanchuan-nbiot',
-  description: 'Sanchuan-style NB-IoT water meter: daily batch of hourly registers in litres (vendor/sanchuan/{meterNo}/up)',
+  description:
+    'Sanchuan-style NB-IoT water meter: daily batch of hourly registers in litres (vendor/sanchuan/{meterNo}/up)',
   kinds: ['water_meter'],
   streams: ['telemetry'],
   vendorTopic: {
@@ -51,7 +66,12 @@ export const sanchuanNbiotCodec: Codec = {
     const batteryPct =
       p.batteryV === undefined
         ? undefined
-        : Math.round(Math.min(100, Math.max(0, ((p.batteryV - BATTERY_EMPTY_V) / (BATTERY_FULL_V - BATTERY_EMPTY_V)) * 100)));
+        : Math.round(
+            Math.min(
+              100,
+              Math.max(0, ((p.batteryV - BATTERY_EMPTY_V) / (BATTERY_FULL_V - BATTERY_EMPTY_V)) * 100),
+            ),
+          );
     return {
       type: 'readings',
       readings: p.cumulativeL.map((litres, i) => ({

@@ -13,7 +13,10 @@ import { schemaChecker } from '../schema-check.ts';
 
 const STATES: PortState[] = ['idle', 'charging', 'full', 'fault', 'off'];
 
-const check = schemaChecker<{ t: number; p: Array<{ no: number; st: number; pw?: number; v?: number; i?: number; tmp?: number }> }>({
+const check = schemaChecker<{
+  t: number;
+  p: Array<{ no: number; st: number; pw?: number; v?: number; i?: number; tmp?: number }>;
+}>({
   type: 'object',
   required: ['t', 'p'],
   properties: {
@@ -49,7 +52,11 @@ export const weilaiChargerCodec: Codec = {
       type: 'readings',
       readings: p.p.map((port) => {
         const state = STATES[port.st];
-        if (!state) throw new CodecError('unknown_vendor_value', `/p port ${port.no} has unknown state code ${port.st}`);
+        if (!state)
+          throw new CodecError(
+            'unknown_vendor_value',
+            `/p port ${port.no} has unknown state code ${port.st}`,
+          );
         const values: Record<string, number> = {};
         if (port.pw !== undefined) values.power_w = port.pw;
         if (port.v !== undefined) values.voltage_v = port.v / 10;

@@ -26,7 +26,9 @@ export function parseDeviceTopic(topic: string): DeviceTopic | null {
   const deviceId = parts[1]!;
   if (!deviceId || RESERVED.has(deviceId)) return null;
   const stream = parts.slice(2).join('/');
-  return (DEVICE_STREAMS as readonly string[]).includes(stream) ? { deviceId, stream: stream as DeviceStream } : null;
+  return (DEVICE_STREAMS as readonly string[]).includes(stream)
+    ? { deviceId, stream: stream as DeviceStream }
+    : null;
 }
 
 export const topics = {
