@@ -3,7 +3,12 @@
  * routes, MQTT over WebSocket at /mqtt when the broker is embedded, and whatever route plugins
  * later stages (alerting, rules, dashboards) contribute.
  */
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyPluginAsync,
+} from 'fastify';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -27,7 +32,8 @@ export async function createApi(
   const app = Fastify({
     // Typed as fastify's base logger so routes and plugins see the default FastifyInstance type.
     loggerInstance: ctx.log.child({ ns: 'weige:http' }) as FastifyBaseLogger,
-    disableRequestLogging: true,
+    // Per-request access logs would drown the gateway's own logs; errors are logged by the error handler.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit: 1024 * 1024,
     ajv: {
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },

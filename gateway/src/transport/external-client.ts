@@ -9,7 +9,10 @@ import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
 import { Errors } from '../core/errors.ts';
 import { topicMatches } from '../contracts/topics.ts';
-import type { MessageHandler, PublishOptions, Transport } from './transport.ts';
+import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
+
+/** Messages held while no handler is registered yet (after a reconnect with a stored session). */
+const MAX_HELD_MESSAGES = 100_000;
 
 export interface ExternalClientOptions {
   url: string;
@@ -24,6 +27,7 @@ export class ExternalClient implements Transport {
   readonly mode = 'external' as const;
   private client: MqttClient | null = null;
   private readonly handlers: Array<{ filter: string; handler: MessageHandler }> = [];
+  private held: Array<{ msg: InboundMessage; done: () => void }> = [];
 
   constructor(private readonly options: ExternalClientOptions) {}
 
@@ -39,11 +43,16 @@ export class ExternalClient implements Transport {
       ...(password ? { password } : {}),
     });
     client.handleMessage = (packet, done) => {
-      const matched = this.handlers.filter((h) => topicMatches(h.filter, packet.topic));
       const msg = { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() };
-      Promise.all(matched.map((h) => h.handler(msg)))
-        .catch((err: unknown) => log.error({ err, topic: packet.topic }, 'message handler failed'))
-        .finally(() => done());
+      // A persistent session delivers queued messages right after CONNACK, before the gateway
+      // has registered its handlers again: hold them (unacknowledged) until a handler matches.
+      if (!this.handlers.some((h) => topicMatches(h.filter, msg.topic))) {
+        if (this.held.length >= MAX_HELD_MESSAGES)
+          log.error({ topic: msg.topic }, 'no handler and hold queue full; message left unacknowledged');
+        else this.held.push({ msg, done });
+        return;
+      }
+      this.dispatch(msg, done);
     };
     client.on('error', (err) => log.warn({ err: err.message }, 'external broker error'));
     client.on('reconnect', () => log.info('reconnecting to external broker'));
@@ -58,8 +67,18 @@ export class ExternalClient implements Transport {
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {
     const client = this.requireClient();
     this.handlers.push({ filter, handler });
+    const ready = this.held.filter((h) => topicMatches(filter, h.msg.topic));
+    this.held = this.held.filter((h) => !topicMatches(filter, h.msg.topic));
+    for (const h of ready) this.dispatch(h.msg, h.done);
     const group = this.options.sharedGroup;
     await client.subscribeAsync(group ? `$share/${group}/${filter}` : filter, { qos: 1 });
+  }
+
+  private dispatch(msg: InboundMessage, done: () => void): void {
+    const matched = this.handlers.filter((h) => topicMatches(h.filter, msg.topic));
+    Promise.all(matched.map((h) => h.handler(msg)))
+      .catch((err: unknown) => this.options.log.error({ err, topic: msg.topic }, 'message handler failed'))
+      .finally(() => done());
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {

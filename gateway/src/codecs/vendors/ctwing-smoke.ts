@@ -37,6 +37,7 @@ const FIELDS: Record<string, string> = {
 };
 
 export function obscurationToDbPerM(percentPerM: number): number {
+  if (percentPerM <= 0) return 0; // also avoids −0 from −10·log10(1)
   if (percentPerM >= 100) return 100;
   return -10 * Math.log10(1 - percentPerM / 100);
 }
