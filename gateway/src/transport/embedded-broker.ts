@@ -134,8 +134,9 @@ export class EmbeddedBroker implements Transport {
     if (!broker) return;
     for (const s of this.subscriptions.splice(0))
       await new Promise<void>((r) => broker.unsubscribe(s.filter, s.deliver, r));
-    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
+    // The broker first: closing it disconnects every client, which lets the TCP server close.
     await new Promise<void>((r) => broker.close(() => r()));
+    await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.broker = null;
     this.server = null;
   }
