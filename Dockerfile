@@ -7,7 +7,7 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
-COPY package.json package-lock.json ./
+# Sources first: the install step also builds the dashboards from them.
 COPY . .
 RUN npm ci --no-audit --no-fund && chown -R node:node /app
 
