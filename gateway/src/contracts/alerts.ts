@@ -56,6 +56,11 @@ export interface Detection {
   evidence: Record<string, unknown>;
   /** A clear (the condition ended), not a new firing. */
   cleared?: boolean;
+  /**
+   * The rule lets a clear resolve the incident by itself (after a hold-down), as long as
+   * nobody has accepted it yet. Set on the firing or on the clear detection.
+   */
+  autoResolve?: boolean;
 }
 
 export interface Alert {

@@ -33,6 +33,25 @@ export interface CommandResult {
   receivedAt: number;
 }
 
+export interface HouseholdAbsence {
+  id: string;
+  householdId: string;
+  /** Epoch ms. */
+  from: number;
+  to: number;
+  reason: string;
+  by: string;
+}
+
+export interface HouseholdVisit {
+  id: string;
+  householdId: string;
+  /** When the resident was seen, epoch ms. */
+  at: number;
+  note: string | null;
+  by: string;
+}
+
 export interface BusEvents {
   readingAccepted: [Reading];
   deviceEventAccepted: [DeviceEvent];
@@ -45,6 +64,10 @@ export interface BusEvents {
   /** Payload is the incident as the API returns it; its shape belongs to alerting. */
   incidentChanged: [Record<string, unknown>];
   siteModeChanged: [{ siteId: string; mode: 'normal' | 'emergency'; by: string; at: number }];
+  /** A household is away (hospital, family) from `from` to `to`: detectors hold their inactivity alerts. */
+  householdAbsenceRecorded: [HouseholdAbsence];
+  /** A worker saw the resident (一天两见面): detectors may reset their inactivity clock. */
+  householdVisitRecorded: [HouseholdVisit];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;
