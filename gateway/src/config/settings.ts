@@ -35,6 +35,8 @@ export interface Settings {
   maxLatenessS: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   tokenTtlH: number;
+  /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
+  rulesDir: string | null;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -100,6 +102,7 @@ const FIELDS = [
     'info',
   ),
   field('WEIGE_TOKEN_TTL_H', 'tokenTtlH', int(1, 24 * 365), 12),
+  field('WEIGE_RULES_DIR', 'rulesDir', str, null),
 ] as const;
 
 export function readSettings(

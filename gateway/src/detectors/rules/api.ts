@@ -1,0 +1,251 @@
+/**
+ * /api/rules: what is loaded (and what failed, with file:line:col), run a rule over a fixture,
+ * and backtest a rule over stored history.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayContext } from '../../context.ts';
+import { Errors } from '../../core/errors.ts';
+import { parseTimeParam } from '../../api/schemas.ts';
+import { backtest } from './backtest.ts';
+import { describeDetection, parseJsonl, replay, type FixtureItem } from './fixture.ts';
+import { parseRule } from './rule-loader.ts';
+import { formatRuleProblem, type CompiledRule } from './types.ts';
+import type { RuleEngine } from './engine.ts';
+import type { RuleRegistry } from './rule-registry.ts';
+
+interface RulesHost {
+  engine: RuleEngine | null;
+  registry: RuleRegistry | null;
+}
+
+const problemSchema = {
+  type: 'object',
+  properties: {
+    file: { type: 'string' },
+    line: { type: 'integer' },
+    col: { type: 'integer' },
+    path: { type: 'string' },
+    message: { type: 'string' },
+    text: { type: 'string' },
+  },
+} as const;
+
+const detectionSchema = {
+  type: 'object',
+  additionalProperties: true,
+  properties: {
+    kind: { type: 'string' },
+    severity: { type: 'string' },
+    eventTs: { type: 'string' },
+    cleared: { type: 'boolean' },
+    dedupeKey: { type: 'string' },
+    source: { type: 'object', additionalProperties: true },
+    location: { type: 'object', additionalProperties: true },
+    title: { type: 'object', additionalProperties: { type: 'string' } },
+    message: { type: 'object', additionalProperties: { type: 'string' } },
+    evidence: { type: 'object', additionalProperties: true },
+    line: { type: 'string' },
+  },
+} as const;
+
+const runResultSchema = {
+  type: 'object',
+  properties: {
+    rules: { type: 'array', items: { type: 'string' } },
+    items: { type: 'integer' },
+    evaluations: { type: 'integer' },
+    detections: { type: 'array', items: detectionSchema },
+    skipped: {
+      type: 'array',
+      items: { type: 'object', properties: { index: { type: 'integer' }, reason: { type: 'string' } } },
+    },
+  },
+} as const;
+
+const ruleSource = {
+  rule: { type: 'string', maxLength: 100_000, description: 'a rule file (YAML text) to try' },
+  ruleId: { type: 'string', maxLength: 64, description: 'or the id of a loaded rule' },
+} as const;
+
+export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayContext }> {
+  /** The rule to run: from YAML in the body (strictly checked) or a loaded one by id. */
+  const pickRules = (body: { rule?: string; ruleId?: string }): CompiledRule[] => {
+    if (body.rule !== undefined) {
+      const parsed = parseRule(body.rule, '<request>');
+      if (!parsed.rule)
+        throw Errors.badRequest(
+          `rule does not load:\n  ${parsed.problems.map(formatRuleProblem).join('\n  ')}`,
+          {
+            problems: parsed.problems,
+          },
+        );
+      return [parsed.rule];
+    }
+    const rules = host.registry?.snapshot().rules ?? [];
+    if (body.ruleId === undefined) throw Errors.badRequest('give either rule (YAML text) or ruleId');
+    const rule = rules.find((r) => r.id === body.ruleId);
+    if (!rule) throw Errors.notFound(`no loaded rule '${body.ruleId}'`);
+    return [rule];
+  };
+
+  const present = (r: ReturnType<typeof replay>, rules: CompiledRule[], items: number) => ({
+    rules: rules.map((x) => x.id),
+    items,
+    evaluations: r.evaluations,
+    detections: r.detections.map((d) => ({
+      ...d,
+      eventTs: new Date(d.eventTs).toISOString(),
+      line: describeDetection(d),
+    })),
+    skipped: r.skipped,
+  });
+
+  return async (app, { ctx }) => {
+    app.get(
+      '/api/rules',
+      {
+        schema: {
+          tags: ['rules'],
+          summary: 'Loaded rules, and the rule files that failed to load with file:line:col',
+          response: {
+            200: {
+              type: 'object',
+              properties: {
+                loadedAt: { type: 'string' },
+                dirs: { type: 'array', items: { type: 'string' } },
+                rules: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: {
+                      id: { type: 'string' },
+                      file: { type: 'string' },
+                      hash: { type: 'string' },
+                      kind: { type: 'string' },
+                      severity: { type: 'string' },
+                      enabled: { type: 'boolean' },
+                      stale: {
+                        type: 'boolean',
+                        description: 'its file is broken; the last good version runs',
+                      },
+                      description: { type: ['string', 'null'] },
+                      autoResolve: { type: 'boolean' },
+                      definition: { type: 'object', additionalProperties: true },
+                    },
+                  },
+                },
+                problems: { type: 'array', items: problemSchema },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        request.requireUser();
+        const snap = host.registry?.snapshot();
+        if (!snap) throw Errors.transportFailed('rules are not loaded yet');
+        return {
+          loadedAt: new Date(snap.loadedAt).toISOString(),
+          dirs: snap.dirs,
+          rules: snap.rules.map((r) => ({
+            id: r.id,
+            file: r.file,
+            hash: r.hash,
+            kind: r.kind,
+            severity: r.severity,
+            enabled: r.enabled,
+            stale: snap.stale.has(r.id),
+            description: r.description,
+            autoResolve: r.autoResolve,
+            definition: r.definition,
+          })),
+          problems: snap.problems.map((p) => ({ ...p, text: formatRuleProblem(p) })),
+        };
+      },
+    );
+
+    app.post<{
+      Body: { rule?: string; ruleId?: string; fixture?: string; items?: FixtureItem[]; until?: string };
+    }>(
+      '/api/rules/test',
+      {
+        schema: {
+          tags: ['rules'],
+          summary:
+            'Run a rule (YAML text or a loaded id) over a fixture; returns what fires and clears, when and why',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              ...ruleSource,
+              fixture: { type: 'string', maxLength: 5_000_000, description: 'JSONL, one item per line' },
+              items: {
+                type: 'array',
+                maxItems: 100_000,
+                items: { type: 'object', additionalProperties: true },
+              },
+              until: {
+                type: 'string',
+                maxLength: 40,
+                description: 'run the clock on to this time at the end',
+              },
+            },
+          },
+          response: { 200: runResultSchema },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer');
+        const body = request.body;
+        const rules = pickRules(body);
+        let items: FixtureItem[];
+        try {
+          items = body.items ?? parseJsonl(body.fixture ?? '');
+        } catch (err) {
+          throw Errors.badRequest(`fixture: ${(err as Error).message}`);
+        }
+        const until = parseTimeParam(body.until, 'until');
+        const result = replay(ctx.site, rules, items, until === undefined ? {} : { until });
+        return present(result, rules, items.length);
+      },
+    );
+
+    app.post<{ Body: { rule?: string; ruleId?: string; deviceIds: string[]; from: string; to: string } }>(
+      '/api/rules/backtest',
+      {
+        schema: {
+          tags: ['rules'],
+          summary: 'Run a new or changed rule over the stored history of chosen devices, before enabling it',
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['deviceIds', 'from', 'to'],
+            properties: {
+              ...ruleSource,
+              deviceIds: {
+                type: 'array',
+                minItems: 1,
+                maxItems: 1000,
+                items: { type: 'string', maxLength: 64 },
+              },
+              from: { type: 'string', maxLength: 40 },
+              to: { type: 'string', maxLength: 40 },
+            },
+          },
+          response: { 200: runResultSchema },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer');
+        const body = request.body;
+        const rules = pickRules(body);
+        for (const id of body.deviceIds) if (!ctx.site.device(id)) throw Errors.notFound(`no device '${id}'`);
+        const from = parseTimeParam(body.from, 'from')!;
+        const to = parseTimeParam(body.to, 'to')!;
+        if (to <= from) throw Errors.badRequest('to must be after from');
+        const result = backtest(ctx, rules, body.deviceIds, from, to);
+        return present(result, rules, result.items);
+      },
+    );
+  };
+}

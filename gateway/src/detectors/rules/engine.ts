@@ -1,0 +1,331 @@
+/**
+ * The rule engine: observations in, detections out, on event time.
+ *
+ * - Each observation goes into the shared sample buffers, then only the rules cached for its
+ *   (device, source, event type) are evaluated, at the observation's own timestamp.
+ * - Per (rule, subject) a small state machine runs: idle → pending (`for:`) → firing →
+ *   clearing (clear `for:`) → idle, with a cooldown after each firing.
+ * - A clock tick re-evaluates what time alone can change: `for:` timers in progress and rules
+ *   whose facts grow with the clock (age, span). Inputs older than a subject's last evaluation
+ *   (late NB-IoT batches) still fill the windows but do not rewind the state machine.
+ */
+import type { SiteIndex } from '../../config/site-index.ts';
+import type { Detection } from '../../contracts/alerts.ts';
+import type { Device } from '../../contracts/site.ts';
+import type { Clock, TimerHandle } from '../../core/clock.ts';
+import type { Logger } from '../../core/logger.ts';
+import { matchesDevice, subjectFor } from './matching.ts';
+import { inSchedule } from './schedule.ts';
+import { SeriesStore } from './series-store.ts';
+import type { InstanceState, RuleStatePersistence } from './state-store.ts';
+import { renderTemplate, type TemplateInput } from './templates.ts';
+import type { CompiledRule, EvalContext, Observation, Subject, Tri } from './types.ts';
+
+export const DEFAULT_TICK_MS = 60_000;
+/** Idle instance state unused this long (event time) is forgotten. */
+export const STATE_TTL_MS = 7 * 86_400_000;
+
+export interface RuleEngineOptions {
+  site: SiteIndex;
+  clock: Clock;
+  emit: (d: Detection) => void;
+  persistence?: RuleStatePersistence;
+  log?: Logger;
+  tickMs?: number;
+}
+
+export class RuleEngine {
+  private rules: CompiledRule[] = [];
+  private readonly byId = new Map<string, CompiledRule>();
+  private readonly cache = new Map<string, CompiledRule[]>();
+  private readonly states = new Map<string, InstanceState>();
+  /** Subjects seen per rule, for clock ticks. */
+  private readonly subjects = new Map<string, Map<string, Subject>>();
+  private readonly lastObservation = new Map<string, Observation>();
+  private readonly dirty = new Set<string>();
+  private readonly removed: Array<{ ruleId: string; subjectKey: string }> = [];
+  readonly series: SeriesStore;
+  private timer: TimerHandle | null = null;
+  private readonly timezone: string;
+  evaluations = 0;
+
+  constructor(private readonly options: RuleEngineOptions) {
+    this.series = new SeriesStore(options.site, new Map());
+    this.timezone = options.site.site.timezone || 'Asia/Shanghai';
+  }
+
+  start(): void {
+    for (const s of this.options.persistence?.loadAll() ?? [])
+      this.states.set(stateKey(s.ruleId, s.subjectKey), s);
+    this.timer = this.options.clock.setInterval(this.options.tickMs ?? DEFAULT_TICK_MS, () => this.tick());
+  }
+
+  stop(): void {
+    this.timer?.cancel();
+    this.timer = null;
+    this.flush();
+  }
+
+  setRules(rules: CompiledRule[]): void {
+    this.rules = rules.filter((r) => r.enabled);
+    this.byId.clear();
+    for (const r of this.rules) this.byId.set(r.id, r);
+    this.cache.clear();
+    this.series.invalidatePlaces();
+    this.series.setHorizons(this.horizons());
+    for (const id of [...this.subjects.keys()]) if (!this.byId.has(id)) this.subjects.delete(id);
+  }
+
+  loadedRules(): CompiledRule[] {
+    return this.rules;
+  }
+
+  /** Field -> longest history any loaded rule needs. */
+  horizons(): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const r of this.rules)
+      for (const c of [r.when, ...(r.clear ? [r.clear.when] : [])])
+        for (const [f, ms] of c.horizons) out.set(f, Math.max(ms + r.forMs, out.get(f) ?? 0));
+    return out;
+  }
+
+  /** Longest history any rule that could look at `device` needs (to rebuild windows at start). */
+  horizonFor(device: Device): number {
+    let max = -1;
+    for (const r of this.rules) {
+      const relevant =
+        r.when.usesPlaceScope || !r.match.deviceKind || r.match.deviceKind.includes(device.kind);
+      if (!relevant) continue;
+      for (const ms of r.when.horizons.values()) max = Math.max(max, ms + r.forMs);
+    }
+    return max;
+  }
+
+  /** Rules that look at this device's observations of this source and event type. */
+  rulesFor(device: Device, source: Observation['source'], eventType: string | undefined): CompiledRule[] {
+    const key = `${device.id}|${source}|${eventType ?? ''}`;
+    let list = this.cache.get(key);
+    if (!list) {
+      list = this.rules.filter(
+        (r) =>
+          r.match.source === source &&
+          (!r.match.eventType || (eventType !== undefined && r.match.eventType.includes(eventType))) &&
+          matchesDevice(r.match, device, this.options.site),
+      );
+      this.cache.set(key, list);
+    }
+    return list;
+  }
+
+  /** Only fills the windows (rebuilding them from stored history). */
+  preload(o: Observation): void {
+    this.series.add(o);
+  }
+
+  ingest(o: Observation): void {
+    const device = this.options.site.device(o.deviceId);
+    if (!device) return;
+    const fresh = this.series.add(o);
+    if (!fresh) return;
+    const eventType = o.source === 'event' ? o.stream.slice(3) : undefined;
+    for (const rule of this.rulesFor(device, o.source, eventType)) {
+      const subject = subjectFor(rule, device, o.stream, this.options.site);
+      let known = this.subjects.get(rule.id);
+      if (!known) this.subjects.set(rule.id, (known = new Map()));
+      known.set(subject.key, subject);
+      this.lastObservation.set(stateKey(rule.id, subject.key), o);
+      this.evaluate(rule, subject, o.ts);
+    }
+  }
+
+  /** Re-evaluates what the clock alone can change; also saves state and forgets stale state. */
+  tick(now = this.options.clock.now()): void {
+    for (const [ruleId, subjects] of this.subjects) {
+      const rule = this.byId.get(ruleId);
+      if (!rule) continue;
+      const clockRule = rule.when.clockDriven || (rule.clear?.when.clockDriven ?? false);
+      for (const subject of subjects.values()) {
+        const state = this.states.get(stateKey(ruleId, subject.key));
+        const timing = state && (state.status === 'pending' || state.status === 'clearing');
+        if ((clockRule || timing) && (!state || now > state.lastEvalTs)) this.evaluate(rule, subject, now);
+        else if (state && state.status === 'idle' && now - state.lastEvalTs > STATE_TTL_MS) {
+          this.states.delete(stateKey(ruleId, subject.key));
+          subjects.delete(subject.key);
+          this.removed.push({ ruleId, subjectKey: subject.key });
+        }
+      }
+    }
+    this.flush();
+  }
+
+  flush(): void {
+    const p = this.options.persistence;
+    if (!p) return;
+    if (this.removed.length) p.remove(this.removed.splice(0));
+    if (this.dirty.size) {
+      p.save([...this.dirty].flatMap((k) => this.states.get(k) ?? []));
+      this.dirty.clear();
+    }
+  }
+
+  stateOf(ruleId: string, subjectKey: string): InstanceState | undefined {
+    return this.states.get(stateKey(ruleId, subjectKey));
+  }
+
+  stateCount(): number {
+    return this.states.size;
+  }
+
+  private evaluate(rule: CompiledRule, subject: Subject, at: number): void {
+    const key = stateKey(rule.id, subject.key);
+    let state = this.states.get(key);
+    if (!state) {
+      state = {
+        ruleId: rule.id,
+        subjectKey: subject.key,
+        status: 'idle',
+        since: null,
+        lastEvalTs: 0,
+        lastFiredAt: null,
+        deviceId: null,
+        dedupeKey: null,
+      };
+      this.states.set(key, state);
+    }
+    if (at < state.lastEvalTs) return;
+    state.lastEvalTs = at;
+    this.evaluations++;
+    const ctx: EvalContext = { at, subject, series: this.series, facts: {} };
+    const before = state.status;
+    if (state.status === 'idle' || state.status === 'pending') {
+      const holds: Tri = inSchedule(rule.schedule, at, this.timezone) ? rule.when.evaluate(ctx) : false;
+      if (holds === true) {
+        if (state.status === 'idle') {
+          state.status = 'pending';
+          state.since = at;
+        }
+        const cooling = state.lastFiredAt !== null && at - state.lastFiredAt < rule.cooldownMs;
+        if (at - state.since! >= rule.forMs && !cooling) this.fire(rule, subject, state, ctx);
+        else if (cooling && !rule.clear) state.status = 'idle';
+      } else if (holds === false) {
+        state.status = 'idle';
+        state.since = null;
+      }
+    } else if (rule.clear) {
+      const clears = rule.clear.when.evaluate(ctx);
+      if (clears === true) {
+        if (state.status === 'firing') {
+          state.status = 'clearing';
+          state.since = at;
+        }
+        if (at - state.since! >= rule.clear.forMs) this.emitClear(rule, subject, state, ctx);
+      } else if (clears === false && state.status === 'clearing') {
+        state.status = 'firing';
+        state.since = null;
+      }
+    }
+    if (state.status !== before) this.dirty.add(key);
+  }
+
+  private fire(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {
+    const detection = this.detection(rule, subject, ctx, false);
+    state.lastFiredAt = ctx.at;
+    state.deviceId = subject.device.id;
+    state.dedupeKey = detection.dedupeKey;
+    state.status = rule.clear ? 'firing' : 'idle';
+    state.since = null;
+    this.dirty.add(stateKey(rule.id, subject.key));
+    this.options.emit(detection);
+  }
+
+  private emitClear(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {
+    const detection = this.detection(rule, subject, ctx, true);
+    if (state.dedupeKey) detection.dedupeKey = state.dedupeKey;
+    state.status = 'idle';
+    state.since = null;
+    this.options.emit(detection);
+  }
+
+  private detection(rule: CompiledRule, subject: Subject, ctx: EvalContext, cleared: boolean): Detection {
+    const site = this.options.site;
+    const input: TemplateInput = {
+      ruleId: rule.id,
+      subject,
+      facts: ctx.facts,
+      value: Object.values(ctx.facts)[0],
+      at: ctx.at,
+      timezone: this.timezone,
+    };
+    const location =
+      rule.subject === 'place' && subject.place
+        ? { building: subject.place.building ?? null, place: subject.place.id }
+        : site.deviceLocation(subject.device);
+    const last = this.lastObservation.get(stateKey(rule.id, subject.key));
+    const title = {
+      'zh-CN': renderTemplate(rule.texts['zh-CN'].title, 'zh-CN', input, site),
+      en: renderTemplate(rule.texts.en.title, 'en', input, site),
+    };
+    const message = {
+      'zh-CN': renderTemplate(rule.texts['zh-CN'].message, 'zh-CN', input, site),
+      en: renderTemplate(rule.texts.en.message, 'en', input, site),
+    };
+    if (cleared) {
+      title['zh-CN'] = `已恢复：${title['zh-CN']}`;
+      title.en = `Cleared: ${title.en}`;
+    }
+    return {
+      kind: rule.kind,
+      severity: cleared ? 'info' : rule.severity,
+      siteId: site.siteId,
+      eventTs: ctx.at,
+      source: { deviceId: subject.device.id, rule: rule.id, model: null },
+      dedupeKey: renderKey(rule, subject),
+      location,
+      title,
+      message,
+      evidence: {
+        rule: { id: rule.id, hash: rule.hash, file: rule.file },
+        subject: subject.key,
+        facts: ctx.facts,
+        autoResolve: rule.autoResolve,
+        ...(last
+          ? {
+              trigger: {
+                deviceId: last.deviceId,
+                ts: last.ts,
+                ...(last.attributes ? { attributes: last.attributes } : {}),
+              },
+            }
+          : {}),
+      },
+      ...(cleared ? { cleared: true } : {}),
+      ...(rule.autoResolve ? { autoResolve: true } : {}),
+    };
+  }
+}
+
+function stateKey(ruleId: string, subjectKey: string): string {
+  return `${ruleId}\u0000${subjectKey}`;
+}
+
+/** Dedupe keys use ids, never display names, so they are stable across languages and renames. */
+function renderKey(rule: CompiledRule, subject: Subject): string {
+  const household = subject.household;
+  const values: Record<string, string | number | undefined> = {
+    rule: rule.id,
+    kind: rule.kind,
+    subject: subject.key,
+    device: subject.device.id,
+    place: subject.place?.id,
+    placeId: subject.place?.id,
+    building: household?.building ?? subject.device.building ?? subject.place?.building,
+    buildingId: household?.building ?? subject.device.building ?? subject.place?.building,
+    facade: subject.device.facade,
+    household: household?.id,
+    floor: household?.floor ?? subject.device.floor,
+    unit: household?.unit ?? subject.device.unit,
+  };
+  return rule.dedupeKey.replace(/\{([a-zA-Z]+)(?::[0-9])?\}/g, (_m, name: string) =>
+    String(values[name] ?? '-'),
+  );
+}

@@ -1,0 +1,103 @@
+/**
+ * The rules stage: loads rule packs (rules/packs and WEIGE_RULES_DIR), hot-reloads them, rebuilds
+ * sample windows from stored history, feeds the engine from the bus and puts its detections on
+ * the bus (`detectionRaised`). Also runs the Node-RED bridge and serves /api/rules.
+ */
+import path from 'node:path';
+import { REPO_ROOT } from '../../config/settings.ts';
+import type { GatewayContext } from '../../context.ts';
+import { moduleLogger } from '../../core/logger.ts';
+import type { GatewayModule } from '../../module.ts';
+import { rulesApi } from './api.ts';
+import { RuleEngine } from './engine.ts';
+import { FlowBridge } from './flow-bridge.ts';
+import { fromEvent, fromHealth, fromReading } from './observations.ts';
+import { RuleRegistry } from './rule-registry.ts';
+import { SqliteRuleStateStore } from './state-store.ts';
+
+export const PACKS_DIR = path.join(REPO_ROOT, 'rules/packs');
+/** Stored history older than a device's needs (plus this) is not reloaded at start. */
+const PRELOAD_SLACK_MS = 6 * 3_600_000;
+
+export class RulesModule implements GatewayModule {
+  readonly name = 'rules';
+  engine: RuleEngine | null = null;
+  registry: RuleRegistry | null = null;
+  private bridge: FlowBridge | null = null;
+  private unsubscribe: Array<() => void> = [];
+  readonly api;
+
+  constructor(private readonly options: { watch?: boolean; packsDir?: string } = {}) {
+    this.api = rulesApi(this);
+  }
+
+  async start(ctx: GatewayContext): Promise<void> {
+    const log = moduleLogger(ctx.log, 'rules');
+    const engine = new RuleEngine({
+      site: ctx.site,
+      clock: ctx.clock,
+      emit: (d) => ctx.bus.emit('detectionRaised', d),
+      persistence: new SqliteRuleStateStore(ctx.stores.db, ctx.site.siteId),
+      log,
+    });
+    this.engine = engine;
+    const dirs = [
+      this.options.packsDir ?? PACKS_DIR,
+      ...(ctx.settings.rulesDir ? [path.resolve(ctx.settings.rulesDir)] : []),
+    ];
+    this.registry = new RuleRegistry(dirs, log, (snapshot) => engine.setRules(snapshot.rules));
+    this.registry.load();
+    this.preload(ctx);
+    engine.start();
+    this.unsubscribe.push(
+      ctx.bus.on('readingAccepted', (r) => engine.ingest(fromReading(r))),
+      ctx.bus.on('deviceEventAccepted', (e) => engine.ingest(fromEvent(e))),
+      ctx.bus.on('deviceHealthChanged', (h) => engine.ingest(fromHealth(h, ctx.clock.now()))),
+    );
+    if (this.options.watch !== false) this.registry.watch();
+    this.bridge = new FlowBridge(ctx);
+    await this.bridge.start();
+  }
+
+  stop(): void {
+    this.unsubscribe.forEach((u) => u());
+    this.unsubscribe = [];
+    this.registry?.close();
+    this.bridge?.stop();
+    this.engine?.stop();
+  }
+
+  /** Rebuilds the windows every rule needs from stored readings and events. */
+  private preload(ctx: GatewayContext): void {
+    const engine = this.engine!;
+    const siteId = ctx.site.siteId;
+    let samples = 0;
+    for (const device of ctx.site.allDevices()) {
+      const horizon = engine.horizonFor(device);
+      if (horizon < 0) continue;
+      const newest = ctx.stores.readings.query({ siteId, deviceId: device.id, order: 'desc', limit: 1 })[0];
+      if (newest) {
+        const readings = ctx.stores.readings.query({
+          siteId,
+          deviceId: device.id,
+          from: newest.ts - horizon - PRELOAD_SLACK_MS,
+          to: newest.ts,
+        });
+        for (const r of readings) engine.preload(fromReading(r));
+        samples += readings.length;
+      }
+      if (device.kind === 'camera') {
+        const now = ctx.clock.now();
+        const events = ctx.stores.events.queryEvents(
+          siteId,
+          device.id,
+          now - horizon - PRELOAD_SLACK_MS,
+          now,
+        );
+        for (const e of events) engine.preload(fromEvent(e));
+        samples += events.length;
+      }
+    }
+    moduleLogger(ctx.log, 'rules').info({ samples }, 'rule windows rebuilt from stored history');
+  }
+}

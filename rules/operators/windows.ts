@@ -1,0 +1,268 @@
+/**
+ * Event-time window functions a rule's facts are built from: `max(temp_c, 5m)`,
+ * `rate_per_min(temp_c, 2m)`, `consumption(total_m3, 12h)`… Each declares its arguments (checked
+ * when the rule loads), how much history it needs (so the engine keeps exactly that much), and
+ * whether its value moves with the clock alone (so the engine re-evaluates it on clock ticks).
+ * Functions are pure: samples in, number or string out, `undefined` for "unknown".
+ *
+ * Durations come back in seconds and rates per minute, so thresholds in rule files read like
+ * the field notes (°C/min, m³, s).
+ */
+import type { FactValue } from './comparison.ts';
+
+/** One value of one field at one event time (epoch ms). Samples are kept sorted by `ts`. */
+export interface Sample {
+  ts: number;
+  v: number | string;
+}
+
+export type ArgKind = 'field' | 'duration' | 'number';
+
+export interface ArgSpec {
+  name: string;
+  kind: ArgKind;
+  /** Optional arguments take this value (ms for durations) when left out. */
+  default?: number;
+}
+
+/** Arguments after compilation: the field name, then numbers (durations in ms). */
+export interface WindowArgs {
+  field: string;
+  params: number[];
+}
+
+export interface WindowFunction {
+  readonly name: string;
+  readonly description: string;
+  readonly args: readonly ArgSpec[];
+  /** True when the value changes as time passes without new samples (age, span). */
+  readonly clockDriven: boolean;
+  /** How far behind the newest sample this function looks, in ms. */
+  horizonMs(args: WindowArgs): number;
+  /** Extra checks beyond argument kinds; null when fine. */
+  validate?(args: WindowArgs): string | null;
+  evaluate(samples: readonly Sample[], at: number, args: WindowArgs): FactValue;
+}
+
+/** A register change smaller than this is meter noise (registers resolve 1 L = 0.001 m³). */
+export const REGISTER_EPSILON_M3 = 0.0005;
+
+const num = (s: Sample | undefined): number | undefined => (s && typeof s.v === 'number' ? s.v : undefined);
+
+/** Index of the last sample with ts <= at, or -1. Samples are sorted, so binary search. */
+export function lastIndexAtOrBefore(samples: readonly Sample[], at: number): number {
+  let lo = 0;
+  let hi = samples.length - 1;
+  let found = -1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (samples[mid]!.ts <= at) {
+      found = mid;
+      lo = mid + 1;
+    } else hi = mid - 1;
+  }
+  return found;
+}
+
+/** Numeric samples in (at - windowMs, at]. */
+function inWindow(samples: readonly Sample[], at: number, windowMs: number): number[] {
+  const end = lastIndexAtOrBefore(samples, at);
+  const out: number[] = [];
+  for (let i = end; i >= 0 && samples[i]!.ts > at - windowMs; i--) {
+    const v = samples[i]!.v;
+    if (typeof v === 'number') out.push(v);
+  }
+  return out.reverse();
+}
+
+function aggregate(
+  name: string,
+  description: string,
+  reduce: (xs: number[]) => number | undefined,
+): WindowFunction {
+  return {
+    name,
+    description,
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'window', kind: 'duration' },
+    ],
+    clockDriven: false,
+    horizonMs: (a) => a.params[0]!,
+    evaluate: (samples, at, a) => reduce(inWindow(samples, at, a.params[0]!)),
+  };
+}
+
+/**
+ * Value of a cumulative register at time t: the last reading at or before t. Readings of a
+ * register are exact whatever the gap between them, so the difference of two is the use in
+ * between, even across a daily NB-IoT batch.
+ */
+function registerAt(samples: readonly Sample[], t: number): number | undefined {
+  return num(samples[lastIndexAtOrBefore(samples, t)]);
+}
+
+export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
+  {
+    name: 'latest',
+    description: 'newest value at or before the evaluation time; unknown if older than max_age (when given)',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'max_age', kind: 'duration', default: 0 },
+    ],
+    clockDriven: false,
+    horizonMs: () => 0,
+    evaluate: (samples, at, a) => {
+      const s = samples[lastIndexAtOrBefore(samples, at)];
+      if (!s) return undefined;
+      const maxAge = a.params[0]!;
+      return maxAge > 0 && at - s.ts > maxAge ? undefined : s.v;
+    },
+  },
+  aggregate('min', 'smallest value in the window', (xs) => (xs.length ? Math.min(...xs) : undefined)),
+  aggregate('max', 'largest value in the window', (xs) => (xs.length ? Math.max(...xs) : undefined)),
+  aggregate('avg', 'mean value in the window', (xs) =>
+    xs.length ? xs.reduce((s, x) => s + x, 0) / xs.length : undefined,
+  ),
+  aggregate('sum', 'sum of the values in the window', (xs) => xs.reduce((s, x) => s + x, 0)),
+  aggregate('count', 'number of samples (readings or events) in the window', (xs) => xs.length),
+  {
+    name: 'rate_per_min',
+    description:
+      'rise per minute across the window, from the oldest to the newest sample in it (needs two samples at least 20 s apart)',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'window', kind: 'duration' },
+    ],
+    clockDriven: false,
+    horizonMs: (a) => a.params[0]!,
+    evaluate: (samples, at, a) => {
+      const end = lastIndexAtOrBefore(samples, at);
+      const last = samples[end];
+      if (!last || typeof last.v !== 'number') return undefined;
+      let first: Sample | undefined;
+      for (let i = end - 1; i >= 0 && samples[i]!.ts >= last.ts - a.params[0]!; i--)
+        if (typeof samples[i]!.v === 'number') first = samples[i];
+      if (!first || last.ts - first.ts < 20_000) return undefined;
+      return (((last.v as number) - (first.v as number)) / (last.ts - first.ts)) * 60_000;
+    },
+  },
+  {
+    name: 'consumption',
+    description:
+      'use from a cumulative register over the window ending at the newest reading (newest minus the register at the window start); unknown until readings cover the whole window',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'window', kind: 'duration' },
+    ],
+    clockDriven: false,
+    horizonMs: (a) => a.params[0]!,
+    evaluate: (samples, at, a) => {
+      const end = lastIndexAtOrBefore(samples, at);
+      const last = num(samples[end]);
+      if (last === undefined) return undefined;
+      const start = registerAt(samples, samples[end]!.ts - a.params[0]!);
+      return start === undefined ? undefined : Math.max(0, last - start);
+    },
+  },
+  {
+    name: 'unchanged_for',
+    description:
+      'seconds the value has stayed the same, measured between readings (up to the given horizon); a register that keeps reporting the same total shows no use',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'horizon', kind: 'duration' },
+    ],
+    clockDriven: false,
+    horizonMs: (a) => a.params[0]!,
+    evaluate: (samples, at, a) => {
+      const end = lastIndexAtOrBefore(samples, at);
+      const last = samples[end];
+      if (!last) return undefined;
+      let runStart = last.ts;
+      for (let i = end - 1; i >= 0; i--) {
+        const s = samples[i]!;
+        const same =
+          typeof s.v === 'number' && typeof last.v === 'number'
+            ? Math.abs(s.v - last.v) < REGISTER_EPSILON_M3
+            : s.v === last.v;
+        if (!same) break;
+        runStart = s.ts;
+      }
+      return Math.min(last.ts - runStart, a.params[0]!) / 1000;
+    },
+  },
+  {
+    name: 'flow_every_slot',
+    description:
+      'share (0..1) of the slots in the window with register use; slots are never shorter than the spacing of the readings, so hourly registers are judged hour by hour',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'window', kind: 'duration' },
+      { name: 'slot', kind: 'duration', default: 1_800_000 },
+    ],
+    clockDriven: false,
+    horizonMs: (a) => a.params[0]!,
+    validate: (a) =>
+      a.params[1]! <= 0 || a.params[1]! > a.params[0]! ? 'slot must be within the window' : null,
+    evaluate: (samples, at, a) => {
+      const [windowMs, slotMin] = a.params as [number, number];
+      const end = lastIndexAtOrBefore(samples, at);
+      if (end < 0) return undefined;
+      const lastTs = samples[end]!.ts;
+      const startIdx = lastIndexAtOrBefore(samples, lastTs - windowMs);
+      if (startIdx < 0) return undefined;
+      let spacing = 0;
+      for (let i = startIdx + 1; i <= end; i++)
+        spacing = Math.max(spacing, samples[i]!.ts - samples[i - 1]!.ts);
+      const slot = Math.max(slotMin, spacing);
+      const slots = Math.floor(windowMs / slot);
+      if (slots < 1) return undefined;
+      let used = 0;
+      for (let i = 0; i < slots; i++) {
+        const from = registerAt(samples, lastTs - windowMs + i * slot);
+        const to = registerAt(samples, lastTs - windowMs + (i + 1) * slot);
+        if (from !== undefined && to !== undefined && to - from > REGISTER_EPSILON_M3) used++;
+      }
+      return used / slots;
+    },
+  },
+  {
+    name: 'age',
+    description: 'seconds since the newest sample (grows with the clock while nothing arrives)',
+    args: [{ name: 'field', kind: 'field' }],
+    clockDriven: true,
+    horizonMs: () => 0,
+    evaluate: (samples, at) => {
+      const s = samples[lastIndexAtOrBefore(samples, at)];
+      return s ? Math.max(0, at - s.ts) / 1000 : undefined;
+    },
+  },
+  {
+    name: 'span',
+    description:
+      'seconds the samples have kept coming with gaps no longer than max_gap (a fire lane blocked in event after event); 0 once max_gap passes without one',
+    args: [
+      { name: 'field', kind: 'field' },
+      { name: 'max_gap', kind: 'duration' },
+      { name: 'horizon', kind: 'duration', default: 6 * 3600_000 },
+    ],
+    clockDriven: true,
+    horizonMs: (a) => a.params[1]!,
+    evaluate: (samples, at, a) => {
+      const [maxGap] = a.params as [number];
+      const end = lastIndexAtOrBefore(samples, at);
+      if (end < 0) return undefined;
+      if (at - samples[end]!.ts > maxGap) return 0;
+      let start = samples[end]!.ts;
+      for (let i = end - 1; i >= 0 && start - samples[i]!.ts <= maxGap; i--) start = samples[i]!.ts;
+      return (samples[end]!.ts - start) / 1000;
+    },
+  },
+];
+
+const BY_NAME = new Map(WINDOW_FUNCTIONS.map((f) => [f.name, f]));
+
+export function windowFunction(name: string): WindowFunction | undefined {
+  return BY_NAME.get(name);
+}
