@@ -239,7 +239,15 @@ export class RuleEngine {
   }
 
   private emitClear(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {
-    const detection = this.detection(rule, subject, ctx, true);
+    // The texts name the firing condition's facts; show their values now, next to the clear's.
+    const firingFacts: EvalContext = { ...ctx, facts: {} };
+    rule.when.evaluate(firingFacts);
+    const detection = this.detection(
+      rule,
+      subject,
+      { ...ctx, facts: { ...firingFacts.facts, ...ctx.facts } },
+      true,
+    );
     if (state.dedupeKey) detection.dedupeKey = state.dedupeKey;
     state.status = 'idle';
     state.since = null;

@@ -18,6 +18,8 @@ import type { CompiledRule, Observation } from './types.ts';
 
 export interface FixtureItem {
   ts: string | number;
+  /** When the gateway receives it (a late NB-IoT batch); default: at `ts`. */
+  receivedAt?: string | number;
   device?: string;
   deviceId?: string;
   port?: number | null;
@@ -95,14 +97,18 @@ export function replay(
 ): ReplayResult {
   const detections: Detection[] = [];
   const skipped: ReplayResult['skipped'] = [];
-  const parsed: Array<{ ts: number; item: FixtureItem; index: number }> = [];
+  const parsed: Array<{ ts: number; arrives: number; item: FixtureItem; index: number }> = [];
   items.forEach((item, index) => {
     try {
-      parsed.push({ ts: toEpochMs(item.ts, 'ts'), item, index });
+      const ts = toEpochMs(item.ts, 'ts');
+      const arrives = item.receivedAt === undefined ? ts : toEpochMs(item.receivedAt, 'receivedAt');
+      parsed.push({ ts, arrives, item, index });
     } catch (err) {
       skipped.push({ index, reason: (err as Error).message });
     }
   });
+  // Delivered in arrival order (stable: items arriving together keep their order).
+  parsed.sort((a, b) => a.arrives - b.arrives);
   const start = parsed.length ? Math.min(...parsed.map((p) => p.ts)) : 0;
   const clock = new ManualClock(start);
   const engine = new RuleEngine({
@@ -113,8 +119,8 @@ export function replay(
   });
   engine.setRules(rules);
   engine.start();
-  for (const { ts, item, index } of parsed) {
-    clock.advanceTo(ts);
+  for (const { ts, arrives, item, index } of parsed) {
+    clock.advanceTo(arrives);
     const deviceId = item.device ?? item.deviceId;
     if (deviceId === undefined) continue;
     if (!site.device(deviceId)) {

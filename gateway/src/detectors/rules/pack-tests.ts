@@ -28,8 +28,10 @@ import { formatRuleProblem, type CompiledRule } from './types.ts';
 
 type Ramp = { start: number; step: number };
 
-interface GivenItem extends Omit<FixtureItem, 'ts' | 'values'> {
+interface GivenItem extends Omit<FixtureItem, 'ts' | 'values' | 'receivedAt'> {
   at?: string;
+  /** Offset at which the item (or the whole repeated batch) reaches the gateway. */
+  arrives?: string;
   from?: string;
   to?: string;
   every?: string;
@@ -76,7 +78,7 @@ export function expandGiven(given: GivenItem[], start: number): FixtureItem[] {
   const out: FixtureItem[] = [];
   given.forEach((g, i) => {
     const where = `given[${i}]`;
-    const { at, from, to, every, values, ...rest } = g;
+    const { at, from, to, every, values, arrives, ...rest } = g;
     const times: number[] = [];
     if (every !== undefined) {
       const step = offset(every, where);
@@ -85,6 +87,7 @@ export function expandGiven(given: GivenItem[], start: number): FixtureItem[] {
     } else times.push(offset(at, where));
     times.forEach((t, n) => {
       const item: FixtureItem = { ...rest, ts: start + t };
+      if (arrives !== undefined) item.receivedAt = start + offset(arrives, where);
       if (values)
         item.values = Object.fromEntries(
           Object.entries(values).map(([k, v]) => [
@@ -95,7 +98,8 @@ export function expandGiven(given: GivenItem[], start: number): FixtureItem[] {
       out.push(item);
     });
   });
-  return out.sort((a, b) => (a.ts as number) - (b.ts as number));
+  const arrival = (x: FixtureItem): number => (x.receivedAt ?? x.ts) as number;
+  return out.sort((a, b) => arrival(a) - arrival(b));
 }
 
 function check(d: Detection, e: Expectation, start: number): string | null {
