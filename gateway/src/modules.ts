@@ -2,6 +2,13 @@
  * The stages the gateway runs on top of the core, in start order. Each stage adds one line here.
  */
 import type { ModuleFactory } from './module.ts';
+import { createAlertingModule } from './alerting/module.ts';
+import { createChannelsModule } from './channels/module.ts';
 import { RulesModule } from './detectors/rules/module.ts';
 
-export const MODULES: ModuleFactory[] = [() => new RulesModule()];
+export const MODULES: ModuleFactory[] = [
+  // Channels, then alerting, start before the detectors so no detection or alert goes unheard.
+  createChannelsModule,
+  createAlertingModule,
+  () => new RulesModule(),
+];

@@ -78,7 +78,14 @@ export default fp<{ ctx: GatewayContext }>(
       const path = request.url.split('?')[0]!;
       if (!path.startsWith('/api/') || PUBLIC_ROUTES.has(path)) return;
       const header = request.headers.authorization;
-      const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : null;
+      // Browsers cannot set headers on a WebSocket: its upgrade request may carry ?token= instead.
+      const isUpgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
+      const queryToken = isUpgrade ? (request.query as { token?: unknown } | undefined)?.token : undefined;
+      const token = header?.startsWith('Bearer ')
+        ? header.slice(7).trim()
+        : typeof queryToken === 'string' && queryToken
+          ? queryToken
+          : null;
       if (!token) throw Errors.authRequired('missing bearer token');
       const session = findSession.get(tokenHash(token)) as
         { staff_id: string; expires_at: number } | undefined;

@@ -1,0 +1,251 @@
+/**
+ * Detections → alerts → incidents. Every detection becomes one alert (idempotent: the id comes
+ * from its content). Silenced and inhibited alerts are stored but page nobody. Alerts with the
+ * same dedupe key join the active incident (an occurrence count instead of a flood). A clear
+ * arms a hold-down timer that auto-resolves only where the detector asked for it; a re-fire
+ * inside the hold-down, or soon after an auto-resolution, is a flap: it reopens the same
+ * incident, and too many flaps stop auto-resolution for it (damping).
+ */
+import type { Detection, Severity } from '../contracts/alerts.ts';
+import { SEVERITIES } from '../contracts/alerts.ts';
+import { contentId } from '../core/ids.ts';
+import { buildAlert } from './alert-factory.ts';
+import { rolesFor } from './config.ts';
+import type { AlertingCore } from './core.ts';
+import type { CommandRunner } from './commands.ts';
+import type { Escalator } from './escalation.ts';
+import { ACTIVE_STATES, type Incident, type IncidentTask, type StoredAlert } from './model.ts';
+import type { SiteMode } from './mode.ts';
+import { buildChain } from './router.ts';
+import { findInhibitor, findSilence } from './silences.ts';
+import type { TimerRow } from './store.ts';
+
+const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
+const rank = (s: Severity): number => SEVERITIES.indexOf(s);
+
+export class IncidentManager {
+  constructor(
+    private readonly core: AlertingCore,
+    private readonly escalator: Escalator,
+    private readonly commands: CommandRunner,
+    private readonly mode: SiteMode,
+  ) {}
+
+  /** Returns the alert created, or null for a duplicate or a clear. */
+  onDetection(d: Detection): StoredAlert | null {
+    const { core } = this;
+    if (d.siteId !== core.ctx.site.siteId) {
+      core.log.warn({ siteId: d.siteId, kind: d.kind }, 'detection for another site ignored');
+      return null;
+    }
+    if (d.cleared) {
+      this.onClear(d);
+      return null;
+    }
+    const now = core.now;
+    const alert = buildAlert(core.ctx.site, d, now);
+    return core.work(() => {
+      if (core.store.hasAlert(alert.id)) {
+        core.metrics.duplicateDetections.inc();
+        return null;
+      }
+      const silence = findSilence(core.store.silences(now), alert, now);
+      const inhibitor = silence
+        ? undefined
+        : findInhibitor(
+            core.config.routing.inhibitions,
+            core.store.listIncidents({ states: ACTIVE_STATES, limit: 10_000 }),
+            alert,
+          );
+      if (silence || inhibitor) {
+        alert.status = silence ? 'silenced' : 'inhibited';
+        alert.mutedBy = silence?.id ?? inhibitor!.id;
+        core.store.insertAlert(alert, now, d.eventTs);
+        core.metrics.alerts.inc({ kind: alert.kind, severity: alert.severity, status: alert.status });
+        return alert;
+      }
+      const autoEmergency =
+        core.config.escalation.emergency.autoOnKinds.includes(d.kind) && d.severity === 'critical';
+      if (autoEmergency && this.mode.mode === 'normal')
+        this.mode.set('emergency', 'system', `auto: critical ${d.kind}`, this.escalator);
+
+      const latest = core.store.latestByDedupeKey(d.dedupeKey);
+      const flapWindowMs = core.config.routing.grouping.flapWindowS * 1000;
+      let incident: Incident;
+      if (latest && ACTIVE_STATES.includes(latest.state)) {
+        incident = latest;
+        this.attach(incident, alert);
+        this.addOccurrence(incident, alert, d);
+      } else if (
+        latest?.state === 'resolved' &&
+        latest.disposition === 'auto_cleared' &&
+        now - (latest.resolvedAt ?? 0) < flapWindowMs
+      ) {
+        incident = latest;
+        this.attach(incident, alert);
+        this.reopen(incident, alert, d);
+      } else {
+        incident = this.newIncident(alert, d);
+        this.attach(incident, alert);
+        core.change(incident, { type: 'opened', by: null, toState: 'open', data: { alertId: alert.id } });
+        core.metrics.incidentsOpened.inc({ kind: incident.kind, severity: incident.severity });
+        this.escalator.dispatch(incident, null);
+      }
+      this.commands.start(incident, alert);
+      return alert;
+    });
+  }
+
+  onAutoResolveTimer(row: TimerRow): void {
+    const { core } = this;
+    core.work(() => {
+      core.timers.cancel(row.id);
+      const incident = core.store.getIncident(row.incidentId);
+      if (!incident || incident.clearedAt === null || !UNACCEPTED.has(incident.state)) return;
+      incident.resolvedAt = core.now;
+      incident.disposition = 'auto_cleared';
+      this.escalator.closed(incident);
+      core.store.setAlertsStatus(incident.id, 'resolved');
+      core.change(incident, { type: 'auto_resolved', by: null, toState: 'resolved' });
+    });
+  }
+
+  private attach(incident: Incident, alert: StoredAlert): void {
+    alert.incidentId = incident.id;
+    this.core.store.insertAlert(alert, this.core.now, Date.parse(alert.eventTs));
+    this.core.metrics.alerts.inc({ kind: alert.kind, severity: alert.severity, status: 'firing' });
+    this.core.emitAlert(alert);
+  }
+
+  private newIncident(alert: StoredAlert, d: Detection): Incident {
+    const { core } = this;
+    const emergency = this.mode.mode === 'emergency';
+    const em = core.config.escalation.emergency;
+    const chain = buildChain(core.ctx.site, {
+      gridNode: alert.gridNode,
+      roles: rolesFor(core.config, d.kind),
+      supervisorRoles: core.config.routing.supervisorRoles,
+      ...(emergency ? { extraRoles: em.extraRoles, pageBothPosts: em.pageBothPosts } : {}),
+    });
+    const id = contentId('inc', alert.siteId, d.dedupeKey, alert.id);
+    const eventTs = Date.parse(alert.eventTs);
+    return {
+      id,
+      siteId: alert.siteId,
+      kind: alert.kind,
+      severity: alert.severity,
+      state: 'open',
+      dedupeKey: d.dedupeKey,
+      texts: alert.texts,
+      location: alert.location,
+      gridNode: alert.gridNode,
+      grid: alert.grid,
+      source: alert.source,
+      occurrences: 1,
+      firstAlertId: alert.id,
+      lastAlertId: alert.id,
+      firstEventTs: eventTs,
+      lastEventTs: eventTs,
+      createdAt: core.now,
+      updatedAt: core.now,
+      emergency,
+      chain,
+      escalationStep: 0,
+      paged: [],
+      assignees: [],
+      acceptedBy: null,
+      acceptedAt: null,
+      arrivedAt: null,
+      resolvedBy: null,
+      resolvedAt: null,
+      disposition: null,
+      resolutionNote: null,
+      photos: [],
+      reviewedBy: null,
+      reviewedAt: null,
+      rating: null,
+      reviewNote: null,
+      autoResolve: d.autoResolve === true,
+      clearedAt: null,
+      flapping: false,
+      flapTimes: [],
+      tasks: this.tasksFor(id, d.kind),
+      commands: [],
+      lastChange: { type: 'opened', at: core.now, by: null },
+    };
+  }
+
+  private tasksFor(incidentId: string, kind: string): IncidentTask[] {
+    return (this.core.config.playbooks[kind]?.tasks ?? []).map((t, i) => ({
+      id: `${incidentId}:t${i + 1}`,
+      role: t.role,
+      title: t.title,
+      checklist: t.checklist.map((text) => ({ text, done: false, by: null, at: null })),
+      status: 'pending',
+    }));
+  }
+
+  private addOccurrence(incident: Incident, alert: StoredAlert, d: Detection): void {
+    incident.occurrences += 1;
+    incident.lastAlertId = alert.id;
+    incident.lastEventTs = Math.max(incident.lastEventTs, d.eventTs);
+    const data: Record<string, unknown> = { alertId: alert.id, occurrences: incident.occurrences };
+    if (rank(d.severity) < rank(incident.severity)) {
+      data.severityFrom = incident.severity;
+      incident.severity = d.severity;
+    }
+    if (incident.clearedAt !== null) {
+      this.core.timers.cancel(`${incident.id}:auto_resolve`);
+      incident.clearedAt = null;
+      this.flap(incident);
+    }
+    this.core.change(incident, { type: 'occurrence', by: null, data });
+  }
+
+  private reopen(incident: Incident, alert: StoredAlert, d: Detection): void {
+    incident.occurrences += 1;
+    incident.lastAlertId = alert.id;
+    incident.lastEventTs = Math.max(incident.lastEventTs, d.eventTs);
+    incident.resolvedAt = null;
+    incident.disposition = null;
+    incident.clearedAt = null;
+    this.flap(incident);
+    this.core.store.setAlertsStatus(incident.id, 'firing');
+    this.core.change(incident, { type: 'reopened', by: null, toState: 'open', data: { alertId: alert.id } });
+    this.escalator.dispatch(incident, null);
+  }
+
+  /** Counts a flap; past the threshold inside the window the incident stops auto-resolving. */
+  private flap(incident: Incident): void {
+    const { flapWindowS, flapThreshold } = this.core.config.routing.grouping;
+    const now = this.core.now;
+    incident.flapTimes = [...incident.flapTimes.filter((t) => now - t < flapWindowS * 1000), now];
+    if (!incident.flapping && incident.flapTimes.length >= flapThreshold) {
+      incident.flapping = true;
+      this.core.change(incident, { type: 'flapping', by: null, data: { flaps: incident.flapTimes.length } });
+    }
+  }
+
+  private onClear(d: Detection): void {
+    const { core } = this;
+    core.work(() => {
+      const incident = core.store.latestByDedupeKey(d.dedupeKey);
+      if (!incident || !ACTIVE_STATES.includes(incident.state) || incident.clearedAt !== null) return;
+      incident.clearedAt = core.now;
+      const auto =
+        (d.autoResolve ?? incident.autoResolve) && !incident.flapping && UNACCEPTED.has(incident.state);
+      core.change(incident, {
+        type: 'cleared',
+        by: null,
+        data: { eventTs: new Date(d.eventTs).toISOString(), autoResolve: auto },
+      });
+      if (auto)
+        core.timers.schedule(
+          `${incident.id}:auto_resolve`,
+          incident.id,
+          'auto_resolve',
+          core.now + core.config.routing.grouping.clearHoldS * 1000,
+        );
+    });
+  }
+}

@@ -1,0 +1,155 @@
+/**
+ * The incident and its parts as alerting stores them and the API, MQTT and WebSocket return
+ * them (camelCase wire names, times as epoch ms inside, ISO 8601 on the wire).
+ */
+import type {
+  Alert,
+  AlertKind,
+  AlertLocation,
+  AlertSource,
+  IncidentState,
+  Severity,
+} from '../contracts/alerts.ts';
+import type { LocalizedText, Role } from '../contracts/site.ts';
+
+export const ACTIVE_STATES: readonly IncidentState[] = [
+  'open',
+  'dispatched',
+  'accepted',
+  'on_site',
+  'escalated',
+];
+export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'reviewed', 'cancelled'];
+
+export const DISPOSITIONS = [
+  'real',
+  'false_alarm',
+  'resident_away',
+  'leak',
+  'device_fault',
+  'test',
+  'duplicate',
+  'other',
+] as const;
+export type Disposition = (typeof DISPOSITIONS)[number] | 'auto_cleared';
+/** Dispositions that say the detector was wrong; counted per rule, model, device and household. */
+export const FALSE_ALARM_DISPOSITIONS: readonly string[] = ['false_alarm', 'resident_away', 'device_fault'];
+
+export type AlertStatus = 'firing' | 'resolved' | 'silenced' | 'inhibited';
+
+/** An alert as stored: the contract Alert plus both languages and its status. */
+export interface StoredAlert extends Alert {
+  status: AlertStatus;
+  dedupeKey: string;
+  gridNode: string | null;
+  texts: { title: LocalizedText; message: LocalizedText };
+  /** Silence id or inhibiting incident id when muted. */
+  mutedBy: string | null;
+}
+
+/** A person paged for an incident, and at which step of the chain. */
+export interface Page {
+  staffId: string;
+  name: string;
+  role: Role;
+  post: 'A' | 'B' | null;
+  step: number;
+}
+
+/** One step of the escalation chain: A post, B post, then supervisors up the grid. */
+export interface ChainStep {
+  label: string;
+  gridNode: string;
+  staff: Array<{ staffId: string; name: string; role: Role; post: 'A' | 'B' | null }>;
+}
+
+export interface ChecklistItem {
+  text: LocalizedText;
+  done: boolean;
+  by: string | null;
+  at: number | null;
+}
+
+export interface IncidentTask {
+  id: string;
+  role: Role;
+  title: LocalizedText;
+  checklist: ChecklistItem[];
+  status: 'pending' | 'in_progress' | 'done';
+}
+
+export type CommandStatus = 'pending' | 'sent' | 'confirmed' | 'failed' | 'skipped';
+
+export interface IncidentCommand {
+  id: string;
+  deviceId: string;
+  name: string;
+  args: Record<string, unknown>;
+  status: CommandStatus;
+  attempts: number;
+  maxAttempts: number;
+  timeoutS: number;
+  backoffS: number;
+  lastError: string | null;
+  issuedAt: number;
+  lastSentAt: number | null;
+  confirmedAt: number | null;
+}
+
+export interface Incident {
+  id: string;
+  siteId: string;
+  kind: AlertKind;
+  severity: Severity;
+  state: IncidentState;
+  dedupeKey: string;
+  texts: { title: LocalizedText; message: LocalizedText };
+  location: AlertLocation;
+  gridNode: string | null;
+  grid: string[];
+  source: AlertSource;
+  occurrences: number;
+  firstAlertId: string;
+  lastAlertId: string;
+  firstEventTs: number;
+  lastEventTs: number;
+  createdAt: number;
+  updatedAt: number;
+  /** Emergency mode was on when it was dispatched (tighter timeouts, broader routing). */
+  emergency: boolean;
+  chain: ChainStep[];
+  escalationStep: number;
+  paged: Page[];
+  assignees: string[];
+  acceptedBy: string | null;
+  acceptedAt: number | null;
+  arrivedAt: number | null;
+  resolvedBy: string | null;
+  resolvedAt: number | null;
+  disposition: Disposition | null;
+  resolutionNote: string | null;
+  photos: string[];
+  reviewedBy: string | null;
+  reviewedAt: number | null;
+  rating: number | null;
+  reviewNote: string | null;
+  autoResolve: boolean;
+  clearedAt: number | null;
+  flapping: boolean;
+  flapTimes: number[];
+  tasks: IncidentTask[];
+  commands: IncidentCommand[];
+  lastChange: { type: string; at: number; by: string | null };
+}
+
+export interface HistoryEntry {
+  seq: number;
+  incidentId: string;
+  at: number;
+  type: string;
+  by: string | null;
+  fromState: IncidentState | null;
+  toState: IncidentState | null;
+  note: string | null;
+  data: Record<string, unknown>;
+}

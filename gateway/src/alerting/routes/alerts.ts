@@ -1,0 +1,217 @@
+/** Alerts (GET /api/alerts, /api/alerts/:id) and residents' reports 居民点单 (POST /api/reports). */
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayContext } from '../../context.ts';
+import { SEVERITIES, type Severity } from '../../contracts/alerts.ts';
+import { Errors } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import { parseTimeParam, timeParam } from '../../api/schemas.ts';
+import { localizeAlert } from '../alert-factory.ts';
+import type { AlertingService } from '../service.ts';
+import { incidentView, type Lang } from '../views.ts';
+import { alertSchema, idParams, incidentSchema, langQuery } from './schemas.ts';
+
+interface ReportBody {
+  category: string;
+  description: string;
+  location: { household?: string; building?: string; place?: string; unit?: string; floor?: number };
+  reporter?: { name?: string; phone?: string };
+  severity?: Severity;
+  photos?: string[];
+  clientRef?: string;
+}
+
+const reportResult = {
+  type: 'object',
+  properties: { reportId: { type: 'string' }, alertId: { type: 'string' }, incident: incidentSchema },
+} as const;
+
+const ALERT_STATUSES = ['firing', 'resolved', 'silenced', 'inhibited'];
+
+export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+  return async (app, { ctx }) => {
+    app.get<{
+      Querystring: {
+        since?: string;
+        until?: string;
+        kind?: string;
+        status?: string;
+        limit: number;
+        lang: Lang;
+      };
+    }>(
+      '/api/alerts',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: 'Alerts the caller may see, newest first',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              since: timeParam,
+              until: timeParam,
+              kind: { type: 'string', maxLength: 64 },
+              status: {
+                type: 'string',
+                description: 'firing, resolved, silenced, inhibited (comma-separated)',
+              },
+              limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
+              lang: langQuery,
+            },
+          },
+          response: { 200: { type: 'array', items: alertSchema } },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        const status = q.status?.split(',');
+        const bad = status?.find((s) => !ALERT_STATUSES.includes(s));
+        if (bad)
+          throw Errors.badRequest(`querystring/status '${bad}' must be one of ${ALERT_STATUSES.join(', ')}`);
+        const since = parseTimeParam(q.since, 'since');
+        const until = parseTimeParam(q.until, 'until');
+        return service()
+          .store.listAlerts({
+            ...(since !== undefined ? { since } : {}),
+            ...(until !== undefined ? { until } : {}),
+            ...(q.kind ? { kind: q.kind } : {}),
+            ...(status ? { status } : {}),
+            limit: 20_000,
+          })
+          .filter((a) => request.canSee(a.gridNode ?? ctx.site.site.grid.id))
+          .slice(0, q.limit)
+          .map((a) => localizeAlert(a, q.lang));
+      },
+    );
+
+    app.get<{ Params: { id: string }; Querystring: { lang: Lang } }>(
+      '/api/alerts/:id',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: 'One alert',
+          params: idParams,
+          querystring: { type: 'object', properties: { lang: langQuery } },
+          response: { 200: alertSchema },
+        },
+      },
+      async (request) => {
+        const a = service().store.getAlert(request.params.id);
+        if (!a || !request.canSee(a.gridNode ?? ctx.site.site.grid.id))
+          throw Errors.notFound(`no alert '${request.params.id}'`);
+        return localizeAlert(a, request.query.lang);
+      },
+    );
+
+    app.post<{ Body: ReportBody }>(
+      '/api/reports',
+      {
+        schema: {
+          tags: ['alerts'],
+          summary: "A resident's report 居民点单: becomes an alert and an incident in the same workflow",
+          body: {
+            type: 'object',
+            required: ['category', 'description', 'location'],
+            additionalProperties: false,
+            properties: {
+              category: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 64,
+                examples: ['water_leak', 'noise', 'repair', 'safety'],
+              },
+              description: { type: 'string', minLength: 1, maxLength: 2000 },
+              location: {
+                type: 'object',
+                additionalProperties: false,
+                minProperties: 1,
+                properties: {
+                  household: { type: 'string' },
+                  building: { type: 'string' },
+                  place: { type: 'string' },
+                  unit: { type: 'string' },
+                  floor: { type: 'integer' },
+                },
+              },
+              reporter: {
+                type: 'object',
+                additionalProperties: false,
+                properties: {
+                  name: { type: 'string', maxLength: 64 },
+                  phone: { type: 'string', maxLength: 32 },
+                },
+              },
+              severity: { type: 'string', enum: [...SEVERITIES], default: 'minor' },
+              photos: {
+                type: 'array',
+                maxItems: 20,
+                items: { type: 'string', format: 'uri', maxLength: 2048 },
+              },
+              clientRef: {
+                type: 'string',
+                maxLength: 64,
+                description: 'the caller’s id for this report; resending it does not duplicate',
+              },
+            },
+          },
+          response: {
+            200: reportResult,
+            201: reportResult,
+          },
+        },
+      },
+      async (request, reply) => {
+        const user = request.requireUser();
+        const b = request.body;
+        const loc = b.location;
+        const site = ctx.site;
+        if (loc.household && !site.household(loc.household))
+          throw Errors.badRequest(`unknown household '${loc.household}'`);
+        if (loc.place && !site.place(loc.place)) throw Errors.badRequest(`unknown place '${loc.place}'`);
+        if (loc.building && !site.building(loc.building))
+          throw Errors.badRequest(`unknown building '${loc.building}'`);
+        const reportId = b.clientRef ? `rpt_${user.id}_${b.clientRef}` : newId('rpt');
+        const where =
+          loc.household ??
+          site.place(loc.place)?.name['zh-CN'] ??
+          site.building(loc.building)?.name['zh-CN'] ??
+          '';
+        const whereEn =
+          loc.household ?? site.place(loc.place)?.name.en ?? site.building(loc.building)?.name.en ?? '';
+        const detection = {
+          kind: 'resident_report',
+          severity: b.severity ?? 'minor',
+          siteId: site.siteId,
+          eventTs: service().core.now,
+          source: { deviceId: null, rule: null, model: null },
+          dedupeKey: `report:${reportId}`,
+          location: { ...loc },
+          title: {
+            'zh-CN': `居民点单：${where} ${b.category}`,
+            en: `Resident report: ${whereEn} ${b.category}`,
+          },
+          message: { 'zh-CN': b.description, en: b.description },
+          evidence: {
+            reportId,
+            category: b.category,
+            reporter: b.reporter ?? null,
+            photos: b.photos ?? [],
+            takenBy: user.id,
+          },
+        } as const;
+        const svc = service();
+        // Resending the same clientRef returns the incident it already opened.
+        const existing = svc.store.latestByDedupeKey(detection.dedupeKey);
+        if (existing)
+          return reply
+            .status(200)
+            .send({ reportId, alertId: existing.firstAlertId, incident: incidentView(existing) });
+        const alert = svc.raise({ ...detection, location: { ...loc }, evidence: { ...detection.evidence } });
+        const incident = alert?.incidentId ? svc.store.getIncident(alert.incidentId) : undefined;
+        if (!alert || !incident)
+          throw Errors.conflict('the report was muted by a silence and opened no incident');
+        return reply.status(201).send({ reportId, alertId: alert.id, incident: incidentView(incident) });
+      },
+    );
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Household absences (away in hospital, with family) and visits (一天两见面): stored, and put on
+ * the bus (`householdAbsenceRecorded`, `householdVisitRecorded`) so detectors can respect them.
+ */
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { GatewayContext } from '../../context.ts';
+import type { Household } from '../../contracts/site.ts';
+import { Errors } from '../../core/errors.ts';
+import { newId } from '../../core/ids.ts';
+import { parseTimeParam, timeParam } from '../../api/schemas.ts';
+import type { AlertingService } from '../service.ts';
+import type { Absence, Visit } from '../store.ts';
+import { idParams } from './schemas.ts';
+
+const CARERS = ['grid_worker', 'special_care', 'building_group_leader', 'micro_grid_leader'] as const;
+
+const absenceSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    householdId: { type: 'string' },
+    from: { type: 'string' },
+    to: { type: 'string' },
+    reason: { type: 'string' },
+    by: { type: 'string' },
+    createdAt: { type: 'string' },
+    active: { type: 'boolean' },
+  },
+} as const;
+
+const visitSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    householdId: { type: 'string' },
+    at: { type: 'string' },
+    note: { type: ['string', 'null'] },
+    by: { type: 'string' },
+  },
+} as const;
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function householdRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+  return async (app, { ctx }) => {
+    const visible = (request: FastifyRequest, id: string): Household => {
+      const h = ctx.site.household(id);
+      if (!h || !request.canSee(h.grid)) throw Errors.notFound(`no household '${id}'`);
+      return h;
+    };
+    const absenceView = (a: Absence, now: number) => ({
+      id: a.id,
+      householdId: a.household,
+      from: iso(a.from),
+      to: iso(a.to),
+      reason: a.reason,
+      by: a.createdBy,
+      createdAt: iso(a.createdAt),
+      active: a.from <= now && now < a.to,
+    });
+    const visitView = (v: Visit) => ({
+      id: v.id,
+      householdId: v.household,
+      at: iso(v.at),
+      note: v.note,
+      by: v.by,
+    });
+
+    app.post<{ Params: { id: string }; Body: { from: string; to: string; reason: string } }>(
+      '/api/households/:id/absences',
+      {
+        schema: {
+          tags: ['households'],
+          summary: 'Record that a household is away (inactivity alerts are held meanwhile)',
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['from', 'to', 'reason'],
+            additionalProperties: false,
+            properties: {
+              from: timeParam,
+              to: timeParam,
+              reason: { type: 'string', minLength: 1, maxLength: 500 },
+            },
+          },
+          response: { 201: absenceSchema },
+        },
+      },
+      async (request, reply) => {
+        const user = request.requireRole(...CARERS);
+        const h = visible(request, request.params.id);
+        const from = parseTimeParam(request.body.from, 'from')!;
+        const to = parseTimeParam(request.body.to, 'to')!;
+        if (to <= from) throw Errors.badRequest('body/to must be after body/from');
+        const svc = service();
+        const absence: Absence = {
+          id: newId('abs'),
+          household: h.id,
+          from,
+          to,
+          reason: request.body.reason,
+          createdBy: user.id,
+          createdAt: svc.core.now,
+        };
+        svc.store.insertAbsence(absence);
+        ctx.bus.emit('householdAbsenceRecorded', {
+          id: absence.id,
+          householdId: h.id,
+          from,
+          to,
+          reason: absence.reason,
+          by: user.id,
+        });
+        return reply.status(201).send(absenceView(absence, svc.core.now));
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/households/:id/absences',
+      {
+        schema: {
+          tags: ['households'],
+          summary: 'Absences recorded for a household, newest first',
+          params: idParams,
+          response: { 200: { type: 'array', items: absenceSchema } },
+        },
+      },
+      async (request) => {
+        const h = visible(request, request.params.id);
+        const svc = service();
+        return svc.store.absences(h.id).map((a) => absenceView(a, svc.core.now));
+      },
+    );
+
+    app.post<{ Params: { id: string }; Body: { at?: string; note?: string } | undefined }>(
+      '/api/households/:id/visits',
+      {
+        schema: {
+          tags: ['households'],
+          summary: 'Record that a worker saw the resident (一天两见面)',
+          params: idParams,
+          body: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              at: { ...timeParam, description: 'when (default: now)' },
+              note: { type: 'string', maxLength: 2000 },
+            },
+          },
+          response: { 201: visitSchema },
+        },
+      },
+      async (request, reply) => {
+        const user = request.requireRole(...CARERS);
+        const h = visible(request, request.params.id);
+        const svc = service();
+        const at = parseTimeParam(request.body?.at, 'at') ?? svc.core.now;
+        const visit: Visit = {
+          id: newId('vis'),
+          household: h.id,
+          at,
+          note: request.body?.note ?? null,
+          by: user.id,
+        };
+        svc.store.insertVisit(visit);
+        ctx.bus.emit('householdVisitRecorded', {
+          id: visit.id,
+          householdId: h.id,
+          at,
+          note: visit.note,
+          by: user.id,
+        });
+        return reply.status(201).send(visitView(visit));
+      },
+    );
+
+    app.get<{ Params: { id: string } }>(
+      '/api/households/:id/visits',
+      {
+        schema: {
+          tags: ['households'],
+          summary: 'Visits recorded for a household, newest first',
+          params: idParams,
+          response: { 200: { type: 'array', items: visitSchema } },
+        },
+      },
+      async (request) => service().store.visits(visible(request, request.params.id).id).map(visitView),
+    );
+  };
+}

@@ -1,0 +1,80 @@
+/** Peacetime/wartime 平战转换: GET and PUT /api/site/mode, with the record of every switch. */
+import type { FastifyPluginAsync } from 'fastify';
+import type { GatewayContext } from '../../context.ts';
+import { Errors } from '../../core/errors.ts';
+import type { AlertingService } from '../service.ts';
+
+const modeSchema = {
+  type: 'object',
+  properties: {
+    mode: { type: 'string', enum: ['normal', 'emergency'] },
+    since: { type: ['string', 'null'] },
+    by: { type: ['string', 'null'] },
+    reason: { type: ['string', 'null'] },
+    history: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          mode: { type: 'string' },
+          at: { type: 'string' },
+          by: { type: 'string' },
+          reason: { type: ['string', 'null'] },
+        },
+      },
+    },
+  },
+} as const;
+
+export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+  return async (app, { ctx }) => {
+    const view = () => {
+      const s = service().mode.state();
+      const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+      return { ...s, since: iso(s.since), history: s.history.map((h) => ({ ...h, at: iso(h.at) })) };
+    };
+
+    app.get(
+      '/api/site/mode',
+      {
+        schema: { tags: ['site'], summary: 'The site mode and its switches', response: { 200: modeSchema } },
+      },
+      async (request) => {
+        request.requireUser();
+        return view();
+      },
+    );
+
+    app.put<{ Body: { mode: 'normal' | 'emergency'; reason?: string } }>(
+      '/api/site/mode',
+      {
+        schema: {
+          tags: ['site'],
+          summary: 'Switch between normal and emergency mode (admins, and micro-grid leaders and above)',
+          description:
+            'Emergency mode multiplies escalation timeouts by escalation.emergency.timeoutFactor and pages extra roles (and A and B posts at once) for new incidents.',
+          body: {
+            type: 'object',
+            required: ['mode'],
+            additionalProperties: false,
+            properties: {
+              mode: { type: 'string', enum: ['normal', 'emergency'] },
+              reason: { type: 'string', maxLength: 500 },
+            },
+          },
+          response: { 200: modeSchema },
+        },
+      },
+      async (request) => {
+        const user = request.requireRole('micro_grid_leader');
+        // Leaders switch the whole site: only those whose grid covers a micro-grid or more.
+        const level = ctx.site.gridNode(user.grid)?.level;
+        if (!user.roles.includes('admin') && level === 'building_group')
+          throw Errors.authForbidden('only micro-grid leaders and above switch the site mode');
+        const svc = service();
+        svc.mode.set(request.body.mode, user.id, request.body.reason ?? null, svc.escalator);
+        return view();
+      },
+    );
+  };
+}

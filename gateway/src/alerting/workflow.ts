@@ -1,0 +1,201 @@
+/**
+ * The 四单制 steps people take on an incident — accept 接单, arrive, resolve 处置 (with a
+ * disposition code), review 评单 (1–5), reassign, escalate — with who and when, and the grid
+ * scope the API enforces: someone outside the incident's grid who was never paged gets 404.
+ */
+import type { AuthUser } from '../api/plugins/auth.ts';
+import type { IncidentState } from '../contracts/alerts.ts';
+import type { Role } from '../contracts/site.ts';
+import { Errors } from '../core/errors.ts';
+import { rolesFor } from './config.ts';
+import type { AlertingCore } from './core.ts';
+import type { Escalator } from './escalation.ts';
+import { ACTIVE_STATES, FALSE_ALARM_DISPOSITIONS, type Disposition, type Incident } from './model.ts';
+
+const UNACCEPTED: readonly IncidentState[] = ['open', 'dispatched', 'escalated'];
+const REVIEWERS: Role[] = ['micro_grid_leader', 'property_manager'];
+const ASSIGNERS: Role[] = ['micro_grid_leader'];
+
+export interface ResolveInput {
+  disposition: Disposition;
+  note?: string;
+  photos?: string[];
+}
+
+export class Workflow {
+  constructor(
+    private readonly core: AlertingCore,
+    private readonly escalator: Escalator,
+  ) {}
+
+  visible(user: AuthUser, incident: Incident): boolean {
+    if (user.roles.includes('admin')) return true;
+    if (incident.paged.some((p) => p.staffId === user.id)) return true;
+    return this.core.ctx.site.isWithin(incident.gridNode ?? this.core.ctx.site.site.grid.id, user.grid);
+  }
+
+  /** The incident if the caller may see it; 404 otherwise, so ids do not leak across grids. */
+  get(user: AuthUser, id: string): Incident {
+    const incident = this.core.store.getIncident(id);
+    if (!incident || !this.visible(user, incident)) throw Errors.notFound(`no incident '${id}'`);
+    return incident;
+  }
+
+  accept(user: AuthUser, id: string, note?: string): Incident {
+    return this.step(user, id, (i) => {
+      this.requireState(i, UNACCEPTED, 'accept');
+      i.acceptedBy = user.id;
+      i.acceptedAt = this.core.now;
+      if (!i.assignees.includes(user.id)) i.assignees = [user.id, ...i.assignees];
+      this.observe('timeToAccept', i, i.acceptedAt);
+      this.core.change(i, { type: 'accepted', by: user.id, note, toState: 'accepted' });
+      this.escalator.accepted(i);
+    });
+  }
+
+  arrive(user: AuthUser, id: string, note?: string): Incident {
+    return this.step(user, id, (i) => {
+      this.requireState(i, ['accepted'], 'arrive');
+      i.arrivedAt = this.core.now;
+      this.observe('timeToArrive', i, i.arrivedAt);
+      this.core.change(i, { type: 'arrived', by: user.id, note, toState: 'on_site' });
+      this.escalator.arrived(i);
+    });
+  }
+
+  resolve(user: AuthUser, id: string, input: ResolveInput): Incident {
+    return this.step(user, id, (i) => {
+      this.requireState(i, ACTIVE_STATES, 'resolve');
+      i.resolvedBy = user.id;
+      i.resolvedAt = this.core.now;
+      i.disposition = input.disposition;
+      i.resolutionNote = input.note ?? null;
+      i.photos = input.photos ?? [];
+      this.observe('timeToResolve', i, i.resolvedAt);
+      const m = this.core.metrics;
+      m.resolutions.inc({ kind: i.kind, disposition: input.disposition });
+      if (FALSE_ALARM_DISPOSITIONS.includes(input.disposition))
+        m.falseAlarms.inc({ kind: i.kind, rule: i.source.rule ?? '', model: i.source.model ?? '' });
+      this.escalator.closed(i);
+      this.core.store.setAlertsStatus(i.id, 'resolved');
+      this.core.change(i, {
+        type: 'resolved',
+        by: user.id,
+        note: input.note,
+        toState: 'resolved',
+        data: { disposition: input.disposition, photos: i.photos },
+      });
+    });
+  }
+
+  review(user: AuthUser, id: string, rating: number, note?: string): Incident {
+    return this.step(
+      user,
+      id,
+      (i) => {
+        this.requireState(i, ['resolved'], 'review');
+        i.reviewedBy = user.id;
+        i.reviewedAt = this.core.now;
+        i.rating = rating;
+        i.reviewNote = note ?? null;
+        this.core.change(i, { type: 'reviewed', by: user.id, note, toState: 'reviewed', data: { rating } });
+      },
+      REVIEWERS,
+    );
+  }
+
+  reassign(user: AuthUser, id: string, to: string, note?: string): Incident {
+    return this.step(
+      user,
+      id,
+      (i) => {
+        this.requireState(i, ACTIVE_STATES, 'reassign');
+        const target = this.core.ctx.site.staffMember(to);
+        const root = this.core.ctx.site.site.grid.id;
+        if (!target || !this.core.ctx.site.isWithin(i.gridNode ?? root, target.grid))
+          throw Errors.badRequest(`'${to}' is not a staff member who covers this incident's grid`);
+        const from = i.assignees;
+        i.assignees = [target.id];
+        if (!i.paged.some((p) => p.staffId === target.id))
+          i.paged.push({
+            staffId: target.id,
+            name: target.name,
+            role: target.roles[0]!,
+            post: target.onCall ?? null,
+            step: i.escalationStep,
+          });
+        i.acceptedBy = null;
+        i.acceptedAt = null;
+        i.arrivedAt = null;
+        this.core.change(i, {
+          type: 'reassigned',
+          by: user.id,
+          note,
+          toState: 'dispatched',
+          data: { from, to: target.id },
+        });
+        this.escalator.armUnaccepted(i);
+      },
+      ASSIGNERS,
+    );
+  }
+
+  escalate(user: AuthUser, id: string, note?: string): Incident {
+    return this.step(user, id, (i) => {
+      this.requireState(i, ACTIVE_STATES, 'escalate');
+      if (!this.escalator.escalate(i, 'manual', user.id, note ?? null))
+        throw Errors.conflict('already escalated to the top of the grid');
+      if (UNACCEPTED.includes(i.state)) this.escalator.armUnaccepted(i);
+    });
+  }
+
+  checkTask(user: AuthUser, id: string, taskId: string, item: number, done: boolean): Incident {
+    return this.step(user, id, (i) => {
+      const task = i.tasks.find((t) => t.id === taskId);
+      const entry = task?.checklist[item];
+      if (!task || !entry) throw Errors.notFound(`no checklist item ${item} in task '${taskId}'`);
+      entry.done = done;
+      entry.by = done ? user.id : null;
+      entry.at = done ? this.core.now : null;
+      const n = task.checklist.filter((c) => c.done).length;
+      task.status = n === 0 ? 'pending' : n === task.checklist.length ? 'done' : 'in_progress';
+      this.core.change(i, {
+        type: 'task_checked',
+        by: user.id,
+        data: { taskId, item, done, status: task.status },
+      });
+    });
+  }
+
+  /** Loads, checks scope and permission, applies `fn` in one transaction, returns the result. */
+  private step(user: AuthUser, id: string, fn: (i: Incident) => void, roles?: Role[]): Incident {
+    return this.core.work(() => {
+      const incident = this.get(user, id);
+      if (!this.mayWork(user, incident, roles))
+        throw Errors.authForbidden('you are not on this incident and not a supervisor of its grid');
+      fn(incident);
+      return incident;
+    });
+  }
+
+  private mayWork(user: AuthUser, i: Incident, roles?: Role[]): boolean {
+    if (user.roles.includes('admin')) return true;
+    const root = this.core.ctx.site.site.grid.id;
+    const inScope = this.core.ctx.site.isWithin(i.gridNode ?? root, user.grid);
+    if (roles) return inScope && user.roles.some((r) => roles.includes(r));
+    if (i.paged.some((p) => p.staffId === user.id) || i.assignees.includes(user.id)) return true;
+    const allowed = [...rolesFor(this.core.config, i.kind), ...this.core.config.routing.supervisorRoles];
+    return inScope && user.roles.some((r) => allowed.includes(r));
+  }
+
+  private requireState(i: Incident, states: readonly IncidentState[], step: string): void {
+    if (!states.includes(i.state)) throw Errors.conflict(`cannot ${step} an incident that is ${i.state}`);
+  }
+
+  private observe(metric: 'timeToAccept' | 'timeToArrive' | 'timeToResolve', i: Incident, at: number): void {
+    this.core.metrics[metric].observe(
+      { kind: i.kind, severity: i.severity },
+      Math.max(0, (at - i.createdAt) / 1000),
+    );
+  }
+}

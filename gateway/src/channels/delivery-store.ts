@@ -1,0 +1,89 @@
+/** One record per webhook attempt: when, how long, what came back, and whether it will be retried. */
+import type { Database } from '../store/database.ts';
+import { migrate } from '../store/database.ts';
+
+export type DeliveryOutcome = 'ok' | 'http_error' | 'robot_error' | 'timeout' | 'network_error';
+
+export interface DeliveryAttempt {
+  seq: number;
+  deliveryId: string;
+  channelId: string;
+  incidentId: string | null;
+  event: string;
+  attempt: number;
+  startedAt: number;
+  durationMs: number;
+  outcome: DeliveryOutcome;
+  statusCode: number | null;
+  error: string | null;
+  /** When the next attempt is due, or null when this was the last. */
+  nextAttemptAt: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+export class DeliveryStore {
+  constructor(private readonly db: Database) {
+    migrate(db, 'channels', [
+      `CREATE TABLE channels_deliveries (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, delivery_id TEXT NOT NULL, channel_id TEXT NOT NULL,
+         incident_id TEXT, event TEXT NOT NULL, attempt INTEGER NOT NULL, started_at INTEGER NOT NULL,
+         duration_ms INTEGER NOT NULL, outcome TEXT NOT NULL, status_code INTEGER, error TEXT,
+         next_attempt_at INTEGER)`,
+      'CREATE INDEX channels_deliveries_channel ON channels_deliveries (channel_id, started_at)',
+    ]);
+  }
+
+  record(a: Omit<DeliveryAttempt, 'seq'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO channels_deliveries (delivery_id, channel_id, incident_id, event, attempt, started_at, duration_ms,
+           outcome, status_code, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        a.deliveryId,
+        a.channelId,
+        a.incidentId,
+        a.event,
+        a.attempt,
+        a.startedAt,
+        a.durationMs,
+        a.outcome,
+        a.statusCode,
+        a.error,
+        a.nextAttemptAt,
+      );
+  }
+
+  list(q: { channelId?: string; incidentId?: string; outcome?: string; limit: number }): DeliveryAttempt[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.channelId) {
+      where.push('channel_id = ?');
+      args.push(q.channelId);
+    }
+    if (q.incidentId) {
+      where.push('incident_id = ?');
+      args.push(q.incidentId);
+    }
+    if (q.outcome) {
+      where.push('outcome = ?');
+      args.push(q.outcome);
+    }
+    const sql = `SELECT * FROM channels_deliveries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq DESC LIMIT ?`;
+    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map((r) => ({
+      seq: Number(r.seq),
+      deliveryId: String(r.delivery_id),
+      channelId: String(r.channel_id),
+      incidentId: (r.incident_id as string | null) ?? null,
+      event: String(r.event),
+      attempt: Number(r.attempt),
+      startedAt: Number(r.started_at),
+      durationMs: Number(r.duration_ms),
+      outcome: r.outcome as DeliveryOutcome,
+      statusCode: (r.status_code as number | null) ?? null,
+      error: (r.error as string | null) ?? null,
+      nextAttemptAt: (r.next_attempt_at as number | null) ?? null,
+    }));
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * The channels stage: alerts and incident changes out to MQTT (QoS 1), to the web pages over a
+ * WebSocket (`/api/stream`), and to WeCom/DingTalk/Feishu group robots (webhooks with retries
+ * and a delivery record per attempt).
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { ApiExtension } from '../api/app.ts';
+import type { GatewayContext } from '../context.ts';
+import { Errors } from '../core/errors.ts';
+import { moduleLogger } from '../core/logger.ts';
+import type { GatewayModule } from '../module.ts';
+import { readChannelsConfig } from './config.ts';
+import { DeliveryStore } from './delivery-store.ts';
+import { MqttPublisher } from './mqtt-publisher.ts';
+import type { IncidentPayload } from './notice.ts';
+import { channelRoutes } from './routes.ts';
+import { StreamHub } from './stream.ts';
+import { WebhookSender } from './webhooks.ts';
+
+export interface ChannelsRuntime {
+  hub: StreamHub;
+  webhooks: WebhookSender;
+  deliveries: DeliveryStore;
+  ctx: GatewayContext;
+}
+
+export class ChannelsModule implements GatewayModule {
+  readonly name = 'channels';
+  readonly api: ApiExtension;
+  private runtime: ChannelsRuntime | null = null;
+  private unsubscribe: Array<() => void> = [];
+
+  constructor() {
+    this.api = channelRoutes(() => {
+      if (!this.runtime) throw Errors.transportFailed('channels are not running');
+      return this.runtime;
+    });
+  }
+
+  get running(): ChannelsRuntime {
+    if (!this.runtime) throw Errors.transportFailed('channels are not running');
+    return this.runtime;
+  }
+
+  start(ctx: GatewayContext): void {
+    const log = moduleLogger(ctx.log, 'channels');
+    const registers = [ctx.metrics.registry];
+    const published = new Counter({
+      name: 'weige_channel_mqtt_published_total',
+      help: 'Alerts and incident changes published on MQTT (QoS 1)',
+      labelNames: ['what'] as const,
+      registers,
+    });
+    const deliveriesTotal = new Counter({
+      name: 'weige_webhook_attempts_total',
+      help: 'Webhook delivery attempts by channel and outcome (ok, http_error, robot_error, timeout, network_error)',
+      labelNames: ['channel', 'outcome'] as const,
+      registers,
+    });
+    const hub = new StreamHub(ctx.site);
+    new Gauge({
+      name: 'weige_stream_clients',
+      help: 'WebSocket clients connected to /api/stream',
+      registers,
+      collect() {
+        this.set(hub.size);
+      },
+    });
+    const deliveries = new DeliveryStore(ctx.stores.db);
+    const webhooks = new WebhookSender({
+      site: ctx.site,
+      webhooks: readChannelsConfig(ctx.site.site).webhooks,
+      store: deliveries,
+      clock: ctx.clock,
+      log,
+      onOutcome: (channel, outcome) => deliveriesTotal.inc({ channel, outcome }),
+    });
+    const mqtt = new MqttPublisher(ctx.transport, log, (what) => published.inc({ what }));
+    this.runtime = { hub, webhooks, deliveries, ctx };
+    this.unsubscribe = [
+      ctx.bus.on('alertRaised', (a) => {
+        mqtt.alert(a);
+        hub.alert(a);
+      }),
+      ctx.bus.on('incidentChanged', (i) => {
+        mqtt.incident(i);
+        hub.incident(i);
+        webhooks.onIncidentChanged(i as unknown as IncidentPayload);
+      }),
+      ctx.bus.on('deviceHealthChanged', (h) => hub.deviceHealth(h)),
+      ctx.bus.on('siteModeChanged', (m) => hub.siteMode(m)),
+    ];
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe) off();
+    this.unsubscribe = [];
+    this.runtime?.webhooks.stop();
+    this.runtime?.hub.closeAll();
+    this.runtime = null;
+  }
+}
+
+export const createChannelsModule = (): GatewayModule => new ChannelsModule();

@@ -1,0 +1,147 @@
+/**
+ * Channel routes: the WebSocket stream, the configured webhooks (secrets never shown), their
+ * delivery records, and a test send.
+ */
+import type { ApiExtension } from '../api/app.ts';
+import { Errors } from '../core/errors.ts';
+import { readChannelsConfig } from './config.ts';
+import type { ChannelsRuntime } from './module.ts';
+
+const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
+export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
+  return async (app, { ctx }) => {
+    app.get<{ Querystring: { token?: string; lang?: 'zh-CN' | 'en' } }>(
+      '/api/stream',
+      {
+        websocket: true,
+        schema: {
+          tags: ['stream'],
+          summary: 'WebSocket push of alerts, incidents, device health and site mode (docs/api-stream.md)',
+          querystring: {
+            type: 'object',
+            properties: {
+              token: {
+                type: 'string',
+                description: 'bearer token (browsers cannot set headers on a WebSocket)',
+              },
+              lang: { type: 'string', enum: ['zh-CN', 'en'] },
+            },
+          },
+        },
+      },
+      (socket, request) => {
+        runtime().hub.add(socket, request.requireUser(), request.query.lang ?? 'zh-CN');
+      },
+    );
+
+    const webhookView = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        type: { type: 'string' },
+        host: { type: 'string' },
+        signed: { type: 'boolean' },
+        lang: { type: 'string' },
+        kinds: { type: 'array', items: { type: 'string' } },
+        minSeverity: { type: 'string' },
+        events: { type: 'array', items: { type: 'string' } },
+        grids: { type: 'array', items: { type: 'string' } },
+      },
+    } as const;
+
+    app.get(
+      '/api/channels',
+      {
+        schema: {
+          tags: ['channels'],
+          summary: 'Configured webhook channels (URLs reduced to their host, secrets hidden)',
+          response: { 200: { type: 'array', items: webhookView } },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer', 'property_manager', 'micro_grid_leader');
+        return readChannelsConfig(ctx.site.site).webhooks.map((w) => ({
+          ...w,
+          host: new URL(w.url).host,
+          signed: Boolean(w.secret),
+        }));
+      },
+    );
+
+    app.get<{ Querystring: { channel?: string; incident?: string; outcome?: string; limit: number } }>(
+      '/api/channels/deliveries',
+      {
+        schema: {
+          tags: ['channels'],
+          summary: 'Webhook delivery attempts, newest first',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: {
+              channel: { type: 'string' },
+              incident: { type: 'string' },
+              outcome: {
+                type: 'string',
+                enum: ['ok', 'http_error', 'robot_error', 'timeout', 'network_error'],
+              },
+              limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+            },
+          },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  seq: { type: 'integer' },
+                  deliveryId: { type: 'string' },
+                  channelId: { type: 'string' },
+                  incidentId: { type: ['string', 'null'] },
+                  event: { type: 'string' },
+                  attempt: { type: 'integer' },
+                  startedAt: { type: 'string' },
+                  durationMs: { type: 'integer' },
+                  outcome: { type: 'string' },
+                  statusCode: { type: ['integer', 'null'] },
+                  error: { type: ['string', 'null'] },
+                  nextAttemptAt: { type: ['string', 'null'] },
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer', 'property_manager', 'micro_grid_leader');
+        const q = request.query;
+        return runtime()
+          .deliveries.list({
+            ...(q.channel ? { channelId: q.channel } : {}),
+            ...(q.incident ? { incidentId: q.incident } : {}),
+            ...(q.outcome ? { outcome: q.outcome } : {}),
+            limit: q.limit,
+          })
+          .map((d) => ({ ...d, startedAt: iso(d.startedAt), nextAttemptAt: iso(d.nextAttemptAt) }));
+      },
+    );
+
+    app.post<{ Params: { id: string } }>(
+      '/api/channels/:id/test',
+      {
+        schema: {
+          tags: ['channels'],
+          summary: 'Send a test message through one channel (with its retries); returns the final outcome',
+          params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+          response: { 200: { type: 'object', properties: { outcome: { type: 'string' } } } },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer');
+        const outcome = await runtime().webhooks.sendTest(request.params.id);
+        if (outcome === null) throw Errors.notFound(`no channel '${request.params.id}'`);
+        return { outcome };
+      },
+    );
+  };
+}

@@ -1,0 +1,146 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startAlertingGateway, shedFire, offline, T0, type AlertingTestGateway } from './fixtures.ts';
+
+interface IncidentBody {
+  id: string;
+  state: string;
+  occurrences: number;
+  paged: Array<{ staffId: string; post: string | null; step: number }>;
+  assignees: string[];
+  tasks: Array<{ id: string; status: string; checklist: Array<{ done: boolean }> }>;
+  commands: Array<{ status: string; deviceId: string; args: Record<string, unknown> }>;
+  history: Array<{ type: string; by: string | null }>;
+  escalationLevel: string | null;
+}
+
+let gw: AlertingTestGateway;
+afterEach(async () => gw?.stop());
+
+describe('detections become alerts and incidents', () => {
+  it('routes a shed fire to the A-post responder and the property manager, with tasks', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    const alerts = await gw.api<Array<{ id: string; incidentId: string; grid: string[]; title: string }>>(
+      'GET',
+      '/api/alerts?kind=fire',
+      { user: 'admin' },
+    );
+    expect(alerts.status).toBe(200);
+    expect(alerts.body).toHaveLength(1);
+    expect(alerts.body[0]!.title).toBe('3号非机动车棚火警');
+    expect(alerts.body[0]!.grid).toEqual([
+      'wuliqiao',
+      'longhua-block',
+      'longhua',
+      'mg-chunjiang-3',
+      'bg-b12',
+    ]);
+    const en = await gw.api<Array<{ title: string }>>('GET', '/api/alerts?kind=fire&lang=en', {
+      user: 'admin',
+    });
+    expect(en.body[0]!.title).toBe('Fire in bike shed 3');
+
+    const inc = await gw.api<IncidentBody>('GET', `/api/incidents/${alerts.body[0]!.incidentId}`, {
+      user: 'mg3-responder-a',
+    });
+    expect(inc.status).toBe(200);
+    expect(inc.body.state).toBe('dispatched');
+    expect(inc.body.escalationLevel).toBe('A');
+    expect(inc.body.paged.map((p) => p.staffId).sort()).toEqual(['mg3-responder-a', 'property']);
+    expect(inc.body.tasks.map((t) => t.status)).toEqual(['pending', 'pending']);
+    expect(inc.body.history.map((h) => h.type)).toEqual(['opened', 'dispatched', 'command_issued']);
+  });
+
+  it('groups repeats into one incident with an occurrence count, and is idempotent', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    gw.raise(shedFire()); // the very same detection again: no new alert
+    gw.raise(shedFire({ eventTs: T0 + 5000 }));
+    gw.raise(shedFire({ eventTs: T0 + 10_000 }));
+    const alerts = await gw.api<Array<{ incidentId: string }>>('GET', '/api/alerts', { user: 'admin' });
+    expect(alerts.body).toHaveLength(3);
+    expect(new Set(alerts.body.map((a) => a.incidentId)).size).toBe(1);
+    const list = await gw.api<IncidentBody[]>('GET', '/api/incidents?status=active', { user: 'admin' });
+    expect(list.body).toHaveLength(1);
+    expect(list.body[0]!.occurrences).toBe(3);
+  });
+
+  it('hides another grid’s incident (404) and refuses outsiders’ steps', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    const [{ incidentId }] = (
+      await gw.api<Array<{ incidentId: string }>>('GET', '/api/alerts', { user: 'admin' })
+    ).body as [{ incidentId: string }];
+    expect((await gw.api('GET', `/api/incidents/${incidentId}`, { user: 'mg1-worker-a' })).status).toBe(404);
+    expect(
+      (await gw.api('POST', `/api/incidents/${incidentId}/accept`, { user: 'mg1-responder-a', body: {} }))
+        .status,
+    ).toBe(404);
+    expect((await gw.api<unknown[]>('GET', '/api/incidents', { user: 'mg1-worker-a' })).body).toHaveLength(0);
+    expect((await gw.api<unknown[]>('GET', '/api/alerts', { user: 'mg1-worker-a' })).body).toHaveLength(0);
+    // In the grid but not for this kind: a special-care worker may look, not take it.
+    expect(
+      (await gw.api('POST', `/api/incidents/${incidentId}/accept`, { user: 'mg3-care-a', body: {} })).status,
+    ).toBe(403);
+    expect(
+      (await gw.api('POST', `/api/incidents/${incidentId}/accept`, { user: 'mg3-responder-a', body: {} }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await gw.api('POST', `/api/incidents/${incidentId}/accept`, { user: 'mg3-responder-b', body: {} }))
+        .status,
+    ).toBe(409);
+  });
+
+  it('mutes a shed’s offline alerts while a fire there is active (inhibition), and honours silences', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    gw.raise(offline('heat-shed-3', 'shed-3'));
+    gw.raise(offline('smoke-shed-1', 'shed-1'));
+    let alerts = await gw.api<Array<{ kind: string; status: string; source: { deviceId: string } }>>(
+      'GET',
+      '/api/alerts?kind=device_offline',
+      {
+        user: 'admin',
+      },
+    );
+    const byDevice = Object.fromEntries(alerts.body.map((a) => [a.source.deviceId, a.status]));
+    expect(byDevice).toEqual({ 'heat-shed-3': 'inhibited', 'smoke-shed-1': 'firing' });
+
+    const silence = await gw.api<{ id: string; active: boolean }>('POST', '/api/silences', {
+      user: 'engineer',
+      body: {
+        matchers: { device: 'charger-shed-2' },
+        to: new Date(T0 + 3600_000).toISOString(),
+        reason: '更换控制器',
+      },
+    });
+    expect(silence.status).toBe(201);
+    expect(silence.body.active).toBe(true);
+    gw.raise(offline('charger-shed-2', 'shed-2'));
+    alerts = await gw.api('GET', '/api/alerts?status=silenced', { user: 'admin' });
+    expect(alerts.body.map((a) => a.source.deviceId)).toEqual(['charger-shed-2']);
+    // After the window the same device pages again.
+    gw.clock.advance(3600_000);
+    gw.raise(offline('charger-shed-2', 'shed-2', { eventTs: T0 + 3600_000 }));
+    alerts = await gw.api('GET', '/api/alerts?kind=device_offline&status=firing', { user: 'admin' });
+    expect(alerts.body.map((a) => a.source.deviceId).sort()).toEqual(['charger-shed-2', 'smoke-shed-1']);
+    // A grid worker may not silence anything; a silence with no matcher is refused.
+    expect(
+      (
+        await gw.api('POST', '/api/silences', {
+          user: 'mg1-worker-a',
+          body: { matchers: { kind: 'fire' }, to: '2027-01-01T00:00:00Z', reason: 'x' },
+        })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await gw.api('POST', '/api/silences', {
+          user: 'engineer',
+          body: { matchers: {}, to: '2027-01-01T00:00:00Z', reason: 'x' },
+        })
+      ).status,
+    ).toBe(400);
+  });
+});
