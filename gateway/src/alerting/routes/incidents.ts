@@ -115,6 +115,10 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
       app.post<{ Params: { id: string }; Body: StepBody | undefined }>(
         `/api/incidents/:id/${step}`,
         {
+          // A step with nothing to say may come without a body at all.
+          preValidation: async (request) => {
+            request.body ??= {};
+          },
           schema: {
             tags: ['incidents'],
             summary: `Workflow step: ${step}`,
