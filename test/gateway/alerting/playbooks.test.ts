@@ -1,0 +1,163 @@
+import type { MqttClient } from 'mqtt';
+import { afterEach, describe, expect, it } from 'vitest';
+import { eventually } from '../../helpers/gateway.ts';
+import { startAlertingGateway, shedFire, T0, type AlertingTestGateway } from './fixtures.ts';
+
+interface Command {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+interface Incident {
+  id: string;
+  kind: string;
+  severity: string;
+  paged: Array<{ staffId: string }>;
+  commands: Array<{
+    id: string;
+    status: string;
+    attempts: number;
+    args: Record<string, unknown>;
+    deviceId: string;
+  }>;
+  tasks: Array<{ id: string; status: string; checklist: Array<{ done: boolean; by: string | null }> }>;
+  history: Array<{ type: string }>;
+}
+
+let gw: AlertingTestGateway;
+afterEach(async () => gw?.stop());
+
+/** A charging controller on MQTT: records commands and answers the ones `answer` says to. */
+async function charger(
+  g: AlertingTestGateway,
+  id: string,
+  answer: (c: Command, n: number) => boolean | 'refuse',
+) {
+  const client: MqttClient = await g.connect(id);
+  const received: Array<Command & { at: number }> = [];
+  await client.subscribeAsync(`weige/${id}/command`, { qos: 1 });
+  client.on('message', (_topic, payload) => {
+    const c = JSON.parse(payload.toString()) as Command;
+    received.push({ ...c, at: Date.now() });
+    const verdict = answer(c, received.length);
+    if (verdict)
+      void client.publishAsync(
+        `weige/${id}/command/result`,
+        JSON.stringify(
+          verdict === 'refuse' ? { id: c.id, ok: false, error: 'relay stuck' } : { id: c.id, ok: true },
+        ),
+        { qos: 1 },
+      );
+  });
+  return received;
+}
+
+async function incident(g: AlertingTestGateway, kind: string): Promise<Incident> {
+  const list = await g.api<Array<{ id: string }>>('GET', `/api/incidents?kind=${kind}`, { user: 'admin' });
+  return (await g.api<Incident>('GET', `/api/incidents/${list.body[0]!.id}`, { user: 'admin' })).body;
+}
+
+describe('playbooks: actuator commands and tasks', () => {
+  it('cuts the shed’s charging on a fire and shows the confirmation on the incident', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-3', () => true);
+    gw.raise(shedFire());
+    await eventually(async () => (await incident(gw, 'fire')).commands[0]?.status === 'confirmed');
+    expect(received).toHaveLength(1);
+    expect(received[0]!.name).toBe('charging_power');
+    expect(received[0]!.args).toEqual({ on: false });
+    const i = await incident(gw, 'fire');
+    expect(i.commands[0]).toMatchObject({ id: received[0]!.id, deviceId: 'charger-shed-3', attempts: 1 });
+    expect(i.history.map((h) => h.type)).toContain('command_confirmed');
+  });
+
+  it('retries with the same id when the controller stays silent, and when it refuses', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-3', (_c, n) =>
+      n === 1 ? false : n === 2 ? 'refuse' : true,
+    );
+    gw.raise(shedFire());
+    await eventually(() => received.length === 1);
+    gw.clock.advance(3000); // no result within 3 s → retry after 1 s
+    gw.clock.advance(1000);
+    await eventually(() => received.length === 2);
+    // Refused: retry after 2 s.
+    await eventually(async () => (await incident(gw, 'fire')).commands[0]?.status === 'pending');
+    gw.clock.advance(2000);
+    await eventually(async () => (await incident(gw, 'fire')).commands[0]?.status === 'confirmed');
+    expect(new Set(received.map((c) => c.id)).size).toBe(1);
+    const i = await incident(gw, 'fire');
+    expect(i.commands[0]!.attempts).toBe(3);
+    expect(i.history.map((h) => h.type)).toEqual(
+      expect.arrayContaining(['command_timeout', 'command_rejected', 'command_confirmed']),
+    );
+  });
+
+  it('raises a critical command_failed alert when the cut-off is never confirmed', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-3', () => false);
+    gw.raise(shedFire());
+    await eventually(() => received.length === 1);
+    // 4 attempts at t = 0, 4, 9, 16 s: each waits 3 s, then backs off 1, 2, 4 s.
+    for (const step of [3000, 1000, 3000, 2000, 3000, 4000]) {
+      gw.clock.advance(step);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await eventually(() => received.length === 4);
+    expect(
+      (await gw.api<Incident[]>('GET', '/api/incidents?kind=command_failed', { user: 'admin' })).body,
+    ).toHaveLength(0);
+    gw.clock.advance(3000);
+    const failed = await eventually(async () => {
+      const list = await gw.api<Incident[]>('GET', '/api/incidents?kind=command_failed', { user: 'admin' });
+      return list.body[0];
+    });
+    expect(received.length).toBe(4);
+    expect(failed.severity).toBe('critical');
+    expect(failed.paged.map((p) => p.staffId).sort()).toEqual(['mg3-responder-a', 'property']);
+    expect((await incident(gw, 'fire')).commands[0]!.status).toBe('failed');
+  });
+
+  it('cuts only the suspect port on a fire risk, within 2 s, and nothing without a port', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-1', () => true);
+    const risk = shedFire({
+      kind: 'fire_risk',
+      severity: 'major',
+      source: { deviceId: 'charger-shed-1', rule: null, model: 'shed-fire@1' },
+      dedupeKey: 'fire_risk:shed-1',
+      location: { place: 'shed-1' },
+      evidence: { suspectPort: 7, h2_ppm: 42 },
+    });
+    const t = Date.now();
+    gw.raise(risk);
+    await eventually(() => received.length === 1);
+    expect(received[0]!.at - t).toBeLessThan(2000);
+    expect(received[0]!.args).toEqual({ port: 7, on: false });
+    // Another port later in the same incident is cut too; no port named → nothing is cut.
+    gw.raise({ ...risk, eventTs: T0 + 60_000, evidence: { suspectPort: 12 } });
+    gw.raise({ ...risk, eventTs: T0 + 120_000, evidence: {} });
+    await eventually(() => received.length === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(received.map((c) => c.args.port)).toEqual([7, 12]);
+  });
+
+  it('tracks each task’s checklist', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    let i = await incident(gw, 'fire');
+    const task = i.tasks[0]!;
+    const tick = (item: number, user = 'mg3-responder-a') =>
+      gw.api('POST', `/api/incidents/${i.id}/tasks/${encodeURIComponent(task.id)}/check`, {
+        user,
+        body: { item, done: true },
+      });
+    expect((await tick(0)).status).toBe(200);
+    i = await incident(gw, 'fire');
+    expect(i.tasks[0]!.status).toBe('in_progress');
+    expect(i.tasks[0]!.checklist[0]).toMatchObject({ done: true, by: 'mg3-responder-a' });
+    for (let n = 1; n < task.checklist.length; n++) await tick(n);
+    expect((await incident(gw, 'fire')).tasks[0]!.status).toBe('done');
+    expect((await tick(0, 'mg1-responder-a')).status).toBe(404);
+  });
+});
