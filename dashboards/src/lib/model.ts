@@ -1,0 +1,170 @@
+/**
+ * The shapes the dashboards read from the API. Alerts follow the contract type; incidents belong to
+ * alerting, so they are read defensively into one view shape that the pages render.
+ */
+import type { Alert, AlertLocation, IncidentState, Severity } from '../../../gateway/src/contracts/alerts.ts';
+import type { Building, GridNode, Household, Place } from '../../../gateway/src/contracts/site.ts';
+
+export type { Alert, AlertLocation, IncidentState, Severity };
+
+export interface SiteView {
+  id: string;
+  name: { 'zh-CN': string; en?: string };
+  timezone: string;
+  plan: { w: number; h: number } | null;
+  grid: GridNode;
+  buildings: Building[];
+  places: Place[];
+  households: Household[];
+  staff: { id: string; name: string; username: string; roles: string[]; grid: string; onCall?: string }[];
+}
+
+export interface HistoryEntry {
+  /** The state the incident moved to, or what happened (`escalated`, `paged`, `note`). */
+  state: string;
+  at: number;
+  by: string | null;
+  note: string | null;
+}
+
+/** An incident as the dashboards render it (from alerting's incident view, docs/api-stream.md). */
+export interface IncidentView {
+  id: string;
+  kind: string;
+  severity: Severity;
+  state: IncidentState;
+  /** Both languages when the gateway sends them (`texts`), else the one it chose. */
+  title: unknown;
+  message: unknown;
+  location: AlertLocation;
+  /** Grid node ids from the street down, as on the alert. */
+  grid: string[];
+  openedAt: number;
+  updatedAt: number;
+  acceptedAt: number | null;
+  resolvedAt: number | null;
+  /** Staff id of whoever holds it now: who accepted it, else who it is assigned to. */
+  holder: string | null;
+  holderName: string | null;
+  /** Who it is dispatched to (staff ids); they, and supervisors of its grid, may act on it. */
+  assignees: string[];
+  /** Everyone paged for it (A post, B post, supervisors), with names. */
+  paged: { staffId: string; name: string }[];
+  emergency: boolean;
+  escalationLevel: string | null;
+  deviceId: string | null;
+  firstAlertId: string | null;
+  lastAlertId: string | null;
+  occurrences: number;
+  resolutionNote: string | null;
+  history: HistoryEntry[];
+}
+
+export interface DeviceView {
+  id: string;
+  kind: string;
+  codec: string;
+  name?: string;
+  household?: string;
+  place?: string;
+  building?: string;
+  facade?: string;
+  ports?: number;
+  grid: string | null;
+  health: {
+    status: 'online' | 'offline' | 'unknown';
+    lastSeen: string | null;
+    batteryPct: number | null;
+    cause: string;
+  };
+}
+
+export interface ReadingView {
+  deviceId: string;
+  ts: string;
+  port: number | null;
+  values: Record<string, number>;
+  labels: Record<string, string>;
+}
+
+export const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
+export const OPEN_STATES: ReadonlySet<string> = new Set([
+  'open',
+  'dispatched',
+  'accepted',
+  'on_site',
+  'escalated',
+]);
+
+const EMPTY_LOCATION: AlertLocation = {
+  building: null,
+  facade: null,
+  floor: null,
+  floorRange: null,
+  unit: null,
+  household: null,
+  place: null,
+};
+
+type Raw = Record<string, unknown>;
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+const time = (v: unknown): number | null => {
+  if (typeof v === 'number') return v;
+  if (typeof v === 'string') {
+    const ms = Date.parse(v);
+    return Number.isFinite(ms) ? ms : null;
+  }
+  return null;
+};
+
+function readHistory(raw: unknown): HistoryEntry[] {
+  if (!Array.isArray(raw)) return [];
+  return (raw as Raw[]).map((e) => ({
+    state: str(e.toState) ?? str(e.type) ?? '',
+    at: time(e.at) ?? 0,
+    by: str(e.by),
+    note: str(e.note),
+  }));
+}
+
+/** One incident from GET /api/incidents, GET /api/incidents/:id or an `incident` push message. */
+export function toIncident(raw: Raw): IncidentView {
+  const texts = (raw.texts ?? {}) as { title?: unknown; message?: unknown };
+  const paged = (Array.isArray(raw.paged) ? raw.paged : []) as { staffId: string; name: string }[];
+  const assignees = (Array.isArray(raw.assignees) ? raw.assignees : []) as string[];
+  const holder = str(raw.acceptedBy) ?? assignees[0] ?? null;
+  const source = (raw.source ?? {}) as Raw;
+  const openedAt = time(raw.createdAt) ?? time(raw.firstEventTs) ?? Date.now();
+  return {
+    id: String(raw.id),
+    kind: String(raw.kind ?? ''),
+    severity: (str(raw.severity) ?? 'info') as Severity,
+    state: (str(raw.state) ?? 'open') as IncidentState,
+    title: texts.title ?? raw.title ?? '',
+    message: texts.message ?? raw.message ?? '',
+    location: { ...EMPTY_LOCATION, ...((raw.location ?? {}) as Partial<AlertLocation>) },
+    grid: (Array.isArray(raw.grid) ? raw.grid : []) as string[],
+    openedAt,
+    updatedAt: time(raw.updatedAt) ?? openedAt,
+    acceptedAt: time(raw.acceptedAt),
+    resolvedAt: time(raw.resolvedAt),
+    holder,
+    holderName: paged.find((p) => p.staffId === holder)?.name ?? null,
+    assignees,
+    paged,
+    emergency: raw.emergency === true,
+    escalationLevel: str(raw.escalationLevel),
+    deviceId: str(source.deviceId),
+    firstAlertId: str(raw.firstAlertId),
+    lastAlertId: str(raw.lastAlertId),
+    occurrences: typeof raw.occurrences === 'number' ? raw.occurrences : 1,
+    resolutionNote: str(raw.resolutionNote),
+    history: readHistory(raw.history),
+  };
+}
+
+/** Most urgent first, then newest: how a grid worker wants their list. */
+export function byUrgency(a: IncidentView, b: IncidentView): number {
+  return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.openedAt - a.openedAt;
+}

@@ -1,0 +1,118 @@
+/** Open incidents: what, where, state, who holds it and for how long (the manager's view of 四单制). */
+import { api, ApiError } from '../../lib/api.ts';
+import { h, mount, toast } from '../../lib/dom.ts';
+import { kindLabel, severityLabel, spellDuration, spellLocation, stateLabel } from '../../lib/format.ts';
+import { localized, t } from '../../lib/i18n.ts';
+import { byUrgency, OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
+import { staffName } from '../../lib/site.ts';
+
+/** How long the incident has been in the hands of its current holder (or unclaimed). */
+function heldFor(inc: IncidentView): number {
+  const since = [...inc.history].reverse().find((e) => e.state === inc.state)?.at ?? inc.openedAt;
+  return Date.now() - since;
+}
+
+export class IncidentsTable {
+  readonly element: HTMLElement;
+  private readonly body = h('tbody');
+
+  constructor(
+    private readonly site: SiteView,
+    private readonly onChanged: (inc: IncidentView) => void,
+  ) {
+    this.element = h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'table', id: 'open-incidents' },
+        h('caption', { class: 'sr-only' }, t('console.openIncidents')),
+        h(
+          'thead',
+          {},
+          h(
+            'tr',
+            {},
+            [
+              t('col.severity'),
+              t('col.what'),
+              t('col.where'),
+              t('col.state'),
+              t('col.holder'),
+              t('col.age'),
+              t('col.actions'),
+            ].map((c) => h('th', { scope: 'col' }, c)),
+          ),
+        ),
+        this.body,
+      ),
+    );
+  }
+
+  render(incidents: IncidentView[]): void {
+    const open = incidents.filter((i) => OPEN_STATES.has(i.state) || i.state === 'resolved').sort(byUrgency);
+    if (!open.length) {
+      mount(this.body, h('tr', {}, h('td', { colspan: 7, class: 'empty' }, t('console.noOpen'))));
+      return;
+    }
+    mount(
+      this.body,
+      open
+        .slice(0, 100)
+        .map((inc) =>
+          h(
+            'tr',
+            { 'data-incident': inc.id, 'data-state': inc.state },
+            h('td', {}, h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity))),
+            h('td', {}, localized(inc.title) || kindLabel(inc.kind)),
+            h('td', {}, spellLocation(inc.location, this.site)),
+            h('td', { 'data-role': 'state' }, stateLabel(inc.state)),
+            h('td', { 'data-role': 'holder' }, this.holderCell(inc)),
+            h(
+              'td',
+              { class: 'num' },
+              spellDuration(Date.now() - inc.openedAt),
+              h('div', { class: 'muted small' }, t('console.inState', { d: spellDuration(heldFor(inc)) })),
+            ),
+            h('td', {}, this.actions(inc)),
+          ),
+        ),
+    );
+  }
+
+  /** Who holds it; before anyone accepts, who it waits on (muted). */
+  private holderCell(inc: IncidentView): Node | string {
+    if (inc.acceptedAt !== null || ['accepted', 'on_site', 'resolved', 'reviewed'].includes(inc.state))
+      return inc.holderName ?? staffName(this.site, inc.holder) ?? '–';
+    const waiting = inc.assignees.map(
+      (id) => inc.paged.find((p) => p.staffId === id)?.name ?? staffName(this.site, id),
+    );
+    return h(
+      'span',
+      { class: 'muted' },
+      t('console.unclaimed'),
+      waiting.length
+        ? h('div', { class: 'small' }, t('incident.dispatchedTo', { names: waiting.join('、') }))
+        : null,
+    );
+  }
+
+  private actions(inc: IncidentView): HTMLElement | null {
+    if (inc.state !== 'resolved') return null;
+    const review = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, t('console.review'));
+    review.addEventListener('click', async () => {
+      review.disabled = true;
+      try {
+        const updated = await api.post<Record<string, unknown>>(
+          `/api/incidents/${encodeURIComponent(inc.id)}/review`,
+          { rating: 5 },
+        );
+        this.onChanged(toIncident(updated));
+      } catch (err) {
+        toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
+        review.disabled = false;
+      }
+    });
+    return review;
+  }
+}

@@ -1,0 +1,86 @@
+/** Model versions and their evaluation metrics (what is running in the detectors right now). */
+import { api, optional } from '../../lib/api.ts';
+import { h, mount } from '../../lib/dom.ts';
+import { formatNumber, formatTime } from '../../lib/format.ts';
+import { t, tOr } from '../../lib/i18n.ts';
+
+interface ModelInfo {
+  name: string;
+  version: number;
+  id: string;
+  loadedAt: string;
+  classes?: string[];
+  thresholds?: Record<string, number>;
+  training?: Record<string, unknown>;
+  /** Evaluation on held-out data (precision, recall…), when the model was evaluated. */
+  heldOut?: Record<string, unknown> | null;
+}
+
+/** Numbers at the top level and one level down (`heldOut.metrics.recall`), for display. */
+function flatNumbers(
+  o: Record<string, unknown> | null | undefined,
+  prefix = '',
+): [string, number | string][] {
+  if (!o) return [];
+  return Object.entries(o).flatMap(([k, v]): [string, number | string][] => {
+    if (typeof v === 'number' || typeof v === 'string') return [[prefix + k, v]];
+    if (v && typeof v === 'object' && !Array.isArray(v) && !prefix)
+      return flatNumbers(v as Record<string, unknown>, `${k}.`);
+    return [];
+  });
+}
+
+function metricList(entries: [string, number | string][]): HTMLElement {
+  return h(
+    'dl',
+    { class: 'metrics' },
+    entries
+      .slice(0, 16)
+      .flatMap(([k, v]) => [
+        h('dt', {}, tOr(`metric.${k.split('.').at(-1)}`, k)),
+        h('dd', {}, typeof v === 'number' ? formatNumber(v, 3) : v),
+      ]),
+  );
+}
+
+export function renderModels(): { element: HTMLElement; load: () => Promise<void> } {
+  const box = h('div', { class: 'models', id: 'model-list' });
+  const load = async (): Promise<void> => {
+    const data = await optional(
+      api.get<{ backend: string | null; fallbackReasons: string[]; models: ModelInfo[] }>('/api/models'),
+      null,
+    );
+    if (data === null) {
+      mount(box, h('p', { class: 'muted' }, t('eng.notAvailable')));
+      return;
+    }
+    if (!data.models.length) {
+      mount(
+        box,
+        h('p', { class: 'muted' }, t('models.none')),
+        ...data.fallbackReasons.map((r) => h('p', { class: 'small muted' }, r)),
+      );
+      return;
+    }
+    mount(
+      box,
+      data.models.map((m) =>
+        h(
+          'article',
+          { class: 'card model', 'data-model': m.name },
+          h('h3', { class: 'mono' }, m.id),
+          h(
+            'p',
+            { class: 'muted small' },
+            t('models.loadedAt', { at: formatTime(m.loadedAt, true), backend: data.backend ?? '?' }),
+          ),
+          m.heldOut ? h('h4', {}, t('models.heldOut')) : null,
+          m.heldOut ? metricList(flatNumbers(m.heldOut)) : null,
+          m.thresholds ? h('h4', {}, t('models.thresholds')) : null,
+          m.thresholds ? metricList(Object.entries(m.thresholds)) : null,
+        ),
+      ),
+    );
+  };
+  return { element: box, load };
+}

@@ -1,0 +1,193 @@
+/** One incident on the worker's phone: what, where (spelled out), evidence, and the next step. */
+import { api, ApiError } from '../../lib/api.ts';
+import { h, toast, announce } from '../../lib/dom.ts';
+import { renderEvidence } from '../../lib/evidence.ts';
+import {
+  formatTime,
+  kindLabel,
+  severityLabel,
+  spellDuration,
+  spellLocation,
+  stateLabel,
+} from '../../lib/format.ts';
+import { localized, t } from '../../lib/i18n.ts';
+import { toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
+import { hasRole, type SessionUser } from '../../lib/session.ts';
+import { staffName } from '../../lib/site.ts';
+
+type Step = 'accept' | 'arrive' | 'resolve';
+
+/** How it ended (alerting's dispositions); false alarms are counted against the detector. */
+const DISPOSITIONS = [
+  'real',
+  'false_alarm',
+  'resident_away',
+  'leak',
+  'device_fault',
+  'duplicate',
+  'other',
+] as const;
+
+/** Which workflow steps make sense from each state (the API decides what is allowed). */
+const NEXT_STEPS: Record<string, Step[]> = {
+  open: ['accept'],
+  dispatched: ['accept'],
+  escalated: ['accept'],
+  accepted: ['arrive', 'resolve'],
+  on_site: ['resolve'],
+};
+
+/** Mirrors the API's rule: those it is dispatched or paged to, and supervisors of its grid, act on it. */
+function mayAct(inc: IncidentView, me: SessionUser): boolean {
+  return (
+    inc.assignees.includes(me.id) ||
+    inc.paged.some((p) => p.staffId === me.id) ||
+    hasRole(me, 'micro_grid_leader')
+  );
+}
+
+function whoLine(inc: IncidentView, site: SiteView): string | null {
+  if (inc.state === 'open' || inc.state === 'dispatched' || inc.state === 'escalated') {
+    const names = inc.assignees.map(
+      (id) => inc.paged.find((p) => p.staffId === id)?.name ?? staffName(site, id),
+    );
+    return names.length ? t('incident.dispatchedTo', { names: names.join('、') }) : null;
+  }
+  const holder = inc.holderName ?? staffName(site, inc.holder);
+  return holder ? t('incident.holder', { name: holder }) : null;
+}
+
+export function renderIncidentCard(
+  inc: IncidentView,
+  site: SiteView,
+  me: SessionUser,
+  onChanged: (inc: IncidentView) => void,
+): HTMLElement {
+  const title = localized(inc.title) || kindLabel(inc.kind);
+  const who = whoLine(inc, site);
+  const note = h('textarea', {
+    id: `note-${inc.id}`,
+    rows: 2,
+    placeholder: t('worker.notePlaceholder'),
+    maxlength: 1000,
+  });
+  const disposition = h(
+    'select',
+    { id: `disp-${inc.id}` },
+    DISPOSITIONS.map((d) => h('option', { value: d }, t(`disposition.${d}`))),
+  );
+  const noteField = h(
+    'div',
+    { class: 'field', hidden: true },
+    h('label', { for: `disp-${inc.id}` }, t('worker.disposition')),
+    disposition,
+    h('label', { for: `note-${inc.id}` }, t('worker.note')),
+    note,
+  );
+
+  const runStep = async (step: Step, button: HTMLButtonElement): Promise<void> => {
+    if (step === 'resolve' && noteField.hidden) {
+      noteField.hidden = false;
+      note.focus();
+      return;
+    }
+    if (step === 'resolve' && !note.value.trim()) {
+      toast(t('worker.noteRequired'), 'error');
+      note.focus();
+      return;
+    }
+    button.disabled = true;
+    try {
+      const body = step === 'resolve' ? { disposition: disposition.value, note: note.value.trim() } : {};
+      const updated = await api.post<Record<string, unknown>>(
+        `/api/incidents/${encodeURIComponent(inc.id)}/${step}`,
+        body,
+      );
+      const next =
+        updated && typeof updated === 'object' && 'id' in updated ? toIncident(updated) : { ...inc };
+      announce(t(`worker.done.${step}`));
+      toast(t(`worker.done.${step}`));
+      onChanged(next);
+    } catch (err) {
+      toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
+      button.disabled = false;
+    }
+  };
+
+  const steps = mayAct(inc, me) ? (NEXT_STEPS[inc.state] ?? []) : [];
+  const actions = h(
+    'div',
+    { class: 'actions' },
+    steps.map((step) => {
+      const b = h(
+        'button',
+        { type: 'button', class: `btn ${step === 'resolve' ? 'btn-ok' : 'btn-primary'}`, 'data-step': step },
+        t(`worker.step.${step}`),
+      );
+      b.addEventListener('click', () => void runStep(step, b));
+      return b;
+    }),
+  );
+
+  const evidenceBtn = h(
+    'button',
+    { type: 'button', class: 'btn btn-quiet btn-small' },
+    t('worker.evidencePackage'),
+  );
+  const evidenceBox = h('div', { class: 'evidence-package', hidden: true });
+  evidenceBtn.addEventListener('click', async () => {
+    evidenceBox.hidden = !evidenceBox.hidden;
+    if (evidenceBox.hidden || evidenceBox.childElementCount) return;
+    try {
+      const pkg = await api.get<Record<string, unknown>>(
+        `/api/incidents/${encodeURIComponent(inc.id)}/evidence`,
+      );
+      const hash = (pkg.hash ?? {}) as { algorithm?: string; value?: string };
+      const log = Array.isArray(pkg.accessLog) ? pkg.accessLog.length : 0;
+      evidenceBox.append(
+        h(
+          'p',
+          { class: 'mono small' },
+          `${t('worker.evidenceHash')} (${hash.algorithm ?? 'sha256'}): ${String(hash.value ?? '').slice(0, 16)}…`,
+        ),
+        h('p', { class: 'muted small' }, t('worker.evidenceReads', { n: log })),
+      );
+    } catch (err) {
+      evidenceBox.append(
+        h('p', { class: 'muted' }, err instanceof ApiError ? err.message : t('error.network')),
+      );
+    }
+  });
+
+  return h(
+    'article',
+    {
+      class: `card incident sev-${inc.severity} state-${inc.state}`,
+      'data-incident': inc.id,
+      'data-state': inc.state,
+      'aria-labelledby': `inc-title-${inc.id}`,
+    },
+    h(
+      'div',
+      { class: 'card-top' },
+      h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
+      h('span', { class: 'badge badge-state', 'data-role': 'state' }, stateLabel(inc.state)),
+      inc.emergency ? h('span', { class: 'badge sev-critical' }, t('mode.emergencyShort')) : null,
+      h(
+        'span',
+        { class: 'age', 'data-since': inc.openedAt, title: formatTime(inc.openedAt, true) },
+        spellDuration(Date.now() - inc.openedAt),
+      ),
+    ),
+    h('h3', { id: `inc-title-${inc.id}` }, title),
+    h('p', { class: 'location' }, spellLocation(inc.location, site)),
+    localized(inc.message) ? h('p', { class: 'message' }, localized(inc.message)) : null,
+    renderEvidence(inc, site.timezone),
+    who ? h('p', { class: 'muted small', 'data-role': 'who' }, who) : null,
+    inc.resolutionNote ? h('p', { class: 'small' }, `${t('worker.note')}: ${inc.resolutionNote}`) : null,
+    noteField,
+    actions,
+    h('div', { class: 'card-foot' }, evidenceBtn),
+    evidenceBox,
+  );
+}

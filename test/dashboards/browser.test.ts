@@ -1,0 +1,180 @@
+/**
+ * The dashboards in a real Chromium against a real gateway (embedded aedes over TCP, real HTTP and
+ * WebSocket push): a grid worker sees a new incident within 1 s of the camera's MQTT event and
+ * accepts it, the property manager's console (second browser context) sees the state change, a
+ * micro-grid leader switches the site to emergency mode and every console shows it, and a worker
+ * cannot open an incident from another grid. Screenshots of every page at desktop and phone size
+ * go to test-output/screenshots/.
+ */
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ensureDashboardsBuilt,
+  launchChromium,
+  loginThroughForm,
+  openPage,
+  screenshot,
+  type OpenedPage,
+} from '../helpers/browser.ts';
+import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+let gw: TestGateway;
+let browser: Browser;
+const opened: OpenedPage[] = [];
+
+async function open(options: Parameters<typeof openPage>[1]): Promise<OpenedPage> {
+  const o = await openPage(browser, options);
+  opened.push(o);
+  return o;
+}
+
+beforeAll(async () => {
+  ensureDashboardsBuilt();
+  [gw, browser] = await Promise.all([startTestGateway(), launchChromium()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await gw?.stop();
+});
+
+describe('dashboards in Chromium', () => {
+  it('live incident loop: worker sees and accepts it, the console follows, emergency mode, other grids stay closed', async () => {
+    const worker = await open({ phone: true });
+    await loginThroughForm(worker.page, gw.http, 'mg3-patrol-a');
+    expect(new URL(worker.page.url()).pathname).toBe('/worker.html');
+    const manager = await open({});
+    await loginThroughForm(manager.page, gw.http, 'property');
+    expect(new URL(manager.page.url()).pathname).toBe('/console.html');
+    await Promise.all([
+      worker.page.waitForSelector('.conn-live'),
+      manager.page.waitForSelector('.conn-live'),
+    ]);
+    await manager.page.waitForSelector('#open-incidents tbody tr');
+
+    // A façade camera on building 3 (micro-grid 3) reports a thrown object.
+    const camera = await gw.connect('cam-b3-east');
+    const card = worker.page.locator('article.incident[data-state]').first();
+    const sentAt = Date.now();
+    await camera.publishAsync(
+      'weige/cam-b3-east/event',
+      JSON.stringify({
+        ts: new Date().toISOString(),
+        type: 'falling_object',
+        confidence: 0.91,
+        bbox: [812, 120, 24, 30],
+        track_id: 't-77',
+      }),
+      { qos: 1 },
+    );
+    await card.waitFor({ timeout: 5000 });
+    const seenAfterMs = Date.now() - sentAt;
+    expect(seenAfterMs).toBeLessThan(1000);
+    const incidentId = await card.getAttribute('data-incident');
+    expect(incidentId).toBeTruthy();
+    expect(await card.getAttribute('class')).toContain('sev-critical');
+    await expect.poll(() => card.locator('.location').textContent()).toContain('3号楼');
+    expect(await card.locator('.location').textContent()).toContain('东侧');
+
+    // The console shows it too, pushed, on the plan and in the open-incident list.
+    const row = manager.page.locator(`#open-incidents tr[data-incident="${incidentId}"]`);
+    await row.waitFor({ timeout: 2000 });
+    expect(await manager.page.locator('[data-area="B3"]').getAttribute('data-status')).toBe('critical');
+    await screenshot(worker.page, 'worker-phone');
+
+    // Accept on the phone; the manager's console sees the new state without a reload.
+    await card.locator('button[data-step="accept"]').click();
+    await worker.page
+      .locator(`article[data-incident="${incidentId}"][data-state="accepted"]`)
+      .waitFor({ timeout: 2000 });
+    const acceptedAt = Date.now();
+    await manager.page
+      .locator(`#open-incidents tr[data-incident="${incidentId}"][data-state="accepted"]`)
+      .waitFor({ timeout: 2000 });
+    const consoleLagMs = Date.now() - acceptedAt;
+    expect(consoleLagMs).toBeLessThan(1000);
+    expect(await row.locator('td').nth(4).textContent()).toContain('马');
+    await screenshot(manager.page, 'console-desktop');
+
+    // The property manager sees the mode but may not switch it (the API says 403); a
+    // micro-grid leader switches the site to emergency mode and both consoles show it.
+    expect(await manager.page.locator('#mode-switch').isDisabled()).toBe(true);
+    expect(
+      (await gw.api('PUT', '/api/site/mode', { user: 'property', body: { mode: 'emergency' } })).status,
+    ).toBe(403);
+    const leader = await open({});
+    await loginThroughForm(leader.page, gw.http, 'mg3-leader', '/console.html');
+    await leader.page.waitForSelector('.conn-live');
+    leader.page.once('dialog', (d) => void d.accept());
+    await leader.page.click('#mode-switch');
+    await leader.page.waitForSelector('body.emergency');
+    await manager.page.waitForSelector('body.emergency', { timeout: 2000 });
+    const mode = await gw.api<{ mode: string; by: string }>('GET', '/api/site/mode', { user: 'admin' });
+    expect(mode.body.mode).toBe('emergency');
+    await screenshot(manager.page, 'console-emergency-desktop');
+
+    // A fire in shed 1 belongs to micro-grid 1: the micro-grid 3 worker neither gets it nor can open it.
+    const heat = await gw.connect('heat-shed-1');
+    await heat.publishAsync(
+      'weige/heat-shed-1/telemetry',
+      JSON.stringify({ ts: new Date().toISOString(), smoke_db_m: 0.02, temp_c: 71.5, co_ppm: 3 }),
+      { qos: 1 },
+    );
+    const other = await eventually(async () => {
+      const res = await gw.api<{ id: string; location: { place: string | null } }[]>(
+        'GET',
+        '/api/incidents',
+        { user: 'admin' },
+      );
+      return res.body.find((i) => i.location.place === 'shed-1');
+    });
+    await worker.page.goto(`${gw.http}/worker.html#incident=${other.id}`);
+    const denied = worker.page.locator('[data-denied]');
+    await denied.waitFor();
+    expect(['403', '404']).toContain(await denied.getAttribute('data-denied'));
+    expect(await worker.page.locator(`article[data-incident="${other.id}"]`).count()).toBe(0);
+    const direct = await worker.page.evaluate(async (id) => {
+      const token = (JSON.parse(localStorage.getItem('weige.session') ?? '{}') as { token?: string }).token;
+      return (await fetch(`/api/incidents/${id}`, { headers: { authorization: `Bearer ${token}` } })).status;
+    }, other.id);
+    expect([403, 404]).toContain(direct);
+    await screenshot(worker.page, 'worker-denied-phone');
+
+    for (const o of opened) {
+      expect(o.external).toEqual([]);
+      expect(o.errors).toEqual([]);
+    }
+    console.log(
+      `incident on the phone ${seenAfterMs} ms after the MQTT event; console followed the accept in ${consoleLagMs} ms`,
+    );
+  });
+
+  it('every page at desktop and phone size, in both languages, loads nothing from outside', async () => {
+    const shots: [string, string, boolean, 'zh-CN' | 'en'][] = [
+      ['property', 'console', true, 'zh-CN'],
+      ['mg3-patrol-a', 'worker', false, 'zh-CN'],
+      ['engineer', 'engineer', false, 'zh-CN'],
+      ['engineer', 'engineer', true, 'en'],
+      ['mg3-worker-a', 'worker', true, 'en'],
+    ];
+    for (const [user, page, phone, locale] of shots) {
+      const o = await open({ phone, locale });
+      await loginThroughForm(o.page, gw.http, user, `/${page}.html${locale === 'en' ? '?lang=en' : ''}`);
+      await o.page.waitForSelector('.conn-live');
+      if (page === 'engineer') await o.page.waitForSelector('#device-table tbody tr');
+      if (page === 'console') await o.page.waitForSelector('#chart-alerts canvas');
+      await screenshot(o.page, `${page}-${phone ? 'phone' : 'desktop'}${locale === 'en' ? '-en' : ''}`);
+      expect(await o.page.getAttribute('html', 'lang')).toBe(locale);
+      expect(o.external).toEqual([]);
+      expect(o.errors).toEqual([]);
+      await o.context.close();
+    }
+    for (const phone of [false, true]) {
+      const o = await open({ phone });
+      await o.page.goto(`${gw.http}/`);
+      await o.page.waitForSelector('#username');
+      await screenshot(o.page, `login-${phone ? 'phone' : 'desktop'}`);
+      await o.context.close();
+    }
+  });
+});
