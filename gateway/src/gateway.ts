@@ -85,6 +85,7 @@ export class Gateway {
       activity: health,
       limits: settings,
       log: moduleLogger(log, 'ingest'),
+      inTransaction: (fn) => db.transaction(fn)(),
     });
     this.influx = settings.influxUrl
       ? new InfluxWriter(settings.influxUrl, {
@@ -108,13 +109,15 @@ export class Gateway {
       extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])),
     });
     await this.app.listen({ host: ctx.settings.httpHost, port: ctx.settings.httpPort });
-    await ctx.transport.start();
     ctx.health.start();
+    // Stages and ingest subscribe before the transport starts, so nothing a device sends (or an
+    // external broker replays from a persistent session) arrives before someone listens for it.
     for (const m of this.modules) {
       await m.start(ctx);
       log.info({ module: m.name }, 'module started');
     }
     await this.ingest.start(ctx.transport);
+    await ctx.transport.start();
     this.influx?.start();
     this.retentionTimer = ctx.clock.setInterval(RETENTION_CHECK_MS, () => this.applyRetention());
     this.applyRetention();

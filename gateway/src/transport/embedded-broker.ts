@@ -1,8 +1,12 @@
 /**
  * Embedded transport: an aedes broker on TCP (WEIGE_MQTT_PORT) and, through the HTTP server,
- * MQTT over WebSocket at /mqtt. The gateway itself subscribes in-process (no client hop), and a
- * QoS 1 PUBACK goes back to the device only after the gateway's handler has finished — so an
- * acknowledged message is a stored message.
+ * MQTT over WebSocket at /mqtt. The gateway subscribes in-process (no client hop).
+ *
+ * aedes writes a QoS 1 PUBACK *before* it routes the message (lib/handlers/publish.js), so a
+ * plain in-process subscription would acknowledge messages the gateway has not stored yet. The
+ * gateway's handlers therefore run inside `authorizePublish`, which aedes awaits before the
+ * PUBACK (and before publishing a will): an acknowledged message is a stored message. Publishes
+ * without a client (the gateway's own) reach handlers through an ordinary broker subscription.
  */
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -11,7 +15,8 @@ import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from '../core/logger.ts';
 import { Errors } from '../core/errors.ts';
 import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
-import type { MessageHandler, PublishOptions, Transport } from './transport.ts';
+import { topicMatches } from '../contracts/topics.ts';
+import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
 
 const IDENTITY = Symbol('weige.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
@@ -30,6 +35,7 @@ export class EmbeddedBroker implements Transport {
   private port = 0;
   private readonly subscriptions: Array<{
     filter: string;
+    handler: MessageHandler;
     deliver: (p: AedesPublishPacket, cb: () => void) => void;
   }> = [];
 
@@ -56,7 +62,13 @@ export class EmbeddedBroker implements Transport {
         log.warn({ clientId: client?.id, topic: packet.topic }, `mqtt publish denied: ${denied}`);
         return done(new Error(denied));
       }
-      done(null);
+      const handled = this.runHandlers({
+        topic: packet.topic,
+        payload: toBuffer(packet.payload),
+        receivedAt: Date.now(),
+      });
+      if (handled) handled.then(() => done(null));
+      else done(null);
     };
     broker.authorizeSubscribe = (client, sub, done) => {
       const identity = (client as IdentifiedClient)[IDENTITY];
@@ -74,6 +86,7 @@ export class EmbeddedBroker implements Transport {
       log.debug({ clientId: client.id, err: err.message }, 'mqtt connection error'),
     );
     this.broker = broker;
+    for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
 
     this.server = net.createServer((socket) => broker.handle(socket));
     await new Promise<void>((resolve, reject) => {
@@ -90,26 +103,51 @@ export class EmbeddedBroker implements Transport {
     this.broker.handle(stream, request);
   }
 
+  /** May be called before start(): the subscription is made when the broker is created. */
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {
-    const broker = this.requireBroker();
-    const log = this.options.log;
+    // Client publishes were handled before their PUBACK (see authorizePublish); aedes stamps
+    // them with the client id, so only the gateway's own publishes are handled here.
     const deliver = (packet: AedesPublishPacket, cb: () => void): void => {
-      let result: void | Promise<void>;
-      try {
-        result = handler({ topic: packet.topic, payload: toBuffer(packet.payload), receivedAt: Date.now() });
-      } catch (err) {
-        log.error({ err, topic: packet.topic }, 'message handler failed');
-        return cb();
-      }
-      if (result instanceof Promise) {
-        result.then(cb, (err: unknown) => {
-          log.error({ err, topic: packet.topic }, 'message handler failed');
-          cb();
-        });
-      } else cb();
+      if ((packet as AedesPublishPacket & { clientId?: string }).clientId) return cb();
+      const handled = this.runHandlers(
+        { topic: packet.topic, payload: toBuffer(packet.payload), receivedAt: Date.now() },
+        handler,
+      );
+      if (handled) void handled.then(cb);
+      else cb();
     };
-    await new Promise<void>((resolve) => broker.subscribe(filter, deliver, resolve));
-    this.subscriptions.push({ filter, deliver });
+    this.subscriptions.push({ filter, handler, deliver });
+    if (this.broker) await this.subscribeOnBroker(this.broker, filter, deliver);
+  }
+
+  /** Runs the matching handlers (or just `only`); a promise when any of them is asynchronous. */
+  private runHandlers(msg: InboundMessage, only?: MessageHandler): Promise<void> | null {
+    const pending: Promise<void>[] = [];
+    const handlers = only
+      ? [only]
+      : this.subscriptions.filter((s) => topicMatches(s.filter, msg.topic)).map((s) => s.handler);
+    for (const handler of handlers) {
+      try {
+        const result = handler(msg);
+        if (result instanceof Promise)
+          pending.push(result.catch((err: unknown) => this.logHandlerError(err, msg.topic)));
+      } catch (err) {
+        this.logHandlerError(err, msg.topic);
+      }
+    }
+    return pending.length ? Promise.all(pending).then(() => undefined) : null;
+  }
+
+  private logHandlerError(err: unknown, topic: string): void {
+    this.options.log.error({ err, topic }, 'message handler failed');
+  }
+
+  private subscribeOnBroker(
+    broker: Aedes,
+    filter: string,
+    deliver: (p: AedesPublishPacket, cb: () => void) => void,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => broker.subscribe(filter, deliver, resolve));
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {

@@ -11,9 +11,6 @@ import { Errors } from '../core/errors.ts';
 import { topicMatches } from '../contracts/topics.ts';
 import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
 
-/** Messages held while no handler is registered yet (after a reconnect with a stored session). */
-const MAX_HELD_MESSAGES = 100_000;
-
 export interface ExternalClientOptions {
   url: string;
   username: string | null;
@@ -27,7 +24,6 @@ export class ExternalClient implements Transport {
   readonly mode = 'external' as const;
   private client: MqttClient | null = null;
   private readonly handlers: Array<{ filter: string; handler: MessageHandler }> = [];
-  private held: Array<{ msg: InboundMessage; done: () => void }> = [];
 
   constructor(private readonly options: ExternalClientOptions) {}
 
@@ -42,18 +38,13 @@ export class ExternalClient implements Transport {
       ...(username ? { username } : {}),
       ...(password ? { password } : {}),
     });
-    client.handleMessage = (packet, done) => {
-      const msg = { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() };
-      // A persistent session delivers queued messages right after CONNACK, before the gateway
-      // has registered its handlers again: hold them (unacknowledged) until a handler matches.
-      if (!this.handlers.some((h) => topicMatches(h.filter, msg.topic))) {
-        if (this.held.length >= MAX_HELD_MESSAGES)
-          log.error({ topic: msg.topic }, 'no handler and hold queue full; message left unacknowledged');
-        else this.held.push({ msg, done });
-        return;
-      }
-      this.dispatch(msg, done);
-    };
+    // Handlers are registered before connecting (see subscribe), so the messages a persistent
+    // session delivers right after CONNACK already have somewhere to go.
+    client.handleMessage = (packet, done) =>
+      this.dispatch(
+        { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() },
+        done,
+      );
     client.on('error', (err) => log.warn({ err: err.message }, 'external broker error'));
     client.on('reconnect', () => log.info('reconnecting to external broker'));
     this.client = client;
@@ -61,17 +52,19 @@ export class ExternalClient implements Transport {
       client.once('connect', () => resolve());
       client.once('error', reject);
     });
+    for (const filter of new Set(this.handlers.map((h) => h.filter))) await this.subscribeOnBroker(filter);
     log.info({ url: redactUrl(url), sharedGroup }, 'connected to external MQTT broker');
   }
 
+  /** May be called before start(): the subscription is made when the client connects. */
   async subscribe(filter: string, handler: MessageHandler): Promise<void> {
-    const client = this.requireClient();
     this.handlers.push({ filter, handler });
-    const ready = this.held.filter((h) => topicMatches(filter, h.msg.topic));
-    this.held = this.held.filter((h) => !topicMatches(filter, h.msg.topic));
-    for (const h of ready) this.dispatch(h.msg, h.done);
+    if (this.client?.connected) await this.subscribeOnBroker(filter);
+  }
+
+  private async subscribeOnBroker(filter: string): Promise<void> {
     const group = this.options.sharedGroup;
-    await client.subscribeAsync(group ? `$share/${group}/${filter}` : filter, { qos: 1 });
+    await this.requireClient().subscribeAsync(group ? `$share/${group}/${filter}` : filter, { qos: 1 });
   }
 
   private dispatch(msg: InboundMessage, done: () => void): void {

@@ -61,7 +61,11 @@ function mutate(value: unknown, r: () => number, depth = 0): unknown {
       if (r() < 0.1) continue;
       out[r() < 0.05 ? `${k}_x` : k] = r() < 0.5 ? mutate(v, r, depth + 1) : v;
     }
-    if (r() < 0.1) out.constructor = { prototype: { polluted: true } };
+    if (r() < 0.1)
+      Object.defineProperty(out, 'constructor', {
+        value: { prototype: { polluted: true } },
+        enumerable: true,
+      });
     return out;
   }
   if (typeof value === 'number') return r() < 0.5 ? value : Date.now() + (r() - 0.5) * 1e10;

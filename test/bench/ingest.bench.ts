@@ -1,0 +1,149 @@
+/**
+ * `npm run bench`: canonical telemetry from many simulated devices over real MQTT (QoS 1) into
+ * the full gateway (aedes → codec → validation → SQLite → bus) and, in the same run with the same
+ * harness, into a bare aedes broker. Each target runs in its own process; the load generator runs
+ * here. Prints msgs/s and PUBACK latency p50/p99 (for the gateway a PUBACK means "stored"), and
+ * the ratio gateway / bare aedes.
+ *
+ * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
+import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
+import { freePort, waitForPort } from '../helpers/ports.ts';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const DEVICES = Number(process.env.BENCH_DEVICES ?? 168);
+const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
+/** node with the tsx loader (the tsx CLI would put the target in a grandchild process). */
+const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
+
+interface Result {
+  name: string;
+  sent: number;
+  acked: number;
+  msgsPerS: number;
+  p50Ms: number;
+  p99Ms: number;
+}
+
+/** Water meters with the canonical codec: any harness payload is valid for them. */
+const deviceIds = loadSiteFile(EXAMPLE_SITE_FILE)
+  .devices.filter((d) => d.kind === 'water_meter' && d.codec === 'canonical')
+  .slice(0, DEVICES)
+  .map((d) => d.id);
+
+async function startTarget(
+  kind: 'gateway' | 'aedes',
+): Promise<{ port: number; child: ChildProcess; cleanup: () => void }> {
+  if (kind === 'aedes') {
+    const child = spawn(
+      NODE_TSX[0],
+      [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'test/bench/bare-aedes.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const port = await new Promise<number>((resolve) =>
+      child.stdout!.on('data', (d: Buffer) => {
+        const m = /READY (\d+)/.exec(d.toString());
+        if (m) resolve(Number(m[1]));
+      }),
+    );
+    return { port, child, cleanup: () => undefined };
+  }
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'weige-bench-'));
+  const [port, httpPort] = [await freePort(), await freePort()];
+  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'gateway/src/main.ts')], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'ignore', 'inherit'],
+    env: {
+      ...process.env,
+      WEIGE_MQTT_PORT: String(port),
+      WEIGE_HTTP_PORT: String(httpPort),
+      WEIGE_DATA_DIR: dataDir,
+      WEIGE_LOG_LEVEL: 'warn',
+    },
+  });
+  await waitForPort(httpPort, 30_000);
+  for (;;) {
+    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, child, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+}
+
+async function drive(name: string, port: number): Promise<Result> {
+  const clients: MqttClient[] = await Promise.all(
+    deviceIds.map((id) =>
+      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+        username: id,
+        password: 'weige-device',
+        reconnectPeriod: 0,
+        clientId: `bench-${id}`,
+      }),
+    ),
+  );
+  const latencies: number[] = [];
+  let sent = 0;
+  let acked = 0;
+  const base = Date.now() - 20 * 86400_000;
+  const deadline = Date.now() + SECONDS * 1000;
+  const started = performance.now();
+  await Promise.all(
+    clients.map(async (client, i) => {
+      const id = deviceIds[i]!;
+      let seq = 0;
+      const lane = async (): Promise<void> => {
+        while (Date.now() < deadline) {
+          const n = seq++;
+          const payload = JSON.stringify({ ts: base + n * 1000, total_m3: 100 + n * 0.001, battery_pct: 90 });
+          const t0 = performance.now();
+          sent++;
+          await client.publishAsync(`weige/${id}/telemetry`, payload, { qos: 1 });
+          latencies.push(performance.now() - t0);
+          acked++;
+        }
+      };
+      await Promise.all(Array.from({ length: WINDOW }, lane));
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+}
+
+async function run(kind: 'gateway' | 'aedes'): Promise<Result> {
+  const target = await startTarget(kind);
+  try {
+    return await drive(kind === 'gateway' ? 'weige gateway (store + bus)' : 'bare aedes', target.port);
+  } finally {
+    target.child.kill('SIGTERM');
+    await new Promise((r) => target.child.once('exit', r));
+    target.cleanup();
+  }
+}
+
+console.log(
+  `ingest benchmark: ${deviceIds.length} devices × ${WINDOW} in flight, QoS 1, ${SECONDS} s per target`,
+);
+const aedes = await run('aedes');
+const gateway = await run('gateway');
+const fmt = (r: Result): string =>
+  `${r.name.padEnd(30)} ${r.msgsPerS.toFixed(0).padStart(8)} msg/s   p50 ${r.p50Ms.toFixed(2).padStart(7)} ms   p99 ${r.p99Ms.toFixed(2).padStart(7)} ms   (${r.acked} acked)`;
+console.log(fmt(aedes));
+console.log(fmt(gateway));
+console.log(
+  `ratio gateway / bare aedes: throughput ${(gateway.msgsPerS / aedes.msgsPerS).toFixed(2)}, p50 latency ×${(gateway.p50Ms / aedes.p50Ms).toFixed(2)}, p99 latency ×${(gateway.p99Ms / aedes.p99Ms).toFixed(2)}`,
+);
+process.exit(0);
