@@ -9,6 +9,7 @@ import path from 'node:path';
 import { stringify } from 'yaml';
 import { hashPassword } from '../gateway/src/core/passwords.ts';
 import { REPO_ROOT } from '../gateway/src/config/settings.ts';
+import { DEFAULT_ESCALATION, DEFAULT_PLAYBOOKS, DEFAULT_ROUTING } from '../gateway/src/alerting/config.ts';
 
 /** Demo passwords, documented in the README. */
 export const DEMO_STAFF_PASSWORD = 'weige-demo';
@@ -344,6 +345,13 @@ const site = {
   households,
   devices,
   staff,
+  // Alerting policy, spelled out so that a site engineer sees what to change (the same values
+  // are the defaults when a section is left out).
+  routing: DEFAULT_ROUTING,
+  escalation: DEFAULT_ESCALATION,
+  playbooks: DEFAULT_PLAYBOOKS,
+  // Group robots to notify, e.g. {id: 'mg3-wecom', type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…', grids: ['mg-chunjiang-3']}.
+  channels: { webhooks: [] },
   mqtt: {
     allowAnonymous: false,
     devicePasswordHash: hashPassword(DEMO_DEVICE_PASSWORD),
