@@ -42,7 +42,10 @@ describe('ingest across a crash', () => {
       );
     }
     // Unacknowledged publishes never settle once the broker is gone; the connection closing is the end.
-    await Promise.race([Promise.allSettled(sends), new Promise((r) => client.once('close', r))]);
+    await Promise.race([
+      Promise.allSettled(sends),
+      new Promise<void>((r) => client.once('close', () => r())),
+    ]);
     await proc.kill();
     client.end(true);
     expect(killed).toBe(true);
