@@ -4,11 +4,15 @@
 import type { ModuleFactory } from './module.ts';
 import { createAlertingModule } from './alerting/module.ts';
 import { createChannelsModule } from './channels/module.ts';
+import { uiModule } from './ui/ui-module.ts';
 import { RulesModule } from './detectors/rules/module.ts';
+import { createModelsModule } from './detectors/models/models-module.ts';
 
 export const MODULES: ModuleFactory[] = [
   // Channels, then alerting, start before the detectors so no detection or alert goes unheard.
   createChannelsModule,
   createAlertingModule,
   () => new RulesModule(),
+  () => createModelsModule(),
+  uiModule,
 ];

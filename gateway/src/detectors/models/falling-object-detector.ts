@@ -1,0 +1,221 @@
+/**
+ * falling-object on the gateway: camera tracks (bus `trackAccepted`) → origin fit + classifier →
+ * `detectionRaised` with `source.model` and the evidence grid workers and police need (fitted
+ * trajectory, floor range, confidence, snapshot/clip links). Tracks of cameras without a façade
+ * calibration are ignored (garbage-room and fire-lane cameras send events, not tracks).
+ */
+import type { Detection } from '../../contracts/alerts.ts';
+import type { Track } from '../../contracts/readings.ts';
+import type { Building, Device, Facade } from '../../contracts/site.ts';
+import type { GatewayContext } from '../../context.ts';
+import type { Logger } from '../../core/logger.ts';
+import {
+  analyseTrack,
+  classify,
+  decide,
+  MODEL_NAME,
+  type CameraContext,
+  type FallingObjectDecision,
+  type TrackAnalysis,
+} from '../../../../models/falling-object/predict.ts';
+import type { Tf } from './backend.ts';
+import type { ModelRegistry, LoadedModel } from './registry.ts';
+import { WorkQueue } from './work-queue.ts';
+
+const FACADE_NAMES: Record<string, { 'zh-CN': string; en: string }> = {
+  east: { 'zh-CN': '东侧', en: 'east side' },
+  south: { 'zh-CN': '南侧', en: 'south side' },
+  west: { 'zh-CN': '西侧', en: 'west side' },
+  north: { 'zh-CN': '北侧', en: 'north side' },
+};
+
+export interface FallingObjectDetectorDeps {
+  ctx: GatewayContext;
+  tf: Tf;
+  registry: ModelRegistry;
+  log: Logger;
+  /** Called with each decision (metrics, tests). */
+  onDecision?: (
+    track: Track,
+    decision: FallingObjectDecision,
+    analysis: TrackAnalysis,
+    latencyMs: number,
+  ) => void;
+}
+
+interface Queued {
+  track: Track;
+  receivedAt: number;
+}
+
+export class FallingObjectDetector {
+  private unsubscribe: (() => void) | null = null;
+  // Tracks are fitted one per macrotask (a fit takes 2–60 ms) so ingest interleaves.
+  private readonly queue = new WorkQueue<Queued>(
+    (batch) => this.process(batch),
+    (err) => this.deps.log.error({ err }, 'falling-object inference failed'),
+    1,
+  );
+
+  constructor(private readonly deps: FallingObjectDetectorDeps) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.ctx.bus.on('trackAccepted', (track) =>
+      this.queue.push({ track, receivedAt: performance.now() }),
+    );
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.queue.stop();
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  private process(batch: Queued[]): void {
+    const loaded = this.deps.registry.get(MODEL_NAME);
+    if (!loaded) return;
+    for (const item of batch) {
+      const camera = this.cameraContext(item.track.deviceId);
+      if (!camera) continue;
+      const started = performance.now();
+      const analysis = analyseTrack(item.track, camera.context, loaded.meta.params);
+      if (analysis.features.length === 0) continue;
+      const [probabilities] = classify(this.deps.tf, loaded.model, loaded.meta, [analysis]);
+      const decision = decide(
+        { fitted: analysis.fit !== null && analysis.origin !== null, dropM: analysis.dropM },
+        probabilities!,
+        loaded.meta,
+        camera.context.layout.floorHeightM,
+      );
+      const latencyMs = performance.now() - item.receivedAt;
+      this.deps.onDecision?.(item.track, decision, analysis, latencyMs);
+      this.deps.log.debug(
+        () => ({ trackId: item.track.trackId, decision, fitMs: performance.now() - started }),
+        'track classified',
+      );
+      if (decision.alert)
+        this.deps.ctx.bus.emit(
+          'detectionRaised',
+          this.detection(item.track, camera, analysis, decision, loaded, latencyMs),
+        );
+    }
+  }
+
+  private cameraContext(
+    deviceId: string,
+  ): { device: Device; building: Building; facade: Facade; context: CameraContext } | null {
+    const device = this.deps.ctx.site.device(deviceId);
+    const building = this.deps.ctx.site.building(device?.building);
+    const facade = building?.facades.find((f) => f.id === device?.facade);
+    if (!device?.calibration || !building || !facade) return null;
+    return {
+      device,
+      building,
+      facade,
+      context: {
+        homography: device.calibration.homography,
+        fps: device.calibration.fps,
+        layout: {
+          floors: building.floors,
+          floorHeightM: building.floorHeightM,
+          widthM: facade.widthM,
+          windowColumns: facade.windowColumns ?? 1,
+        },
+      },
+    };
+  }
+
+  private detection(
+    track: Track,
+    camera: { device: Device; building: Building; facade: Facade },
+    analysis: TrackAnalysis,
+    decision: FallingObjectDecision,
+    model: LoadedModel,
+    latencyMs: number,
+  ): Detection {
+    const fit = analysis.fit!;
+    const origin = analysis.origin!;
+    const { building, facade, device } = camera;
+    const side = FACADE_NAMES[facade.id] ?? { 'zh-CN': facade.id, en: facade.id };
+    const floors =
+      origin.floorRange[0] === origin.floorRange[1]
+        ? { zh: `${origin.floor}层`, en: `floor ${origin.floor}` }
+        : {
+            zh: `${origin.floor}层（${origin.floorRange[0]}–${origin.floorRange[1]}层）`,
+            en: `floor ${origin.floor} (${origin.floorRange[0]}–${origin.floorRange[1]})`,
+          };
+    const column = `${origin.column}`;
+    const releaseTs = Math.round(track.startTs + fit.releaseT * 1000);
+    const confidence = Number(decision.confidence.toFixed(3));
+    return {
+      kind: 'falling_object',
+      severity: 'critical',
+      siteId: track.siteId,
+      eventTs: releaseTs,
+      source: { deviceId: device.id, rule: null, model: model.id },
+      dedupeKey: `falling_object:${device.id}:${track.trackId}`,
+      location: {
+        building: building.id,
+        facade: facade.id,
+        floor: origin.floor,
+        floorRange: origin.floorRange,
+        unit: building.units.length === 1 ? building.units[0]! : null,
+        household: null,
+        place: null,
+      },
+      title: {
+        'zh-CN': `${building.name['zh-CN']}${side['zh-CN']}疑似高空抛物（约${origin.floor}层）`,
+        en: `Suspected object thrown from ${building.name.en ?? building.id}, ${side.en} (about floor ${origin.floor})`,
+      },
+      message: {
+        'zh-CN': `${device.id} 检测到坠落物，轨迹回溯至${floors.zh}、第${column}列窗户附近，下落约${analysis.dropM.toFixed(1)}米，置信度${Math.round(confidence * 100)}%。`,
+        en: `${device.id} saw a falling object traced back to ${floors.en}, window column ${column}; it fell about ${analysis.dropM.toFixed(1)} m (confidence ${Math.round(confidence * 100)} %).`,
+      },
+      evidence: {
+        trackId: track.trackId,
+        trackClass: decision.trackClass,
+        confidence,
+        probabilities: roundAll(decision.probabilities),
+        origin: {
+          floor: origin.floor,
+          floorRange: origin.floorRange,
+          windowColumn: origin.column,
+          windowColumnRange: origin.columnRange,
+          releaseTs: new Date(releaseTs).toISOString(),
+          releaseXM: round(fit.releaseX),
+          releaseZM: round(fit.releaseZ),
+          sigmaXM: round(fit.sigmaX),
+          sigmaZM: round(fit.sigmaZ),
+        },
+        fit: {
+          model: 'quadratic-drag free fall',
+          terminalSpeedMs: round(Math.min(fit.terminalSpeedMs, 999)),
+          initialVelocityMs: fit.initialVelocity.map(round),
+          chi2PerDof: round(fit.chi2PerDof),
+          rmsM: round(fit.rmsM),
+          dropM: round(analysis.dropM),
+          // [seconds since frame 0, metres along the façade, metres above ground]
+          trajectory: fit.trajectory,
+        },
+        track: {
+          startTs: new Date(track.startTs).toISOString(),
+          fps: track.fps,
+          frame: track.frame,
+          points: track.points,
+        },
+        snapshotUrl: track.snapshotUrl,
+        clipUrl: track.clipUrl,
+        latencyMs: round(latencyMs),
+      },
+    };
+  }
+}
+
+const round = (v: number): number => Number(v.toFixed(3));
+function roundAll(r: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).map(([k, v]) => [k, round(v)]));
+}

@@ -1,0 +1,47 @@
+/**
+ * `npm run train -- <model>` and `npm run eval -- <model>` (issue 6, "Runtime"). Training runs on
+ * the same backend the gateway would pick (tfjs-node if installed, else wasm).
+ */
+import { selectBackend, type Tf } from '../gateway/src/detectors/models/backend.ts';
+import * as fallingObject from './falling-object/train.ts';
+
+interface ModelScripts {
+  train(tf: Tf, backend: string): Promise<{ dir: string; meta: { version: number }; evaluation: unknown }>;
+  evalLatest(tf: Tf): Promise<string>;
+  formatEvaluation?: (e: never, title: string) => string;
+}
+
+const MODELS: Record<string, ModelScripts> = {
+  'falling-object': fallingObject as unknown as ModelScripts,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [command, name] = argv;
+  const scripts = name ? MODELS[name] : undefined;
+  if ((command !== 'train' && command !== 'eval') || !scripts) {
+    process.stderr.write(
+      `usage: npm run train -- <model> | npm run eval -- <model>\nmodels: ${Object.keys(MODELS).join(', ')}\n`,
+    );
+    return 2;
+  }
+  const runtime = await selectBackend(null);
+  process.stdout.write(
+    `TensorFlow.js backend: ${runtime.backend}${runtime.fallbackReasons.length ? ` (${runtime.fallbackReasons.join('; ')})` : ''}\n`,
+  );
+  const started = Date.now();
+  if (command === 'train') {
+    const result = await scripts.train(runtime.tf, runtime.backend);
+    const report = scripts.formatEvaluation?.(
+      result.evaluation as never,
+      `${name}@${result.meta.version} on held-out data`,
+    );
+    process.stdout.write(
+      `\nwrote ${result.dir} in ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${report ?? ''}\n`,
+    );
+  } else {
+    process.stdout.write(`\n${await scripts.evalLatest(runtime.tf)}\n`);
+  }
+  return 0;
+}
+
+process.exitCode = await main(process.argv.slice(2));

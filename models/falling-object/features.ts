@@ -1,0 +1,172 @@
+/**
+ * Track → physics features for the classifier. Each says something the field notes name as a
+ * separator (FIELD-NOTES §1.2, "Distractor kinematics"): how far and how steadily it fell, whether
+ * the drag-fall model explains it, terminal speed, lateral oscillation (leaves, paper, laundry),
+ * size and size flicker (wing beats, insects near the lens), climbing (birds), where it started.
+ */
+import type { FacadePoint } from './geometry.ts';
+import type { FacadeLayout } from './origin.ts';
+import type { TraceFit } from './tracer.ts';
+
+export const FEATURE_NAMES = [
+  'log_duration_s',
+  'log_points',
+  'frame_coverage',
+  'drop_floors',
+  'net_drop_ratio',
+  'log_chi2_drag',
+  'log_chi2_parabola',
+  'parabola_accel_g',
+  'log_terminal_speed',
+  'log_mean_down_speed',
+  'down_step_share',
+  'log_max_climb_m',
+  'reversals_per_s',
+  'log_lateral_ratio',
+  'straightness',
+  'speed_cv',
+  'log_size_m',
+  'size_cv',
+  'start_height_ratio',
+  'start_inside_facade',
+  'log_release_speed_ms',
+] as const;
+export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+export function extractFeatures(
+  pts: readonly FacadePoint[],
+  fit: TraceFit | null,
+  layout: FacadeLayout,
+  fps: number,
+): number[] {
+  const n = pts.length;
+  const first = pts[0]!;
+  const last = pts[n - 1]!;
+  const duration = Math.max(last.t - first.t, 1 / fps);
+  const frames = Math.round(duration * fps) + 1;
+  const buildingHeight = layout.floors * layout.floorHeightM;
+
+  let path = 0;
+  let downSteps = 0;
+  let climb = 0;
+  let minZ = first.z;
+  let reversals = 0;
+  let lastDx = 0;
+  let lateral = 0;
+  const speeds: number[] = [];
+  for (let i = 1; i < n; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    const dx = b.x - a.x;
+    const dz = b.z - a.z;
+    const dt = Math.max(b.t - a.t, 1e-3);
+    path += Math.hypot(dx, dz);
+    lateral += Math.abs(dx);
+    if (dz < 0) downSteps++;
+    minZ = Math.min(minZ, b.z);
+    climb = Math.max(climb, b.z - minZ);
+    // Count direction changes of the horizontal motion above the noise floor.
+    if (Math.abs(dx) > 2 * b.scaleM) {
+      if (lastDx !== 0 && Math.sign(dx) !== Math.sign(lastDx)) reversals++;
+      lastDx = dx;
+    }
+    speeds.push(Math.hypot(dx, dz) / dt);
+  }
+  const startZ = fit ? fit.releaseZ : first.z;
+  const drop = startZ - last.z;
+  const netDisp = Math.hypot(last.x - first.x, last.z - first.z);
+  const sizes = pts.map((p) => p.sizeM);
+  const para = parabolaFit(pts);
+  const raw = [
+    Math.log(duration),
+    Math.log(n),
+    Math.min(1, n / frames),
+    clamp(drop / layout.floorHeightM, -5, 40),
+    (first.z - last.z) / Math.max(path, 1e-3),
+    Math.log1p(fit ? fit.chi2PerDof : 1e4),
+    Math.log1p(para.chi2PerDof),
+    clamp(para.accelMs2 / 9.81, -5, 5),
+    Math.log(Math.min(fit ? fit.terminalSpeedMs : 1, 200)),
+    Math.log(Math.max((first.z - last.z) / duration, 0.05)),
+    downSteps / Math.max(n - 1, 1),
+    Math.log1p(climb),
+    reversals / duration,
+    Math.log1p(lateral / Math.max(Math.abs(first.z - last.z), 0.1)),
+    netDisp / Math.max(path, 1e-3),
+    coefficientOfVariation(speeds),
+    Math.log(mean(sizes)),
+    coefficientOfVariation(sizes),
+    clamp(startZ / buildingHeight, -1, 3),
+    first.x >= -1 && first.x <= layout.widthM + 1 && startZ <= buildingHeight + 2 ? 1 : 0,
+    Math.log1p(fit ? Math.hypot(fit.initialVelocity[0], fit.initialVelocity[1]) : 0),
+  ];
+  // Degenerate tracks (one pixel, zero duration) must not hand NaN or ±∞ to the network.
+  return raw.map((v) => (Number.isFinite(v) ? Math.max(-FEATURE_LIMIT, Math.min(FEATURE_LIMIT, v)) : 0));
+}
+
+const FEATURE_LIMIT = 1e3;
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/** The baseline's model: z(t) = a t² + b t + c by least squares (constant acceleration). */
+export function parabolaFit(pts: readonly FacadePoint[]): {
+  accelMs2: number;
+  coefficients: [number, number, number];
+  chi2PerDof: number;
+  r2: number;
+} {
+  const t0 = pts[0]!.t;
+  // Normal equations for [a, b, c] over (t², t, 1).
+  const S = [0, 0, 0, 0, 0];
+  const T = [0, 0, 0];
+  for (const p of pts) {
+    const t = p.t - t0;
+    const pow = [1, t, t * t, t * t * t, t * t * t * t];
+    for (let k = 0; k < 5; k++) S[k]! += pow[k]!;
+    T[0]! += p.z * t * t;
+    T[1]! += p.z * t;
+    T[2]! += p.z;
+  }
+  const A = [
+    [S[4]!, S[3]!, S[2]!],
+    [S[3]!, S[2]!, S[1]!],
+    [S[2]!, S[1]!, S[0]!],
+  ];
+  const sol = solve3(A, T as [number, number, number]) ?? [0, 0, mean(pts.map((p) => p.z))];
+  let sse = 0;
+  let chi = 0;
+  const zMean = mean(pts.map((p) => p.z));
+  let sst = 0;
+  for (const p of pts) {
+    const t = p.t - t0;
+    const r = sol[0] * t * t + sol[1] * t + sol[2] - p.z;
+    sse += r * r;
+    chi += (r / Math.max(1.5 * p.scaleM, 0.005)) ** 2;
+    sst += (p.z - zMean) ** 2;
+  }
+  return {
+    accelMs2: 2 * sol[0],
+    coefficients: sol,
+    chi2PerDof: chi / Math.max(pts.length - 3, 1),
+    r2: sst > 0 ? 1 - sse / sst : 0,
+  };
+}
+
+function solve3(A: number[][], b: [number, number, number]): [number, number, number] | null {
+  const det = (m: number[][]): number =>
+    m[0]![0]! * (m[1]![1]! * m[2]![2]! - m[1]![2]! * m[2]![1]!) -
+    m[0]![1]! * (m[1]![0]! * m[2]![2]! - m[1]![2]! * m[2]![0]!) +
+    m[0]![2]! * (m[1]![0]! * m[2]![1]! - m[1]![1]! * m[2]![0]!);
+  const d = det(A);
+  if (Math.abs(d) < 1e-12) return null;
+  const col = (k: number): number[][] => A.map((row, i) => row.map((v, j) => (j === k ? b[i]! : v)));
+  return [det(col(0)) / d, det(col(1)) / d, det(col(2)) / d];
+}
+
+const mean = (xs: readonly number[]): number => xs.reduce((s, v) => s + v, 0) / Math.max(xs.length, 1);
+
+function coefficientOfVariation(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  const v = mean(xs.map((x) => (x - m) ** 2));
+  return Math.sqrt(v) / Math.max(Math.abs(m), 1e-6);
+}

@@ -1,0 +1,139 @@
+/**
+ * `npm run train -- falling-object`: regenerates tracks with the simulators, trains the track
+ * classifier, picks the alert threshold on a validation split, evaluates on the held-out set
+ * (other seeds, wider ranges) and writes models/falling-object/<next version>/.
+ * `npm run eval -- falling-object` re-runs the held-out evaluation of the newest version.
+ */
+import type { LayersModel } from '@tensorflow/tfjs';
+import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import {
+  listVersions,
+  MODELS_ROOT,
+  readModelFolder,
+  writeModelFolder,
+  type ModelMeta,
+} from '../lib/model-store.ts';
+import { hashDataset, modelArtifacts, trainClassifier } from '../lib/train-mlp.ts';
+import { HELD_OUT_SPEC, TRAIN_SPEC, type DatasetSpec } from './dataset.ts';
+import { evaluate, formatEvaluation, type Evaluation } from './evaluate.ts';
+import { FEATURE_NAMES } from './features.ts';
+import { classify, CLASSES, decide, MODEL_NAME } from './predict.ts';
+import { collectRecords, type TrackRecord } from './records.ts';
+import { DEFAULT_TRACER_OPTIONS } from './tracer.ts';
+
+/** Tracer and origin parameters recorded in meta.json and used by predict.ts. */
+export const PARAMS: Record<string, number> = {
+  ...DEFAULT_TRACER_OPTIONS,
+  sillM: 1.0,
+  rangeSigmas: 2,
+};
+
+/** Recall the threshold must keep on the validation split. */
+const TARGET_RECALL = 0.99;
+
+export interface TrainResult {
+  dir: string;
+  meta: ModelMeta;
+  evaluation: Evaluation;
+}
+
+export async function train(
+  tf: Tf,
+  backend: string,
+  options: {
+    spec?: DatasetSpec;
+    heldOut?: DatasetSpec;
+    root?: string;
+    quiet?: boolean;
+    epochs?: number;
+  } = {},
+): Promise<TrainResult> {
+  const spec = options.spec ?? TRAIN_SPEC;
+  const label = (s: string): string | null => (options.quiet ? null : s);
+  const records = collectRecords(spec, PARAMS, label('simulate training tracks'));
+  const isValidation = (i: number): boolean => i % 5 === 0;
+  const trainRows = records.filter((_, i) => !isValidation(i));
+  const validation = records.filter((_, i) => isValidation(i));
+  const data = { x: trainRows.map((r) => r.features), y: trainRows.map((r) => CLASSES.indexOf(r.label)) };
+  const trained = await trainClassifier(tf, data, {
+    classes: CLASSES,
+    epochs: options.epochs ?? 80,
+    seed: 7,
+    label: label('train classifier'),
+  });
+  const root = options.root ?? MODELS_ROOT;
+  const version = (listVersions(MODEL_NAME, root).at(-1) ?? 0) + 1;
+  const meta: ModelMeta = {
+    name: MODEL_NAME,
+    version,
+    createdAt: new Date().toISOString(),
+    training: {
+      seed: spec.seed,
+      dataHash: hashDataset(data),
+      samples: data.x.length,
+      epochs: trained.epochs,
+      backend,
+      ranges: { ...spec },
+    },
+    features: { names: [...FEATURE_NAMES], mean: trained.mean, std: trained.std },
+    classes: [...CLASSES],
+    thresholds: { alert: 0.5, minDropFloors: 2 },
+    params: PARAMS,
+    heldOut: null,
+  };
+  meta.thresholds.alert = chooseThreshold(tf, trained.model, meta, validation);
+  const heldOut = options.heldOut ?? HELD_OUT_SPEC;
+  const evaluation = evaluateOn(
+    tf,
+    trained.model,
+    meta,
+    collectRecords(heldOut, PARAMS, label('simulate held-out tracks')),
+  );
+  meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
+  const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
+  trained.model.dispose();
+  return { dir, meta, evaluation };
+}
+
+export async function evalLatest(
+  tf: Tf,
+  options: { root?: string; heldOut?: DatasetSpec } = {},
+): Promise<string> {
+  const root = options.root ?? MODELS_ROOT;
+  const version = listVersions(MODEL_NAME, root).at(-1);
+  if (version === undefined) throw new Error(`no trained ${MODEL_NAME}; run npm run train -- ${MODEL_NAME}`);
+  const folder = readModelFolder(MODEL_NAME, version, root);
+  const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const heldOut = options.heldOut ?? HELD_OUT_SPEC;
+  const records = collectRecords(heldOut, folder.meta.params, 'simulate held-out tracks');
+  const evaluation = evaluateOn(tf, model, folder.meta, records);
+  model.dispose();
+  return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
+}
+
+export { formatEvaluation };
+
+function evaluateOn(tf: Tf, model: LayersModel, meta: ModelMeta, records: TrackRecord[]): Evaluation {
+  const probs = classify(tf, model, meta, records);
+  // The gateway classifies one track per call: time that, not the batch.
+  const t0 = performance.now();
+  const runs = Math.min(50, records.length);
+  for (let i = 0; i < runs; i++) classify(tf, model, meta, [records[i]!]);
+  const perTrack = (performance.now() - t0) / Math.max(runs, 1);
+  return evaluate(records, probs, meta, perTrack);
+}
+
+/** Highest threshold keeping validation recall ≥ TARGET_RECALL: as quiet as the recall allows. */
+function chooseThreshold(tf: Tf, model: LayersModel, meta: ModelMeta, validation: TrackRecord[]): number {
+  const probs = classify(tf, model, meta, validation);
+  const due = validation.map((r, i) => ({ r, p: probs[i]! })).filter(({ r }) => r.alertDue);
+  let best = 0.05;
+  for (let t = 0.05; t <= 0.96; t += 0.01) {
+    const m = { ...meta, thresholds: { ...meta.thresholds, alert: t } };
+    const hits = due.filter(
+      ({ r, p }) => decide({ fitted: r.fitted, dropM: r.dropM }, p, m, r.floorHeightM).alert,
+    );
+    if (hits.length / Math.max(due.length, 1) >= TARGET_RECALL) best = t;
+  }
+  return Number(best.toFixed(2));
+}
