@@ -46,7 +46,8 @@ export interface IncidentPayload {
 export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): Notice {
   const sev = SEVERITY[i.severity]?.[lang] ?? i.severity;
   const change = CHANGE[i.lastChange.type]?.[lang] ?? i.lastChange.type;
-  const title = `【${sev}】${i.texts?.title[lang] ?? i.title}`;
+  const text = i.texts?.title[lang] ?? i.title;
+  const title = lang === 'en' ? `[${sev}] ${text}` : `【${sev}】${text}`;
   const newlyPaged = i.paged.filter((p) => p.step === i.escalationStep);
   const who = newlyPaged
     .map((p) => `${p.name}${p.post ? `(${p.post}${lang === 'en' ? '' : '岗'})` : ''}`)
@@ -72,7 +73,7 @@ export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): No
       ? `${L ? 'Paged' : '派给'}: ${who}`
       : null,
     i.occurrences > 1 ? `${L ? 'Occurrences' : '发生次数'}: ${i.occurrences}` : null,
-    `${L ? 'Time' : '时间'}: ${i.lastChange.at}`,
+    `${L ? 'Time' : '时间'}: ${new Date(i.lastChange.at).toLocaleString(lang, { timeZone: site.site.timezone, hour12: false })}`,
     `${L ? 'Incident' : '工单'}: ${i.id}`,
   ].filter((l): l is string => l !== null);
   const pagedStaff = newlyPaged.map((p) => site.staffMember(p.staffId)).filter((s) => s !== undefined);

@@ -44,13 +44,14 @@ export class WebhookSender {
   }
 
   onIncidentChanged(i: IncidentPayload): void {
+    const notice = (w: WebhookConfig) => buildNotice(this.deps.site, i, w.lang);
     for (const w of this.deps.webhooks) {
       if (!this.wants(w, i)) continue;
       this.enqueue(w, {
         deliveryId: `${w.id}:${i.id}:${i.lastChange.type}:${i.lastChange.at}`,
         incidentId: i.id,
         event: i.lastChange.type,
-        notice: buildNotice(this.deps.site, i, w.lang),
+        notice: { ...notice(w), ...(w.mentionPaged ? {} : { mentionPhones: [], mentionWecom: [] }) },
       });
     }
   }

@@ -1,6 +1,10 @@
 /** Detections and a gateway with only the alerting and channels stages, for alerting tests. */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
+import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
 import type { Detection } from '../../../gateway/src/contracts/alerts.ts';
-import { ManualClock } from '../../../gateway/src/core/clock.ts';
+import { ManualClock, type Clock } from '../../../gateway/src/core/clock.ts';
 import { createAlertingModule, AlertingModule } from '../../../gateway/src/alerting/module.ts';
 import { createChannelsModule } from '../../../gateway/src/channels/module.ts';
 import type { GatewayModule } from '../../../gateway/src/module.ts';
@@ -59,6 +63,7 @@ export function inactivity(household: string, over: Partial<Detection> = {}): De
 }
 
 export interface AlertingTestGateway extends TestGateway {
+  /** A ManualClock, unless the test asked for wall time. */
   clock: ManualClock;
   alerting: AlertingModule;
   raise(d: Detection): void;
@@ -67,12 +72,26 @@ export interface AlertingTestGateway extends TestGateway {
 export async function startAlertingGateway(
   settings: Partial<Settings> = {},
   extraModules: Array<() => GatewayModule> = [],
+  clock: Clock = new ManualClock(T0),
 ): Promise<AlertingTestGateway> {
-  const clock = new ManualClock(T0);
   const alerting = createAlertingModule() as AlertingModule;
   const gw = await startTestGateway(settings, {
     clock,
     modules: [createChannelsModule, () => alerting, ...extraModules],
   });
-  return { ...gw, clock, alerting, raise: (d) => gw.gateway.ctx.bus.emit('detectionRaised', d) };
+  return {
+    ...gw,
+    clock: clock as ManualClock,
+    alerting,
+    raise: (d) => gw.gateway.ctx.bus.emit('detectionRaised', d),
+  };
+}
+
+/** A copy of the example site with some sections replaced, in `dir`; returns its path. */
+export function writeSite(dir: string, sections: Record<string, unknown>): string {
+  const site = parseYaml(readFileSync(EXAMPLE_SITE_FILE, 'utf8')) as Record<string, unknown>;
+  Object.assign(site, sections);
+  const file = path.join(dir, 'site.yaml');
+  writeFileSync(file, stringifyYaml(site, { lineWidth: 0 }));
+  return file;
 }
