@@ -52,4 +52,13 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // Node-RED loads nodes as CommonJS with `this` bound to the node (node-red/node-red-contrib-weige).
+    files: ['node-red/**/*.js'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { require: 'readonly', module: 'writable', Buffer: 'readonly', console: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off', '@typescript-eslint/no-this-alias': 'off' },
+  },
 );
