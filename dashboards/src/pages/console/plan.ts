@@ -83,6 +83,7 @@ export class SitePlan {
         },
         area.kind === 'building' ? area.name : '',
       );
+      if (area.kind !== 'building') label.classList.add('plan-place-text');
       const g = svg(
         'g',
         {
@@ -117,6 +118,9 @@ export class SitePlan {
           h('span', { class: `swatch swatch-${s}` }),
           s === 'ok' ? t('plan.ok') : s === 'offline' ? t('plan.offline') : severityLabel(s),
         ),
+      ),
+      ['bike_shed', 'garbage_room', 'fire_lane'].map((k) =>
+        h('li', {}, h('span', { class: `swatch swatch-${k}` }), tOr(`place.${k}`, k)),
       ),
     );
     this.element = h('div', { class: 'plan' }, root, legend, this.details);
