@@ -1,0 +1,115 @@
+/**
+ * Publishes a simulation to an MQTT broker, paced on simulated time: `speed` simulated seconds
+ * per wall second, or 'fast' (as fast as the broker acknowledges, with a window of QoS 1
+ * publishes in flight). Messages before `liveFromMs` (a back-fill) go out at once; after it,
+ * simulated time tracks the wall clock × speed from that point. The charging controllers'
+ * command topics are subscribed, so the gateway's `charging_power` commands reach the model.
+ */
+import mqtt, { type MqttClient } from 'mqtt';
+import type { SimulationEngine } from './engine.ts';
+import type { SimMessage } from './types.ts';
+
+export interface RunnerOptions {
+  brokerUrl: string;
+  username?: string;
+  password?: string;
+  speed: number | 'fast';
+  /** Back-fill boundary: messages at or before this simulated time are sent without waiting. */
+  liveFromMs?: number | null;
+  /** QoS 1 publishes awaiting their PUBACK at once. Default 256. */
+  maxInFlight?: number;
+  /** Called about five times a second. */
+  onProgress?: (p: RunProgress) => void;
+  signal?: AbortSignal;
+  clientId?: string;
+}
+
+export interface RunProgress {
+  simTime: number;
+  messages: number;
+  incidents: number;
+  /** Wall ms since the run started. */
+  elapsedMs: number;
+}
+
+export interface RunResult extends RunProgress {
+  aborted: boolean;
+  publishErrors: number;
+}
+
+const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
+  new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener('abort', () => (clearTimeout(t), resolve()), { once: true });
+  });
+
+export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptions): Promise<RunResult> {
+  const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
+    username: options.username ?? 'simulator',
+    password: options.password ?? 'weige-service',
+    clientId: options.clientId ?? `weige-sim-${process.pid}-${Date.now().toString(36)}`,
+    reconnectPeriod: 1000,
+    // Offline queueing would hide a dead broker behind an ever-growing buffer.
+    queueQoSZero: false,
+  });
+  const wallStart = Date.now();
+  const maxInFlight = options.maxInFlight ?? 256;
+  const anchorSim = Math.max(engine.startMs, options.liveFromMs ?? engine.startMs);
+  /** Simulated "now" while live: the wall clock mapped through the speed from the anchor. */
+  const liveSimNow = (): number =>
+    options.speed === 'fast' ? engine.simTime : anchorSim + (Date.now() - wallStart) * options.speed;
+
+  const commandTopics = engine.commandDevices.map((id) => `weige/${id}/command`);
+  client.on('message', (topic, payload) => {
+    const deviceId = topic.split('/')[1]!;
+    engine.command(
+      deviceId,
+      payload.toString('utf8'),
+      Math.max(engine.simTime, Math.min(liveSimNow(), engine.endMs)),
+    );
+  });
+  if (commandTopics.length) await client.subscribeAsync(commandTopics, { qos: 1 });
+
+  let inFlight = 0;
+  let publishErrors = 0;
+  let waiters: Array<() => void> = [];
+  const publish = (m: SimMessage): void => {
+    inFlight++;
+    client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
+      if (err) publishErrors++;
+      inFlight--;
+      const w = waiters;
+      waiters = [];
+      for (const fn of w) fn();
+    });
+  };
+  const progress = (): RunProgress => ({
+    simTime: engine.simTime,
+    messages: engine.stats.messages,
+    incidents: engine.stats.incidents,
+    elapsedMs: Date.now() - wallStart,
+  });
+  const timer = setInterval(() => options.onProgress?.(progress()), 200);
+
+  let aborted = false;
+  try {
+    for (const m of engine.messages()) {
+      if (options.signal?.aborted) {
+        aborted = true;
+        break;
+      }
+      if (options.speed !== 'fast' && m.at > anchorSim) {
+        const waitMs = (m.at - anchorSim) / options.speed - (Date.now() - wallStart);
+        if (waitMs > 2) await sleep(waitMs, options.signal);
+      }
+      while (inFlight >= maxInFlight) await new Promise<void>((resolve) => waiters.push(resolve));
+      publish(m);
+    }
+    while (inFlight > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+  } finally {
+    clearInterval(timer);
+    options.onProgress?.(progress());
+    await client.endAsync();
+  }
+  return { ...progress(), aborted, publishErrors };
+}
