@@ -14,7 +14,7 @@ import { DeliveryStore } from './delivery-store.ts';
 import { MqttPublisher } from './mqtt-publisher.ts';
 import type { IncidentPayload } from './notice.ts';
 import { channelRoutes } from './routes.ts';
-import { StreamHub } from './stream.ts';
+import { HEARTBEAT_MS, StreamHub } from './stream.ts';
 import { WebhookSender } from './webhooks.ts';
 
 export interface ChannelsRuntime {
@@ -29,6 +29,7 @@ export class ChannelsModule implements GatewayModule {
   readonly api: ApiExtension;
   private runtime: ChannelsRuntime | null = null;
   private unsubscribe: Array<() => void> = [];
+  private heartbeat: NodeJS.Timeout | null = null;
 
   constructor() {
     this.api = channelRoutes(() => {
@@ -77,6 +78,9 @@ export class ChannelsModule implements GatewayModule {
     });
     const mqtt = new MqttPublisher(ctx.transport, log, (what) => published.inc({ what }));
     this.runtime = { hub, webhooks, deliveries, ctx };
+    // Wall time on purpose: this is about sockets, not about events.
+    this.heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
+    this.heartbeat.unref();
     this.unsubscribe = [
       ctx.bus.on('alertRaised', (a) => {
         mqtt.alert(a);
@@ -93,6 +97,8 @@ export class ChannelsModule implements GatewayModule {
   }
 
   stop(): void {
+    if (this.heartbeat) clearInterval(this.heartbeat);
+    this.heartbeat = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
     this.runtime?.webhooks.stop();

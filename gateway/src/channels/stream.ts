@@ -17,7 +17,11 @@ interface Client {
   socket: WebSocket;
   user: AuthUser;
   lang: Lang;
+  alive: boolean;
 }
+
+/** Ping every client this often; one that has not answered the previous ping is dropped. */
+export const HEARTBEAT_MS = 30_000;
 
 /** Frames waiting on a slow client beyond this many bytes: it is cut off (it can reconnect and re-read). */
 const MAX_BUFFERED_BYTES = 4 * 1024 * 1024;
@@ -32,10 +36,24 @@ export class StreamHub {
   }
 
   add(socket: WebSocket, user: AuthUser, lang: Lang): void {
-    const client: Client = { socket, user, lang };
+    const client: Client = { socket, user, lang, alive: true };
     this.clients.add(client);
+    socket.on('pong', () => (client.alive = true));
     socket.on('close', () => this.clients.delete(client));
     socket.on('error', () => this.clients.delete(client));
+  }
+
+  /** Keeps NAT and proxy mappings open and finds phones that vanished without a close. */
+  heartbeat(): void {
+    for (const c of this.clients) {
+      if (!c.alive) {
+        c.socket.terminate();
+        this.clients.delete(c);
+        continue;
+      }
+      c.alive = false;
+      c.socket.ping();
+    }
   }
 
   closeAll(): void {
