@@ -121,10 +121,29 @@ function asNames(node: unknown): string[] {
   return [...own, ...Object.values(o).flatMap(asNames)];
 }
 
-/** Ajv reports every branch of a oneOf; keep the most specific messages. */
+/**
+ * Ajv reports every branch of a oneOf (all / any / not / leaf for conditions). Where several
+ * branches failed at one place, keep the branch that came closest (fewest errors): that is the
+ * one the author meant.
+ */
 function describeErrors(errors: ErrorObject[]): Array<[string, string]> {
   const specific = errors.filter((e) => !['oneOf', 'anyOf', 'if'].includes(e.keyword));
-  const chosen = specific.length ? specific : errors;
+  const branchOf = (e: ErrorObject): string | null => /\/oneOf\/(\d+)\//.exec(e.schemaPath)?.[1] ?? null;
+  const byPlace = new Map<string, Map<string, number>>();
+  for (const e of specific) {
+    const b = branchOf(e);
+    if (b === null) continue;
+    const counts = byPlace.get(e.instancePath) ?? new Map<string, number>();
+    counts.set(b, (counts.get(b) ?? 0) + 1);
+    byPlace.set(e.instancePath, counts);
+  }
+  const best = new Map<string, string>();
+  for (const [place, counts] of byPlace) best.set(place, [...counts].sort((a, b) => a[1] - b[1])[0]![0]);
+  const closest = specific.filter((e) => {
+    const b = branchOf(e);
+    return b === null || !best.has(e.instancePath) || best.get(e.instancePath) === b;
+  });
+  const chosen = closest.length ? closest : errors;
   const seen = new Set<string>();
   const out: Array<[string, string]> = [];
   for (const e of chosen) {
