@@ -12,8 +12,10 @@ import {
   ensureDashboardsBuilt,
   launchChromium,
   loginThroughForm,
+  lowContrastText,
   openPage,
   screenshot,
+  unlabelledControls,
   type OpenedPage,
 } from '../helpers/browser.ts';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
@@ -41,6 +43,12 @@ afterAll(async () => {
 describe('dashboards in Chromium', () => {
   it('live incident loop: worker sees and accepts it, the console follows, emergency mode, other grids stay closed', async () => {
     const worker = await open({ phone: true });
+    // Record vibration calls: a new critical incident must buzz the phone.
+    await worker.context.addInitScript(() => {
+      const calls: unknown[] = [];
+      Object.assign(window, { vibrations: calls });
+      navigator.vibrate = (pattern: VibratePattern) => calls.push(pattern) > 0;
+    });
     await loginThroughForm(worker.page, gw.http, 'mg3-patrol-a');
     expect(new URL(worker.page.url()).pathname).toBe('/worker.html');
     const manager = await open({});
@@ -75,11 +83,24 @@ describe('dashboards in Chromium', () => {
     expect(await card.getAttribute('class')).toContain('sev-critical');
     await expect.poll(() => card.locator('.location').textContent()).toContain('3号楼');
     expect(await card.locator('.location').textContent()).toContain('东侧');
+    expect(
+      await worker.page.evaluate(() => (window as unknown as { vibrations: unknown[] }).vibrations.length),
+    ).toBe(1);
 
     // The console shows it too, pushed, on the plan and in the open-incident list.
     const row = manager.page.locator(`#open-incidents tr[data-incident="${incidentId}"]`);
     await row.waitFor({ timeout: 2000 });
     expect(await manager.page.locator('[data-area="B3"]').getAttribute('data-status')).toBe('critical');
+    // Keyboard: the first Tab reaches the skip link; the plan's areas are Tab stops that Enter opens.
+    await manager.page.keyboard.press('Tab');
+    expect(await manager.page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+    await manager.page.focus('[data-area="B1"]');
+    await manager.page.keyboard.press('Tab');
+    await manager.page.keyboard.press('Tab');
+    expect(await manager.page.evaluate(() => document.activeElement?.getAttribute('data-area'))).toBe('B3');
+    await manager.page.keyboard.press('Enter');
+    await expect.poll(() => manager.page.locator('#plan-details').textContent()).toContain('3号楼');
+    expect(await manager.page.locator('#plan-details').textContent()).toContain('高空抛物');
     await screenshot(worker.page, 'worker-phone');
 
     // Accept on the phone; the manager's console sees the new state without a reload.
@@ -112,6 +133,8 @@ describe('dashboards in Chromium', () => {
     const mode = await gw.api<{ mode: string; by: string }>('GET', '/api/site/mode', { user: 'admin' });
     expect(mode.body.mode).toBe('emergency');
     await screenshot(manager.page, 'console-emergency-desktop');
+    await manager.page.waitForSelector('#chart-alerts canvas');
+    await screenshot(manager.page, 'console-full-desktop', true);
 
     // A fire in shed 1 belongs to micro-grid 1: the micro-grid 3 worker neither gets it nor can open it.
     const heat = await gw.connect('heat-shed-1');
@@ -165,6 +188,8 @@ describe('dashboards in Chromium', () => {
       if (page === 'console') await o.page.waitForSelector('#chart-alerts canvas');
       await screenshot(o.page, `${page}-${phone ? 'phone' : 'desktop'}${locale === 'en' ? '-en' : ''}`);
       expect(await o.page.getAttribute('html', 'lang')).toBe(locale);
+      expect(await unlabelledControls(o.page), page).toEqual([]);
+      expect(await lowContrastText(o.page), page).toEqual([]);
       expect(o.external).toEqual([]);
       expect(o.errors).toEqual([]);
       await o.context.close();
@@ -174,7 +199,45 @@ describe('dashboards in Chromium', () => {
       await o.page.goto(`${gw.http}/`);
       await o.page.waitForSelector('#username');
       await screenshot(o.page, `login-${phone ? 'phone' : 'desktop'}`);
+      expect(await unlabelledControls(o.page)).toEqual([]);
+      expect(await lowContrastText(o.page)).toEqual([]);
       await o.context.close();
     }
+  });
+
+  it("a grid worker files a resident's report, gets the incident on the phone, and records a visit", async () => {
+    const worker = await open({ phone: true });
+    await loginThroughForm(worker.page, gw.http, 'mg3-worker-a');
+    await worker.page.waitForSelector('.conn-live');
+    await worker.page.click('#tab-reports');
+    await worker.page.selectOption('#report-kind', 'water_leak');
+    await worker.page.selectOption('#report-building', 'B3');
+    await worker.page.fill('#report-unit', '1');
+    await worker.page.fill('#report-floor', '12');
+    await worker.page.fill('#report-text', '12楼楼道漏水，水流到电梯口');
+    await worker.page.click('#panel-reports button[type=submit]');
+    await worker.page.click('#tab-incidents');
+    const card = worker.page.locator('article.incident', { hasText: '12楼楼道漏水' });
+    await card.waitFor({ timeout: 3000 });
+    expect(await card.locator('.location').textContent()).toBe('3号楼 1单元 12层');
+    await card.locator('button[data-step="accept"]').click();
+    await worker.page
+      .locator('article.incident[data-state="accepted"]', { hasText: '12楼楼道漏水' })
+      .waitFor();
+    await screenshot(worker.page, 'worker-report-phone');
+
+    await worker.page.click('#tab-households');
+    await worker.page.fill('#household-search', 'b3-1-1104');
+    const household = worker.page.locator('.household').first();
+    await household.waitFor();
+    await household.locator('button', { hasText: '记录见面' }).click();
+    await household.locator('button', { hasText: '今日已见' }).waitFor();
+    const visits = await gw.api<unknown[]>('GET', '/api/households/B3-1-1104/visits', {
+      user: 'mg3-worker-a',
+    });
+    expect(visits.status).toBe(200);
+    expect(visits.body).toHaveLength(1);
+    await screenshot(worker.page, 'worker-visits-phone');
+    expect(worker.errors).toEqual([]);
   });
 });

@@ -3,7 +3,7 @@
  * components used, rendered on canvas). Loaded after the plan and lists so they show first.
  */
 import { BarChart, LineChart } from 'echarts/charts';
-import { GridComponent, LegendComponent, TooltipComponent, DataZoomComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { kindLabel } from '../../lib/format.ts';
@@ -16,7 +16,7 @@ echarts.use([
   GridComponent,
   LegendComponent,
   TooltipComponent,
-  DataZoomComponent,
+  TitleComponent,
   CanvasRenderer,
 ]);
 
@@ -38,6 +38,17 @@ const axis = {
   axisLabel: { color: TEXT },
   splitLine: { lineStyle: { color: '#22364a' } },
 };
+
+/** A centred "no data" note for a chart with nothing to draw (instead of empty axes). */
+const emptyNote = (empty: boolean) => ({
+  title: {
+    show: empty,
+    text: t('chart.empty'),
+    left: 'center',
+    top: 'middle',
+    textStyle: { color: TEXT, fontSize: 14, fontWeight: 'normal' as const },
+  },
+});
 
 export interface ShedSeries {
   name: string;
@@ -61,6 +72,7 @@ export class Charts {
     this.charts.get('alerts')?.setOption(
       {
         ...base,
+        ...emptyNote(series.length === 0),
         xAxis: { type: 'category', data: days.map((d) => d.slice(5)), ...axis },
         yAxis: { type: 'value', minInterval: 1, ...axis },
         series: series.map((s) => ({ type: 'bar', stack: 'kinds', name: kindLabel(s.kind), data: s.counts })),
@@ -77,6 +89,7 @@ export class Charts {
     this.charts.get('response')?.setOption(
       {
         ...base,
+        ...emptyNote(times.acceptMin.every((v) => v === null) && times.resolveMin.every((v) => v === null)),
         xAxis: { type: 'category', data: days.map((d) => d.slice(5)), ...axis },
         yAxis: { type: 'value', name: t('chart.minutes'), nameTextStyle: { color: TEXT }, ...axis },
         series: [
@@ -92,6 +105,7 @@ export class Charts {
     this.charts.get('sheds')?.setOption(
       {
         ...base,
+        ...emptyNote(series.every((x) => x.points.length === 0)),
         xAxis: { type: 'time', ...axis },
         yAxis: { type: 'value', name: '°C', nameTextStyle: { color: TEXT }, scale: true, ...axis },
         series: series.map((s) => ({
@@ -116,13 +130,13 @@ export class Charts {
     this.charts.get('watchlist')?.setOption(
       {
         ...base,
+        ...emptyNote(entries.length === 0),
         grid: { ...base.grid, left: 120 },
         tooltip: { trigger: 'item' },
         legend: { show: false },
         xAxis: { type: 'value', name: t('chart.hours'), nameTextStyle: { color: TEXT }, ...axis },
         yAxis: { type: 'category', data: top.map((e) => label(e.household)), ...axis },
         series: [{ type: 'bar', data: top.map((e) => e.hours ?? 0), itemStyle: { color: '#ef6f6c' } }],
-        graphic: entries.length ? [] : undefined,
       },
       true,
     );
