@@ -134,6 +134,19 @@ describe('dashboards in Chromium', () => {
     expect(mode.body.mode).toBe('emergency');
     await screenshot(manager.page, 'console-emergency-desktop');
     await manager.page.waitForSelector('#chart-alerts canvas');
+
+    // A maintenance window for shed 2, set from the console.
+    await manager.page.click('#silences-panel summary');
+    await manager.page.selectOption('#silence-place', 'shed-2');
+    await manager.page.fill('#silence-reason', '更换烟感');
+    await manager.page.click('#silences-panel button[type=submit]');
+    await expect.poll(() => manager.page.locator('#silence-list').textContent()).toContain('2号非机动车棚');
+    const silences = await gw.api<{ matchers: { place?: string }; reason: string }[]>(
+      'GET',
+      '/api/silences',
+      { user: 'property' },
+    );
+    expect(silences.body).toMatchObject([{ matchers: { place: 'shed-2' }, reason: '更换烟感' }]);
     await screenshot(manager.page, 'console-full-desktop', true);
 
     // A fire in shed 1 belongs to micro-grid 1: the micro-grid 3 worker neither gets it nor can open it.
@@ -184,9 +197,23 @@ describe('dashboards in Chromium', () => {
       const o = await open({ phone, locale });
       await loginThroughForm(o.page, gw.http, user, `/${page}.html${locale === 'en' ? '?lang=en' : ''}`);
       await o.page.waitForSelector('.conn-live');
-      if (page === 'engineer') await o.page.waitForSelector('#device-table tbody tr');
+      if (page === 'engineer') {
+        await o.page.waitForSelector('#device-table tbody tr');
+        // The rule bench: run a loaded rule over the sample fixture (a shed heating up).
+        await o.page.selectOption('#rule-select', 'shed-heat-fixed');
+        await o.page.click('.rule-bench button[type=submit]');
+        await expect
+          .poll(() => o.page.locator('#rule-output').textContent())
+          .toContain('FIRE  shed-heat-fixed fire/major');
+        await o.page.click('#device-table button >> text=heat-shed-1');
+        await o.page.locator('#device-detail h3', { hasText: 'heat-shed-1' }).waitFor();
+      }
       if (page === 'console') await o.page.waitForSelector('#chart-alerts canvas');
-      await screenshot(o.page, `${page}-${phone ? 'phone' : 'desktop'}${locale === 'en' ? '-en' : ''}`);
+      await screenshot(
+        o.page,
+        `${page}-${phone ? 'phone' : 'desktop'}${locale === 'en' ? '-en' : ''}`,
+        page === 'engineer' && !phone,
+      );
       expect(await o.page.getAttribute('html', 'lang')).toBe(locale);
       expect(await unlabelledControls(o.page), page).toEqual([]);
       expect(await lowContrastText(o.page), page).toEqual([]);

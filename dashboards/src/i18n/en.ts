@@ -175,6 +175,7 @@ export const en: Record<MessageKey, string> = {
   'console.noOpen': 'No open incidents',
   'console.unclaimed': 'Unclaimed',
   'console.inState': 'in this state {d}',
+  'console.rating': 'Rating',
   'console.review': 'Review',
   'console.count.open': 'Open',
   'console.count.critical': 'Critical',
@@ -267,7 +268,7 @@ export const en: Record<MessageKey, string> = {
   'reason.codec_error': 'Codec error',
 
   'rules.rule': 'Rule',
-  'rules.fixture': 'Fixture (JSON)',
+  'rules.fixture': 'Fixture (JSONL: one reading or event per line)',
   'rules.run': 'Run',
   'rules.count': '{n} rules, {broken} failed to load',
 

@@ -173,6 +173,7 @@ export const zhCN = {
   'console.noOpen': '没有进行中的工单',
   'console.unclaimed': '无人接单',
   'console.inState': '当前状态 {d}',
+  'console.rating': '评分',
   'console.review': '评单',
   'console.count.open': '进行中',
   'console.count.critical': '紧急',
@@ -265,7 +266,7 @@ export const zhCN = {
   'reason.codec_error': '解码出错',
 
   'rules.rule': '规则',
-  'rules.fixture': '测试数据（JSON）',
+  'rules.fixture': '测试数据（JSONL，每行一条读数或事件）',
   'rules.run': '运行',
   'rules.count': '共 {n} 条规则，{broken} 条加载出错',
 

@@ -97,15 +97,21 @@ export class IncidentsTable {
     );
   }
 
+  /** 评单: a resolved incident gets a rating (1–5) from the manager, which closes the loop. */
   private actions(inc: IncidentView): HTMLElement | null {
     if (inc.state !== 'resolved') return null;
+    const rating = h(
+      'select',
+      { 'aria-label': t('console.rating'), class: 'rating' },
+      [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, '★'.repeat(n))),
+    );
     const review = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, t('console.review'));
     review.addEventListener('click', async () => {
       review.disabled = true;
       try {
         const updated = await api.post<Record<string, unknown>>(
           `/api/incidents/${encodeURIComponent(inc.id)}/review`,
-          { rating: 5 },
+          { rating: Number(rating.value) },
         );
         this.onChanged(toIncident(updated));
       } catch (err) {
@@ -113,6 +119,6 @@ export class IncidentsTable {
         review.disabled = false;
       }
     });
-    return review;
+    return h('div', { class: 'review' }, rating, review);
   }
 }
