@@ -31,9 +31,13 @@ export function loadScenarioFile(file: string, site?: Site): Scenario {
 export function parseScenario(text: string, file = '<scenario>', site?: Site): Scenario {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number | undefined, pointer: string, message: string): string => {
+  const at = (offset: number | undefined, pointer: string, message: string): Problem => {
     const pos = lines.linePos(offset ?? 0);
-    return `${file}:${pos.line}:${pos.col} ${pointer || '/'} ${message}`;
+    return {
+      line: pos.line,
+      col: pos.col,
+      text: `${file}:${pos.line}:${pos.col} ${pointer || '/'} ${message}`,
+    };
   };
   if (doc.errors.length)
     fail(
@@ -41,25 +45,53 @@ export function parseScenario(text: string, file = '<scenario>', site?: Site): S
       doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message)),
     );
   const data = doc.toJS() as unknown;
-  const locate = (pointer: string, message: string): string =>
-    at(nodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
-  if (!validate(data)) {
-    const errors = (validate.errors ?? []).filter((e) => e.keyword !== 'if' && e.keyword !== 'anyOf');
-    const shown = errors.length ? errors : (validate.errors ?? []);
-    fail(file, dedupe(shown.map((e) => locate(e.instancePath, describe(e)))));
-  }
+  const root = doc.contents as YamlNode | null;
+  const locate = (pointer: string, message: string, key?: string): Problem =>
+    at(
+      (key !== undefined ? keyNode(root, pointer, key) : nodeAt(root, pointer))?.range?.[0],
+      pointer,
+      message,
+    );
+  if (!validate(data))
+    fail(
+      file,
+      (validate.errors ?? []).filter(shown).map((e) => locate(e.instancePath, describe(e), unknownKey(e))),
+    );
   const scenario = data as Scenario;
   const problems = checkReferences(scenario, site).map(([p, m]) => locate(p, m));
   if (problems.length) fail(file, problems);
   return scenario;
 }
 
-function fail(file: string, problems: string[]): never {
-  throw new ScenarioError(`invalid scenario ${file}:\n  ${problems.join('\n  ')}`, problems);
+interface Problem {
+  line: number;
+  col: number;
+  text: string;
 }
 
-function dedupe(items: string[]): string[] {
-  return [...new Set(items)];
+/** Problems in file order, each once. */
+function fail(file: string, problems: Problem[]): never {
+  const texts = [
+    ...new Set([...problems].sort((a, b) => a.line - b.line || a.col - b.col).map((p) => p.text)),
+  ];
+  throw new ScenarioError(`invalid scenario ${file}:\n  ${texts.join('\n  ')}`, texts);
+}
+
+/**
+ * Drops Ajv's bookkeeping: `if` failures, the `anyOf` summary, and a `type` failure of one
+ * `anyOf` branch when a more telling error names the same place.
+ */
+function shown(e: ErrorObject, _i: number, all: ErrorObject[]): boolean {
+  if (e.keyword === 'if' || e.keyword === 'anyOf') return false;
+  if (e.keyword === 'type' && /\/anyOf\/\d+\/type$/.test(e.schemaPath))
+    return !all.some(
+      (o) => o !== e && o.instancePath === e.instancePath && o.keyword !== 'type' && o.keyword !== 'anyOf',
+    );
+  return true;
+}
+
+function unknownKey(e: ErrorObject): string | undefined {
+  return e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : undefined;
 }
 
 function describe(e: ErrorObject): string {
@@ -79,6 +111,14 @@ function describe(e: ErrorObject): string {
     default:
       return e.message ?? e.keyword;
   }
+}
+
+/** The key node of `key` in the map at `pointer` (an unknown property's own line). */
+function keyNode(root: YamlNode | null, pointer: string, key: string): YamlNode | null {
+  const map = nodeAt(root, pointer);
+  if (!isMap(map)) return map;
+  const pair = map.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
+  return (pair?.key as YamlNode | undefined) ?? map;
 }
 
 function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {

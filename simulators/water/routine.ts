@@ -69,7 +69,7 @@ export function householdProfile(
       sleepH: elderly ? rng.uniform(21, 23) : rng.uniform(22.5, 24),
       flushL: elderly ? rng.uniform(4, 7.5) : rng.uniform(4, 9),
       flushesPerDay: elderly ? rng.uniform(3.5, 6) : rng.uniform(4, 6),
-      nightFlushes: elderly ? rng.uniform(0.3, 2.5) : rng.uniform(0, 0.5),
+      nightFlushes: elderly ? rng.uniform(0.3, 1.5) : rng.uniform(0, 0.5),
       showerEveryDays: elderly ? rng.uniform(2, 3.5) : rng.uniform(1, 1.5),
     });
   }
