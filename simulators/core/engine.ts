@@ -164,6 +164,12 @@ export class SimulationEngine implements SimContext {
     return this.stats;
   }
 
+  /** Runs to the end, handing each message to `sink` (if any); returns the stats. */
+  runToEnd(sink?: (m: SimMessage) => void): EngineStats {
+    for (const m of this.messages()) sink?.(m);
+    return this.stats;
+  }
+
   /** Replaces the payload with a broken one the gateway must dead-letter as `malformed_json`. */
   private malform(m: SimMessage): void {
     // Plain-text status payloads are only parsed as JSON when they start with '{'.

@@ -74,7 +74,7 @@ describe('simulation engine', () => {
 
   it('records every injected incident in the ground truth with where and when', () => {
     const sim = createSimulation({ site, scenario: scenario(), now: NOW });
-    [...sim.engine.messages()];
+    sim.engine.runToEnd();
     const incidents = sim.engine.truthRecords.filter(
       (t) => t.class === 'incident' && (t.details as { scripted?: boolean })?.scripted !== false,
     );
