@@ -119,6 +119,23 @@ export class Escalator {
     this.arm(incident, 'resolve', t.resolveS);
   }
 
+  /** The incident became more severe (a smoke alarm confirmed as a fire): pull its timers in. */
+  severityRaised(incident: Incident): void {
+    const t = this.timeouts(incident);
+    const limitS: Record<string, number> = {
+      accept: t.acceptS,
+      reminder: t.reminderS,
+      arrive: t.arriveS,
+      resolve: t.resolveS,
+    };
+    for (const row of this.core.timers.pending(incident.id)) {
+      const s = limitS[row.kind];
+      if (s === undefined) continue;
+      const dueAt = Math.max(this.core.now, row.createdAt + Math.round(s * 1000));
+      if (dueAt < row.dueAt) this.core.timers.schedule(row.id, incident.id, row.kind, dueAt, row.data);
+    }
+  }
+
   arrived(incident: Incident): void {
     this.cancel(incident, ['arrive']);
   }

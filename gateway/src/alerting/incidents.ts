@@ -190,9 +190,11 @@ export class IncidentManager {
     incident.lastAlertId = alert.id;
     incident.lastEventTs = Math.max(incident.lastEventTs, d.eventTs);
     const data: Record<string, unknown> = { alertId: alert.id, occurrences: incident.occurrences };
-    if (rank(d.severity) < rank(incident.severity)) {
+    const raised = rank(d.severity) < rank(incident.severity);
+    if (raised) {
       data.severityFrom = incident.severity;
       incident.severity = d.severity;
+      this.escalator.severityRaised(incident);
     }
     if (incident.clearedAt !== null) {
       this.core.timers.cancel(`${incident.id}:auto_resolve`);
