@@ -47,7 +47,7 @@ describe('dashboards in Chromium', () => {
     await worker.context.addInitScript(() => {
       const calls: unknown[] = [];
       Object.assign(window, { vibrations: calls });
-      navigator.vibrate = (pattern: VibratePattern) => calls.push(pattern) > 0;
+      navigator.vibrate = ((pattern: unknown) => calls.push(pattern) > 0) as Navigator['vibrate'];
     });
     await loginThroughForm(worker.page, gw.http, 'mg3-patrol-a');
     expect(new URL(worker.page.url()).pathname).toBe('/worker.html');

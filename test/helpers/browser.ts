@@ -3,7 +3,9 @@
  * dashboards built once if their sources are newer than dashboards/dist.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -23,8 +25,7 @@ function newestMtime(p: string): number {
   return Math.max(0, ...readdirSync(p).map((n) => newestMtime(path.join(p, n))));
 }
 
-/** Builds dashboards/dist when it is missing or older than any of its sources (about 10 s). */
-export function ensureDashboardsBuilt(): void {
+function isStale(): boolean {
   const built = path.join(DASHBOARDS, 'dist', 'index.html');
   const sources = [
     'src',
@@ -37,22 +38,48 @@ export function ensureDashboardsBuilt(): void {
   ]
     .map((p) => path.join(DASHBOARDS, p))
     .filter((p) => existsSync(p));
-  if (existsSync(built) && statSync(built).mtimeMs >= Math.max(...sources.map(newestMtime))) return;
-  execFileSync(
-    process.execPath,
-    [
-      path.join(ROOT, 'node_modules/vite/bin/vite.js'),
-      'build',
-      '-c',
-      path.join(DASHBOARDS, 'vite.config.ts'),
-      '--logLevel',
-      'error',
-    ],
-    {
-      cwd: ROOT,
-      stdio: 'inherit',
-    },
-  );
+  return !existsSync(built) || statSync(built).mtimeMs < Math.max(...sources.map(newestMtime));
+}
+
+/** Held while building, so two test files (two vitest workers) never build into dist at once. */
+const BUILD_LOCK = path.join(
+  os.tmpdir(),
+  `weige-dashboards-build-${createHash('sha1').update(ROOT).digest('hex').slice(0, 8)}`,
+);
+const LOCK_STALE_MS = 120_000;
+
+/** Builds dashboards/dist when it is missing or older than any of its sources (about 10 s). */
+export function ensureDashboardsBuilt(): void {
+  for (;;) {
+    // While another worker holds the lock its build is half-written (the .br/.gz come last): wait.
+    if (!existsSync(BUILD_LOCK) && !isStale()) return;
+    try {
+      mkdirSync(BUILD_LOCK);
+      break;
+    } catch {
+      // Another worker is building: wait for it (or clear a lock left by a killed run).
+      const lockedAt = statSync(BUILD_LOCK, { throwIfNoEntry: false })?.mtimeMs ?? Date.now();
+      if (Date.now() - lockedAt > LOCK_STALE_MS) rmSync(BUILD_LOCK, { recursive: true, force: true });
+      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+  try {
+    if (!isStale()) return;
+    execFileSync(
+      process.execPath,
+      [
+        path.join(ROOT, 'node_modules/vite/bin/vite.js'),
+        'build',
+        '-c',
+        path.join(DASHBOARDS, 'vite.config.ts'),
+        '--logLevel',
+        'error',
+      ],
+      { cwd: ROOT, stdio: 'inherit' },
+    );
+  } finally {
+    rmSync(BUILD_LOCK, { recursive: true, force: true });
+  }
 }
 
 export function chromiumPath(): string {
