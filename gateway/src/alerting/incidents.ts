@@ -50,13 +50,15 @@ export class IncidentManager {
         return null;
       }
       const silence = findSilence(core.store.silences(now), alert, now);
-      const inhibitor = silence
-        ? undefined
-        : findInhibitor(
-            core.config.routing.inhibitions,
-            core.store.listIncidents({ states: ACTIVE_STATES, limit: 10_000 }),
-            alert,
-          );
+      const inhibitable = core.config.routing.inhibitions.some((r) => r.targetKinds.includes(alert.kind));
+      const inhibitor =
+        silence || !inhibitable
+          ? undefined
+          : findInhibitor(
+              core.config.routing.inhibitions,
+              core.store.listIncidents({ states: ACTIVE_STATES, limit: 10_000 }),
+              alert,
+            );
       if (silence || inhibitor) {
         alert.status = silence ? 'silenced' : 'inhibited';
         alert.mutedBy = silence?.id ?? inhibitor!.id;
