@@ -4,6 +4,8 @@
  */
 import { selectBackend, type Tf } from '../gateway/src/detectors/models/backend.ts';
 import * as fallingObject from './falling-object/train.ts';
+import * as fireFusion from './fire-fusion/train.ts';
+import * as elderlyInactivity from './elderly-inactivity/train.ts';
 
 interface ModelScripts {
   train(tf: Tf, backend: string): Promise<{ dir: string; meta: { version: number }; evaluation: unknown }>;
@@ -13,6 +15,8 @@ interface ModelScripts {
 
 const MODELS: Record<string, ModelScripts> = {
   'falling-object': fallingObject as unknown as ModelScripts,
+  'fire-fusion': fireFusion as unknown as ModelScripts,
+  'elderly-inactivity': elderlyInactivity as unknown as ModelScripts,
 };
 
 async function main(argv: string[]): Promise<number> {

@@ -11,6 +11,7 @@ import type { GatewayModule } from '../../module.ts';
 import type { ApiExtension } from '../../api/app.ts';
 import { DEFAULT_LOADERS, selectBackend, type BackendLoaders, type TfRuntime } from './backend.ts';
 import { FallingObjectDetector } from './falling-object-detector.ts';
+import { FireFusionDetector } from './fire-fusion-detector.ts';
 import { ModelRegistry } from './registry.ts';
 
 export const MODEL_NAMES = ['falling-object', 'fire-fusion', 'elderly-inactivity'] as const;
@@ -68,7 +69,17 @@ export class ModelsModule implements GatewayModule {
         metrics.latency.observe({ model: 'falling-object' }, latencyMs / 1000);
       },
     });
-    this.detectors = [falling];
+    const fire = new FireFusionDetector({
+      ctx,
+      tf: this.runtime.tf,
+      registry,
+      log,
+      onDecision: (decision, latencyMs) => {
+        metrics.decisions.inc({ model: 'fire-fusion', outcome: decision?.kind ?? 'none' });
+        metrics.latency.observe({ model: 'fire-fusion' }, latencyMs / 1000);
+      },
+    });
+    this.detectors = [falling, fire];
     for (const d of this.detectors) d.start();
   }
 

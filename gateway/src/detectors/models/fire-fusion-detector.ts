@@ -1,0 +1,171 @@
+/**
+ * fire-fusion on the gateway: readings from a bike shed's sensors and charging controller (bus
+ * `readingAccepted`) update that shed's state; after each burst of readings the shed's window is
+ * classified and decided off the ingest path. `fire_risk` carries `evidence.suspectPort` (and the
+ * charger's device id): the alerting playbook cuts that port's power on it, before a person is
+ * involved; `fire` follows on confirmation by smoke or heat.
+ */
+import type { Detection } from '../../contracts/alerts.ts';
+import type { Reading } from '../../contracts/readings.ts';
+import type { GatewayContext } from '../../context.ts';
+import type { Logger } from '../../core/logger.ts';
+import {
+  classify,
+  FireDecider,
+  MODEL_NAME,
+  ShedState,
+  shedWindow,
+  type FireDecision,
+} from '../../../../models/fire-fusion/predict.ts';
+import type { Tf } from './backend.ts';
+import type { LoadedModel, ModelRegistry } from './registry.ts';
+import { WorkQueue } from './work-queue.ts';
+
+export interface FireFusionDetectorDeps {
+  ctx: GatewayContext;
+  tf: Tf;
+  registry: ModelRegistry;
+  log: Logger;
+  onDecision?: (decision: FireDecision | null, latencyMs: number) => void;
+}
+
+interface Shed {
+  state: ShedState;
+  decider: FireDecider | null;
+  deciderFor: string | null;
+  receivedAt: number;
+}
+
+export class FireFusionDetector {
+  private readonly sheds = new Map<string, Shed>();
+  private unsubscribe: (() => void) | null = null;
+  private readonly queue = new WorkQueue<string>(
+    (places) => this.process([...new Set(places)]),
+    (err) => this.deps.log.error({ err }, 'fire-fusion inference failed'),
+    16,
+  );
+  private readonly pending = new Set<string>();
+
+  constructor(private readonly deps: FireFusionDetectorDeps) {}
+
+  start(): void {
+    this.unsubscribe = this.deps.ctx.bus.on('readingAccepted', (r) => this.onReading(r));
+  }
+
+  stop(): void {
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    this.queue.stop();
+    this.sheds.clear();
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  private onReading(reading: Reading): void {
+    if (reading.kind !== 'smoke_sensor' && reading.kind !== 'charging_controller') return;
+    const device = this.deps.ctx.site.device(reading.deviceId);
+    const place = this.deps.ctx.site.place(device?.place);
+    if (!place || place.kind !== 'bike_shed') return;
+    let shed = this.sheds.get(place.id);
+    if (!shed)
+      this.sheds.set(
+        place.id,
+        (shed = { state: new ShedState(place.id), decider: null, deciderFor: null, receivedAt: 0 }),
+      );
+    shed.state.add(reading);
+    // One evaluation per burst: a charger message brings one reading per port.
+    if (!this.pending.has(place.id)) {
+      this.pending.add(place.id);
+      shed.receivedAt = performance.now();
+      this.queue.push(place.id);
+    }
+  }
+
+  private process(places: string[]): void {
+    const loaded = this.deps.registry.get(MODEL_NAME);
+    for (const p of places) this.pending.delete(p);
+    if (!loaded) return;
+    const sheds = places.map((id) => [id, this.sheds.get(id)!] as const);
+    const windows = sheds.map(([, s]) => shedWindow(s.state, s.state.latestTs));
+    const probs = classify(this.deps.tf, loaded.model, loaded.meta, windows);
+    sheds.forEach(([placeId, shed], i) => {
+      if (shed.deciderFor !== loaded.id) {
+        // A swapped model brings its own thresholds; the shed's history carries over.
+        shed.decider = new FireDecider(loaded.meta.thresholds);
+        shed.deciderFor = loaded.id;
+      }
+      const decisions = shed.decider!.step(windows[i]!, probs[i]!);
+      const latencyMs = performance.now() - shed.receivedAt;
+      if (decisions.length === 0) this.deps.onDecision?.(null, latencyMs);
+      for (const d of decisions) {
+        this.deps.onDecision?.(d, latencyMs);
+        this.deps.ctx.bus.emit('detectionRaised', this.detection(placeId, d, loaded, latencyMs));
+      }
+    });
+  }
+
+  private detection(placeId: string, d: FireDecision, model: LoadedModel, latencyMs: number): Detection {
+    const site = this.deps.ctx.site;
+    const place = site.place(placeId)!;
+    const charger = site.allDevices().find((x) => x.place === placeId && x.kind === 'charging_controller');
+    const name = { zh: place.name['zh-CN'], en: place.name.en ?? place.id };
+    const port = d.suspectPort;
+    const w = d.window.raw;
+    const risk = d.kind === 'fire_risk';
+    const portZh = port === null ? '' : `${port}号充电口`;
+    const portEn = port === null ? '' : ` on charging port ${port}`;
+    return {
+      kind: d.kind,
+      severity: risk ? 'major' : 'critical',
+      siteId: site.siteId,
+      eventTs: d.t,
+      source: { deviceId: charger?.id ?? null, rule: null, model: model.id },
+      dedupeKey: risk ? `fire_risk:${placeId}:${port ?? 'shed'}` : `fire:${placeId}`,
+      location: {
+        ...site.deviceLocation(
+          charger ?? { id: placeId, kind: 'generic', codec: 'canonical', place: placeId },
+        ),
+        place: placeId,
+      },
+      title: risk
+        ? {
+            'zh-CN': `${name.zh}${portZh}疑似电池热失控`,
+            en: `Suspected battery thermal runaway${portEn} in ${name.en}`,
+          }
+        : { 'zh-CN': `${name.zh}火警`, en: `Fire in ${name.en}` },
+      message: risk
+        ? {
+            'zh-CN': `${portZh || '车棚'}温度异常升高（${fmt(w.portSlopeKPerMin)}°C/分钟），氢气${fmt(w.h2Ppm)} ppm、一氧化碳${fmt(w.coPpm)} ppm，建议立即断开该充电口电源并到场查看。`,
+            en: `Port temperature rising ${fmt(w.portSlopeKPerMin)} °C/min${portEn}; H₂ ${fmt(w.h2Ppm)} ppm, CO ${fmt(w.coPpm)} ppm. Cut that port's power and check on site.`,
+          }
+        : {
+            'zh-CN': `电池热失控已确认：烟雾${fmt(w.smokeDbM)} dB/m，温升${fmt(w.airRiseK)}°C（5分钟），${portZh}。`,
+            en: `Battery thermal runaway confirmed: smoke ${fmt(w.smokeDbM)} dB/m, air +${fmt(w.airRiseK)} °C over 5 min${portEn}.`,
+          },
+      evidence: {
+        suspectPort: port,
+        chargerDeviceId: charger?.id ?? null,
+        probabilities: Object.fromEntries(
+          Object.entries(d.probabilities).map(([k, v]) => [k, Number(v.toFixed(3))]),
+        ),
+        readings: {
+          smokeDbM: round(w.smokeDbM),
+          coPpm: round(w.coPpm),
+          h2Ppm: round(w.h2Ppm),
+          airRise5minK: round(w.airRiseK),
+          portTempC: w.portTempC === null ? null : round(w.portTempC),
+          portSlopeKPerMin: round(w.portSlopeKPerMin),
+        },
+        features: Object.fromEntries(
+          model.meta.features.names.map((n, i) => [n, round(d.window.features[i] ?? 0)]),
+        ),
+        latencyMs: round(latencyMs),
+      },
+    };
+  }
+}
+
+const round = (v: number): number => Number(v.toFixed(3));
+const fmt = (v: number): string => (Math.abs(v) >= 10 ? v.toFixed(0) : v.toFixed(1));

@@ -1,0 +1,282 @@
+/**
+ * One household's water rhythm and its current silence, on event time (FIELD-NOTES §2).
+ *
+ * - Activity: an hour whose register rise, less the household's standing flow (a leak or a
+ *   running cistern: the 24 h minimum rate), is at least ACTIVE_L. A leak therefore cannot mask
+ *   a resident who has stopped using water.
+ * - Rhythm: P(activity) for each hour of a weekday and of a weekend day, a Beta posterior per
+ *   bucket that starts from the cold-start prior (the TF.js model) and learns from every finished
+ *   hour, so a regular early riser's quiet morning becomes improbable hours before 12 h pass.
+ * - Silence: log P(no activity from the last activity to the newest reading) under the rhythm.
+ *   The register is cumulative, so a later reading proves the silence in between even if hourly
+ *   reports were lost; no reading proves nothing — a meter that stops reporting is a device
+ *   problem (device_offline), never silence.
+ * - Readings may be batched, late or out of order: points are kept sorted and hours are learned
+ *   only once they are `LEARN_AFTER_MS` old.
+ */
+
+export const BUCKETS = 48;
+const HOUR = 3_600_000;
+const KEEP_MS = 3 * 24 * HOUR;
+const LEARN_AFTER_MS = 6 * HOUR;
+
+export interface InactivityParams {
+  /** Net litres that make an hour "active" (above a dripping tap, below a flush). */
+  activeL: number;
+  /** Pseudo-days the cold-start prior weighs. */
+  priorDays: number;
+  /** Alert when P(silence) falls below this. */
+  silenceProbability: number;
+  /** Never alert on a silence shorter than this, hours. */
+  minSilenceH: number;
+  /** Continuous flow: net litres per hour above which water runs abnormally. */
+  flowMinLPerH: number;
+  /** …and at least this multiple of the household's p99 hourly use. */
+  flowFactor: number;
+  /** Local time offset of the site, minutes (Asia/Shanghai: 480). */
+  utcOffsetMin: number;
+  /** Past silences that must start near this time of day before the household's own record rules. */
+  minGaps: number;
+  /** The household's longest comparable silence is stretched by this factor… */
+  gapFactor: number;
+  /** …plus this margin, hours (hourly readings quantise silences to the hour). */
+  gapMarginH: number;
+}
+
+export const DEFAULT_PARAMS: InactivityParams = {
+  activeL: 3,
+  priorDays: 4,
+  silenceProbability: 2e-3,
+  minSilenceH: 2,
+  flowMinLPerH: 120,
+  flowFactor: 2,
+  utcOffsetMin: 480,
+  minGaps: 10,
+  gapFactor: 1.1,
+  gapMarginH: 1,
+};
+
+export interface InactivityAlert {
+  kind: 'elderly_inactivity' | 'continuous_water_flow';
+  /** Event time the condition became true, epoch ms. */
+  t: number;
+  silenceFrom: number | null;
+  silenceH: number;
+  probability: number;
+  /** Net flow, L/h, for continuous_water_flow. */
+  flowLPerH: number | null;
+}
+
+export function bucketOf(ts: number, utcOffsetMin: number): number {
+  const local = new Date(ts + utcOffsetMin * 60_000);
+  const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6 ? 1 : 0;
+  return weekend * 24 + local.getUTCHours();
+}
+
+export class HouseholdState {
+  private readonly points: Array<[number, number]> = [];
+  private readonly a: number[];
+  private readonly b: number[];
+  private learnedUntil = 0;
+  private readonly hourlyUse: number[] = [];
+  private lastActive: number | null = null;
+  /** Past silences: start (epoch ms) and length (h), the household's own record of quiet spells. */
+  private readonly gaps: Array<[number, number]> = [];
+  private episodeFrom: number | null = null;
+  private flowEpisodeAt: number | null = null;
+  private readonly absences: Array<[number, number]> = [];
+  private visitAt = 0;
+
+  constructor(
+    prior: readonly number[],
+    private readonly params: InactivityParams = DEFAULT_PARAMS,
+  ) {
+    this.a = prior.map((p) => p * params.priorDays);
+    this.b = prior.map((p) => (1 - p) * params.priorDays);
+  }
+
+  /** P(activity) in the hour bucket of `ts`. */
+  pActive(ts: number): number {
+    const k = bucketOf(ts, this.params.utcOffsetMin);
+    return this.a[k]! / (this.a[k]! + this.b[k]!);
+  }
+
+  rhythm(): number[] {
+    return this.a.map((a, k) => a / (a + this.b[k]!));
+  }
+
+  addAbsence(from: number, to: number): void {
+    this.absences.push([from, to]);
+  }
+
+  addVisit(at: number): void {
+    this.visitAt = Math.max(this.visitAt, at);
+  }
+
+  get newestTs(): number {
+    return this.points.at(-1)?.[0] ?? 0;
+  }
+
+  /** Adds one register reading (litres) and returns what became true at the newest time. */
+  add(ts: number, litres: number): InactivityAlert[] {
+    let i = this.points.length;
+    while (i > 0 && this.points[i - 1]![0] > ts) i--;
+    if (this.points[i - 1]?.[0] === ts) return [];
+    this.points.splice(i, 0, [ts, litres]);
+    const newest = this.newestTs;
+    while (this.points.length > 2 && this.points[0]![0] < newest - KEEP_MS) this.points.shift();
+    this.recomputeLastActive();
+    this.learn();
+    return this.evaluate();
+  }
+
+  /** The standing flow, L/h: the lowest rate over the last day (a leak, a running cistern). */
+  private floorLPerH(): number {
+    const newest = this.newestTs;
+    let floor = Number.POSITIVE_INFINITY;
+    for (let i = 1; i < this.points.length; i++) {
+      const [t0, l0] = this.points[i - 1]!;
+      const [t1, l1] = this.points[i]!;
+      if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR) continue;
+      floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
+    }
+    return Number.isFinite(floor) ? floor : 0;
+  }
+
+  private recomputeLastActive(): void {
+    const floor = this.floorLPerH();
+    for (let i = this.points.length - 1; i >= 1; i--) {
+      const [t0, l0] = this.points[i - 1]!;
+      const [t1, l1] = this.points[i]!;
+      if (l1 - l0 - floor * ((t1 - t0) / HOUR) >= this.params.activeL) {
+        const previous = this.lastActive;
+        if (previous !== null && t1 > previous) {
+          // The activity just seen ends a silence: remember how long it lasted, from when.
+          const lengthH = (t0 - previous) / HOUR;
+          if (lengthH >= 1 && !this.absent(previous, t0) && !this.inEpisode(previous))
+            this.gaps.push([previous, lengthH]);
+          while (this.gaps.length && this.gaps[0]![0] < t1 - 28 * 24 * HOUR) this.gaps.shift();
+        }
+        this.lastActive = Math.max(previous ?? 0, t1);
+        return;
+      }
+    }
+    if (this.lastActive === null && this.points.length) this.lastActive = this.points[0]![0];
+  }
+
+  /** Learns every whole hour that is old enough and covered by readings on both sides. */
+  private learn(): void {
+    const floor = this.floorLPerH();
+    const until = Math.floor((this.newestTs - LEARN_AFTER_MS) / HOUR) * HOUR;
+    let h = Math.max(this.learnedUntil, Math.ceil(this.points[0]![0] / HOUR) * HOUR);
+    for (; h + HOUR <= until; h += HOUR) {
+      const use = this.registerAt(h + HOUR)! - this.registerAt(h)!;
+      const net = use - floor;
+      if (this.absent(h, h + HOUR) || this.inEpisode(h)) continue;
+      const k = bucketOf(h, this.params.utcOffsetMin);
+      const f = Math.max(0, Math.min(1, net / this.params.activeL));
+      this.a[k]! += f;
+      this.b[k]! += 1 - f;
+      this.hourlyUse.push(Math.max(0, net));
+      if (this.hourlyUse.length > 24 * 28) this.hourlyUse.shift();
+    }
+    this.learnedUntil = Math.max(this.learnedUntil, h);
+  }
+
+  /** Register at `t` by linear interpolation between readings (null outside them). */
+  private registerAt(t: number): number | null {
+    for (let i = 1; i < this.points.length; i++) {
+      const [t0, l0] = this.points[i - 1]!;
+      const [t1, l1] = this.points[i]!;
+      if (t >= t0 && t <= t1) return t1 === t0 ? l1 : l0 + ((l1 - l0) * (t - t0)) / (t1 - t0);
+    }
+    return null;
+  }
+
+  private absent(from: number, to: number): boolean {
+    return this.absences.some(([a, b]) => a < to && b > from);
+  }
+
+  private inEpisode(t: number): boolean {
+    return this.episodeFrom !== null && t >= this.episodeFrom;
+  }
+
+  private evaluate(): InactivityAlert[] {
+    const out: InactivityAlert[] = [];
+    const newest = this.newestTs;
+    const flow = this.flowAlert();
+    if (flow) out.push(flow);
+    const from = Math.max(this.lastActive ?? newest, this.visitAt);
+    if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
+    const silenceH = (newest - from) / HOUR;
+    if (this.episodeFrom !== null || silenceH < this.params.minSilenceH || this.absent(from, newest))
+      return out;
+    let logP = 0;
+    for (let t = from; t < newest;) {
+      const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);
+      logP += ((next - t) / HOUR) * Math.log(1 - Math.min(this.pActive(t), 0.999));
+      t = next;
+    }
+    const limitH = this.silenceLimitH(from);
+    const improbable =
+      limitH === null ? logP <= Math.log(this.params.silenceProbability) : silenceH >= limitH;
+    if (improbable) {
+      this.episodeFrom = from;
+      out.push({
+        kind: 'elderly_inactivity',
+        t: newest,
+        silenceFrom: from,
+        silenceH,
+        probability: Math.exp(logP),
+        flowLPerH: null,
+      });
+    }
+    return out;
+  }
+
+  /**
+   * The household's own limit for a silence starting at `from`: its longest silence that started
+   * within ±3 h of that time of day over the last four weeks, stretched; null until it has
+   * `minGaps` of them (the cold-start prior decides until then).
+   */
+  silenceLimitH(from: number): number | null {
+    const tod = (t: number): number =>
+      (((t + this.params.utcOffsetMin * 60_000) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
+    const at = tod(from);
+    const near = this.gaps.filter(([start]) => {
+      const d = Math.abs(tod(start) - at);
+      return Math.min(d, 24 * HOUR - d) <= 3 * HOUR;
+    });
+    if (near.length < this.params.minGaps) return null;
+    const longest = Math.max(...near.map(([, h]) => h));
+    return Math.max(this.params.minSilenceH, longest * this.params.gapFactor + this.params.gapMarginH);
+  }
+
+  /** Water running far beyond this person's heaviest hours, in the newest span. */
+  private flowAlert(): InactivityAlert | null {
+    const n = this.points.length;
+    if (n < 2) return null;
+    const [t0, l0] = this.points[n - 2]!;
+    const [t1, l1] = this.points[n - 1]!;
+    const spanH = (t1 - t0) / HOUR;
+    if (spanH <= 0 || spanH > 2) return null;
+    const rate = (l1 - l0) / spanH - this.floorLPerH();
+    const sorted = [...this.hourlyUse].sort((x, y) => x - y);
+    const p99 = sorted.length >= 48 ? sorted[Math.floor(sorted.length * 0.99)]! : 60;
+    const limit = Math.max(this.params.flowMinLPerH, this.params.flowFactor * p99);
+    if (rate < limit) {
+      if (this.flowEpisodeAt !== null && t1 - this.flowEpisodeAt > 2 * HOUR) this.flowEpisodeAt = null;
+      return null;
+    }
+    if (this.flowEpisodeAt !== null) return null;
+    this.flowEpisodeAt = t1;
+    return {
+      kind: 'continuous_water_flow',
+      t: t1,
+      silenceFrom: null,
+      silenceH: 0,
+      probability: 0,
+      flowLPerH: rate,
+    };
+  }
+}

@@ -1,0 +1,72 @@
+/**
+ * elderly-inactivity: runtime pieces (the only file the gateway imports). The TF.js model is the
+ * cold-start prior: P(water activity) for each hour of a weekday and weekend day, given what the
+ * site file says about the household, learned from simulated households; each household's own
+ * rhythm then takes over as its hours are learned (household.ts).
+ */
+import type { LayersModel, Tensor } from '@tensorflow/tfjs';
+import type { Household } from '../../gateway/src/contracts/site.ts';
+import type { ModelMeta } from '../lib/model-store.ts';
+import { BUCKETS, DEFAULT_PARAMS, type InactivityParams } from './household.ts';
+
+export {
+  HouseholdState,
+  bucketOf,
+  DEFAULT_PARAMS,
+  type InactivityAlert,
+  type InactivityParams,
+} from './household.ts';
+
+export const MODEL_NAME = 'elderly-inactivity';
+export const FEATURE_NAMES = [
+  'hour_sin',
+  'hour_cos',
+  'hour2_sin',
+  'hour2_cos',
+  'hour3_sin',
+  'hour3_cos',
+  'weekend',
+  'residents',
+  'elderly',
+  'lives_alone',
+] as const;
+export const CLASSES = ['idle', 'active'] as const;
+
+export function priorFeatures(
+  bucket: number,
+  h: Pick<Household, 'residents' | 'elderly' | 'livesAlone'>,
+): number[] {
+  const hour = bucket % 24;
+  const w = (2 * Math.PI * hour) / 24;
+  return [
+    Math.sin(w),
+    Math.cos(w),
+    Math.sin(2 * w),
+    Math.cos(2 * w),
+    Math.sin(3 * w),
+    Math.cos(3 * w),
+    bucket >= 24 ? 1 : 0,
+    Math.min(h.residents, 6) / 4,
+    h.elderly ? 1 : 0,
+    h.livesAlone ? 1 : 0,
+  ];
+}
+
+/** The 48 prior probabilities (weekday hours 0–23, then weekend hours) for a household. */
+export function coldStartPrior(
+  tf: typeof import('@tensorflow/tfjs'),
+  model: LayersModel,
+  meta: ModelMeta,
+  household: Pick<Household, 'residents' | 'elderly' | 'livesAlone'>,
+): number[] {
+  const rows = Array.from({ length: BUCKETS }, (_, k) =>
+    priorFeatures(k, household).map((v, i) => (v - meta.features.mean[i]!) / (meta.features.std[i]! || 1)),
+  );
+  const out = tf.tidy(() => (model.predict(tf.tensor2d(rows)) as Tensor).dataSync());
+  const active = meta.classes.indexOf('active');
+  return rows.map((_, k) => Math.min(0.98, Math.max(0.01, out[k * meta.classes.length + active]!)));
+}
+
+export function paramsFrom(meta: ModelMeta): InactivityParams {
+  return { ...DEFAULT_PARAMS, ...(meta.params as Partial<InactivityParams>) };
+}

@@ -1,0 +1,170 @@
+/**
+ * `npm run train -- elderly-inactivity`: regenerates household-months with the simulators, trains
+ * the cold-start prior (TF.js: P(water activity) by hour and household attributes), calibrates
+ * the silence threshold on the training runs, evaluates on the held-out runs next to the 12-hour
+ * rule and writes models/elderly-inactivity/<next version>/.
+ */
+import { SingleBar, Presets } from 'cli-progress';
+import type { LayersModel } from '@tensorflow/tfjs';
+import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import {
+  listVersions,
+  MODELS_ROOT,
+  readModelFolder,
+  writeModelFolder,
+  type ModelMeta,
+} from '../lib/model-store.ts';
+import { hashDataset, modelArtifacts, trainClassifier } from '../lib/train-mlp.ts';
+import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
+import { evaluate, formatEvaluation, type InactivityMetrics } from './evaluate.ts';
+import { bucketOf, DEFAULT_PARAMS, type InactivityParams } from './household.ts';
+import { CLASSES, coldStartPrior, FEATURE_NAMES, MODEL_NAME, paramsFrom, priorFeatures } from './predict.ts';
+
+export { formatEvaluation };
+
+const HOUR = 3_600_000;
+/** False-alert budget the calibration keeps on training runs (target ≤ 0.01 per household-day). */
+const FALSE_ALERT_BUDGET = 0.004;
+
+export function collectRuns(spec: WaterSpec, label: string | null): MeterRun[] {
+  const bar =
+    label === null
+      ? null
+      : new SingleBar(
+          { format: `${label} |{bar}| {value}/{total} household-months` },
+          Presets.shades_classic,
+        );
+  bar?.start(spec.households, 0);
+  const runs: MeterRun[] = [];
+  for (const run of generateMeterRuns(spec)) {
+    runs.push(run);
+    bar?.increment();
+  }
+  bar?.stop();
+  return runs;
+}
+
+/** Hourly activity rows for the prior: before any incident, outside absences, without leaks. */
+function priorRows(runs: readonly MeterRun[], params: InactivityParams): { x: number[][]; y: number[] } {
+  const x: number[][] = [];
+  const y: number[] = [];
+  for (const run of runs) {
+    const stop = run.incident?.at ?? run.endMs;
+    const pts = [...run.readings].sort((a, b) => a.ts - b.ts);
+    for (let i = 1; i < pts.length; i++) {
+      const a = pts[i - 1]!;
+      const b = pts[i]!;
+      if (b.ts > stop || b.ts - a.ts > 1.5 * HOUR || b.ts - a.ts < 0.5 * HOUR) continue;
+      if (run.absences.some((ab) => ab.from < b.ts && ab.to > a.ts)) continue;
+      if (run.tap && run.tap.at < b.ts && run.tap.endAt > a.ts) continue;
+      x.push(priorFeatures(bucketOf(a.ts, params.utcOffsetMin), run.household));
+      y.push(b.litres - a.litres >= params.activeL ? 1 : 0);
+    }
+  }
+  return { x, y };
+}
+
+export async function train(
+  tf: Tf,
+  backend: string,
+  options: { spec?: WaterSpec; heldOut?: WaterSpec; root?: string; quiet?: boolean; epochs?: number } = {},
+): Promise<{
+  dir: string;
+  meta: ModelMeta;
+  evaluation: { model: InactivityMetrics; baseline: InactivityMetrics };
+}> {
+  const spec = options.spec ?? TRAIN_SPEC;
+  const label = (s: string): string | null => (options.quiet ? null : s);
+  const runs = collectRuns(spec, label('simulate training households'));
+  const data = priorRows(
+    runs.filter((r) => !r.incident?.leakMasked),
+    DEFAULT_PARAMS,
+  );
+  const trained = await trainClassifier(tf, data, {
+    classes: CLASSES,
+    hidden: [16, 8],
+    epochs: options.epochs ?? 12,
+    batchSize: 256,
+    seed: 5,
+    label: label('train cold-start prior'),
+  });
+  const root = options.root ?? MODELS_ROOT;
+  const version = (listVersions(MODEL_NAME, root).at(-1) ?? 0) + 1;
+  const meta: ModelMeta = {
+    name: MODEL_NAME,
+    version,
+    createdAt: new Date().toISOString(),
+    training: {
+      seed: spec.seed,
+      dataHash: hashDataset(data),
+      samples: data.x.length,
+      epochs: trained.epochs,
+      backend,
+      ranges: { ...spec },
+    },
+    features: { names: [...FEATURE_NAMES], mean: trained.mean, std: trained.std },
+    classes: [...CLASSES],
+    thresholds: {},
+    params: { ...DEFAULT_PARAMS },
+    heldOut: null,
+  };
+  const alone = runs.filter((r) => r.household.livesAlone);
+  const calibrated = calibrate(alone, priorsFor(tf, trained.model, meta, alone), paramsFrom(meta));
+  meta.params = { ...calibrated };
+  meta.thresholds = {
+    silenceProbability: calibrated.silenceProbability,
+    gapFactor: calibrated.gapFactor,
+    gapMarginH: calibrated.gapMarginH,
+  };
+  const heldOut = options.heldOut ?? HELD_OUT_SPEC;
+  const test = collectRuns(heldOut, label('simulate held-out households'));
+  const evaluation = evaluate(test, priorsFor(tf, trained.model, meta, test), paramsFrom(meta));
+  meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
+  const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
+  trained.model.dispose();
+  return { dir, meta, evaluation };
+}
+
+export async function evalLatest(
+  tf: Tf,
+  options: { root?: string; heldOut?: WaterSpec } = {},
+): Promise<string> {
+  const root = options.root ?? MODELS_ROOT;
+  const version = listVersions(MODEL_NAME, root).at(-1);
+  if (version === undefined) throw new Error(`no trained ${MODEL_NAME}; run npm run train -- ${MODEL_NAME}`);
+  const folder = readModelFolder(MODEL_NAME, version, root);
+  const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const heldOut = options.heldOut ?? HELD_OUT_SPEC;
+  const test = collectRuns(heldOut, 'simulate held-out households');
+  const evaluation = evaluate(test, priorsFor(tf, model, folder.meta, test), paramsFrom(folder.meta));
+  model.dispose();
+  return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
+}
+
+function priorsFor(tf: Tf, model: LayersModel, meta: ModelMeta, runs: readonly MeterRun[]): number[][] {
+  return runs.map((r) => coldStartPrior(tf, model, meta, r.household));
+}
+
+/**
+ * The most permissive settings that keep training false alerts within budget: first the cold-start
+ * silence probability, then how far past its own longest comparable silence a household may go.
+ */
+function calibrate(runs: MeterRun[], priors: number[][], params: InactivityParams): InactivityParams {
+  let best = { ...params, silenceProbability: 1e-6, gapFactor: 2, gapMarginH: 3 };
+  for (const p of [1e-6, 1e-5, 1e-4, 1e-3, 1e-2]) {
+    const e = evaluate(runs, priors, { ...params, silenceProbability: p, minGaps: 1e9 }).model;
+    if (e.falseAlertsPerHouseholdDay <= FALSE_ALERT_BUDGET) best = { ...best, silenceProbability: p };
+  }
+  let bestDelay = Number.POSITIVE_INFINITY;
+  for (const gapFactor of [1, 1.15, 1.3, 1.5, 1.75])
+    for (const gapMarginH of [0.5, 1, 2]) {
+      const candidate = { ...best, gapFactor, gapMarginH };
+      const e = evaluate(runs, priors, candidate).model;
+      const delay = e.daytimeDelayH.median + (1 - e.recall12h) * 24;
+      if (e.falseAlertsPerHouseholdDay <= FALSE_ALERT_BUDGET && delay < bestDelay) {
+        bestDelay = delay;
+        best = candidate;
+      }
+    }
+  return best;
+}

@@ -1,0 +1,135 @@
+/**
+ * Shed window → features for the fire-fusion classifier (FIELD-NOTES §3.2–3.4). Shed channels
+ * are taken at the worst sensor; the port channels at the most anomalous port (hottest rise over
+ * its neighbours), which is also the suspect port named in `fire_risk`. Fusion evidence:
+ * nuisances spike one channel briefly (dust, steam, insects: smoke; exhaust: CO; lead-acid end
+ * of charge: H₂ with a cool port); a runaway heats one charging port first, then H₂, then CO,
+ * then smoke, all rising together.
+ */
+import { minOver, slopeOver, valueAt, type ShedState } from './shed-state.ts';
+
+export const FEATURE_NAMES = [
+  'smoke_db_m',
+  'smoke_rise_2min',
+  'smoke_elevated_share_5min',
+  'co_ppm_log',
+  'co_rise_5min_log',
+  'h2_ppm_log',
+  'h2_rise_5min_log',
+  'h2_slope_10min',
+  'air_rise_5min_k',
+  'humidity_pct',
+  'channels_elevated',
+  'port_temp_excess_k',
+  'port_temp_slope_5min',
+  'port_temp_rise_10min_k',
+  'port_slope_margin',
+  'port_power_kw',
+  'port_charging',
+  'ports_busy_share',
+] as const;
+
+export interface ShedWindow {
+  /** Evaluation time, epoch ms. */
+  t: number;
+  features: number[];
+  /** The most anomalous port, or null when the controller has not reported. */
+  suspectPort: number | null;
+  /** Raw values the decision rules and the evidence use. */
+  raw: {
+    smokeDbM: number;
+    coPpm: number;
+    h2Ppm: number;
+    airRiseK: number;
+    portTempC: number | null;
+    portSlopeKPerMin: number;
+  };
+}
+
+const MIN = 60_000;
+const BUSY = new Set(['charging', 'full']);
+
+export function shedWindow(state: ShedState, t: number): ShedWindow {
+  let smoke = 0;
+  let smokeRise = 0;
+  let smokeShare = 0;
+  let co = 0;
+  let coRise = 0;
+  let h2 = 0;
+  let h2Rise = 0;
+  let h2Slope = 0;
+  let airRise = 0;
+  let humidity = 0;
+  for (const s of state.sensors.values()) {
+    const sm = valueAt(s.smoke, t) ?? 0;
+    smoke = Math.max(smoke, sm);
+    smokeRise = Math.max(smokeRise, sm - (minOver(s.smoke, t, 2 * MIN) ?? sm));
+    const recent = s.smoke.filter(([ts]) => ts > t - 5 * MIN && ts <= t);
+    if (recent.length)
+      smokeShare = Math.max(smokeShare, recent.filter(([, v]) => v > 0.05).length / recent.length);
+    const c = valueAt(s.co, t) ?? 0;
+    co = Math.max(co, c);
+    coRise = Math.max(coRise, c - (minOver(s.co, t, 5 * MIN) ?? c));
+    const h = valueAt(s.h2, t) ?? 0;
+    h2 = Math.max(h2, h);
+    h2Rise = Math.max(h2Rise, h - (minOver(s.h2, t, 5 * MIN) ?? h));
+    h2Slope = Math.max(h2Slope, slopeOver(s.h2, t, 10 * MIN));
+    const temp = valueAt(s.temp, t);
+    if (temp !== null) airRise = Math.max(airRise, temp - (minOver(s.temp, t, 5 * MIN) ?? temp));
+    humidity = Math.max(humidity, valueAt(s.humidity, t) ?? 0);
+  }
+
+  // Port anomaly: temperature above the median busy port, and heating rate.
+  const ports = [...state.ports.values()].map((p) => ({
+    p,
+    temp: valueAt(p.temp, t),
+    slope: slopeOver(p.temp, t, 5 * MIN),
+    rise10: (valueAt(p.temp, t) ?? 0) - (minOver(p.temp, t, 10 * MIN) ?? valueAt(p.temp, t) ?? 0),
+    power: valueAt(p.power, t) ?? 0,
+  }));
+  const busyTemps = ports.filter((x) => BUSY.has(x.p.state) && x.temp !== null).map((x) => x.temp!);
+  const median = busyTemps.length ? busyTemps.sort((a, b) => a - b)[Math.floor(busyTemps.length / 2)]! : null;
+  const ranked = ports
+    .filter((x) => x.temp !== null)
+    .map((x) => ({ ...x, excess: median === null ? 0 : x.temp! - median }))
+    .map((x) => ({ ...x, score: x.slope + 0.3 * x.excess }))
+    .sort((a, b) => b.score - a.score);
+  const top = ranked[0];
+  const second = ranked[1];
+  const channels = [smoke > 0.05, co > 10, h2 > 5, airRise > 2, (top?.slope ?? 0) > 1].filter(Boolean).length;
+  const features = [
+    Math.min(smoke, 5),
+    Math.min(smokeRise, 5),
+    smokeShare,
+    Math.log1p(co),
+    Math.log1p(Math.max(coRise, 0)),
+    Math.log1p(h2),
+    Math.log1p(Math.max(h2Rise, 0)),
+    clamp(h2Slope, -50, 50),
+    clamp(airRise, -10, 50),
+    humidity / 100,
+    channels,
+    clamp(top?.excess ?? 0, -20, 100),
+    clamp(top?.slope ?? 0, -20, 60),
+    clamp(top?.rise10 ?? 0, -20, 100),
+    clamp((top?.slope ?? 0) - (second?.slope ?? 0), -20, 60),
+    (top?.power ?? 0) / 1000,
+    top && top.p.state === 'charging' ? 1 : 0,
+    ports.length ? ports.filter((x) => BUSY.has(x.p.state)).length / ports.length : 0,
+  ];
+  return {
+    t,
+    features,
+    suspectPort: top?.p.port ?? null,
+    raw: {
+      smokeDbM: smoke,
+      coPpm: co,
+      h2Ppm: h2,
+      airRiseK: airRise,
+      portTempC: top?.temp ?? null,
+      portSlopeKPerMin: top?.slope ?? 0,
+    },
+  };
+}
+
+const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
