@@ -267,4 +267,47 @@ describe('dashboards in Chromium', () => {
     await screenshot(worker.page, 'worker-visits-phone');
     expect(worker.errors).toEqual([]);
   });
+
+  it('an elderly resident stops using water: the carer sees hours since last use against the usual day, the console lists them', async () => {
+    // Four days of hourly meter readings: 5 L an hour from 07:00 to 21:00 (Shanghai), then nothing for the last 14 hours.
+    const HOUR = 3_600_000;
+    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    const quietFrom = end - 14 * HOUR;
+    const readings: { ts: string; total_m3: number }[] = [];
+    let total = 200;
+    for (let t = end - 4 * 24 * HOUR; t <= end; t += HOUR) {
+      const hour = new Date(t + 8 * HOUR).getUTCHours();
+      if (t <= quietFrom && hour >= 7 && hour <= 21) total += 0.005;
+      readings.push({ ts: new Date(t).toISOString(), total_m3: Math.round(total * 1000) / 1000 });
+    }
+    const carer = await open({ phone: true });
+    await loginThroughForm(carer.page, gw.http, 'mg3-care-a');
+    await carer.page.waitForSelector('.conn-live');
+    const meter = await gw.connect('wm-B3-1-1104');
+    await meter.publishAsync('weige/wm-B3-1-1104/telemetry', JSON.stringify({ readings, battery_pct: 88 }), {
+      qos: 1,
+    });
+
+    const card = carer.page.locator('article.incident', { hasText: '1104' });
+    await card.waitFor({ timeout: 5000 });
+    expect(await card.locator('.location').textContent()).toBe('3号楼 1单元 11层 1104室');
+    const evidence = card.locator('dl.evidence');
+    await expect.poll(() => evidence.textContent()).toContain('距上次用水');
+    const text = (await evidence.textContent()) ?? '';
+    const hours = Number(/距上次用水([\d.]+)小时/.exec(text)?.[1]);
+    expect(hours).toBeGreaterThanOrEqual(14);
+    expect(hours).toBeLessThan(15.1);
+    expect(text).toContain('平时日用水75 L');
+    expect(text).toContain('平时早上首次用水07:00');
+    await screenshot(carer.page, 'worker-inactivity-phone');
+
+    const manager = await open({});
+    await loginThroughForm(manager.page, gw.http, 'property');
+    await expect
+      .poll(() => manager.page.locator('#chart-watchlist').getAttribute('aria-label'), { timeout: 5000 })
+      .toContain('3号楼 1单元 11层 1104室');
+    await screenshot(manager.page, 'console-watchlist-desktop', true);
+    expect(carer.errors).toEqual([]);
+    expect(manager.errors).toEqual([]);
+  });
 });

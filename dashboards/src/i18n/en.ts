@@ -176,6 +176,7 @@ export const en: Record<MessageKey, string> = {
   'console.unclaimed': 'Unclaimed',
   'console.inState': 'in this state {d}',
   'console.rating': 'Rating',
+  'console.andOthers': '{names} and others ({n})',
   'console.review': 'Review',
   'console.count.open': 'Open',
   'console.count.critical': 'Critical',

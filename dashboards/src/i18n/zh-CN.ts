@@ -174,6 +174,7 @@ export const zhCN = {
   'console.unclaimed': '无人接单',
   'console.inState': '当前状态 {d}',
   'console.rating': '评分',
+  'console.andOthers': '{names}等{n}人',
   'console.review': '评单',
   'console.count.open': '进行中',
   'console.count.critical': '紧急',

@@ -112,7 +112,8 @@ export class Charts {
           type: 'line',
           name: s.name,
           data: s.points,
-          showSymbol: false,
+          // A sparse series (a shed that just came online) would be invisible without its points.
+          showSymbol: s.points.length < 30,
           smooth: true,
         })),
       },

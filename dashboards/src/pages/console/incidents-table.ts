@@ -92,7 +92,16 @@ export class IncidentsTable {
       { class: 'muted' },
       t('console.unclaimed'),
       waiting.length
-        ? h('div', { class: 'small' }, t('incident.dispatchedTo', { names: waiting.join('、') }))
+        ? h(
+            'div',
+            { class: 'small', title: waiting.join('、') },
+            t('incident.dispatchedTo', {
+              names:
+                waiting.length > 3
+                  ? t('console.andOthers', { names: waiting.slice(0, 3).join('、'), n: waiting.length })
+                  : waiting.join('、'),
+            }),
+          )
         : null,
     );
   }
