@@ -1,8 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/src/core/clock.ts';
 import { createAlertingModule } from '../../../gateway/src/alerting/module.ts';
-import { startTestGateway } from '../../helpers/gateway.ts';
-import { startAlertingGateway, shedFire, inactivity, T0, type AlertingTestGateway } from './fixtures.ts';
+import { makeDataDir, startTestGateway } from '../../helpers/gateway.ts';
+import {
+  startAlertingGateway,
+  shedFire,
+  inactivity,
+  writeSite,
+  T0,
+  type AlertingTestGateway,
+} from './fixtures.ts';
 
 interface Incident {
   id: string;
@@ -184,5 +191,22 @@ describe('escalation on the injectable clock', () => {
     i = await incidentOf(gw, 'admin', KIND);
     expect(i.state).toBe('escalated');
     expect(Date.parse(i.history.find((h) => h.type === 'escalated')!.at) - T0).toBe(180 * S);
+  });
+
+  it('switches the site into emergency mode on a critical alert of a configured kind', async () => {
+    const dir = makeDataDir();
+    const siteFile = writeSite(dir, { escalation: { emergency: { autoOnKinds: ['fire'] } } });
+    gw = await startAlertingGateway({ dataDir: dir, siteFile });
+    gw.raise(shedFire({ severity: 'major', dedupeKey: 'fire:shed-3:smoke' }));
+    expect((await gw.api<{ mode: string }>('GET', '/api/site/mode', { user: 'admin' })).body.mode).toBe(
+      'normal',
+    );
+    gw.raise(shedFire());
+    const mode = await gw.api<{ mode: string; by: string; reason: string }>('GET', '/api/site/mode', {
+      user: 'admin',
+    });
+    expect(mode.body).toMatchObject({ mode: 'emergency', by: 'system', reason: 'auto: critical fire' });
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    expect(metrics).toMatch(/weige_site_emergency_mode 1/);
   });
 });

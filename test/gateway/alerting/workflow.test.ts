@@ -277,4 +277,65 @@ describe('the 四单制 workflow', () => {
     );
     expect(list.body).toEqual([expect.objectContaining({ reason: '住院', active: true })]);
   });
+
+  it('counts alerts and incidents for the dashboards, and expires a silence on DELETE', async () => {
+    gw = await startAlertingGateway();
+    gw.raise(shedFire());
+    gw.raise(shedFire({ eventTs: T0 + 1000 }));
+    gw.raise(inactivity('B3-1-1201'));
+    const sil = await gw.api<{ id: string }>('POST', '/api/silences', {
+      user: 'property',
+      body: {
+        matchers: { kind: 'elderly_inactivity', household: 'B11-1-502' },
+        to: '2026-11-26T00:00:00Z',
+        reason: '住院',
+      },
+    });
+    gw.raise(inactivity('B11-1-502'));
+    const buckets = await gw.api<Array<{ bucket: string; kind: string; count: number; muted: number }>>(
+      'GET',
+      `/api/stats/alerts?from=${T0 - 3600_000}&bucket=hour`,
+      { user: 'property' },
+    );
+    expect(buckets.body).toEqual([
+      { bucket: '2026-11-25T08:00:00.000Z', kind: 'elderly_inactivity', count: 2, muted: 1 },
+      { bucket: '2026-11-25T08:00:00.000Z', kind: 'fire', count: 2, muted: 0 },
+    ]);
+    const summary = await gw.api<{
+      total: number;
+      byKind: Record<string, number>;
+      byState: Record<string, number>;
+    }>('GET', `/api/stats/incidents?from=${T0 - 1}`, { user: 'mg3-leader' });
+    expect(summary.body).toMatchObject({
+      total: 2,
+      byKind: { fire: 1, elderly_inactivity: 1 },
+      byState: { dispatched: 2 },
+    });
+    expect(
+      (await gw.api<unknown[]>('GET', '/api/stats/incidents', { user: 'mg1-leader' })).body,
+    ).toMatchObject({ total: 0 });
+
+    expect((await gw.api('DELETE', `/api/silences/${sil.body.id}`, { user: 'mg1-worker-a' })).status).toBe(
+      403,
+    );
+    const del = await gw.api<{ active: boolean; expiredBy: string }>(
+      'DELETE',
+      `/api/silences/${sil.body.id}`,
+      { user: 'property' },
+    );
+    expect(del.body).toMatchObject({ active: false, expiredBy: 'property' });
+    expect((await gw.api<unknown[]>('GET', '/api/silences', { user: 'property' })).body).toHaveLength(0);
+    expect(
+      (await gw.api<unknown[]>('GET', '/api/silences?all=true', { user: 'property' })).body,
+    ).toHaveLength(1);
+    gw.raise(inactivity('B11-1-502', { eventTs: T0 + 60_000 }));
+    const firing = await gw.api<Array<{ location: { household: string } }>>(
+      'GET',
+      '/api/alerts?kind=elderly_inactivity&status=firing',
+      {
+        user: 'admin',
+      },
+    );
+    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B11-1-502', 'B3-1-1201']);
+  });
 });
