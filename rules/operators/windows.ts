@@ -49,6 +49,11 @@ export const REGISTER_EPSILON_M3 = 0.0005;
 
 const num = (s: Sample | undefined): number | undefined => (s && typeof s.v === 'number' ? s.v : undefined);
 
+/** Register differences carry float noise (100.012 - 100.002 = 0.00999…); registers resolve 1 L. */
+function roundRegister(m3: number): number {
+  return Math.round(m3 * 1e6) / 1e6;
+}
+
 /** Index of the last sample with ts <= at, or -1. Samples are sorted, so binary search. */
 export function lastIndexAtOrBefore(samples: readonly Sample[], at: number): number {
   let lo = 0;
@@ -162,7 +167,7 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
       const last = num(samples[end]);
       if (last === undefined) return undefined;
       const start = registerAt(samples, samples[end]!.ts - a.params[0]!);
-      return start === undefined ? undefined : Math.max(0, last - start);
+      return start === undefined ? undefined : roundRegister(Math.max(0, last - start));
     },
   },
   {
@@ -195,7 +200,7 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
   {
     name: 'flow_every_slot',
     description:
-      'share (0..1) of the slots in the window with register use; slots are never shorter than the spacing of the readings, so hourly registers are judged hour by hour',
+      'share (0..1) of the slots in the window with register use. Slots are the intervals between readings, merged up to at least `slot`, so hourly registers are judged hour by hour; unknown across a gap of more than one missing reading (a gap proves nothing)',
     args: [
       { name: 'field', kind: 'field' },
       { name: 'window', kind: 'duration' },
@@ -209,22 +214,30 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
       const [windowMs, slotMin] = a.params as [number, number];
       const end = lastIndexAtOrBefore(samples, at);
       if (end < 0) return undefined;
-      const lastTs = samples[end]!.ts;
-      const startIdx = lastIndexAtOrBefore(samples, lastTs - windowMs);
+      const startIdx = lastIndexAtOrBefore(samples, samples[end]!.ts - windowMs);
       if (startIdx < 0) return undefined;
-      let spacing = 0;
+      // Chunks of consecutive readings at least `slotMin` long: [from, to] sample indexes.
+      const chunks: Array<[number, number]> = [];
+      let from = startIdx;
       for (let i = startIdx + 1; i <= end; i++)
-        spacing = Math.max(spacing, samples[i]!.ts - samples[i - 1]!.ts);
-      const slot = Math.max(slotMin, spacing);
-      const slots = Math.floor(windowMs / slot);
-      if (slots < 1) return undefined;
+        if (samples[i]!.ts - samples[from]!.ts >= slotMin * 0.9 || i === end) {
+          chunks.push([from, i]);
+          from = i;
+        }
+      if (chunks.length === 0) return undefined;
+      const lengths = chunks.map(([f, t]) => samples[t]!.ts - samples[f]!.ts).sort((x, y) => x - y);
+      const typical = Math.max(slotMin, lengths[lengths.length >> 1]!);
+      // One lost reading doubles a slot (tolerated); a longer gap, or a slot spanning half the
+      // window, proves nothing about the hours inside it.
+      const longest = lengths[lengths.length - 1]!;
+      if (longest > typical * 2.5 || longest > windowMs / 2) return undefined;
       let used = 0;
-      for (let i = 0; i < slots; i++) {
-        const from = registerAt(samples, lastTs - windowMs + i * slot);
-        const to = registerAt(samples, lastTs - windowMs + (i + 1) * slot);
-        if (from !== undefined && to !== undefined && to - from > REGISTER_EPSILON_M3) used++;
+      for (const [f, t] of chunks) {
+        const a0 = num(samples[f]);
+        const a1 = num(samples[t]);
+        if (a0 !== undefined && a1 !== undefined && a1 - a0 > REGISTER_EPSILON_M3) used++;
       }
-      return used / slots;
+      return used / chunks.length;
     },
   },
   {

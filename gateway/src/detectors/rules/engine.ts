@@ -14,7 +14,7 @@ import type { Detection } from '../../contracts/alerts.ts';
 import type { Device } from '../../contracts/site.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import type { Logger } from '../../core/logger.ts';
-import { matchesDevice, subjectFor } from './matching.ts';
+import { matchesDevice, subjectFor, subjectFromKey } from './matching.ts';
 import { inSchedule } from './schedule.ts';
 import { SeriesStore } from './series-store.ts';
 import type { InstanceState, RuleStatePersistence } from './state-store.ts';
@@ -24,6 +24,7 @@ import type { CompiledRule, EvalContext, Observation, Subject, Tri } from './typ
 export const DEFAULT_TICK_MS = 60_000;
 /** Idle instance state unused this long (event time) is forgotten. */
 export const STATE_TTL_MS = 7 * 86_400_000;
+const SWEEP_EVERY_MS = 3_600_000;
 
 export interface RuleEngineOptions {
   site: SiteIndex;
@@ -39,8 +40,12 @@ export class RuleEngine {
   private readonly byId = new Map<string, CompiledRule>();
   private readonly cache = new Map<string, CompiledRule[]>();
   private readonly states = new Map<string, InstanceState>();
-  /** Subjects seen per rule, for clock ticks. */
-  private readonly subjects = new Map<string, Map<string, Subject>>();
+  /**
+   * What the clock alone can change, by state key: subjects of rules with clock-driven facts
+   * (age, span) and instances whose `for:` timer is running. Ticks visit only these.
+   */
+  private readonly watched = new Map<string, { ruleId: string; subject: Subject }>();
+  private lastSweep = 0;
   private readonly lastObservation = new Map<string, Observation>();
   private readonly dirty = new Set<string>();
   private readonly removed: Array<{ ruleId: string; subjectKey: string }> = [];
@@ -73,7 +78,7 @@ export class RuleEngine {
     this.cache.clear();
     this.series.invalidatePlaces();
     this.series.setHorizons(this.horizons());
-    for (const id of [...this.subjects.keys()]) if (!this.byId.has(id)) this.subjects.delete(id);
+    for (const [key, w] of this.watched) if (!this.byId.has(w.ruleId)) this.watched.delete(key);
   }
 
   loadedRules(): CompiledRule[] {
@@ -130,30 +135,36 @@ export class RuleEngine {
     const eventType = o.source === 'event' ? o.stream.slice(3) : undefined;
     for (const rule of this.rulesFor(device, o.source, eventType)) {
       const subject = subjectFor(rule, device, o.stream, this.options.site);
-      let known = this.subjects.get(rule.id);
-      if (!known) this.subjects.set(rule.id, (known = new Map()));
-      known.set(subject.key, subject);
       this.lastObservation.set(stateKey(rule.id, subject.key), o);
       this.evaluate(rule, subject, o.ts);
     }
   }
 
+  private watch(rule: CompiledRule, subject: Subject, state: InstanceState): void {
+    const key = stateKey(rule.id, subject.key);
+    const clockRule = rule.when.clockDriven || (rule.clear?.when.clockDriven ?? false);
+    if (clockRule || state.status === 'pending' || state.status === 'clearing')
+      this.watched.set(key, { ruleId: rule.id, subject });
+    else this.watched.delete(key);
+  }
+
   /** Re-evaluates what the clock alone can change; also saves state and forgets stale state. */
   tick(now = this.options.clock.now()): void {
-    for (const [ruleId, subjects] of this.subjects) {
+    for (const [key, { ruleId, subject }] of this.watched) {
       const rule = this.byId.get(ruleId);
-      if (!rule) continue;
-      const clockRule = rule.when.clockDriven || (rule.clear?.when.clockDriven ?? false);
-      for (const subject of subjects.values()) {
-        const state = this.states.get(stateKey(ruleId, subject.key));
-        const timing = state && (state.status === 'pending' || state.status === 'clearing');
-        if ((clockRule || timing) && (!state || now > state.lastEvalTs)) this.evaluate(rule, subject, now);
-        else if (state && state.status === 'idle' && now - state.lastEvalTs > STATE_TTL_MS) {
-          this.states.delete(stateKey(ruleId, subject.key));
-          subjects.delete(subject.key);
-          this.removed.push({ ruleId, subjectKey: subject.key });
+      const state = this.states.get(key);
+      if (!rule) this.watched.delete(key);
+      else if (!state || now > state.lastEvalTs) this.evaluate(rule, subject, now);
+    }
+    if (now - this.lastSweep >= SWEEP_EVERY_MS) {
+      this.lastSweep = now;
+      for (const [key, state] of this.states)
+        if (state.status === 'idle' && now - state.lastEvalTs > STATE_TTL_MS) {
+          this.states.delete(key);
+          this.watched.delete(key);
+          this.lastObservation.delete(key);
+          this.removed.push({ ruleId: state.ruleId, subjectKey: state.subjectKey });
         }
-      }
     }
     this.flush();
   }
@@ -225,6 +236,7 @@ export class RuleEngine {
       }
     }
     if (state.status !== before) this.dirty.add(key);
+    this.watch(rule, subject, state);
   }
 
   private fire(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {

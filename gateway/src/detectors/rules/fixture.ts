@@ -4,7 +4,7 @@
  *   {"ts":"2026-11-20T10:00:00+08:00","device":"smoke-shed-1","values":{"smoke_db_m":0.3}}
  *   {"ts":…,"device":"charger-shed-1","port":3,"values":{"power_w":180},"labels":{"state":"charging"}}
  *   {"ts":…,"device":"cam-b3-east","event":"falling_object","confidence":0.9,"attributes":{…}}
- *   {"ts":…,"device":"wm-B3-1-1201","health":"offline"}
+ *   {"ts":…,"device":"wm-B3-1-1201","health":"offline","cause":"silent"}
  *   {"ts":…}                        (just lets the clock run to ts: timers fire)
  * The replay drives a ManualClock to each item's time, so `for:` timers and ticks fire exactly as
  * they would live.
@@ -29,6 +29,8 @@ export interface FixtureItem {
   confidence?: number | null;
   attributes?: Record<string, unknown>;
   health?: 'online' | 'offline';
+  /** Why the health changed: `status_topic` (the MQTT will, the default) or `silent`. */
+  cause?: string;
   battery_pct?: number;
 }
 
@@ -77,7 +79,7 @@ export function toObservation(item: FixtureItem, ts: number): Observation | null
       ts,
       stream: 'health',
       values: item.battery_pct === undefined ? {} : { battery_pct: item.battery_pct },
-      labels: { status: item.health, cause: 'fixture' },
+      labels: { status: item.health, cause: item.cause ?? 'status_topic' },
     };
   return {
     source: 'reading',

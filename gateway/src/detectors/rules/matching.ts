@@ -44,3 +44,15 @@ export function subjectFor(rule: CompiledRule, device: Device, stream: string, s
     household,
   };
 }
+
+/** The subject a persisted state key names (after a restart), or undefined if it is gone. */
+export function subjectFromKey(rule: CompiledRule, key: string, site: SiteIndex): Subject | undefined {
+  const place = /^place:(.+)$/.exec(key);
+  if (place) {
+    const device = site.allDevices().find((d) => d.place === place[1] && matchesDevice(rule.match, d, site));
+    return device && subjectFor(rule, device, '', site);
+  }
+  const m = /^device:([^#]+)(?:#(.*))?$/.exec(key);
+  const device = m ? site.device(m[1]!) : undefined;
+  return device && subjectFor(rule, device, m![2] ?? '', site);
+}

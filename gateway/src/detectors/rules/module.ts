@@ -6,6 +6,8 @@
 import path from 'node:path';
 import { REPO_ROOT } from '../../config/settings.ts';
 import type { GatewayContext } from '../../context.ts';
+import type { EventBus } from '../../core/bus.ts';
+import type { Clock } from '../../core/clock.ts';
 import { moduleLogger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
 import { rulesApi } from './api.ts';
@@ -14,6 +16,16 @@ import { FlowBridge } from './flow-bridge.ts';
 import { fromEvent, fromHealth, fromReading } from './observations.ts';
 import { RuleRegistry } from './rule-registry.ts';
 import { SqliteRuleStateStore } from './state-store.ts';
+
+/** Subscribes the engine to the bus inputs; returns the unsubscribers. */
+export function feedEngine(bus: EventBus, engine: RuleEngine, clock: Clock): Array<() => void> {
+  return [
+    bus.on('readingAccepted', (r) => engine.ingest(fromReading(r))),
+    bus.on('deviceEventAccepted', (e) => engine.ingest(fromEvent(e))),
+    // Health changes carry no event time of their own: they happen now, on the gateway clock.
+    bus.on('deviceHealthChanged', (h) => engine.ingest(fromHealth(h, clock.now()))),
+  ];
+}
 
 export const PACKS_DIR = path.join(REPO_ROOT, 'rules/packs');
 /** Stored history older than a device's needs (plus this) is not reloaded at start. */
@@ -49,11 +61,7 @@ export class RulesModule implements GatewayModule {
     this.registry.load();
     this.preload(ctx);
     engine.start();
-    this.unsubscribe.push(
-      ctx.bus.on('readingAccepted', (r) => engine.ingest(fromReading(r))),
-      ctx.bus.on('deviceEventAccepted', (e) => engine.ingest(fromEvent(e))),
-      ctx.bus.on('deviceHealthChanged', (h) => engine.ingest(fromHealth(h, ctx.clock.now()))),
-    );
+    this.unsubscribe.push(...feedEngine(ctx.bus, engine, ctx.clock));
     if (this.options.watch !== false) this.registry.watch();
     this.bridge = new FlowBridge(ctx);
     await this.bridge.start();
