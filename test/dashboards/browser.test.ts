@@ -102,6 +102,11 @@ describe('dashboards in Chromium', () => {
     await expect.poll(() => manager.page.locator('#plan-details').textContent()).toContain('3号楼');
     expect(await manager.page.locator('#plan-details').textContent()).toContain('高空抛物');
     await screenshot(worker.page, 'worker-phone');
+    // Installable: the manifest is linked and the service worker controls the page.
+    const sw = await worker.page.evaluate(async () => (await navigator.serviceWorker.ready).active?.scriptURL);
+    expect(sw).toBe(`${gw.http}/sw.js`);
+    const manifest = await (await fetch(`${gw.http}/manifest.webmanifest`)).json();
+    expect(manifest).toMatchObject({ start_url: '/worker.html', display: 'standalone', lang: 'zh-CN' });
 
     // Accept on the phone; the manager's console sees the new state without a reload.
     await card.locator('button[data-step="accept"]').click();
