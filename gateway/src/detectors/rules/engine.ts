@@ -60,8 +60,13 @@ export class RuleEngine {
   }
 
   start(): void {
-    for (const s of this.options.persistence?.loadAll() ?? [])
+    for (const s of this.options.persistence?.loadAll() ?? []) {
       this.states.set(stateKey(s.ruleId, s.subjectKey), s);
+      // A `for:` timer or a clock-driven rule that was running before the restart keeps running.
+      const rule = this.byId.get(s.ruleId);
+      const subject = rule && subjectFromKey(rule, s.subjectKey, this.options.site);
+      if (rule && subject) this.watch(rule, subject, s);
+    }
     this.timer = this.options.clock.setInterval(this.options.tickMs ?? DEFAULT_TICK_MS, () => this.tick());
   }
 
