@@ -20,6 +20,16 @@ export interface DeliveryAttempt {
   nextAttemptAt: number | null;
 }
 
+export interface OutboxEntry {
+  deliveryId: string;
+  channelId: string;
+  incidentId: string | null;
+  event: string;
+  notice: unknown;
+  attempts: number;
+  nextAttemptAt: number;
+}
+
 type Row = Record<string, unknown>;
 
 export class DeliveryStore {
@@ -31,6 +41,10 @@ export class DeliveryStore {
          duration_ms INTEGER NOT NULL, outcome TEXT NOT NULL, status_code INTEGER, error TEXT,
          next_attempt_at INTEGER)`,
       'CREATE INDEX channels_deliveries_channel ON channels_deliveries (channel_id, started_at)',
+      // Messages not yet delivered (or given up): a restart picks them up where they were.
+      `CREATE TABLE channels_outbox (
+         delivery_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, incident_id TEXT, event TEXT NOT NULL,
+         notice TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, done INTEGER NOT NULL)`,
     ]);
   }
 
@@ -53,6 +67,37 @@ export class DeliveryStore {
         a.error,
         a.nextAttemptAt,
       );
+  }
+
+  /** Queues a message once (a second call with the same delivery id is ignored); false if known. */
+  enqueue(o: Omit<OutboxEntry, 'attempts'>): boolean {
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO channels_outbox (delivery_id, channel_id, incident_id, event, notice, attempts, next_attempt_at, done)
+         VALUES (?, ?, ?, ?, ?, 0, ?, 0)`,
+      )
+      .run(o.deliveryId, o.channelId, o.incidentId, o.event, JSON.stringify(o.notice), o.nextAttemptAt);
+    return info.changes > 0;
+  }
+
+  progress(deliveryId: string, attempts: number, nextAttemptAt: number | null): void {
+    this.db
+      .prepare('UPDATE channels_outbox SET attempts = ?, next_attempt_at = ?, done = ? WHERE delivery_id = ?')
+      .run(attempts, nextAttemptAt ?? 0, nextAttemptAt === null ? 1 : 0, deliveryId);
+  }
+
+  pending(): OutboxEntry[] {
+    return (
+      this.db.prepare('SELECT * FROM channels_outbox WHERE done = 0 ORDER BY next_attempt_at').all() as Row[]
+    ).map((r) => ({
+      deliveryId: String(r.delivery_id),
+      channelId: String(r.channel_id),
+      incidentId: (r.incident_id as string | null) ?? null,
+      event: String(r.event),
+      notice: JSON.parse(String(r.notice)) as unknown,
+      attempts: Number(r.attempts),
+      nextAttemptAt: Number(r.next_attempt_at),
+    }));
   }
 
   list(q: { channelId?: string; incidentId?: string; outcome?: string; limit: number }): DeliveryAttempt[] {

@@ -76,6 +76,8 @@ export class ChannelsModule implements GatewayModule {
       log,
       onOutcome: (channel, outcome) => deliveriesTotal.inc({ channel, outcome }),
     });
+    const resumed = webhooks.resume();
+    if (resumed) log.info({ resumed }, 'webhook deliveries resumed');
     const mqtt = new MqttPublisher(ctx.transport, log, (what) => published.inc({ what }));
     this.runtime = { hub, webhooks, deliveries, ctx };
     // Wall time on purpose: this is about sockets, not about events.

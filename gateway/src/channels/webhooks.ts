@@ -17,6 +17,9 @@ interface Job {
   incidentId: string | null;
   event: string;
   notice: Notice;
+  /** Attempts already made (a job resumed after a restart), and when the next one is due. */
+  attempts: number;
+  dueAt: number;
 }
 
 export class WebhookSender {
@@ -38,6 +41,24 @@ export class WebhookSender {
     this.stopped = true;
   }
 
+  /** Picks up messages a previous run had not delivered yet, at the attempt they were at. */
+  resume(): number {
+    const pending = this.deps.store.pending();
+    for (const o of pending) {
+      const w = this.deps.webhooks.find((x) => x.id === o.channelId);
+      if (!w) continue;
+      this.enqueue(w, {
+        deliveryId: o.deliveryId,
+        incidentId: o.incidentId,
+        event: o.event,
+        notice: o.notice as Notice,
+        attempts: o.attempts,
+        dueAt: o.nextAttemptAt,
+      });
+    }
+    return pending.length;
+  }
+
   /** Every delivery still queued or retrying has finished (tests, shutdown). */
   async idle(): Promise<void> {
     while (this.queues.size) await Promise.all([...this.queues.values()]);
@@ -47,12 +68,17 @@ export class WebhookSender {
     const notice = (w: WebhookConfig) => buildNotice(this.deps.site, i, w.lang);
     for (const w of this.deps.webhooks) {
       if (!this.wants(w, i)) continue;
-      this.enqueue(w, {
+      const job: Job = {
         deliveryId: `${w.id}:${i.id}:${i.lastChange.type}:${i.lastChange.at}`,
         incidentId: i.id,
         event: i.lastChange.type,
         notice: { ...notice(w), ...(w.mentionPaged ? {} : { mentionPhones: [], mentionWecom: [] }) },
-      });
+        attempts: 0,
+        dueAt: this.deps.clock.now(),
+      };
+      // The outbox row makes the message survive a restart; a repeat of the same change is ignored.
+      if (this.deps.store.enqueue({ ...job, channelId: w.id, nextAttemptAt: job.dueAt }))
+        this.enqueue(w, job);
     }
   }
 
@@ -72,7 +98,14 @@ export class WebhookSender {
     let outcome: DeliveryOutcome | null = null;
     await this.enqueue(
       w,
-      { deliveryId: `${w.id}:test:${this.deps.clock.now()}`, incidentId: null, event: 'test', notice },
+      {
+        deliveryId: `${w.id}:test:${this.deps.clock.now()}`,
+        incidentId: null,
+        event: 'test',
+        notice,
+        attempts: 0,
+        dueAt: this.deps.clock.now(),
+      },
       (o) => (outcome = o),
     );
     return outcome;
@@ -96,7 +129,9 @@ export class WebhookSender {
   }
 
   private async deliver(w: WebhookConfig, job: Job, done?: (o: DeliveryOutcome) => void): Promise<void> {
-    for (let attempt = 1; attempt <= w.maxAttempts && !this.stopped; attempt++) {
+    const waitMs = job.dueAt - this.deps.clock.now();
+    if (waitMs > 0) await new Promise<void>((r) => this.deps.clock.setTimer(waitMs, r));
+    for (let attempt = job.attempts + 1; attempt <= w.maxAttempts && !this.stopped; attempt++) {
       const startedAt = this.deps.clock.now();
       const t0 = performance.now();
       const req = buildRobotRequest(w.type, w.url, w.secret, job.notice, startedAt);
@@ -121,6 +156,8 @@ export class WebhookSender {
       }
       const last = outcome === 'ok' || attempt === w.maxAttempts;
       const delayMs = w.backoffS * 1000 * 2 ** (attempt - 1);
+      const nextAttemptAt = last ? null : this.deps.clock.now() + delayMs;
+      if (job.event !== 'test') this.deps.store.progress(job.deliveryId, attempt, nextAttemptAt);
       this.deps.store.record({
         deliveryId: job.deliveryId,
         channelId: w.id,
@@ -132,7 +169,7 @@ export class WebhookSender {
         outcome,
         statusCode,
         error,
-        nextAttemptAt: last ? null : this.deps.clock.now() + delayMs,
+        nextAttemptAt,
       });
       this.deps.onOutcome(w.id, outcome);
       if (last) {

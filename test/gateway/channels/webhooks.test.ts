@@ -172,4 +172,45 @@ describe('webhooks to group robots', () => {
     expect(ding2).not.toHaveProperty('url');
     expect((await gw.api('GET', '/api/channels/deliveries', { user: 'mg1-worker-a' })).status).toBe(403);
   });
+
+  it('resumes an undelivered message after a restart, at the attempt it had reached', async () => {
+    let up = false;
+    const wecom = await robot(() =>
+      up ? { body: { errcode: 0, errmsg: 'ok' } } : { status: 502, body: {} },
+    );
+    const dir = makeDataDir();
+    const siteFile = writeSite(dir, {
+      channels: {
+        webhooks: [
+          {
+            id: 'wecom',
+            type: 'wecom',
+            url: `${wecom.url}/send`,
+            timeoutS: 1,
+            backoffS: 0.5,
+            maxAttempts: 5,
+          },
+        ],
+      },
+    });
+    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
+    gw.raise(shedFire({ eventTs: Date.now() }));
+    await eventually(() => wecom.received.length >= 1);
+    await gw.stop({ keepData: true });
+    const attemptsBefore = wecom.received.length;
+    up = true;
+    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
+    await eventually(() => wecom.received.length === attemptsBefore + 1, 10_000);
+    const records = (
+      await gw.api<Delivery[]>('GET', '/api/channels/deliveries?channel=wecom', { user: 'engineer' })
+    ).body.reverse();
+    expect(records.map((r) => r.outcome)).toEqual([
+      ...Array<string>(attemptsBefore).fill('http_error'),
+      'ok',
+    ]);
+    expect(records.map((r) => r.attempt)).toEqual(
+      Array.from({ length: attemptsBefore + 1 }, (_, k) => k + 1),
+    );
+    expect(new Set(wecom.received.map((r) => JSON.stringify(r.body))).size).toBe(1);
+  });
 });
