@@ -234,7 +234,7 @@ function resolveIncidents(site: Site, scenario: Scenario, startMs: number, endMs
     }
   list.forEach((inc, index) => {
     const r = rng.fork(`incident/${index}`);
-    const at = randomAt.get(index) ?? startMs + parseDuration(inc.at)!;
+    const at = Math.round(randomAt.get(index) ?? startMs + parseDuration(inc.at)!);
     switch (inc.kind) {
       case 'thermal_runaway': {
         const shed = pickPlace(site, 'bike_shed', inc.place, r);

@@ -58,7 +58,7 @@ export class FaultPlan {
       const r = rng.fork(`faults/${d.id}`);
       const episodes = r.poisson((random.offlinePerDeviceMonth * span) / MONTH_MS);
       for (let i = 0; i < episodes; i++) {
-        const at = startMs + r.uniform(0, span);
+        const at = Math.round(startMs + r.uniform(0, span));
         this.add({
           kind: 'offline',
           device: d.id,

@@ -82,8 +82,8 @@ export class WaterMeterActor implements Actor {
       ctx.truth({
         class: 'context',
         kind: 'absence',
-        ts: a.from,
-        endTs: a.to,
+        ts: Math.round(a.from),
+        endTs: Math.round(a.to),
         deviceId: device.id,
         household: household.id,
         details: { reason: a.reason },
@@ -188,8 +188,8 @@ export class WaterMeterActor implements Actor {
       this.ctx.truth({
         class: 'context',
         kind: 'visit',
-        ts: dayStart + visit.fromH * HOUR_MS,
-        endTs: dayStart + visit.toH * HOUR_MS,
+        ts: Math.round(dayStart + visit.fromH * HOUR_MS),
+        endTs: Math.round(dayStart + visit.toH * HOUR_MS),
         deviceId: this.id,
         household: this.household.id,
         details: { visitors: visit.people },
