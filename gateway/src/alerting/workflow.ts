@@ -149,6 +149,21 @@ export class Workflow {
     });
   }
 
+  /** Withdrawn report, duplicate, test: closed without a disposition count (not a false alarm). */
+  cancel(user: AuthUser, id: string, note?: string): Incident {
+    return this.step(
+      user,
+      id,
+      (i) => {
+        this.requireState(i, ACTIVE_STATES, 'cancel');
+        this.escalator.closed(i);
+        this.core.store.setAlertsStatus(i.id, 'resolved');
+        this.core.change(i, { type: 'cancelled', by: user.id, note, toState: 'cancelled' });
+      },
+      [...ASSIGNERS, 'property_manager'],
+    );
+  }
+
   checkTask(user: AuthUser, id: string, taskId: string, item: number, done: boolean): Incident {
     return this.step(user, id, (i) => {
       const task = i.tasks.find((t) => t.id === taskId);

@@ -247,6 +247,20 @@ describe('the 四单制 workflow', () => {
     });
     expect(again.status).toBe(200);
     expect(again.body.incident.id).toBe(report.body.incident.id);
+    // The resident withdraws it: the leader cancels (the B-post worker may not).
+    const rid = report.body.incident.id;
+    expect(
+      (await gw.api('POST', `/api/incidents/${rid}/cancel`, { user: 'mg3-worker-b', body: {} })).status,
+    ).toBe(403);
+    const cancelled = await gw.api<{ state: string }>('POST', `/api/incidents/${rid}/cancel`, {
+      user: 'mg3-leader',
+      body: { note: '居民撤单' },
+    });
+    expect(cancelled.body.state).toBe('cancelled');
+    expect(
+      (await gw.api<{ pendingTimers: unknown[] }>('GET', `/api/incidents/${rid}`, { user: 'admin' })).body
+        .pendingTimers,
+    ).toEqual([]);
 
     const events: string[] = [];
     gw.gateway.ctx.bus.on('householdAbsenceRecorded', (a) =>

@@ -14,7 +14,7 @@ import { historyView, incidentView, type Lang } from '../views.ts';
 import { historySchema, idParams, incidentSchema, langQuery, stepBody } from './schemas.ts';
 
 type StepBody = { note?: string; rating?: number; to?: string; disposition?: string; photos?: string[] };
-const STEPS = ['accept', 'arrive', 'resolve', 'review', 'reassign', 'escalate'] as const;
+const STEPS = ['accept', 'arrive', 'resolve', 'review', 'reassign', 'escalate', 'cancel'] as const;
 
 export function parseStates(raw: string | undefined): IncidentState[] | undefined {
   if (!raw) return undefined;
@@ -129,7 +129,9 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
                   ? 'Body needs `rating` 1–5; optional `note`.'
                   : step === 'reassign'
                     ? 'Body needs `to` (a staff id covering the grid). Micro-grid leaders and admins only.'
-                    : 'Optional `note`.',
+                    : step === 'cancel'
+                      ? 'Close without handling (withdrawn report, duplicate, test). Leaders, property managers, admins.'
+                      : 'Optional `note`.',
             params: idParams,
             body: stepBody,
             response: { 200: incidentSchema },
@@ -162,6 +164,8 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
               return incidentView(wf.reassign(user, id, b.to, b.note));
             case 'escalate':
               return incidentView(wf.escalate(user, id, b.note));
+            case 'cancel':
+              return incidentView(wf.cancel(user, id, b.note));
           }
         },
       );
