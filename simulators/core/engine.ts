@@ -118,7 +118,8 @@ export class SimulationEngine implements SimContext {
    * A command arriving for `deviceId` at simulated time `at` (the raw MQTT payload or an object).
    * Returns false when no simulated device takes commands under that id.
    */
-  command(deviceId: string, payload: string | ChargingCommand, at = this.now): boolean {
+  command(deviceId: string, payload: string | ChargingCommand, atMs = this.now): boolean {
+    const at = Math.round(atMs);
     const actor = this.commandActors.get(deviceId);
     const device = this.devices.get(deviceId);
     if (!actor?.command || !device) return false;
