@@ -124,6 +124,16 @@ describe('dashboards in Chromium', () => {
     expect(await row.locator('td').nth(4).textContent()).toContain('马');
     await screenshot(manager.page, 'console-desktop');
 
+    // The full record, opened from the keyboard: the 四单制 timeline shows who accepted it.
+    await row.locator('button.link-button').focus();
+    await manager.page.keyboard.press('Enter');
+    const timeline = manager.page.locator('dialog[open] #detail-timeline');
+    await expect.poll(() => timeline.textContent()).toContain('接单 · 马巡查员');
+    expect(await timeline.locator('li[data-type="dispatched"]').count()).toBe(1);
+    await screenshot(manager.page, 'console-incident-desktop');
+    await manager.page.keyboard.press('Escape');
+    await manager.page.locator('dialog[open]').waitFor({ state: 'detached' });
+
     // The property manager sees the mode but may not switch it (the API says 403); a
     // micro-grid leader switches the site to emergency mode and both consoles show it.
     expect(await manager.page.locator('#mode-switch').isDisabled()).toBe(true);

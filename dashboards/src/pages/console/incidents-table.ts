@@ -19,6 +19,7 @@ export class IncidentsTable {
   constructor(
     private readonly site: SiteView,
     private readonly onChanged: (inc: IncidentView) => void,
+    private readonly onOpen: (id: string) => void,
   ) {
     this.element = h(
       'div',
@@ -64,7 +65,7 @@ export class IncidentsTable {
             'tr',
             { 'data-incident': inc.id, 'data-state': inc.state },
             h('td', {}, h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity))),
-            h('td', {}, localized(inc.title) || kindLabel(inc.kind)),
+            h('td', {}, this.titleButton(inc)),
             h('td', {}, spellLocation(inc.location, this.site)),
             h('td', { 'data-role': 'state' }, stateLabel(inc.state)),
             h('td', { 'data-role': 'holder' }, this.holderCell(inc)),
@@ -78,6 +79,18 @@ export class IncidentsTable {
           ),
         ),
     );
+  }
+
+  /** The title opens the incident's full record (a button, so Tab and Enter reach it). */
+  private titleButton(inc: IncidentView): HTMLElement {
+    const title = localized(inc.title) || kindLabel(inc.kind);
+    const b = h(
+      'button',
+      { type: 'button', class: 'link-button', 'aria-label': t('detail.open', { title }) },
+      title,
+    );
+    b.addEventListener('click', () => this.onOpen(inc.id));
+    return b;
   }
 
   /** Who holds it; before anyone accepts, who it waits on (muted). */

@@ -31,6 +31,7 @@ import {
 } from './chart-data.ts';
 import { waterPattern } from '../../lib/water-pattern.ts';
 import type { Charts, ShedSeries } from './charts.ts';
+import { IncidentDetail } from './incident-detail.ts';
 import { IncidentsTable } from './incidents-table.ts';
 import { ModeSwitch, type SiteMode } from './mode-switch.ts';
 import { SitePlan } from './plan.ts';
@@ -68,7 +69,12 @@ async function start(): Promise<void> {
   // PUT /api/site/mode is for micro-grid leaders and above (and admins); others see the state only.
   const modeSwitch = new ModeSwitch(hasRole(shell.session.user, 'micro_grid_leader'));
   const plan = new SitePlan(site);
-  const table = new IncidentsTable(site, (inc) => upsert(inc));
+  const detail = new IncidentDetail(site, shell.session.user, (inc) => upsert(inc));
+  const table = new IncidentsTable(
+    site,
+    (inc) => upsert(inc),
+    (id) => void detail.show(id),
+  );
   const feed = new AlertFeed(site);
   const silences = new Silences(site);
   const [alertsFig, alertsEl] = chartBox('chart-alerts', t('chart.alertsByKind'));
