@@ -346,6 +346,7 @@ function renderKey(rule: CompiledRule, subject: Subject): string {
     building: household?.building ?? subject.device.building ?? subject.place?.building,
     buildingId: household?.building ?? subject.device.building ?? subject.place?.building,
     facade: subject.device.facade,
+    port: /^[0-9]+$/.test(subject.stream) ? subject.stream : undefined,
     household: household?.id,
     floor: household?.floor ?? subject.device.floor,
     unit: household?.unit ?? subject.device.unit,

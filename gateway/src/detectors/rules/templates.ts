@@ -24,6 +24,7 @@ export const BUILTIN_PLACEHOLDERS = [
   'place',
   'placeId',
   'facade',
+  'port',
   'value',
   'time',
 ] as const;
@@ -88,6 +89,8 @@ export function renderTemplate(template: string, lang: Lang, input: TemplateInpu
         return subject.place?.id;
       case 'facade':
         return facade ? (FACADES[facade]?.[lang] ?? facade) : undefined;
+      case 'port':
+        return /^[0-9]+$/.test(subject.stream) ? Number(subject.stream) : undefined;
       case 'value':
         return input.value;
       case 'time':
