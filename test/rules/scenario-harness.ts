@@ -27,7 +27,9 @@ import { EventStore } from '../../gateway/src/store/event-store.ts';
 import { SqliteReadingStore } from '../../gateway/src/store/reading-store.ts';
 import type { Scenario } from '../../simulators/scenario/types.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
-import type { TruthRecord } from '../../simulators/core/types.ts';
+import type { SimMessage, TruthRecord } from '../../simulators/core/types.ts';
+
+const BURST = 200;
 
 export interface ScenarioRun {
   detections: Detection[];
@@ -62,6 +64,7 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
       activity: health,
       limits: { maxPayloadBytes: 256 * 1024, maxFutureSkewS: 300, maxLatenessS: 35 * 86400 },
       log,
+      inTransaction: (fn) => db.transaction(fn)(),
     });
     const detections: Detection[] = [];
     const engine = new RuleEngine({ site, clock, emit: (d) => detections.push(d) });
@@ -70,11 +73,23 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
     health.start();
     engine.start();
     let messages = 0;
+    // Group commit, as the gateway does under load: one store transaction per burst of messages.
+    const burst: SimMessage[] = [];
+    const flush = db.transaction(() => {
+      for (const m of burst) {
+        clock.advanceTo(m.at);
+        ingest.handle({ topic: m.topic, payload: Buffer.from(m.payload), receivedAt: m.at });
+      }
+    });
     for (const m of sim.engine.messages()) {
-      clock.advanceTo(m.at);
-      ingest.handle({ topic: m.topic, payload: Buffer.from(m.payload), receivedAt: m.at });
+      burst.push(m);
       messages++;
+      if (burst.length === BURST) {
+        flush();
+        burst.length = 0;
+      }
     }
+    flush();
     clock.advanceTo(sim.endMs);
     engine.stop();
     health.stop();
