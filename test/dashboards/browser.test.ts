@@ -299,16 +299,26 @@ describe('dashboards in Chromium', () => {
     await screenshot(worker.page, 'worker-report-phone');
 
     await worker.page.click('#tab-households');
-    await worker.page.fill('#household-search', 'b3-1-1104');
+    await worker.page.fill('#household-search', 'b3-1-1403');
     const household = worker.page.locator('.household').first();
     await household.waitFor();
     await household.locator('button', { hasText: '记录见面' }).click();
     await household.locator('button', { hasText: '今日已见' }).waitFor();
-    const visits = await gw.api<unknown[]>('GET', '/api/households/B3-1-1104/visits', {
+    const visits = await gw.api<unknown[]>('GET', '/api/households/B3-1-1403/visits', {
       user: 'mg3-worker-a',
     });
     expect(visits.status).toBe(200);
     expect(visits.body).toHaveLength(1);
+    // The resident goes into hospital for a week: recorded, so the inactivity rules hold off
+    // (another household than the one the inactivity test below uses).
+    await household.locator('button', { hasText: '登记外出' }).click();
+    await household.locator('select').selectOption('hospital');
+    await household.locator('button', { hasText: '保存' }).click();
+    await household.locator('form').waitFor({ state: 'hidden' });
+    const absences = await gw.api<{ reason: string }[]>('GET', '/api/households/B3-1-1403/absences', {
+      user: 'mg3-worker-a',
+    });
+    expect(absences.body).toMatchObject([{ reason: 'hospital' }]);
     await screenshot(worker.page, 'worker-visits-phone');
     expect(worker.errors).toEqual([]);
   });

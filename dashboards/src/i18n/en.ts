@@ -111,6 +111,7 @@ export const en: Record<MessageKey, string> = {
   'worker.tab.reports': 'Resident reports',
   'worker.tab.households': 'Visits',
   'worker.myIncidents': 'My incidents',
+  'worker.othersInGrid': 'Others in my grid',
   'worker.showDone': 'Show resolved',
   'worker.detail': 'Incident',
   'worker.noIncidents': 'Nothing to handle right now',

@@ -109,6 +109,7 @@ export const zhCN = {
   'worker.tab.reports': '居民点单',
   'worker.tab.households': '走访登记',
   'worker.myIncidents': '我的工单',
+  'worker.othersInGrid': '本网格其他工单',
   'worker.showDone': '显示已处置',
   'worker.detail': '工单详情',
   'worker.noIncidents': '暂无待处理工单',

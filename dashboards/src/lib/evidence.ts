@@ -7,7 +7,7 @@
 import { api, withQuery } from './api.ts';
 import { h } from './dom.ts';
 import { formatNumber, formatTime } from './format.ts';
-import { t, tOr } from './i18n.ts';
+import { locale, t, tOr } from './i18n.ts';
 import type { Alert, IncidentView, ReadingView } from './model.ts';
 import { waterPattern } from './water-pattern.ts';
 
@@ -22,7 +22,9 @@ function loadAlert(id: string | null): Promise<Alert | null> {
   if (!id) return Promise.resolve(null);
   let p = alertCache.get(id);
   if (!p) {
-    p = api.get<Alert>(`/api/alerts/${encodeURIComponent(id)}`).catch(() => null);
+    p = api
+      .get<Alert>(withQuery(`/api/alerts/${encodeURIComponent(id)}`, { lang: locale() }))
+      .catch(() => null);
     alertCache.set(id, p);
   }
   return p;

@@ -7,7 +7,7 @@ import '../../styles.css';
 import { api, optional, withQuery } from '../../lib/api.ts';
 import { announce, h, mount } from '../../lib/dom.ts';
 import { kindLabel, spellLocation } from '../../lib/format.ts';
-import { localized, t } from '../../lib/i18n.ts';
+import { locale, localized, t } from '../../lib/i18n.ts';
 import {
   OPEN_STATES,
   toIncident,
@@ -165,7 +165,12 @@ async function start(): Promise<void> {
         ),
         [],
       ),
-      optional(api.get<Alert[] | { items: Alert[] }>(withQuery('/api/alerts', { since, limit: 5000 })), []),
+      optional(
+        api.get<Alert[] | { items: Alert[] }>(
+          withQuery('/api/alerts', { since, limit: 5000, lang: locale() }),
+        ),
+        [],
+      ),
       api.get<DeviceView[]>('/api/devices'),
       optional(api.get<{ mode: SiteMode }>('/api/site/mode'), { mode: 'normal' as SiteMode }),
     ]);

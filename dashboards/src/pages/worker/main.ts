@@ -93,23 +93,29 @@ mount(shell.main, tabBar, ...tabs.map((tab) => tab.panel));
 const cards = new Map<string, { key: string; el: HTMLElement }>();
 const cardKey = (i: IncidentView): string => `${i.state}|${i.updatedAt}|${i.holder ?? ''}|${i.severity}`;
 
+/** Mine: dispatched or paged to me. The rest of my grid's incidents follow, under their own heading. */
+const isMine = (i: IncidentView): boolean =>
+  i.assignees.includes(shell.session.user.id) || i.paged.some((p) => p.staffId === shell.session.user.id);
+const othersHeading = h('h2', { class: 'others-heading' }, t('worker.othersInGrid'));
+
+function cardFor(inc: IncidentView): HTMLElement {
+  const key = cardKey(inc);
+  const existing = cards.get(inc.id);
+  if (existing && existing.key === key) return existing.el;
+  const el = renderIncidentCard(inc, site!, shell.session.user, upsert);
+  cards.set(inc.id, { key, el });
+  return el;
+}
+
 function renderList(): void {
   if (!site) return;
   const shown = [...incidents.values()].filter((i) => showDone || OPEN_STATES.has(i.state)).sort(byUrgency);
-  if (!shown.length) {
-    cards.clear();
-    mount(list, h('p', { class: 'empty' }, t('worker.noIncidents')));
-    return;
-  }
-  const els = shown.map((inc) => {
-    const key = cardKey(inc);
-    const existing = cards.get(inc.id);
-    if (existing && existing.key === key) return existing.el;
-    const el = renderIncidentCard(inc, site!, shell.session.user, upsert);
-    cards.set(inc.id, { key, el });
-    return el;
-  });
-  list.replaceChildren(...els);
+  const mine = shown.filter(isMine);
+  const others = shown.filter((i) => !isMine(i));
+  list.replaceChildren(
+    ...(mine.length ? mine.map(cardFor) : [h('p', { class: 'empty' }, t('worker.noIncidents'))]),
+    ...(others.length ? [othersHeading, ...others.map(cardFor)] : []),
+  );
 }
 
 /** Age labels ("5分钟") stay current without rebuilding cards. */
