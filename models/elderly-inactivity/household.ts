@@ -19,6 +19,8 @@ export const BUCKETS = 48;
 const HOUR = 3_600_000;
 const KEEP_MS = 3 * 24 * HOUR;
 const LEARN_AFTER_MS = 6 * HOUR;
+const WEEKDAY_SHARE = 0.4;
+const WAIT_LATE_MS = 30 * HOUR;
 
 export interface InactivityParams {
   /** Net litres that make an hour "active" (above a dripping tap, below a flush). */
@@ -44,7 +46,7 @@ export interface InactivityParams {
 }
 
 export const DEFAULT_PARAMS: InactivityParams = {
-  activeL: 3,
+  activeL: 1.5,
   priorDays: 4,
   silenceProbability: 2e-3,
   minSilenceH: 2,
@@ -80,6 +82,9 @@ export class HouseholdState {
   private learnedUntil = 0;
   private readonly hourlyUse: number[] = [];
   private lastActive: number | null = null;
+  /** End of the newest learned active hour, and the start of the quiet spell since (learned hours). */
+  private learnedActive = 0;
+  private quietFrom: number | null = null;
   /** Past silences: start (epoch ms) and length (h), the household's own record of quiet spells. */
   private readonly gaps: Array<[number, number]> = [];
   private episodeFrom: number | null = null;
@@ -97,12 +102,22 @@ export class HouseholdState {
 
   /** P(activity) in the hour bucket of `ts`. */
   pActive(ts: number): number {
-    const k = bucketOf(ts, this.params.utcOffsetMin);
-    return this.a[k]! / (this.a[k]! + this.b[k]!);
+    return this.bucketP(bucketOf(ts, this.params.utcOffsetMin));
   }
 
   rhythm(): number[] {
-    return this.a.map((a, k) => a / (a + this.b[k]!));
+    return this.a.map((_, k) => this.bucketP(k));
+  }
+
+  /**
+   * Weekend hours borrow strength from the same weekday hours (weighted by WEEKDAY_SHARE): there
+   * are only two weekend days a week to learn from, and most routines carry over.
+   */
+  private bucketP(k: number): number {
+    if (k < 24) return this.a[k]! / (this.a[k]! + this.b[k]!);
+    const a = this.a[k]! + WEEKDAY_SHARE * this.a[k - 24]!;
+    const b = this.b[k]! + WEEKDAY_SHARE * this.b[k - 24]!;
+    return a / (a + b);
   }
 
   addAbsence(from: number, to: number): void {
@@ -143,25 +158,18 @@ export class HouseholdState {
     return Number.isFinite(floor) ? floor : 0;
   }
 
+  /** The end of the newest span with activity: recomputed, since late readings refine the picture. */
   private recomputeLastActive(): void {
     const floor = this.floorLPerH();
     for (let i = this.points.length - 1; i >= 1; i--) {
       const [t0, l0] = this.points[i - 1]!;
       const [t1, l1] = this.points[i]!;
       if (l1 - l0 - floor * ((t1 - t0) / HOUR) >= this.params.activeL) {
-        const previous = this.lastActive;
-        if (previous !== null && t1 > previous) {
-          // The activity just seen ends a silence: remember how long it lasted, from when.
-          const lengthH = (t0 - previous) / HOUR;
-          if (lengthH >= 1 && !this.absent(previous, t0) && !this.inEpisode(previous))
-            this.gaps.push([previous, lengthH]);
-          while (this.gaps.length && this.gaps[0]![0] < t1 - 28 * 24 * HOUR) this.gaps.shift();
-        }
-        this.lastActive = Math.max(previous ?? 0, t1);
+        this.lastActive = Math.max(t1, this.learnedActive);
         return;
       }
     }
-    if (this.lastActive === null && this.points.length) this.lastActive = this.points[0]![0];
+    this.lastActive = Math.max(this.learnedActive, this.points[0]?.[0] ?? 0);
   }
 
   /** Learns every whole hour that is old enough and covered by readings on both sides. */
@@ -170,17 +178,44 @@ export class HouseholdState {
     const until = Math.floor((this.newestTs - LEARN_AFTER_MS) / HOUR) * HOUR;
     let h = Math.max(this.learnedUntil, Math.ceil(this.points[0]![0] / HOUR) * HOUR);
     for (; h + HOUR <= until; h += HOUR) {
+      // A long span may still be filled in by late reports (a daily batch): wait up to WAIT_LATE_MS.
+      if (this.spanAround(h) > 2 * HOUR && h > this.newestTs - WAIT_LATE_MS) break;
       const use = this.registerAt(h + HOUR)! - this.registerAt(h)!;
       const net = use - floor;
-      if (this.absent(h, h + HOUR) || this.inEpisode(h)) continue;
+      if (this.absent(h, h + HOUR) || this.inEpisode(h)) {
+        this.quietFrom = null;
+        continue;
+      }
       const k = bucketOf(h, this.params.utcOffsetMin);
       const f = Math.max(0, Math.min(1, net / this.params.activeL));
+      // The household's record of quiet spells, from finished hours only.
+      if (f >= 0.5) {
+        if (this.quietFrom !== null && h - this.quietFrom >= HOUR)
+          this.gaps.push([this.quietFrom, (h - this.quietFrom) / HOUR]);
+        this.quietFrom = null;
+        this.learnedActive = h + HOUR;
+      } else this.quietFrom ??= h;
+      while (this.gaps.length && this.gaps[0]![0] < h - 28 * 24 * HOUR) this.gaps.shift();
       this.a[k]! += f;
       this.b[k]! += 1 - f;
       this.hourlyUse.push(Math.max(0, net));
       if (this.hourlyUse.length > 24 * 28) this.hourlyUse.shift();
     }
     this.learnedUntil = Math.max(this.learnedUntil, h);
+  }
+
+  /** Length of the span between readings that contains hour [h, h + 1 h). */
+  private spanAround(h: number): number {
+    let before = Number.NEGATIVE_INFINITY;
+    let after = Number.POSITIVE_INFINITY;
+    for (const [t] of this.points) {
+      if (t <= h) before = t;
+      else if (t >= h + HOUR) {
+        after = t;
+        break;
+      }
+    }
+    return after - before;
   }
 
   /** Register at `t` by linear interpolation between readings (null outside them). */

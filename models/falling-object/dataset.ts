@@ -27,8 +27,8 @@ export interface DatasetSpec {
 
 export const TRAIN_SPEC: DatasetSpec = {
   seed: 'falling-object/train/1',
-  positives: 3000,
-  perDistractor: 500,
+  positives: 2200,
+  perDistractor: 600,
   camera: { distanceM: [22, 38], heightM: [1, 3], pitchDeg: [25, 35], centreXM: [9, 15] },
   building: { floors: [10, 18], floorHeightM: [2.8, 3.0] },
   windMs: [0, 6],
@@ -37,7 +37,7 @@ export const TRAIN_SPEC: DatasetSpec = {
 
 export const HELD_OUT_SPEC: DatasetSpec = {
   seed: 'falling-object/held-out/7',
-  positives: 1500,
+  positives: 1200,
   perDistractor: 400,
   camera: { distanceM: [18, 45], heightM: [1, 4], pitchDeg: [22, 38], centreXM: [8, 16] },
   building: { floors: [8, 20], floorHeightM: [2.8, 3.1] },

@@ -12,6 +12,7 @@ import type { ApiExtension } from '../../api/app.ts';
 import { DEFAULT_LOADERS, selectBackend, type BackendLoaders, type TfRuntime } from './backend.ts';
 import { FallingObjectDetector } from './falling-object-detector.ts';
 import { FireFusionDetector } from './fire-fusion-detector.ts';
+import { InactivityDetector } from './inactivity-detector.ts';
 import { ModelRegistry } from './registry.ts';
 
 export const MODEL_NAMES = ['falling-object', 'fire-fusion', 'elderly-inactivity'] as const;
@@ -79,7 +80,15 @@ export class ModelsModule implements GatewayModule {
         metrics.latency.observe({ model: 'fire-fusion' }, latencyMs / 1000);
       },
     });
-    this.detectors = [falling, fire];
+    const inactivity = new InactivityDetector({
+      ctx,
+      tf: this.runtime.tf,
+      registry,
+      log,
+      onDecision: (alert) =>
+        metrics.decisions.inc({ model: 'elderly-inactivity', outcome: alert?.kind ?? 'none' }),
+    });
+    this.detectors = [falling, fire, inactivity];
     for (const d of this.detectors) d.start();
   }
 

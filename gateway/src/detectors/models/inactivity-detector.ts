@@ -1,0 +1,198 @@
+/**
+ * elderly-inactivity on the gateway: water-meter readings of households whose resident lives
+ * alone (bus `readingAccepted`) feed that household's rhythm and silence (models/elderly-
+ * inactivity). Recorded absences and visits (bus `householdAbsenceRecorded`,
+ * `householdVisitRecorded`) are respected. At start each household's rhythm is rebuilt from the
+ * stored readings of the last four weeks, so a restart does not send it back to the cold start.
+ * A meter that stops reporting raises nothing here: that is `device_offline`, not silence.
+ */
+import type { Detection } from '../../contracts/alerts.ts';
+import type { Reading } from '../../contracts/readings.ts';
+import type { Household } from '../../contracts/site.ts';
+import type { GatewayContext } from '../../context.ts';
+import type { Logger } from '../../core/logger.ts';
+import {
+  coldStartPrior,
+  HouseholdState,
+  MODEL_NAME,
+  paramsFrom,
+  type InactivityAlert,
+} from '../../../../models/elderly-inactivity/predict.ts';
+import type { Tf } from './backend.ts';
+import type { LoadedModel, ModelRegistry } from './registry.ts';
+import { WorkQueue } from './work-queue.ts';
+
+const REBUILD_DAYS = 28;
+
+export interface InactivityDetectorDeps {
+  ctx: GatewayContext;
+  tf: Tf;
+  registry: ModelRegistry;
+  log: Logger;
+  onDecision?: (alert: InactivityAlert | null) => void;
+}
+
+type Job =
+  | { type: 'reading'; reading: Reading; household: Household }
+  | { type: 'absence'; householdId: string; from: number; to: number }
+  | { type: 'visit'; householdId: string; at: number };
+
+export class InactivityDetector {
+  private readonly states = new Map<string, HouseholdState>();
+  private readonly unsubscribe: Array<() => void> = [];
+  private readonly queue = new WorkQueue<Job>(
+    (jobs) => this.process(jobs),
+    (err) => this.deps.log.error({ err }, 'elderly-inactivity failed'),
+    64,
+  );
+
+  constructor(private readonly deps: InactivityDetectorDeps) {}
+
+  start(): void {
+    const { bus } = this.deps.ctx;
+    this.unsubscribe.push(
+      bus.on('readingAccepted', (reading) => {
+        const household = this.householdOf(reading);
+        if (household) this.queue.push({ type: 'reading', reading, household });
+      }),
+      bus.on('householdAbsenceRecorded', (a) =>
+        this.queue.push({ type: 'absence', householdId: a.householdId, from: a.from, to: a.to }),
+      ),
+      bus.on('householdVisitRecorded', (v) =>
+        this.queue.push({ type: 'visit', householdId: v.householdId, at: v.at }),
+      ),
+    );
+    this.rebuild();
+  }
+
+  stop(): void {
+    for (const off of this.unsubscribe.splice(0)) off();
+    this.queue.stop();
+    this.states.clear();
+  }
+
+  drain(): Promise<void> {
+    return this.queue.drain();
+  }
+
+  private householdOf(reading: Reading): Household | null {
+    if (reading.kind !== 'water_meter' || reading.values.total_m3 === undefined) return null;
+    const household = this.deps.ctx.site.household(this.deps.ctx.site.device(reading.deviceId)?.household);
+    return household?.livesAlone ? household : null;
+  }
+
+  /** Replays the stored readings of the last weeks (without raising anything old). */
+  private rebuild(): void {
+    const { ctx } = this.deps;
+    const model = this.deps.registry.get(MODEL_NAME);
+    if (!model) return;
+    const from = ctx.clock.now() - REBUILD_DAYS * 86_400_000;
+    for (const device of ctx.site.allDevices()) {
+      if (device.kind !== 'water_meter') continue;
+      const household = ctx.site.household(device.household);
+      if (!household?.livesAlone) continue;
+      const readings = ctx.stores.readings.query({
+        siteId: ctx.site.siteId,
+        deviceId: device.id,
+        from,
+        limit: 50_000,
+      });
+      if (!readings.length) continue;
+      const state = this.stateFor(household, model);
+      for (const r of readings)
+        if (r.values.total_m3 !== undefined) state.add(r.ts, r.values.total_m3 * 1000);
+    }
+  }
+
+  private stateFor(household: Household, model: LoadedModel): HouseholdState {
+    let state = this.states.get(household.id);
+    if (!state) {
+      const prior = coldStartPrior(this.deps.tf, model.model, model.meta, household);
+      this.states.set(household.id, (state = new HouseholdState(prior, paramsFrom(model.meta))));
+    }
+    return state;
+  }
+
+  private process(jobs: Job[]): void {
+    const model = this.deps.registry.get(MODEL_NAME);
+    if (!model) return;
+    for (const job of jobs) {
+      if (job.type === 'reading') {
+        const state = this.stateFor(job.household, model);
+        const alerts = state.add(job.reading.ts, job.reading.values.total_m3! * 1000);
+        if (!alerts.length) this.deps.onDecision?.(null);
+        for (const alert of alerts) {
+          this.deps.onDecision?.(alert);
+          this.deps.ctx.bus.emit(
+            'detectionRaised',
+            this.detection(job.household, job.reading, alert, state, model),
+          );
+        }
+      } else {
+        const household = this.deps.ctx.site.household(job.householdId);
+        if (!household?.livesAlone) continue;
+        const state = this.stateFor(household, model);
+        if (job.type === 'absence') state.addAbsence(job.from, job.to);
+        else state.addVisit(job.at);
+      }
+    }
+  }
+
+  private detection(
+    household: Household,
+    reading: Reading,
+    alert: InactivityAlert,
+    state: HouseholdState,
+    model: LoadedModel,
+  ): Detection {
+    const site = this.deps.ctx.site;
+    const device = site.device(reading.deviceId)!;
+    const where = `${household.building}-${household.unit}-${household.room}`;
+    const base = {
+      siteId: site.siteId,
+      eventTs: alert.t,
+      source: { deviceId: device.id, rule: null, model: model.id },
+      location: site.deviceLocation(device),
+    };
+    if (alert.kind === 'continuous_water_flow') {
+      const flow = Math.round(alert.flowLPerH ?? 0);
+      return {
+        ...base,
+        kind: 'continuous_water_flow',
+        severity: 'major',
+        dedupeKey: `continuous_water_flow:${household.id}`,
+        title: { 'zh-CN': `${where} 持续用水异常`, en: `Water running continuously at ${where}` },
+        message: {
+          'zh-CN': `独居老人家中用水约${flow}升/小时，远超其平时用量，可能水龙头未关或在淋浴时跌倒，请尽快联系或上门查看。`,
+          en: `About ${flow} L/h is running, far above this resident's usual use: a tap left on or a fall in the shower. Call or visit.`,
+        },
+        evidence: { flowLPerH: flow, readingTs: new Date(reading.ts).toISOString(), meter: device.id },
+      };
+    }
+    const hours = alert.silenceH.toFixed(1);
+    const limitH = state.silenceLimitH(alert.silenceFrom!);
+    return {
+      ...base,
+      kind: 'elderly_inactivity',
+      severity: 'major',
+      dedupeKey: `elderly_inactivity:${household.id}`,
+      title: {
+        'zh-CN': `${where} 独居老人用水异常中断`,
+        en: `No water use at ${where} (resident lives alone)`,
+      },
+      message: {
+        'zh-CN': `已${hours}小时未用水，按其平时作息此时段通常会用水，请电话联系或上门查看（一天两见面）。`,
+        en: `No water used for ${hours} h, which is unusual for this resident at this time of day. Call or visit.`,
+      },
+      evidence: {
+        silenceFrom: new Date(alert.silenceFrom!).toISOString(),
+        silenceH: Number(hours),
+        probability: Number(alert.probability.toPrecision(3)),
+        householdLimitH: limitH === null ? null : Number(limitH.toFixed(1)),
+        rhythm: state.rhythm().map((p) => Number(p.toFixed(2))),
+        meter: device.id,
+        newestReadingTs: new Date(state.newestTs).toISOString(),
+      },
+    };
+  }
+}

@@ -1,0 +1,109 @@
+/**
+ * The household rhythm and silence logic on event time: it learns a regular resident, alerts on
+ * an improbable silence hours before the 12-hour rule, ignores a leak, a recorded absence and a
+ * silent meter, re-arms after a visit, handles late and out-of-order reports, and flags running water.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  DEFAULT_PARAMS,
+  HouseholdState,
+  type InactivityAlert,
+} from '../../../models/elderly-inactivity/household.ts';
+
+const HOUR = 3_600_000;
+// 2026-11-02 00:00 Asia/Shanghai, a Monday.
+const DAY0 = Date.UTC(2026, 10, 1, 16);
+/** Local hours 7–21 with water (a flush or a wash every hour), nights dry. */
+const uses = (hour: number): number => (hour >= 7 && hour <= 21 ? 6 : 0);
+const FLAT_PRIOR = new Array<number>(48).fill(0.3);
+
+/** Hourly register readings (litres) for `days` days, with the resident stopping at `stopAt`. */
+function readings(
+  days: number,
+  options: { stopAt?: number; leakLPerH?: number; skip?: (t: number) => boolean } = {},
+): Array<[number, number]> {
+  const out: Array<[number, number]> = [];
+  let litres = 100_000;
+  for (let t = DAY0; t <= DAY0 + days * 24 * HOUR; t += HOUR) {
+    const hour = new Date(t + 8 * HOUR).getUTCHours();
+    // The use of the hour ending at t.
+    if (options.stopAt === undefined || t <= options.stopAt) litres += uses((hour + 23) % 24);
+    litres += options.leakLPerH ?? 0;
+    if (!options.skip?.(t)) out.push([t, litres]);
+  }
+  return out;
+}
+
+function replay(state: HouseholdState, points: Array<[number, number]>): InactivityAlert[] {
+  return points.flatMap(([t, l]) => state.add(t, l));
+}
+
+describe('elderly-inactivity household state', () => {
+  const stopAt = DAY0 + 20 * 24 * HOUR + 9 * HOUR; // day 20, 09:00 local
+  const expected = (alerts: InactivityAlert[]) => alerts.filter((a) => a.kind === 'elderly_inactivity');
+
+  it('learns a regular resident and alerts hours before the 12-hour rule, never at night', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    const alerts = expected(replay(state, readings(21, { stopAt })));
+    expect(alerts).toHaveLength(1);
+    const delayH = (alerts[0]!.t - stopAt) / HOUR;
+    expect(delayH).toBeGreaterThan(0);
+    expect(delayH).toBeLessThan(6);
+    // The learned rhythm: mornings active, small hours quiet.
+    expect(state.rhythm()[9]!).toBeGreaterThan(0.8);
+    expect(state.rhythm()[3]!).toBeLessThan(0.2);
+  });
+
+  it('sees through a leak: standing flow is not activity', () => {
+    const alerts = expected(replay(new HouseholdState(FLAT_PRIOR), readings(21, { stopAt, leakLPerH: 12 })));
+    expect(alerts).toHaveLength(1);
+    expect((alerts[0]!.t - stopAt) / HOUR).toBeLessThan(6);
+  });
+
+  it('learns the same rhythm and raises the one alert from late, batched, out-of-order reports', () => {
+    const points = readings(21, { stopAt });
+    const inOrder = new HouseholdState(FLAT_PRIOR);
+    expect(expected(replay(inOrder, points))).toHaveLength(1);
+    // Each day's readings arrive as one batch a day late, newest first.
+    const shuffled: Array<[number, number]> = [];
+    for (let i = 0; i < points.length; i += 24) shuffled.push(...points.slice(i, i + 24).reverse());
+    const batched = new HouseholdState(FLAT_PRIOR);
+    const alerts = expected(replay(batched, shuffled));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.silenceFrom).toBeGreaterThanOrEqual(stopAt);
+    batched.rhythm().forEach((p, k) => expect(Math.abs(p - inOrder.rhythm()[k]!)).toBeLessThan(0.06));
+  });
+
+  it('holds its alert while the household is recorded as away', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    state.addAbsence(stopAt - HOUR, stopAt + 3 * 24 * HOUR);
+    expect(expected(replay(state, readings(21, { stopAt })))).toHaveLength(0);
+  });
+
+  it('counts a worker’s visit as a sign of life', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    state.addVisit(stopAt + 10 * HOUR);
+    const alerts = expected(replay(state, readings(21, { stopAt })));
+    // Silence is measured from the visit, so the alert comes later than without it.
+    expect(alerts.length).toBeLessThanOrEqual(1);
+    if (alerts[0]) expect(alerts[0].silenceFrom).toBeGreaterThanOrEqual(stopAt + 10 * HOUR);
+  });
+
+  it('takes a meter that stops reporting for a device problem, not for silence', () => {
+    const silentFrom = DAY0 + 20 * 24 * HOUR + 8 * HOUR;
+    const points = readings(21, { skip: (t) => t > silentFrom && t < silentFrom + 14 * HOUR });
+    expect(expected(replay(new HouseholdState(FLAT_PRIOR), points))).toHaveLength(0);
+  });
+
+  it('flags water running far beyond the usual within the hour it shows', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    const points = readings(10);
+    const tapAt = points.length - 5;
+    // 300 L/h from a tap left on, in one hourly report.
+    const withTap = points.map(([t, l], i): [number, number] => [t, i >= tapAt ? l + 300 : l]);
+    const flows = replay(state, withTap).filter((a) => a.kind === 'continuous_water_flow');
+    expect(flows).toHaveLength(1);
+    expect(flows[0]!.t).toBe(withTap[tapAt]![0]);
+    expect(flows[0]!.flowLPerH).toBeGreaterThan(DEFAULT_PARAMS.flowMinLPerH);
+  });
+});
