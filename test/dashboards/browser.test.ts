@@ -292,6 +292,7 @@ describe('dashboards in Chromium', () => {
     const card = worker.page.locator('article.incident', { hasText: '12楼楼道漏水' });
     await card.waitFor({ timeout: 3000 });
     expect(await card.locator('.location').textContent()).toBe('3号楼 1单元 12层');
+    expect(await card.locator('h3').textContent()).toBe('居民点单：3号楼 漏水');
     await card.locator('button[data-step="accept"]').click();
     await worker.page
       .locator('article.incident[data-state="accepted"]', { hasText: '12楼楼道漏水' })

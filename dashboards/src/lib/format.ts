@@ -63,3 +63,28 @@ export function kindLabel(kind: string): string {
 export function stateLabel(state: string): string {
   return tOr(`state.${state}`, state);
 }
+
+/** Report categories a worker can pick (POST /api/reports `category`). */
+export const REPORT_CATEGORIES = [
+  'falling_object',
+  'fire_risk',
+  'littering',
+  'fire_lane_blocked',
+  'water_leak',
+  'elderly_care',
+  'repair',
+  'noise',
+  'other',
+] as const;
+
+/**
+ * The title of an alert or incident in the page language. A resident's report carries its
+ * category id in the server's title ("居民点单：3号楼 water_leak"); it is shown as words.
+ */
+export function titleOf(item: { title: unknown; kind: string }): string {
+  const title = localized(item.title) || kindLabel(item.kind);
+  if (item.kind !== 'resident_report') return title;
+  return title.replace(/\b[a-z]+(?:_[a-z]+)*\b/g, (id) =>
+    (REPORT_CATEGORIES as readonly string[]).includes(id) ? tOr(`report.kind.${id}`, id) : id,
+  );
+}

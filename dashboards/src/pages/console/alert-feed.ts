@@ -1,7 +1,7 @@
 /** The live alert feed: newest first, pushed over the stream, capped so a storm cannot freeze the page. */
 import { h } from '../../lib/dom.ts';
-import { formatTime, kindLabel, severityLabel, spellLocation } from '../../lib/format.ts';
-import { localized } from '../../lib/i18n.ts';
+import { formatTime, severityLabel, spellLocation, titleOf } from '../../lib/format.ts';
+
 import type { Alert, SiteView } from '../../lib/model.ts';
 
 const MAX_SHOWN = 60;
@@ -32,7 +32,7 @@ export class AlertFeed {
       { class: `feed-item sev-${alert.severity}`, 'data-alert': alert.id },
       h('time', { datetime: alert.detectedAt }, formatTime(alert.eventTs || alert.detectedAt, true)),
       h('span', { class: `badge sev-${alert.severity}` }, severityLabel(alert.severity)),
-      h('span', { class: 'feed-title' }, localized(alert.title) || kindLabel(alert.kind)),
+      h('span', { class: 'feed-title' }, titleOf(alert)),
       h('span', { class: 'feed-where muted' }, spellLocation(alert.location, this.site)),
     );
     this.element.prepend(item);

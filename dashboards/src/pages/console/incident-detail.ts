@@ -5,8 +5,8 @@
  */
 import { api, ApiError } from '../../lib/api.ts';
 import { h, mount, toast } from '../../lib/dom.ts';
-import { formatTime, kindLabel, severityLabel, spellLocation, stateLabel } from '../../lib/format.ts';
-import { localized, t, tOr } from '../../lib/i18n.ts';
+import { formatTime, severityLabel, spellLocation, stateLabel, titleOf } from '../../lib/format.ts';
+import { t, tOr } from '../../lib/i18n.ts';
 import { OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
 import { hasRole, type SessionUser } from '../../lib/session.ts';
 import { staffName } from '../../lib/site.ts';
@@ -97,7 +97,7 @@ export class IncidentDetail {
         'div',
         { class: 'dialog-head' },
         h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
-        h('h2', { id: 'detail-title' }, localized(inc.title) || kindLabel(inc.kind)),
+        h('h2', { id: 'detail-title' }, titleOf(inc)),
         close,
       ),
       h('p', { class: 'location' }, spellLocation(inc.location, this.site)),

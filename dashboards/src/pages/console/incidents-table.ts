@@ -1,8 +1,8 @@
 /** Open incidents: what, where, state, who holds it and for how long (the manager's view of 四单制). */
 import { api, ApiError } from '../../lib/api.ts';
 import { h, mount, toast } from '../../lib/dom.ts';
-import { kindLabel, severityLabel, spellDuration, spellLocation, stateLabel } from '../../lib/format.ts';
-import { localized, t } from '../../lib/i18n.ts';
+import { severityLabel, spellDuration, spellLocation, stateLabel, titleOf } from '../../lib/format.ts';
+import { t } from '../../lib/i18n.ts';
 import { byUrgency, OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
 import { staffName } from '../../lib/site.ts';
 
@@ -83,7 +83,7 @@ export class IncidentsTable {
 
   /** The title opens the incident's full record (a button, so Tab and Enter reach it). */
   private titleButton(inc: IncidentView): HTMLElement {
-    const title = localized(inc.title) || kindLabel(inc.kind);
+    const title = titleOf(inc);
     const b = h(
       'button',
       { type: 'button', class: 'link-button', 'aria-label': t('detail.open', { title }) },

@@ -6,7 +6,7 @@
 import '../../styles.css';
 import { api, optional, withQuery } from '../../lib/api.ts';
 import { announce, h, mount } from '../../lib/dom.ts';
-import { kindLabel, spellLocation } from '../../lib/format.ts';
+import { spellLocation, titleOf } from '../../lib/format.ts';
 import { locale, localized, t } from '../../lib/i18n.ts';
 import {
   OPEN_STATES,
@@ -201,9 +201,7 @@ async function start(): Promise<void> {
           const alert = msg.data as unknown as Alert;
           alerts.unshift(alert);
           feed.add(alert);
-          announce(
-            `${localized(alert.title) || kindLabel(alert.kind)} · ${spellLocation(alert.location, site)}`,
-          );
+          announce(`${titleOf(alert)} · ${spellLocation(alert.location, site)}`);
           scheduleCharts();
           break;
         }

@@ -4,11 +4,11 @@ import { h, toast, announce } from '../../lib/dom.ts';
 import { renderEvidence } from '../../lib/evidence.ts';
 import {
   formatTime,
-  kindLabel,
   severityLabel,
   spellDuration,
   spellLocation,
   stateLabel,
+  titleOf,
 } from '../../lib/format.ts';
 import { localized, t } from '../../lib/i18n.ts';
 import { toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
@@ -63,7 +63,7 @@ export function renderIncidentCard(
   me: SessionUser,
   onChanged: (inc: IncidentView) => void,
 ): HTMLElement {
-  const title = localized(inc.title) || kindLabel(inc.kind);
+  const title = titleOf(inc);
   const who = whoLine(inc, site);
   const note = h('textarea', {
     id: `note-${inc.id}`,

@@ -6,8 +6,8 @@ import '../../styles.css';
 import { armAlarm, ringAlarm } from '../../lib/alarm.ts';
 import { api, ApiError } from '../../lib/api.ts';
 import { announce, h, mount } from '../../lib/dom.ts';
-import { kindLabel, spellDuration } from '../../lib/format.ts';
-import { localized, t } from '../../lib/i18n.ts';
+import { spellDuration, titleOf } from '../../lib/format.ts';
+import { t } from '../../lib/i18n.ts';
 import { byUrgency, OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
 import { startShell } from '../../lib/shell.ts';
 import { loadSite } from '../../lib/site.ts';
@@ -128,7 +128,7 @@ function upsert(inc: IncidentView): void {
   const before = incidents.get(inc.id);
   incidents.set(inc.id, inc);
   if (!before && OPEN_STATES.has(inc.state)) {
-    announce(t('worker.newIncident', { title: localized(inc.title) || kindLabel(inc.kind) }));
+    announce(t('worker.newIncident', { title: titleOf(inc) }));
     if (inc.severity === 'critical') ringAlarm();
   }
   renderList();

@@ -1,20 +1,9 @@
 /** 居民点单: a resident tells the worker about a problem; it becomes an incident (POST /api/reports). */
 import { api, ApiError } from '../../lib/api.ts';
 import { h, toast } from '../../lib/dom.ts';
+import { REPORT_CATEGORIES } from '../../lib/format.ts';
 import { localized, t } from '../../lib/i18n.ts';
 import type { SiteView } from '../../lib/model.ts';
-
-const REPORT_KINDS = [
-  'falling_object',
-  'fire_risk',
-  'littering',
-  'fire_lane_blocked',
-  'water_leak',
-  'elderly_care',
-  'repair',
-  'noise',
-  'other',
-] as const;
 
 /** crypto.randomUUID needs https; the estate LAN may serve plain http, getRandomValues works on both. */
 const newRef = (): string =>
@@ -24,7 +13,7 @@ export function renderReportForm(site: SiteView): HTMLElement {
   const kind = h(
     'select',
     { id: 'report-kind', required: true },
-    REPORT_KINDS.map((k) => h('option', { value: k }, t(`report.kind.${k}`))),
+    REPORT_CATEGORIES.map((k) => h('option', { value: k }, t(`report.kind.${k}`))),
   );
   const building = h(
     'select',
