@@ -147,19 +147,22 @@ function describeErrors(errors: ErrorObject[]): Array<[string, string]> {
   const seen = new Set<string>();
   const out: Array<[string, string]> = [];
   for (const e of chosen) {
-    const message = describe(e);
-    const key = `${e.instancePath} ${message}`;
+    // An unknown property is reported at the property itself, not at its parent.
+    const pointer =
+      e.keyword === 'additionalProperties'
+        ? `${e.instancePath}/${String(e.params.additionalProperty).replace(/~/g, '~0').replace(/\//g, '~1')}`
+        : e.instancePath;
+    const message = e.keyword === 'additionalProperties' ? 'is not a known property' : describe(e);
+    const key = `${pointer} ${message}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    out.push([e.instancePath, message]);
+    out.push([pointer, message]);
   }
   return out;
 }
 
 function describe(e: ErrorObject): string {
   switch (e.keyword) {
-    case 'additionalProperties':
-      return `has unknown property '${String(e.params.additionalProperty)}'`;
     case 'required':
       return `is missing required property '${String(e.params.missingProperty)}'`;
     case 'enum':
