@@ -274,7 +274,6 @@ export const zhCN = {
 
   'models.none': '没有模型',
   'metric.precision': '精确率',
-  'metric.recall': '召回率',
   'metric.f1': 'F1',
   'metric.accuracy': '准确率',
   'worker.disposition': '处置结果',
@@ -347,6 +346,19 @@ export const zhCN = {
   'role.property_manager': '物业',
   'role.engineer': '工程师',
   'role.admin': '管理员',
+  'models.samples': '留出集 {n} 条轨迹（种子 {seed}）',
+  'models.metric': '指标',
+  'models.model': '模型',
+  'models.baseline': '基线',
+  'metric.recall': '召回率',
+  'metric.falseAlertsPerCameraDay': '每台摄像机每日误报',
+  'metric.shortFallAlerts': '短距下落告警',
+  'metric.floorExact': '楼层完全正确',
+  'metric.floorWithin1': '楼层误差≤1',
+  'metric.floorInRange': '真实楼层在范围内',
+  'metric.columnExact': '窗户列正确',
+  'metric.latencyP50Ms': '延迟中位数 (ms)',
+  'metric.latencyP95Ms': '95%延迟 (ms)',
   'metric.falseAlarmsPerDay': '每日误报',
 } as const;
 

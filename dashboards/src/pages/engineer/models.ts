@@ -43,6 +43,53 @@ function metricList(entries: [string, number | string][]): HTMLElement {
   );
 }
 
+/**
+ * Held-out evaluation: `{seed, metrics: {model: {...}, baseline: {...}, samples}}` becomes a
+ * table of each numeric metric for the model next to the baseline it has to beat.
+ */
+function heldOutView(heldOut: Record<string, unknown>): HTMLElement {
+  const metrics = (heldOut.metrics ?? {}) as Record<string, unknown>;
+  const model = metrics.model as Record<string, unknown> | undefined;
+  if (!model || typeof model !== 'object') return metricList(flatNumbers(heldOut));
+  const baseline = (metrics.baseline ?? {}) as Record<string, unknown>;
+  const rows = Object.entries(model).filter(([, v]) => typeof v === 'number');
+  const cell = (v: unknown): string =>
+    typeof v === 'number' && Number.isFinite(v) ? formatNumber(v, 3) : '–';
+  return h(
+    'table',
+    { class: 'table metrics-table' },
+    h(
+      'caption',
+      { class: 'small muted' },
+      t('models.samples', { n: String(metrics.samples ?? '?'), seed: String(heldOut.seed ?? '') }),
+    ),
+    h(
+      'thead',
+      {},
+      h(
+        'tr',
+        {},
+        [t('models.metric'), t('models.model'), t('models.baseline')].map((c) =>
+          h('th', { scope: 'col' }, c),
+        ),
+      ),
+    ),
+    h(
+      'tbody',
+      {},
+      rows.map(([k, v]) =>
+        h(
+          'tr',
+          {},
+          h('th', { scope: 'row' }, tOr(`metric.${k}`, k)),
+          h('td', { class: 'num' }, cell(v)),
+          h('td', { class: 'num' }, cell(baseline[k])),
+        ),
+      ),
+    ),
+  );
+}
+
 export function renderModels(): { element: HTMLElement; load: () => Promise<void> } {
   const box = h('div', { class: 'models', id: 'model-list' });
   const load = async (): Promise<void> => {
@@ -75,7 +122,7 @@ export function renderModels(): { element: HTMLElement; load: () => Promise<void
             t('models.loadedAt', { at: formatTime(m.loadedAt, true), backend: data.backend ?? '?' }),
           ),
           m.heldOut ? h('h4', {}, t('models.heldOut')) : null,
-          m.heldOut ? metricList(flatNumbers(m.heldOut)) : null,
+          m.heldOut ? heldOutView(m.heldOut) : null,
           m.thresholds ? h('h4', {}, t('models.thresholds')) : null,
           m.thresholds ? metricList(Object.entries(m.thresholds)) : null,
         ),
