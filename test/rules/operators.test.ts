@@ -69,7 +69,18 @@ describe('window functions', () => {
   it('rate_per_min needs two samples 20 s apart', () => {
     expect(run('rate_per_min', temps, 3 * M, 'temp_c', [2 * M])).toBe(9);
     expect(run('rate_per_min', series([[0, 1]]), 0, 'x', [M])).toBeUndefined();
-    expect(run('rate_per_min', series([[0, 1], [10_000, 5]]), 10_000, 'x', [M])).toBeUndefined();
+    expect(
+      run(
+        'rate_per_min',
+        series([
+          [0, 1],
+          [10_000, 5],
+        ]),
+        10_000,
+        'x',
+        [M],
+      ),
+    ).toBeUndefined();
   });
 
   const register = series([
@@ -89,7 +100,19 @@ describe('window functions', () => {
 
   it('unchanged_for measures the last run of equal values, capped by the horizon', () => {
     expect(run('unchanged_for', register, 4 * H, 'total_m3', [24 * H])).toBe(3600);
-    expect(run('unchanged_for', series([[0, 5], [H, 5], [2 * H, 5]]), 2 * H, 'x', [H])).toBe(3600);
+    expect(
+      run(
+        'unchanged_for',
+        series([
+          [0, 5],
+          [H, 5],
+          [2 * H, 5],
+        ]),
+        2 * H,
+        'x',
+        [H],
+      ),
+    ).toBe(3600);
   });
 
   it('flow_every_slot judges hourly registers hour by hour, and a gap as unknown', () => {

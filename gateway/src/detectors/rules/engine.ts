@@ -168,7 +168,8 @@ export class RuleEngine {
           this.states.delete(key);
           this.watched.delete(key);
           this.lastObservation.delete(key);
-          if (this.options.persistence) this.removed.push({ ruleId: state.ruleId, subjectKey: state.subjectKey });
+          if (this.options.persistence)
+            this.removed.push({ ruleId: state.ruleId, subjectKey: state.subjectKey });
         }
     }
     this.flush();
