@@ -189,7 +189,7 @@ export class HouseholdState {
       const k = bucketOf(h, this.params.utcOffsetMin);
       const f = Math.max(0, Math.min(1, net / this.params.activeL));
       // The household's record of quiet spells, from finished hours only.
-      if (f >= 0.5) {
+      if (net >= this.params.activeL) {
         if (this.quietFrom !== null && h - this.quietFrom >= HOUR)
           this.gaps.push([this.quietFrom, (h - this.quietFrom) / HOUR]);
         this.quietFrom = null;
