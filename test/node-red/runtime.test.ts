@@ -14,6 +14,7 @@ import type { Detection } from '../../gateway/src/contracts/alerts.ts';
 import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { DEMO_SERVICE_PASSWORD, eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
+import { RulesModule } from '../../gateway/src/detectors/rules/module.ts';
 
 const require = createRequire(import.meta.url);
 const PACKAGE_DIR = path.join(REPO_ROOT, 'node-red/node-red-contrib-weige');
@@ -27,7 +28,8 @@ describe('weige nodes in a real Node-RED runtime', () => {
   const detections: Detection[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // Only the rules stage, which owns the Node-RED bridge.
+    gw = await startTestGateway({}, { modules: [() => new RulesModule()] });
     gw.gateway.ctx.bus.on('detectionRaised', (d) => detections.push(d));
     userDir = mkdtempSync(path.join(os.tmpdir(), 'weige-node-red-'));
     uiPort = await freePort();

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../gateway/src/contracts/alerts.ts';
 import { DEMO_SERVICE_PASSWORD, eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { RulesModule } from '../../gateway/src/detectors/rules/module.ts';
 
 const require = createRequire(import.meta.url);
 const helper = require('node-red-node-test-helper');
@@ -26,7 +27,8 @@ describe('weige Node-RED nodes (test helper)', () => {
   const detections: Detection[] = [];
 
   beforeAll(async () => {
-    gw = await startTestGateway();
+    // Only the rules stage, which owns the Node-RED bridge.
+    gw = await startTestGateway({}, { modules: [() => new RulesModule()] });
     gw.gateway.ctx.bus.on('detectionRaised', (d) => detections.push(d));
     await new Promise<void>((resolve) => helper.startServer(resolve));
   });

@@ -56,7 +56,8 @@ const COVERAGE: Scenario = {
   },
 };
 
-describe('simulator scenarios through ingest and the shipped rule packs', () => {
+// Simulated days take seconds each; on a loaded 2-core machine, allow for it.
+describe('simulator scenarios through ingest and the shipped rule packs', { timeout: 120_000 }, () => {
   it('quiet-day: one ordinary day raises only its one littering incident', () => {
     const run = record(runScenario(`${SCENARIOS}/quiet-day.yaml`));
     const incidents = run.truth.filter((t) => t.class === 'incident');

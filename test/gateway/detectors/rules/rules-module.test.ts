@@ -10,8 +10,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
+import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
 
 const HOUR = 3_600_000;
+/** Only the rules stage: these tests are about it, not about the stages built beside it. */
+const ONLY_RULES = { modules: [() => new RulesModule()] };
 
 /** yyyyMMddHHmmss in Asia/Shanghai, as the Sanchuan platform sends it. */
 function sanchuanTime(ms: number): string {
@@ -47,7 +50,7 @@ describe('rules module in a running gateway', () => {
   beforeAll(async () => {
     rulesDir = mkdtempSync(path.join(os.tmpdir(), 'weige-rules-'));
     writeFileSync(path.join(rulesDir, 'extra-temp.yaml'), RULE(40));
-    gw = await startTestGateway({ rulesDir });
+    gw = await startTestGateway({ rulesDir }, ONLY_RULES);
     detections = collect(gw);
   });
   afterAll(async () => {
@@ -77,12 +80,12 @@ describe('rules module in a running gateway', () => {
     const now = Date.now();
     await client.publishAsync(
       'weige/smoke-shed-1/telemetry',
-      JSON.stringify({ ts: now - 60_000, smoke_db_m: 0.01, temp_c: 20 }),
+      JSON.stringify({ ts: now - 60_000, smoke_db_m: 0.01, temp_c: 20, co_ppm: 2 }),
       { qos: 1 },
     );
     await client.publishAsync(
       'weige/smoke-shed-1/telemetry',
-      JSON.stringify({ ts: now, smoke_db_m: 0.4, temp_c: 22 }),
+      JSON.stringify({ ts: now, smoke_db_m: 0.4, temp_c: 22, co_ppm: 25 }),
       { qos: 1 },
     );
     const d = await eventually(() => detections.find((x) => x.source.rule === 'shed-smoke'));
@@ -102,8 +105,8 @@ describe('rules module in a running gateway', () => {
 
   it('judges a day-late NB-IoT vendor batch on event time (12 h without water)', async () => {
     const client = await gw.connect('wm-B1-2-202');
-    const start = Math.floor((Date.now() - 30 * HOUR) / HOUR) * HOUR;
-    // 06:00–09:00 some use, then the register stands still for 16 hours.
+    // Yesterday 00:00 in Shanghai: some use until 03:00, then the register stands still.
+    const start = Math.floor((Date.now() + 8 * HOUR) / (24 * HOUR)) * 24 * HOUR - 8 * HOUR - 24 * HOUR;
     const litres = Array.from({ length: 20 }, (_, h) => 100_000 + Math.min(h, 3) * 4);
     await client.publishAsync(
       'vendor/sanchuan/wm-B1-2-202/up',
@@ -117,7 +120,8 @@ describe('rules module in a running gateway', () => {
       { qos: 1 },
     );
     const d = await eventually(() => detections.find((x) => x.source.rule === 'water-12h-low'));
-    // The first 12-hour window with less than 10 L: hours 1..13 (8 L), stamped with event time.
+    // The first 12-hour window with less than 10 L (hours 1..13: 8 L) ends at 13:00, inside the
+    // rule's 09:00–23:00 schedule; the alert carries that event time, not the upload time.
     expect(d.eventTs).toBe(start + 13 * HOUR);
     expect(d).toMatchObject({
       kind: 'elderly_inactivity',
@@ -263,7 +267,7 @@ describe('rule state across a restart', () => {
     const dataDir = makeDataDir();
     const t0 = Math.floor((Date.now() - 20 * HOUR) / HOUR) * HOUR;
     const clock = new ManualClock(t0);
-    const gw1 = await startTestGateway({ dataDir, maxFutureSkewS: 86400 * 2 }, { clock });
+    const gw1 = await startTestGateway({ dataDir, maxFutureSkewS: 86400 * 2 }, { clock, ...ONLY_RULES });
     const first = collect(gw1);
     const meter = await gw1.connect('wm-B3-1-203');
     // Hours 0..10 with no use: not yet 12 hours of evidence.
@@ -292,7 +296,7 @@ describe('rule state across a restart', () => {
     expect(first.some((d) => d.source.rule === 'water-12h-low')).toBe(false);
     await gw1.stop({ keepData: true });
 
-    const gw2 = await startTestGateway({ dataDir, maxFutureSkewS: 86400 * 2 }, { clock });
+    const gw2 = await startTestGateway({ dataDir, maxFutureSkewS: 86400 * 2 }, { clock, ...ONLY_RULES });
     const second = collect(gw2);
     const meter2 = await gw2.connect('wm-B3-1-203');
     await meter2.publishAsync(
