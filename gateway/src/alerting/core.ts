@@ -9,6 +9,7 @@ import type { Logger } from '../core/logger.ts';
 import type { AlertingConfig } from './config.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
+import type { AlertingRecords } from './records-store.ts';
 import type { AlertingStore } from './store.ts';
 import type { DurableTimers } from './timers.ts';
 import { incidentView } from './views.ts';
@@ -27,6 +28,7 @@ export class AlertingCore {
   constructor(
     readonly ctx: GatewayContext,
     readonly store: AlertingStore,
+    readonly records: AlertingRecords,
     readonly timers: DurableTimers,
     readonly config: AlertingConfig,
     readonly metrics: AlertingMetrics,

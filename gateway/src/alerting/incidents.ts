@@ -49,7 +49,7 @@ export class IncidentManager {
         core.metrics.duplicateDetections.inc();
         return null;
       }
-      const silence = findSilence(core.store.silences(now), alert, now);
+      const silence = findSilence(core.records.silences(now), alert, now);
       const inhibitable = core.config.routing.inhibitions.some((r) => r.targetKinds.includes(alert.kind));
       const inhibitor =
         silence || !inhibitable

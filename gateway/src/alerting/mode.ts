@@ -5,7 +5,7 @@
  */
 import type { AlertingCore } from './core.ts';
 import type { Escalator, SiteModeName } from './escalation.ts';
-import type { ModeChange } from './store.ts';
+import type { ModeChange } from './records-store.ts';
 
 export class SiteMode {
   private current: SiteModeName = 'normal';
@@ -13,7 +13,7 @@ export class SiteMode {
   constructor(private readonly core: AlertingCore) {}
 
   restore(): void {
-    this.current = this.core.store.modeHistory(1)[0]?.mode ?? 'normal';
+    this.current = this.core.records.modeHistory(1)[0]?.mode ?? 'normal';
     this.core.metrics.siteMode.set(this.current === 'emergency' ? 1 : 0);
   }
 
@@ -28,7 +28,7 @@ export class SiteMode {
     reason: string | null;
     history: ModeChange[];
   } {
-    const history = this.core.store.modeHistory(50);
+    const history = this.core.records.modeHistory(50);
     const last = history[0];
     return {
       mode: this.current,
@@ -44,7 +44,7 @@ export class SiteMode {
     if (mode === this.current) return false;
     const at = this.core.now;
     this.core.work(() => {
-      this.core.store.recordMode(mode, at, by, reason);
+      this.core.records.recordMode(mode, at, by, reason);
       this.current = mode;
       if (mode === 'emergency') escalator.tighten();
       this.core.after(() => {

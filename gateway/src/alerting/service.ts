@@ -13,6 +13,7 @@ import { Escalator } from './escalation.ts';
 import { IncidentManager } from './incidents.ts';
 import { createAlertingMetrics } from './metrics.ts';
 import { SiteMode } from './mode.ts';
+import { AlertingRecords } from './records-store.ts';
 import { AlertingStore, type TimerRow } from './store.ts';
 import { DurableTimers } from './timers.ts';
 import { Workflow } from './workflow.ts';
@@ -20,6 +21,7 @@ import { Workflow } from './workflow.ts';
 export class AlertingService {
   readonly core: AlertingCore;
   readonly store: AlertingStore;
+  readonly records: AlertingRecords;
   readonly timers: DurableTimers;
   readonly escalator: Escalator;
   readonly commands: CommandRunner;
@@ -30,11 +32,13 @@ export class AlertingService {
   constructor(readonly ctx: GatewayContext) {
     const log = moduleLogger(ctx.log, 'alerting');
     this.store = new AlertingStore(ctx.stores.db);
+    this.records = new AlertingRecords(ctx.stores.db);
     const metrics = createAlertingMetrics(ctx.metrics.registry, () => this.store.activeCounts());
     this.timers = new DurableTimers(this.store, ctx.clock, (row) => this.onTimer(row));
     this.core = new AlertingCore(
       ctx,
       this.store,
+      this.records,
       this.timers,
       readAlertingConfig(ctx.site.site),
       metrics,

@@ -7,7 +7,7 @@
  */
 import type { InhibitionRule } from './config.ts';
 import type { Incident, StoredAlert } from './model.ts';
-import type { Silence } from './store.ts';
+import type { Silence } from './records-store.ts';
 
 export function silenceMatches(s: Silence, a: StoredAlert, at: number): boolean {
   if (at < s.startsAt || at >= s.endsAt) return false;

@@ -9,7 +9,7 @@ import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
-import type { Absence, Visit } from '../store.ts';
+import type { Absence, Visit } from '../records-store.ts';
 import { idParams } from './schemas.ts';
 
 const CARERS = ['grid_worker', 'special_care', 'building_group_leader', 'micro_grid_leader'] as const;
@@ -102,7 +102,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           createdBy: user.id,
           createdAt: svc.core.now,
         };
-        svc.store.insertAbsence(absence);
+        svc.records.insertAbsence(absence);
         ctx.bus.emit('householdAbsenceRecorded', {
           id: absence.id,
           householdId: h.id,
@@ -128,7 +128,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
       async (request) => {
         const h = visible(request, request.params.id);
         const svc = service();
-        return svc.store.absences(h.id).map((a) => absenceView(a, svc.core.now));
+        return svc.records.absences(h.id).map((a) => absenceView(a, svc.core.now));
       },
     );
 
@@ -162,7 +162,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           note: request.body?.note ?? null,
           by: user.id,
         };
-        svc.store.insertVisit(visit);
+        svc.records.insertVisit(visit);
         ctx.bus.emit('householdVisitRecorded', {
           id: visit.id,
           householdId: h.id,
@@ -184,7 +184,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           response: { 200: { type: 'array', items: visitSchema } },
         },
       },
-      async (request) => service().store.visits(visible(request, request.params.id).id).map(visitView),
+      async (request) => service().records.visits(visible(request, request.params.id).id).map(visitView),
     );
   };
 }

@@ -256,7 +256,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         const incident = svc.workflow.get(user, request.params.id);
         const pkg = buildEvidence(incident, svc.store.alertsOfIncident(incident.id));
         const action = request.query.export ? 'export' : 'view';
-        svc.store.logEvidenceAccess(
+        svc.records.logEvidenceAccess(
           incident.id,
           svc.core.now,
           user.id,
@@ -269,7 +269,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         return {
           incidentId: incident.id,
           ...pkg,
-          accessLog: svc.store
+          accessLog: svc.records
             .evidenceAccess(incident.id)
             .map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
         };

@@ -5,7 +5,7 @@ import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
-import type { Silence, SilenceMatchers } from '../store.ts';
+import type { Silence, SilenceMatchers } from '../records-store.ts';
 import { idParams } from './schemas.ts';
 
 const MANAGERS = ['engineer', 'property_manager', 'micro_grid_leader'] as const;
@@ -120,7 +120,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
           createdAt: now,
           expiredBy: null,
         };
-        svc.store.insertSilence(silence);
+        svc.records.insertSilence(silence);
         request.log.info({ silence: silence.id, by: user.id, matchers: b.matchers }, 'silence created');
         return reply.status(201).send(view(silence, now));
       },
@@ -140,7 +140,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
         request.requireUser();
         const svc = service();
         const now = svc.core.now;
-        return svc.store
+        return svc.records
           .silences(request.query.all ? undefined : now)
           .filter((s) => request.canSee(gridOf(s.matchers) ?? ctx.site.site.grid.id))
           .map((s) => view(s, now));
@@ -160,11 +160,11 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
       async (request) => {
         const user = request.requireRole(...MANAGERS);
         const svc = service();
-        const s = svc.store.silences().find((x) => x.id === request.params.id);
+        const s = svc.records.silences().find((x) => x.id === request.params.id);
         if (!s || !request.canSee(gridOf(s.matchers) ?? ctx.site.site.grid.id))
           throw Errors.notFound(`no silence '${request.params.id}'`);
-        svc.store.expireSilence(s.id, svc.core.now, user.id);
-        const updated = svc.store.silences().find((x) => x.id === s.id)!;
+        svc.records.expireSilence(s.id, svc.core.now, user.id);
+        const updated = svc.records.silences().find((x) => x.id === s.id)!;
         return view(updated, svc.core.now);
       },
     );
