@@ -1,6 +1,9 @@
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { eventually } from '../../helpers/gateway.ts';
+import { ManualClock } from '../../../gateway/src/core/clock.ts';
+import { AlertingModule, createAlertingModule } from '../../../gateway/src/alerting/module.ts';
+import { createChannelsModule } from '../../../gateway/src/channels/module.ts';
+import { eventually, startTestGateway } from '../../helpers/gateway.ts';
 import { startAlertingGateway, shedFire, T0, type AlertingTestGateway } from './fixtures.ts';
 
 interface Command {
@@ -159,5 +162,29 @@ describe('playbooks: actuator commands and tasks', () => {
     for (let n = 1; n < task.checklist.length; n++) await tick(n);
     expect((await incident(gw, 'fire')).tasks[0]!.status).toBe('done');
     expect((await tick(0, 'mg1-responder-a')).status).toBe(404);
+  });
+
+  it('keeps retrying the cut-off after a restart, with the same command id', async () => {
+    gw = await startAlertingGateway();
+    const first = await charger(gw, 'charger-shed-3', () => false);
+    gw.raise(shedFire());
+    await eventually(() => first.length === 1);
+    const dataDir = gw.dataDir;
+    await gw.stop({ keepData: true });
+
+    // Back 2 s later; this time the controller answers.
+    const clock = new ManualClock(T0 + 2000);
+    const alerting = createAlertingModule() as AlertingModule;
+    const g2 = await startTestGateway(
+      { dataDir },
+      { clock, modules: [createChannelsModule, () => alerting] },
+    );
+    gw = { ...g2, clock, alerting, raise: () => undefined };
+    const second = await charger(gw, 'charger-shed-3', () => true);
+    clock.advance(1000); // the 3 s result timeout, counted from before the restart
+    clock.advance(1000); // then 1 s backoff: attempt 2
+    await eventually(async () => (await incident(gw, 'fire')).commands[0]?.status === 'confirmed');
+    expect(second.map((c) => c.id)).toEqual([first[0]!.id]);
+    expect((await incident(gw, 'fire')).commands[0]!.attempts).toBe(2);
   });
 });
