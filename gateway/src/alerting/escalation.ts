@@ -39,6 +39,11 @@ export class Escalator {
     const first = this.pagesFor(incident, 0);
     incident.paged = first;
     incident.assignees = first.map((p) => p.staffId);
+    if (!first.length)
+      this.core.log.warn(
+        { incident: incident.id, kind: incident.kind, gridNode: incident.gridNode },
+        'nobody holds the roles routed for this kind here; check routing in the site file',
+      );
     this.core.change(incident, {
       type: 'dispatched',
       by,
