@@ -130,6 +130,8 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
                       },
                       description: { type: ['string', 'null'] },
                       autoResolve: { type: 'boolean' },
+                      pending: { type: 'integer', description: 'instances waiting out `for:`' },
+                      firing: { type: 'integer', description: 'instances firing (or clearing) now' },
                       definition: { type: 'object', additionalProperties: true },
                     },
                   },
@@ -144,6 +146,8 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
         request.requireUser();
         const snap = host.registry?.snapshot();
         if (!snap) throw Errors.transportFailed('rules are not loaded yet');
+        const counts =
+          host.engine?.instanceCounts() ?? new Map<string, { pending: number; firing: number }>();
         return {
           loadedAt: new Date(snap.loadedAt).toISOString(),
           dirs: snap.dirs,
@@ -157,6 +161,8 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
             stale: snap.stale.has(r.id),
             description: r.description,
             autoResolve: r.autoResolve,
+            pending: counts.get(r.id)?.pending ?? 0,
+            firing: counts.get(r.id)?.firing ?? 0,
             definition: r.definition,
           })),
           problems: snap.problems.map((p) => ({ ...p, text: formatRuleProblem(p) })),

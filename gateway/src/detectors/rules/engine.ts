@@ -193,6 +193,19 @@ export class RuleEngine {
     return this.states.size;
   }
 
+  /** Per rule: instances waiting out `for:` and instances firing (for GET /api/rules). */
+  instanceCounts(): Map<string, { pending: number; firing: number }> {
+    const out = new Map<string, { pending: number; firing: number }>();
+    for (const s of this.states.values()) {
+      if (s.status === 'idle') continue;
+      const c = out.get(s.ruleId) ?? { pending: 0, firing: 0 };
+      if (s.status === 'pending') c.pending++;
+      else c.firing++;
+      out.set(s.ruleId, c);
+    }
+    return out;
+  }
+
   private evaluate(rule: CompiledRule, subject: Subject, at: number): void {
     const key = stateKey(rule.id, subject.key);
     let state = this.states.get(key);

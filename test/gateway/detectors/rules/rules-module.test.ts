@@ -101,6 +101,10 @@ describe('rules module in a running gateway', () => {
     expect(d.title['zh-CN']).toBe('1号非机动车棚烟雾报警');
     expect(d.title.en).toBe('Smoke in Bike shed 1');
     expect(d.message['zh-CN']).toContain('0.40 dB/m');
+    const list = await gw.api<{ rules: Array<{ id: string; firing: number }> }>('GET', '/api/rules', {
+      user: 'engineer',
+    });
+    expect(list.body.rules.find((r) => r.id === 'shed-smoke')?.firing).toBe(1);
   });
 
   it('judges a day-late NB-IoT vendor batch on event time (12 h without water)', async () => {
