@@ -8,6 +8,8 @@ need=()
 command -v mosquitto >/dev/null 2>&1 || [ -x /usr/sbin/mosquitto ] || need+=(mosquitto)
 command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# CJK glyphs, so screenshots of the zh-CN pages are legible.
+[ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-microhei)
 
 if [ ${#need[@]} -gt 0 ]; then
   echo "installing test services: ${need[*]}"

@@ -63,5 +63,5 @@ describe('ingest across a crash', () => {
     } finally {
       await gw.stop();
     }
-  });
+  }, 120_000); // two gateway starts and a 30k-message burst: generous under a loaded CI machine
 });
