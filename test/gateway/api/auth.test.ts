@@ -119,3 +119,13 @@ describe('auth', () => {
     expect(await (await fetch(`${gw.http}/metrics`)).text()).toMatch(/weige_messages_received_total/);
   });
 });
+
+describe('transfer', () => {
+  it('compresses large API responses for slow phone networks', async () => {
+    const headers = { ...(await gw.login('admin')), 'accept-encoding': 'br, gzip' };
+    const res = await fetch(`${gw.http}/api/site`, { headers });
+    expect(res.headers.get('content-encoding')).toMatch(/br|gzip/);
+    const body = (await res.json()) as { households: unknown[] };
+    expect(body.households).toHaveLength(383);
+  });
+});
