@@ -10,6 +10,7 @@
  */
 import { Ajv } from 'ajv';
 import type { GatewayContext } from '../../context.ts';
+import { moduleLogger, type Logger } from '../../core/logger.ts';
 import { SEVERITIES, type AlertLocation, type Detection } from '../../contracts/alerts.ts';
 import type { DeviceEvent, Reading } from '../../contracts/readings.ts';
 import type { InboundMessage } from '../../transport/transport.ts';
@@ -88,8 +89,11 @@ const texts = (t: FlowDetection['title'] | undefined): { 'zh-CN': string; en: st
 export class FlowBridge {
   private unsubscribe: Array<() => void> = [];
   private stopped = false;
+  private readonly log: Logger;
 
-  constructor(private readonly ctx: GatewayContext) {}
+  constructor(private readonly ctx: GatewayContext) {
+    this.log = moduleLogger(ctx.log, 'flows');
+  }
 
   async start(): Promise<void> {
     const { ctx } = this;
@@ -120,7 +124,7 @@ export class FlowBridge {
   handle(msg: InboundMessage): string | null {
     const flowId = msg.topic.split('/')[2] ?? '';
     const refuse = (detail: string): string => {
-      this.ctx.log.warn({ topic: msg.topic, detail }, 'flow detection refused');
+      this.log.warn({ topic: msg.topic, detail }, 'flow detection refused');
       this.ctx.stores.deadLetters.add({
         siteId: this.ctx.site.siteId,
         receivedAt: msg.receivedAt,

@@ -4,6 +4,7 @@
  * the bus (`detectionRaised`). Also runs the Node-RED bridge and serves /api/rules.
  */
 import path from 'node:path';
+import { Counter, Gauge } from 'prom-client';
 import { REPO_ROOT } from '../../config/settings.ts';
 import type { GatewayContext } from '../../context.ts';
 import type { EventBus } from '../../core/bus.ts';
@@ -16,6 +17,28 @@ import { FlowBridge } from './flow-bridge.ts';
 import { fromEvent, fromHealth, fromReading } from './observations.ts';
 import { RuleRegistry } from './rule-registry.ts';
 import { SqliteRuleStateStore } from './state-store.ts';
+
+/** Prometheus metrics of the rules stage, on the gateway's registry (created once per registry). */
+function ruleMetrics(ctx: GatewayContext) {
+  const registers = [ctx.metrics.registry];
+  // A module restarted on the same registry (tests) replaces its metrics rather than clash.
+  for (const name of ['weige_rule_detections_total', 'weige_rules_loaded', 'weige_rule_load_problems'])
+    if (ctx.metrics.registry.getSingleMetric(name)) ctx.metrics.registry.removeSingleMetric(name);
+  return {
+    detections: new Counter({
+      name: 'weige_rule_detections_total',
+      help: 'Detections raised by rules, by rule and type (fire, clear)',
+      labelNames: ['rule', 'type'] as const,
+      registers,
+    }),
+    loaded: new Gauge({ name: 'weige_rules_loaded', help: 'Rules loaded and running', registers }),
+    problems: new Gauge({
+      name: 'weige_rule_load_problems',
+      help: 'Problems in rule files (GET /api/rules lists them)',
+      registers,
+    }),
+  };
+}
 
 /** Subscribes the engine to the bus inputs; returns the unsubscribers. */
 export function feedEngine(bus: EventBus, engine: RuleEngine, clock: Clock): Array<() => void> {
@@ -45,10 +68,14 @@ export class RulesModule implements GatewayModule {
 
   async start(ctx: GatewayContext): Promise<void> {
     const log = moduleLogger(ctx.log, 'rules');
+    const metrics = ruleMetrics(ctx);
     const engine = new RuleEngine({
       site: ctx.site,
       clock: ctx.clock,
-      emit: (d) => ctx.bus.emit('detectionRaised', d),
+      emit: (d) => {
+        metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
+        ctx.bus.emit('detectionRaised', d);
+      },
       persistence: new SqliteRuleStateStore(ctx.stores.db, ctx.site.siteId),
       log,
     });
@@ -57,7 +84,11 @@ export class RulesModule implements GatewayModule {
       this.options.packsDir ?? PACKS_DIR,
       ...(ctx.settings.rulesDir ? [path.resolve(ctx.settings.rulesDir)] : []),
     ];
-    this.registry = new RuleRegistry(dirs, log, (snapshot) => engine.setRules(snapshot.rules));
+    this.registry = new RuleRegistry(dirs, log, (snapshot) => {
+      engine.setRules(snapshot.rules);
+      metrics.loaded.set(snapshot.rules.length);
+      metrics.problems.set(snapshot.problems.length);
+    });
     this.registry.load();
     this.preload(ctx);
     engine.start();

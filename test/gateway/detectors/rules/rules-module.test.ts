@@ -105,6 +105,9 @@ describe('rules module in a running gateway', () => {
       user: 'engineer',
     });
     expect(list.body.rules.find((r) => r.id === 'shed-smoke')?.firing).toBe(1);
+    const metrics = await (await fetch(`${gw.http}/metrics`)).text();
+    expect(metrics).toContain('weige_rule_detections_total{rule="shed-smoke",type="fire"} 1');
+    expect(metrics).toMatch(/weige_rules_loaded \d+/);
   });
 
   it('judges a day-late NB-IoT vendor batch on event time (12 h without water)', async () => {
