@@ -1,6 +1,6 @@
 /**
  * Load mode for benchmarks: N devices sending telemetry at a target total rate, round-robin,
- * each message in its device's own wire format (hourly-style water registers that only go up,
+ * each message in its device's own wire format (water registers that only go up with event time,
  * shed sensor readings, charger reports). With `synthetic`, ids are `load-00001`… (canonical water
  * meters) and must be registered first (POST /api/devices); otherwise the site's devices are used.
  */
@@ -23,7 +23,6 @@ export function syntheticLoadDevices(n: number): Device[] {
 export class LoadActor implements Actor {
   readonly id = 'load';
   nextAt: number;
-  private readonly registers: number[];
   private readonly lastTs: number[];
   private sent = 0;
   private readonly intervalMs: number;
@@ -34,7 +33,6 @@ export class LoadActor implements Actor {
     rate: number,
   ) {
     this.intervalMs = 1000 / rate;
-    this.registers = devices.map((_, i) => 100_000 + i * 17);
     this.lastTs = devices.map(() => Number.NEGATIVE_INFINITY);
     this.nextAt = ctx.startMs;
   }
@@ -46,16 +44,13 @@ export class LoadActor implements Actor {
       at < until;
       at = this.ctx.startMs + this.sent * this.intervalMs
     ) {
-      const i = this.sent % this.devices.length;
+      const i = this.pick(this.sent % this.devices.length, at);
       const d = this.devices[i]!;
-      // Distinct timestamps per device (the gateway de-duplicates on device + time); formats with
-      // whole seconds need a second between messages, exact while each device sends ≤ 1 msg/s.
-      const wholeSeconds = d.codec === 'sanchuan-nbiot' || d.codec === 'weilai-charger';
-      const ts = wholeSeconds
-        ? Math.max(this.lastTs[i]! + 1000, Math.floor(at / 1000) * 1000)
-        : Math.floor(at);
+      const ts = stampFor(d, at);
       this.lastTs[i] = ts;
-      this.registers[i]! += 1 + (this.sent % 7);
+      // The register is a function of event time (1 L a minute, ≈ 29 900 m³ in 2026): it never runs
+      // backwards against what earlier runs stored, whatever the rate.
+      const registerL = Math.floor(ts / 60_000) + i;
       const wire =
         d.kind === 'smoke_sensor'
           ? smokeReading(d, ts, {
@@ -74,13 +69,33 @@ export class LoadActor implements Actor {
                 22,
               )
             : d.codec === 'sanchuan-nbiot'
-              ? waterBatch(d, ts, 60, [this.registers[i]!], 90)
-              : waterReading(d, ts, this.registers[i]!, 90);
+              ? waterBatch(d, ts, 60, [registerL], 90)
+              : waterReading(d, ts, registerL, 90);
       this.ctx.send({ at, deviceId: d.id, ...wire, qos: 0 });
       this.sent++;
     }
     this.nextAt = until;
   }
+
+  /**
+   * Round-robin, except that a device never stamps the same time twice (the gateway de-duplicates
+   * on device + time, and stamping ahead would drift into the future): a device that already sent
+   * in this second (whole-second formats) or millisecond passes its turn to the next one that can.
+   */
+  private pick(turn: number, at: number): number {
+    for (let k = 0; k < this.devices.length; k++) {
+      const i = (turn + k) % this.devices.length;
+      if (stampFor(this.devices[i]!, at) > this.lastTs[i]!) return i;
+    }
+    return turn;
+  }
+}
+
+/** The device's timestamp for a send at `at`: whole seconds in two vendor formats, else ms. */
+function stampFor(d: Device, at: number): number {
+  return d.codec === 'sanchuan-nbiot' || d.codec === 'weilai-charger'
+    ? Math.floor(at / 1000) * 1000
+    : Math.floor(at);
 }
 
 /** Devices a load run can drive from the site: meters, shed sensors and chargers (cameras are event-driven). */
