@@ -64,12 +64,12 @@ describe('webhooks to group robots', () => {
     const dingtalk = await robot((n) => ({
       body: n === 1 ? { errcode: 130101, errmsg: 'send too fast' } : { errcode: 0, errmsg: 'ok' },
     }));
-    // Feishu is slow the first time (past the 0.5 s attempt timeout), quick after.
-    const feishu = await robot((n) => ({ body: { code: 0, msg: 'success' }, delayMs: n === 1 ? 1500 : 0 }));
+    // Feishu is slow the first time (past the 1 s attempt timeout), quick after.
+    const feishu = await robot((n) => ({ body: { code: 0, msg: 'success' }, delayMs: n === 1 ? 3000 : 0 }));
     // A generic endpoint that is down: two attempts, then the delivery gives up.
     const generic = await robot(() => ({ status: 503, body: { error: 'down' } }));
     const dir = makeDataDir();
-    const common = { timeoutS: 0.5, backoffS: 0.1, events: ['dispatched', 'escalated'] };
+    const common = { timeoutS: 1, backoffS: 0.1, events: ['dispatched', 'escalated'] };
     const siteFile = writeSite(dir, {
       channels: {
         webhooks: [
