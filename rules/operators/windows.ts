@@ -155,7 +155,7 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
   {
     name: 'consumption',
     description:
-      'use from a cumulative register over the window ending at the newest reading (newest minus the register at the window start); unknown until readings cover the whole window',
+      'use from a cumulative register over the window ending at the newest reading (newest minus the register at the window start); unknown until readings cover the whole window, or when the reading before the window start is more than a window older',
     args: [
       { name: 'field', kind: 'field' },
       { name: 'window', kind: 'duration' },
@@ -166,7 +166,13 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
       const end = lastIndexAtOrBefore(samples, at);
       const last = num(samples[end]);
       if (last === undefined) return undefined;
-      const start = registerAt(samples, samples[end]!.ts - a.params[0]!);
+      const windowMs = a.params[0]!;
+      const from = samples[end]!.ts - windowMs;
+      const startIdx = lastIndexAtOrBefore(samples, from);
+      // The register at the window start must be known: a reading at most one window earlier.
+      // Across a longer gap (a lost daily batch) the difference is not this window's use.
+      if (startIdx < 0 || from - samples[startIdx]!.ts > windowMs) return undefined;
+      const start = num(samples[startIdx]);
       return start === undefined ? undefined : roundRegister(Math.max(0, last - start));
     },
   },
