@@ -98,15 +98,6 @@ function aggregate(
   };
 }
 
-/**
- * Value of a cumulative register at time t: the last reading at or before t. Readings of a
- * register are exact whatever the gap between them, so the difference of two is the use in
- * between, even across a daily NB-IoT batch.
- */
-function registerAt(samples: readonly Sample[], t: number): number | undefined {
-  return num(samples[lastIndexAtOrBefore(samples, t)]);
-}
-
 export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
   {
     name: 'latest',
@@ -166,6 +157,8 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
       const end = lastIndexAtOrBefore(samples, at);
       const last = num(samples[end]);
       if (last === undefined) return undefined;
+      // Register readings are exact whatever the gap between them, so the difference of two is
+      // the use in between, even across a daily NB-IoT batch.
       const windowMs = a.params[0]!;
       const from = samples[end]!.ts - windowMs;
       const startIdx = lastIndexAtOrBefore(samples, from);
