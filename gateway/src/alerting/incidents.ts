@@ -64,6 +64,8 @@ export class IncidentManager {
         alert.mutedBy = silence?.id ?? inhibitor!.id;
         core.store.insertAlert(alert, now, d.eventTs);
         core.metrics.alerts.inc({ kind: alert.kind, severity: alert.severity, status: alert.status });
+        // Still an alert on the MQTT feed (the contract: every alert), marked muted; it pages nobody.
+        core.emitAlert(alert);
         return alert;
       }
       const autoEmergency =

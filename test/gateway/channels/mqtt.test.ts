@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { eventually } from '../../helpers/gateway.ts';
-import { startAlertingGateway, shedFire, type AlertingTestGateway } from '../alerting/fixtures.ts';
+import { startAlertingGateway, shedFire, offline, type AlertingTestGateway } from '../alerting/fixtures.ts';
 
 let gw: AlertingTestGateway;
 afterEach(async () => gw?.stop());
@@ -36,5 +36,11 @@ describe('MQTT channel', () => {
       'dispatched',
       'dispatched',
     ]);
+    // A muted alert is still on the feed, marked so; it opens no incident.
+    gw.raise(offline('heat-shed-3', 'shed-3'));
+    const muted = await eventually(() =>
+      got.find((m) => m.topic === 'weige/alerts/chunjiang/device_offline'),
+    );
+    expect(muted.body).toMatchObject({ status: 'inhibited', incidentId: null });
   });
 });
