@@ -7,6 +7,8 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
+import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
+import { AbsenceAnnouncer } from './core/api-announcer.ts';
 import { runOverMqtt, type RunProgress } from './core/mqtt-runner.ts';
 import { isoLocal } from './core/time.ts';
 import { ScenarioError } from './scenario/load.ts';
@@ -25,6 +27,8 @@ const USAGE = `Usage: npm run simulate -- --scenario <name|file.yaml> [options]
   --seed <s>         override the scenario's seed (same seed + same start → same messages)
   --start <s>        override the start: end-at-now | now | now-<duration> | ISO 8601 time
   --truth <file>     write the ground truth (what was injected, where, when) as JSONL
+  --api <url>        gateway HTTP base: record the announced absences there, as grid workers
+                     would (POST /api/households/:id/absences); --api-password (default weige-demo)
   --out <file>       no broker: write every message as JSONL {at, topic, payload, ...}
   --dry-run          no broker: generate and count only
   --no-progress      no progress bar (for logs)
@@ -43,6 +47,8 @@ async function main(): Promise<number> {
       seed: { type: 'string' },
       start: { type: 'string' },
       truth: { type: 'string' },
+      api: { type: 'string' },
+      'api-password': { type: 'string' },
       out: { type: 'string' },
       'dry-run': { type: 'boolean' },
       'no-progress': { type: 'boolean' },
@@ -55,14 +61,26 @@ async function main(): Promise<number> {
   }
   const scenarioFile = resolveScenario(values.scenario);
   const truth = values.truth ? new TruthWriter(values.truth) : null;
+  const site = loadSiteFile(values.site ?? process.env.WEIGE_SITE ?? 'sites/chunjiang.yaml');
+  const announcer = values.api
+    ? new AbsenceAnnouncer({
+        apiUrl: values.api,
+        site,
+        ...(values['api-password'] ? { password: values['api-password'] } : {}),
+        onError: (m) => console.error(`weige-sim: ${m}`),
+      })
+    : null;
   const sim = createSimulation({
-    site: values.site ?? process.env.WEIGE_SITE ?? 'sites/chunjiang.yaml',
+    site,
     scenario: scenarioFile,
     ...(values.seed !== undefined
       ? { seed: /^\d+$/.test(values.seed) ? Number(values.seed) : values.seed }
       : {}),
     ...(values.start ? { start: values.start } : {}),
-    ...(truth ? { onTruth: (r) => truth.write(r) } : {}),
+    onTruth: (r) => {
+      truth?.write(r);
+      announcer?.handle(r);
+    },
   });
   const speed = values.fast ? 'fast' : values.speed ? parseSpeed(values.speed) : sim.speed;
   const { engine } = sim;
@@ -129,6 +147,9 @@ async function main(): Promise<number> {
   }
   bar?.stop();
   await truth?.close();
+  await announcer?.flush();
+  if (announcer)
+    console.error(`weige-sim: ${announcer.posted} absences recorded via the API, ${announcer.failed} failed`);
   const s = engine.stats;
   console.error(
     `weige-sim: ${s.messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +

@@ -6,8 +6,10 @@
  * resident without water use since 14 h ago. Stage modules registered in gateway/src/modules.ts
  * (rules, alerting, …) run as usual and raise the alerts. Ctrl-C stops both.
  */
+import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
 import { Gateway } from '../gateway/src/gateway.ts';
 import { WeigeError } from '../gateway/src/core/errors.ts';
+import { AbsenceAnnouncer } from './core/api-announcer.ts';
 import { runOverMqtt } from './core/mqtt-runner.ts';
 import { isoLocal } from './core/time.ts';
 import { createSimulation } from './simulation.ts';
@@ -32,10 +34,20 @@ async function main(): Promise<void> {
   const brokerUrl = settings.mqttUrl ?? `mqtt://${host(settings.mqttHost)}:${gateway.mqttPort}`;
   const truthFile = process.env.WEIGE_DEMO_TRUTH ?? `${settings.dataDir}/demo-truth.jsonl`;
   const truth = new TruthWriter(truthFile);
+  const site = loadSiteFile(settings.siteFile);
+  // Announced absences are recorded as a grid worker would, so the dashboard shows them.
+  const announcer = new AbsenceAnnouncer({
+    apiUrl: `http://${host(settings.httpHost)}:${gateway.httpPort}`,
+    site,
+    onError: (m) => gateway.ctx.log.warn({ ns: 'weige:demo' }, m),
+  });
   const sim = createSimulation({
-    site: settings.siteFile,
+    site,
     scenario: SCENARIO,
-    onTruth: (r) => truth.write(r),
+    onTruth: (r) => {
+      truth.write(r);
+      announcer.handle(r);
+    },
   });
   console.log(
     [
@@ -77,6 +89,7 @@ async function main(): Promise<void> {
   });
   gateway.ctx.log.info({ messages: result.messages, aborted: result.aborted }, 'demo simulator stopped');
   await truth.close();
+  await announcer.flush();
   await gateway.stop();
   process.exit(0);
 }

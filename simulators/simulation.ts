@@ -266,6 +266,7 @@ function resolveIncidents(site: Site, scenario: Scenario, startMs: number, endMs
           from: at,
           to: at + parseDuration(inc.for)!,
           reason: inc.reason ?? 'family',
+          announced: inc.announced ?? true,
         });
         return;
       }

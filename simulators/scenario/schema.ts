@@ -127,6 +127,10 @@ const incident = {
           household,
           for: duration,
           reason: { enum: ['family', 'hospital', 'travel'] },
+          announced: {
+            type: 'boolean',
+            description: 'someone tells the grid worker (posted with --api); default true',
+          },
         },
         additionalProperties: false,
       },

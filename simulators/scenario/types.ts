@@ -38,6 +38,8 @@ export type ScenarioIncident =
       household?: string;
       for: Duration;
       reason?: 'family' | 'hospital' | 'travel';
+      /** Someone tells the grid worker (posted to the gateway with --api). Default true. */
+      announced?: boolean;
     };
 
 export type IncidentKind = ScenarioIncident['kind'];

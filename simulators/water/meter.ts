@@ -32,7 +32,12 @@ export interface Absence {
   from: number;
   to: number;
   reason: 'family' | 'hospital' | 'travel';
+  /** Whether someone tells the grid worker (recorded in the gateway by the API announcer). */
+  announced: boolean;
 }
+
+/** Share of absences someone reports to the grid worker [assumption]. */
+const ANNOUNCED_SHARE: Record<Absence['reason'], number> = { family: 0.7, hospital: 0.5, travel: 0.9 };
 
 /** Random multi-day absences on 1–5 % of days (FIELD-NOTES §2.4): start chance per day. */
 const ABSENCE_START_PER_DAY = 0.006;
@@ -86,7 +91,7 @@ export class WaterMeterActor implements Actor {
         endTs: Math.round(a.to),
         deviceId: device.id,
         household: household.id,
-        details: { reason: a.reason },
+        details: { reason: a.reason, announced: a.announced },
       });
   }
 
@@ -219,11 +224,8 @@ export class WaterMeterActor implements Actor {
         const from = day + rng.uniform(8, 16) * HOUR_MS;
         const days = hospital ? rng.uniform(3, 14) : rng.uniform(1, 7);
         const to = localMidnight(from + days * DAY_MS) + rng.uniform(10, 18) * HOUR_MS;
-        this.absences.push({
-          from,
-          to,
-          reason: hospital ? 'hospital' : rng.chance(0.8) ? 'family' : 'travel',
-        });
+        const reason = hospital ? 'hospital' : rng.chance(0.8) ? 'family' : 'travel';
+        this.absences.push({ from, to, reason, announced: rng.chance(ANNOUNCED_SHARE[reason]) });
       }
     }
   }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandResult } from '../../gateway/src/core/bus.ts';
+import { AbsenceAnnouncer } from '../../simulators/core/api-announcer.ts';
 import { runOverMqtt } from '../../simulators/core/mqtt-runner.ts';
 import type { Scenario } from '../../simulators/scenario/types.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
@@ -113,5 +114,36 @@ describe('simulator → real MQTT → gateway', () => {
       Array<Readings[number] & { port: number | null; ts: string; labels: Record<string, string> }>
     >('GET', '/api/devices/charger-shed-2/readings?port=5&order=desc&limit=1', { user: 'engineer' });
     expect(readings.body[0]!.labels.state).toBe('off');
+  });
+
+  it('records announced absences through the API as a grid worker, and leaves unannounced ones out', async () => {
+    const site = gw.gateway.ctx.site.site;
+    const announcer = new AbsenceAnnouncer({ apiUrl: gw.http, site });
+    const sim = createSimulation({
+      site,
+      scenario: {
+        ...SCENARIO,
+        name: 'absences',
+        duration: '1d',
+        models: { households: 0, sheds: false, cameras: false, places: false },
+        incidents: [
+          { kind: 'absence', household: 'B7-1-301', at: '2h', for: '3d', reason: 'hospital' },
+          { kind: 'absence', household: 'B2-1-401', at: '5h', for: '1d', announced: false },
+        ],
+      },
+      onTruth: (r) => announcer.handle(r),
+    });
+    await announcer.flush();
+    expect(announcer.failed).toBe(0);
+    const announced = await gw.api<Array<{ householdId: string; reason: string; from: string }>>(
+      'GET',
+      '/api/households/B7-1-301/absences',
+      { user: 'admin' },
+    );
+    expect(announced.body).toHaveLength(1);
+    expect(announced.body[0]).toMatchObject({ householdId: 'B7-1-301', reason: 'hospital' });
+    expect(Date.parse(announced.body[0]!.from)).toBe(sim.startMs + 2 * 3600_000);
+    const silent = await gw.api<unknown[]>('GET', '/api/households/B2-1-401/absences', { user: 'admin' });
+    expect(silent.body).toHaveLength(0);
   });
 });
