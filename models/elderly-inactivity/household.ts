@@ -253,8 +253,10 @@ export class HouseholdState {
       t = next;
     }
     const limitH = this.silenceLimitH(from);
+    // Either the rhythm makes this silence improbable (an early riser's dry morning) or it is
+    // longer than any comparable quiet spell this household has had.
     const improbable =
-      limitH === null ? logP <= Math.log(this.params.silenceProbability) : silenceH >= limitH;
+      logP <= Math.log(this.params.silenceProbability) || (limitH !== null && silenceH >= limitH);
     if (improbable) {
       this.episodeFrom = from;
       out.push({
