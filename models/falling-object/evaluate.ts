@@ -35,6 +35,8 @@ export interface FallingObjectMetrics {
   columnExact: number;
   latencyP50Ms: number;
   latencyP95Ms: number;
+  /** Floor exact on the throws that model and baseline both alerted on. */
+  floorExactBothCaught?: number;
 }
 
 export interface Evaluation {
@@ -59,17 +61,29 @@ export function evaluate(
     range: null,
     column: null,
   }));
+  // Floor accuracy on the throws both caught: the baseline only catches heavy objects, the easy ones.
+  const both = records
+    .map((_, i) => i)
+    .filter((i) => records[i]!.alertDue && model[i]!.alert && base[i]!.alert);
+  const exact = (out: ReadonlyArray<{ floor: number | null }>): number =>
+    both.filter((i) => out[i]!.floor === records[i]!.truthFloor).length / Math.max(both.length, 1);
   return {
-    model: metrics(
-      records,
-      model,
-      records.map((r) => r.analyseMs + inferMsPerTrack),
-    ),
-    baseline: metrics(
-      records,
-      base,
-      records.map((r) => r.baseline.ms),
-    ),
+    model: {
+      ...metrics(
+        records,
+        model,
+        records.map((r) => r.analyseMs + inferMsPerTrack),
+      ),
+      floorExactBothCaught: exact(model),
+    },
+    baseline: {
+      ...metrics(
+        records,
+        base,
+        records.map((r) => r.baseline.ms),
+      ),
+      floorExactBothCaught: exact(base),
+    },
     samples: records.length,
   };
 }
@@ -136,6 +150,12 @@ export function formatEvaluation(e: Evaluation, title: string): string {
         ['alerts on falls < 2 floors', m.shortFallAlerts, b.shortFallAlerts, '0'],
         ['origin floor exact', pct(m.floorExact), pct(b.floorExact), '≥ 85 %'],
         ['origin floor within ±1', pct(m.floorWithin1), pct(b.floorWithin1), '≥ 98 %'],
+        [
+          'origin floor exact, throws both caught',
+          pct(m.floorExactBothCaught ?? Number.NaN),
+          pct(b.floorExactBothCaught ?? Number.NaN),
+          '',
+        ],
         ['true floor inside reported range', pct(m.floorInRange), '—', ''],
         ['window column exact', pct(m.columnExact), '—', '≥ 90 %'],
         ['processing p50 (ms)', m.latencyP50Ms, b.latencyP50Ms, ''],
