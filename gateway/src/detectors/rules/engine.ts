@@ -18,7 +18,7 @@ import { matchesDevice, subjectFor, subjectFromKey } from './matching.ts';
 import { inSchedule } from './schedule.ts';
 import { SeriesStore } from './series-store.ts';
 import type { InstanceState, RuleStatePersistence } from './state-store.ts';
-import { renderTemplate, type TemplateInput } from './templates.ts';
+import { buildDetection, type DetectionContext } from './detections.ts';
 import type { CompiledRule, EvalContext, Observation, Subject, Tri } from './types.ts';
 
 export const DEFAULT_TICK_MS = 60_000;
@@ -259,7 +259,7 @@ export class RuleEngine {
   }
 
   private fire(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {
-    const detection = this.detection(rule, subject, ctx, false);
+    const detection = buildDetection(rule, subject, ctx, false, this.detectionContext(rule, subject));
     state.lastFiredAt = ctx.at;
     state.deviceId = subject.device.id;
     state.dedupeKey = detection.dedupeKey;
@@ -269,103 +269,33 @@ export class RuleEngine {
     this.options.emit(detection);
   }
 
+  private detectionContext(rule: CompiledRule, subject: Subject): DetectionContext {
+    return {
+      site: this.options.site,
+      timezone: this.timezone,
+      trigger: this.lastObservation.get(stateKey(rule.id, subject.key)),
+    };
+  }
+
   private emitClear(rule: CompiledRule, subject: Subject, state: InstanceState, ctx: EvalContext): void {
     // The texts name the firing condition's facts; show their values now, next to the clear's.
     const firingFacts: EvalContext = { ...ctx, facts: {} };
     rule.when.evaluate(firingFacts);
-    const detection = this.detection(
+    const facts = { ...firingFacts.facts, ...ctx.facts };
+    const detection = buildDetection(
       rule,
       subject,
-      { ...ctx, facts: { ...firingFacts.facts, ...ctx.facts } },
+      { ...ctx, facts },
       true,
+      this.detectionContext(rule, subject),
     );
     if (state.dedupeKey) detection.dedupeKey = state.dedupeKey;
     state.status = 'idle';
     state.since = null;
     this.options.emit(detection);
   }
-
-  private detection(rule: CompiledRule, subject: Subject, ctx: EvalContext, cleared: boolean): Detection {
-    const site = this.options.site;
-    const input: TemplateInput = {
-      ruleId: rule.id,
-      subject,
-      facts: ctx.facts,
-      value: Object.values(ctx.facts)[0],
-      at: ctx.at,
-      timezone: this.timezone,
-    };
-    const location =
-      rule.subject === 'place' && subject.place
-        ? { building: subject.place.building ?? null, place: subject.place.id }
-        : site.deviceLocation(subject.device);
-    const last = this.lastObservation.get(stateKey(rule.id, subject.key));
-    const title = {
-      'zh-CN': renderTemplate(rule.texts['zh-CN'].title, 'zh-CN', input, site),
-      en: renderTemplate(rule.texts.en.title, 'en', input, site),
-    };
-    const message = {
-      'zh-CN': renderTemplate(rule.texts['zh-CN'].message, 'zh-CN', input, site),
-      en: renderTemplate(rule.texts.en.message, 'en', input, site),
-    };
-    if (cleared) {
-      title['zh-CN'] = `已恢复：${title['zh-CN']}`;
-      title.en = `Cleared: ${title.en}`;
-    }
-    return {
-      kind: rule.kind,
-      severity: cleared ? 'info' : rule.severity,
-      siteId: site.siteId,
-      eventTs: ctx.at,
-      source: { deviceId: subject.device.id, rule: rule.id, model: null },
-      dedupeKey: renderKey(rule, subject),
-      location,
-      title,
-      message,
-      evidence: {
-        rule: { id: rule.id, hash: rule.hash, file: rule.file },
-        subject: subject.key,
-        facts: ctx.facts,
-        autoResolve: rule.autoResolve,
-        ...(last
-          ? {
-              trigger: {
-                deviceId: last.deviceId,
-                ts: last.ts,
-                ...(last.attributes ? { attributes: last.attributes } : {}),
-              },
-            }
-          : {}),
-      },
-      ...(cleared ? { cleared: true } : {}),
-      ...(rule.autoResolve ? { autoResolve: true } : {}),
-    };
-  }
 }
 
 function stateKey(ruleId: string, subjectKey: string): string {
   return `${ruleId}\u0000${subjectKey}`;
-}
-
-/** Dedupe keys use ids, never display names, so they are stable across languages and renames. */
-function renderKey(rule: CompiledRule, subject: Subject): string {
-  const household = subject.household;
-  const values: Record<string, string | number | undefined> = {
-    rule: rule.id,
-    kind: rule.kind,
-    subject: subject.key,
-    device: subject.device.id,
-    place: subject.place?.id,
-    placeId: subject.place?.id,
-    building: household?.building ?? subject.device.building ?? subject.place?.building,
-    buildingId: household?.building ?? subject.device.building ?? subject.place?.building,
-    facade: subject.device.facade,
-    port: /^[0-9]+$/.test(subject.stream) ? subject.stream : undefined,
-    household: household?.id,
-    floor: household?.floor ?? subject.device.floor,
-    unit: household?.unit ?? subject.device.unit,
-  };
-  return rule.dedupeKey.replace(/\{([a-zA-Z]+)(?::[0-9])?\}/g, (_m, name: string) =>
-    String(values[name] ?? '-'),
-  );
 }

@@ -80,7 +80,7 @@ describe('rules module in a running gateway', () => {
     const now = Date.now();
     await client.publishAsync(
       'weige/smoke-shed-1/telemetry',
-      JSON.stringify({ ts: now - 60_000, smoke_db_m: 0.01, temp_c: 20, co_ppm: 2 }),
+      JSON.stringify({ ts: now - 60_000, smoke_db_m: 0.3, temp_c: 20, co_ppm: 18 }),
       { qos: 1 },
     );
     await client.publishAsync(
@@ -88,6 +88,7 @@ describe('rules module in a running gateway', () => {
       JSON.stringify({ ts: now, smoke_db_m: 0.4, temp_c: 22, co_ppm: 25 }),
       { qos: 1 },
     );
+    // Smoke with CO, held past the rule's 30 s: it fires at the second reading.
     const d = await eventually(() => detections.find((x) => x.source.rule === 'shed-smoke'));
     expect(d).toMatchObject({
       kind: 'fire',
