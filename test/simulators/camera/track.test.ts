@@ -53,6 +53,27 @@ describe('fall tracks', () => {
     expect(typeof payload.start_ts).toBe('string');
   });
 
+  it('the first tracked point unprojects to the release floor (camera model and track agree)', () => {
+    const cam = new FacadeCamera(calibration);
+    for (let floor = 2; floor <= 14; floor++) {
+      const sim = generateFallTrack({
+        camera: cam,
+        floor,
+        column: 2,
+        object: 'flower_pot',
+        thrown: false,
+        startTs: 0,
+        rng: `floor-${floor}`,
+        noise: { maxConfirmFrames: 0, dropRate: 0 },
+      })!;
+      const [, u, v] = sim.track.points[0]!;
+      const [, z] = cam.unproject(u, v);
+      // ±½ floor = 1.4 m is what origin tracing needs (FIELD-NOTES §1.2).
+      expect(Math.abs(z - sim.truth.release!.z), `floor ${floor}`).toBeLessThan(1.0);
+      expect(floorOfHeight(z)).toBe(floor);
+    }
+  });
+
   it('is reproducible: same seed, same track', () => {
     const a = generateFallTrack({ camera: calibration, floor: 5, startTs: 0, rng: 'x' });
     const b = generateFallTrack({ camera: calibration, floor: 5, startTs: 0, rng: 'x' });
