@@ -99,10 +99,11 @@ async function main(): Promise<number> {
         cliProgress.Presets.shades_classic,
       );
   const span = Math.max(1, sim.endMs - sim.startMs);
-  bar?.start(1000, 0, { sim: isoLocal(sim.startMs), messages: 0, incidents: 0, rate: 0 });
+  const local = (t: number): string => isoLocal(t).slice(0, 19).replace('T', ' ');
+  bar?.start(1000, 0, { sim: local(sim.startMs), messages: 0, incidents: 0, rate: 0 });
   const show = (p: RunProgress): void =>
     bar?.update(Math.round(((p.simTime - sim.startMs) / span) * 1000), {
-      sim: isoLocal(p.simTime).slice(0, 19).replace('T', ' '),
+      sim: local(p.simTime),
       messages: p.messages,
       incidents: p.incidents,
       rate: p.elapsedMs > 0 ? Math.round((p.messages * 1000) / p.elapsedMs) : 0,
