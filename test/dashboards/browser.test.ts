@@ -2,7 +2,7 @@
  * The dashboards in a real Chromium against a real gateway (embedded aedes over TCP, real HTTP and
  * WebSocket push): a grid worker sees a new incident within 1 s of the camera's MQTT event and
  * accepts it, the property manager's console (second browser context) sees the state change, a
- * micro-grid leader switches the site to emergency mode and every console shows it, and a worker
+ * property manager switches the site to emergency mode and every console shows it, and a worker
  * cannot open an incident from another grid. Screenshots of every page at desktop and phone size
  * go to test-output/screenshots/.
  */
@@ -134,19 +134,19 @@ describe('dashboards in Chromium', () => {
     await manager.page.keyboard.press('Escape');
     await manager.page.locator('dialog[open]').waitFor({ state: 'detached' });
 
-    // The property manager sees the mode but may not switch it (the API says 403); a
-    // micro-grid leader switches the site to emergency mode and both consoles show it.
-    expect(await manager.page.locator('#mode-switch').isDisabled()).toBe(true);
+    // The property manager switches the site to emergency mode; a leader's console follows live,
+    // and a grid worker may not switch it (the API refuses).
     expect(
-      (await gw.api('PUT', '/api/site/mode', { user: 'property', body: { mode: 'emergency' } })).status,
+      (await gw.api('PUT', '/api/site/mode', { user: 'mg1-worker-a', body: { mode: 'emergency' } })).status,
     ).toBe(403);
     const leader = await open({});
     await loginThroughForm(leader.page, gw.http, 'mg3-leader', '/console.html');
     await leader.page.waitForSelector('.conn-live');
-    leader.page.once('dialog', (d) => void d.accept());
-    await leader.page.click('#mode-switch');
-    await leader.page.waitForSelector('body.emergency');
-    await manager.page.waitForSelector('body.emergency', { timeout: 2000 });
+    expect(await manager.page.locator('#mode-switch').isDisabled()).toBe(false);
+    manager.page.once('dialog', (d) => void d.accept());
+    await manager.page.click('#mode-switch');
+    await manager.page.waitForSelector('body.emergency');
+    await leader.page.waitForSelector('body.emergency', { timeout: 2000 });
     const mode = await gw.api<{ mode: string; by: string }>('GET', '/api/site/mode', { user: 'admin' });
     expect(mode.body.mode).toBe('emergency');
     await screenshot(manager.page, 'console-emergency-desktop');

@@ -67,7 +67,7 @@ const chartBox = (id: string, title: string): [HTMLElement, HTMLElement] => {
 async function start(): Promise<void> {
   const site = await loadSite();
   // PUT /api/site/mode is for micro-grid leaders and above (and admins); others see the state only.
-  const modeSwitch = new ModeSwitch(hasRole(shell.session.user, 'micro_grid_leader'));
+  const modeSwitch = new ModeSwitch(hasRole(shell.session.user, 'micro_grid_leader', 'property_manager'));
   const plan = new SitePlan(site);
   const detail = new IncidentDetail(site, shell.session.user, (inc) => upsert(inc));
   const table = new IncidentsTable(

@@ -50,7 +50,8 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
       {
         schema: {
           tags: ['site'],
-          summary: 'Switch between normal and emergency mode (admins, and micro-grid leaders and above)',
+          summary:
+            'Switch between normal and emergency mode (admins, property managers, micro-grid leaders and above)',
           description:
             'Emergency mode multiplies escalation timeouts by escalation.emergency.timeoutFactor and pages extra roles (and A and B posts at once) for new incidents.',
           body: {
@@ -66,11 +67,14 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
         },
       },
       async (request) => {
-        const user = request.requireRole('micro_grid_leader');
-        // Leaders switch the whole site: only those whose grid covers a micro-grid or more.
+        // The property manager runs the community's response (issue 7: "the manager switches to
+        // emergency mode"); leaders switch it from a micro-grid or higher, never a building group.
+        const user = request.requireRole('micro_grid_leader', 'property_manager');
         const level = ctx.site.gridNode(user.grid)?.level;
         if (!user.roles.includes('admin') && level === 'building_group')
-          throw Errors.authForbidden('only micro-grid leaders and above switch the site mode');
+          throw Errors.authForbidden(
+            'only property managers and micro-grid leaders and above switch the site mode',
+          );
         const svc = service();
         svc.mode.set(request.body.mode, user.id, request.body.reason ?? null, svc.escalator);
         return view();
