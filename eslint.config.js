@@ -19,6 +19,7 @@ const upstreamStages = [
 export default tseslint.config(
   {
     ignores: [
+      '.tmp/**',
       'node_modules/**',
       'data/**',
       'dist/**',
