@@ -152,6 +152,30 @@ when: { fact: 'max(temp_c, 30d)', op: gte, value: 500 }`),
     expect(engine.stateCount()).toBe(0);
   });
 
+  it('reads per-household thresholds from the site file (waterThresholds), else the default', () => {
+    const raw = loadSiteFile(EXAMPLE_SITE_FILE);
+    const own = raw.households.find((h) => h.id === 'B1-2-202')!;
+    own.waterThresholds = { min12hM3: 0.003 };
+    const custom = new SiteIndex(raw);
+    const r = rule(`match: { source: reading, deviceKind: [water_meter], household: { livesAlone: true } }
+when: { fact: 'consumption(total_m3, 12h)', op: lt, value: { ref: household.waterThresholds.min12hM3, default: 0.01 }, as: used }`);
+    const out: Detection[] = [];
+    const engine = new RuleEngine({ site: custom, clock: new ManualClock(T0), emit: (d) => out.push(d) });
+    engine.setRules([r]);
+    const meter = (deviceId: string, h: number, total_m3: number): Observation => ({
+      source: 'reading',
+      deviceId,
+      ts: T0 + h * 3_600_000,
+      stream: '',
+      values: { total_m3 },
+      labels: {},
+    });
+    // Both residents use 5 L in 12 h: below the default 10 L, above B1-2-202's own 3 L.
+    for (const id of ['wm-B1-2-202', 'wm-B3-1-203'])
+      for (let h = 0; h <= 12; h++) engine.ingest(meter(id, h, 100 + Math.min(h, 5) * 0.001));
+    expect(out.map((d) => d.location.household)).toEqual(['B3-1-203']);
+  });
+
   it('resumes a running `for:` timer and an open firing after a restart', () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'weige-engine-'));
     dirs.push(dir);
