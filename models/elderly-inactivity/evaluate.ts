@@ -122,7 +122,9 @@ export function formatEvaluation(
   title: string,
 ): string {
   const { model: m, baseline: b } = e;
-  const h = (v: number): string => (Number.isFinite(v) ? `${v.toFixed(1)} h` : '—');
+  // An infinite quantile means more incidents than that share were never detected.
+  const h = (v: number): string =>
+    Number.isFinite(v) ? `${v.toFixed(1)} h` : v === Number.POSITIVE_INFINITY ? 'never' : '—';
   return [
     `${title} — ${m.incidents} incidents over ${m.householdDays.toFixed(0)} household-days before them`,
     '',
