@@ -180,4 +180,23 @@ describe('weige Node-RED nodes (test helper)', () => {
     expect(readings[0]!.weige.key).toBe('smoke-shed-3');
     expect(alerts[0]).toMatchObject({ payload: { kind: 'fire' }, weige: { key: 'fire' } });
   });
+
+  it('ships an example flow that wires only known nodes to each other', () => {
+    const flow = require('../../node-red/node-red-contrib-weige/examples/hot-charging-port.json') as Array<{
+      id: string;
+      type: string;
+      z?: string;
+      broker?: string;
+      wires?: string[][];
+    }>;
+    const ids = new Set(flow.map((n) => n.id));
+    expect(new Set(flow.map((n) => n.type))).toEqual(
+      new Set(['tab', 'mqtt-broker', 'weige-in', 'switch', 'weige-raise', 'debug']),
+    );
+    for (const n of flow) {
+      for (const target of (n.wires ?? []).flat()) expect(ids.has(target), `${n.id} → ${target}`).toBe(true);
+      if (n.broker) expect(ids.has(n.broker)).toBe(true);
+      if (n.z) expect(ids.has(n.z)).toBe(true);
+    }
+  });
 });
