@@ -2,13 +2,13 @@
  * `npm run bench`: canonical telemetry from many simulated devices over real MQTT (QoS 1) into
  * the full gateway (aedes → codec → validation → SQLite → bus) and, in the same run with the same
  * harness, into a bare aedes broker. Each target runs in its own process; the load generator runs
- * here. Prints msgs/s and PUBACK latency p50/p99 (for the gateway a PUBACK means "stored"), and
- * the ratio gateway / bare aedes.
+ * here. Prints msgs/s, PUBACK latency p50/p99 (for the gateway a PUBACK means "stored"), the
+ * target process's CPU time per message, and the ratios gateway / bare aedes.
  *
  * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -25,6 +25,8 @@ const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
 interface Result {
   name: string;
+  /** CPU time the target process spent per 1000 acknowledged messages (user + system). */
+  cpuMsPer1k: number;
   sent: number;
   acked: number;
   msgsPerS: number;
@@ -80,7 +82,13 @@ async function startTarget(
   return { port, child, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 
-async function drive(name: string, port: number): Promise<Result> {
+/** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+async function drive(name: string, port: number, pid: number): Promise<Result> {
   const clients: MqttClient[] = await Promise.all(
     deviceIds.map((id) =>
       mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
@@ -97,6 +105,7 @@ async function drive(name: string, port: number): Promise<Result> {
   const base = Date.now() - 20 * 86400_000;
   const deadline = Date.now() + SECONDS * 1000;
   const started = performance.now();
+  const cpuStart = cpuSeconds(pid);
   await Promise.all(
     clients.map(async (client, i) => {
       const id = deviceIds[i]!;
@@ -116,17 +125,22 @@ async function drive(name: string, port: number): Promise<Result> {
     }),
   );
   const elapsedS = (performance.now() - started) / 1000;
+  const cpuMsPer1k = ((cpuSeconds(pid) - cpuStart) * 1000 * 1000) / acked;
   await Promise.all(clients.map((c) => c.endAsync()));
   latencies.sort((a, b) => a - b);
   const pct = (p: number): number =>
     latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
-  return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99) };
+  return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), cpuMsPer1k };
 }
 
 async function run(kind: 'gateway' | 'aedes'): Promise<Result> {
   const target = await startTarget(kind);
   try {
-    return await drive(kind === 'gateway' ? 'weige gateway (store + bus)' : 'bare aedes', target.port);
+    return await drive(
+      kind === 'gateway' ? 'weige gateway (full pipeline)' : 'bare aedes',
+      target.port,
+      target.child.pid!,
+    );
   } finally {
     target.child.kill('SIGTERM');
     await new Promise((r) => target.child.once('exit', r));
@@ -140,7 +154,7 @@ console.log(
 const aedes = await run('aedes');
 const gateway = await run('gateway');
 const fmt = (r: Result): string =>
-  `${r.name.padEnd(30)} ${r.msgsPerS.toFixed(0).padStart(8)} msg/s   p50 ${r.p50Ms.toFixed(2).padStart(7)} ms   p99 ${r.p99Ms.toFixed(2).padStart(7)} ms   (${r.acked} acked)`;
+  `${r.name.padEnd(30)} ${r.msgsPerS.toFixed(0).padStart(8)} msg/s   p50 ${r.p50Ms.toFixed(2).padStart(7)} ms   p99 ${r.p99Ms.toFixed(2).padStart(7)} ms   CPU ${r.cpuMsPer1k.toFixed(0).padStart(4)} ms/1k msgs   (${r.acked} acked)`;
 console.log(fmt(aedes));
 console.log(fmt(gateway));
 console.log(
