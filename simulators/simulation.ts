@@ -96,6 +96,16 @@ export function createSimulation(input: SimulationInput): Simulation {
         return { kind: 'tamper', device: f.device, at };
       case 'clock_skew':
         return { kind: 'clock_skew', device: f.device, at, skewS: f.skewS ?? 120 };
+      case 'sensor_fault':
+        return { kind: 'sensor_fault', device: f.device, at };
+      case 'contamination':
+        return {
+          kind: 'contamination',
+          device: f.device,
+          at,
+          endAt: at + parseDuration(f.for ?? '8h')!,
+          dbM: f.dbM ?? 0.09,
+        };
     }
   });
   const targets = resolveIncidents(site, scenario, startMs, endMs, root.fork('incidents'));

@@ -22,6 +22,7 @@ export interface EngineOptions {
     isOffline(deviceId: string, t: number): boolean;
     stamp(deviceId: string, t: number): number;
     battery(deviceId: string, t: number, natural: number): number;
+    smokeFloor(deviceId: string, t: number): number;
   };
   onTruth?: (record: TruthRecord) => void;
 }
@@ -112,6 +113,10 @@ export class SimulationEngine implements SimContext {
 
   battery(deviceId: string, t: number, naturalPct: number): number {
     return this.options.faults ? this.options.faults.battery(deviceId, t, naturalPct) : naturalPct;
+  }
+
+  smokeFloor(deviceId: string, t: number): number {
+    return this.options.faults ? this.options.faults.smokeFloor(deviceId, t) : 0;
   }
 
   /**

@@ -85,6 +85,8 @@ export interface SimContext {
   stamp(deviceId: string, t: number): number;
   /** Battery level to report: the model's natural level unless a low-battery fault overrides it. */
   battery(deviceId: string, t: number, naturalPct: number): number;
+  /** Lowest smoke reading a contaminated chamber can show at `t` (dB/m); 0 when clean. */
+  smokeFloor(deviceId: string, t: number): number;
 }
 
 /** A model that runs on simulated time. */

@@ -1,7 +1,8 @@
 /**
  * Device faults that exercise the gateway's bad-input and health handling: devices going
  * offline (silent, with a retained `offline` status as the broker's will would publish),
- * low batteries, tamper events, clock skew. Malformed payloads are injected by the engine at a
+ * low batteries, tamper events, clock skew, sensor-reported faults, contaminated smoke chambers.
+ * Malformed payloads are injected by the engine at a
  * configurable rate. Every fault is written to the ground truth.
  */
 import type { Device } from '../../gateway/src/contracts/site.ts';
@@ -14,7 +15,11 @@ export type ScriptedFault =
   | { kind: 'offline'; device: string; at: number; endAt: number }
   | { kind: 'low_battery'; device: string; at: number; pct?: number }
   | { kind: 'tamper'; device: string; at: number }
-  | { kind: 'clock_skew'; device: string; at: number; skewS: number };
+  | { kind: 'clock_skew'; device: string; at: number; skewS: number }
+  /** The device reports a fault of its own (a `fault` event), e.g. a failed smoke chamber. */
+  | { kind: 'sensor_fault'; device: string; at: number }
+  /** Dust or insects in a smoke sensor's chamber keep its reading at or above `dbM`. */
+  | { kind: 'contamination'; device: string; at: number; endAt: number; dbM: number };
 
 export interface RandomFaults {
   /** Offline episodes per device per 30 days (2–48 h each). */
@@ -43,6 +48,8 @@ export class FaultPlan {
   readonly lowBattery = new Map<string, { at: number; pct: number }>();
   readonly skew = new Map<string, { at: number; skewMs: number }>();
   readonly tamper: Array<{ device: string; at: number }> = [];
+  readonly sensorFaults: Array<{ device: string; at: number }> = [];
+  readonly contamination = new Map<string, { at: number; endAt: number; dbM: number }>();
 
   constructor(
     devices: readonly Device[],
@@ -106,6 +113,12 @@ export class FaultPlan {
       case 'tamper':
         this.tamper.push({ device: f.device, at: f.at });
         return;
+      case 'sensor_fault':
+        this.sensorFaults.push({ device: f.device, at: f.at });
+        return;
+      case 'contamination':
+        this.contamination.set(f.device, { at: f.at, endAt: f.endAt, dbM: f.dbM });
+        return;
     }
   }
 
@@ -121,6 +134,11 @@ export class FaultPlan {
   battery(deviceId: string, t: number, natural: number): number {
     const low = this.lowBattery.get(deviceId);
     return low && t >= low.at ? Math.min(natural, low.pct) : natural;
+  }
+
+  smokeFloor(deviceId: string, t: number): number {
+    const c = this.contamination.get(deviceId);
+    return c && t >= c.at && t < c.endAt ? c.dbM : 0;
   }
 
   truths(): TruthRecord[] {
@@ -152,15 +170,30 @@ export class FaultPlan {
       });
     for (const t of this.tamper)
       out.push({ class: 'fault', kind: 'tamper', ts: Math.round(t.at), deviceId: t.device });
+    for (const f of this.sensorFaults)
+      out.push({ class: 'fault', kind: 'device_fault', ts: Math.round(f.at), deviceId: f.device });
+    for (const [deviceId, c] of this.contamination)
+      out.push({
+        class: 'fault',
+        kind: 'sensor_contamination',
+        ts: Math.round(c.at),
+        endTs: Math.round(c.endAt),
+        deviceId,
+        details: { dbM: c.dbM },
+      });
     return out;
   }
 }
 
-/** Publishes status (online at the start, offline/online at fault edges) and tamper events. */
+/** Publishes status (online at the start, offline/online at fault edges), tamper and fault events. */
 export class FaultActor implements Actor {
   readonly id = 'faults';
   nextAt: number;
-  private readonly queue: Array<{ at: number; deviceId: string; kind: 'offline' | 'online' | 'tamper' }>;
+  private readonly queue: Array<{
+    at: number;
+    deviceId: string;
+    kind: 'offline' | 'online' | 'tamper' | 'fault';
+  }>;
 
   constructor(
     private readonly ctx: SimContext,
@@ -176,6 +209,7 @@ export class FaultActor implements Actor {
         this.queue.push({ at: b, deviceId, kind: 'online' });
       }
     for (const t of plan.tamper) this.queue.push({ at: t.at, deviceId: t.device, kind: 'tamper' });
+    for (const f of plan.sensorFaults) this.queue.push({ at: f.at, deviceId: f.device, kind: 'fault' });
     this.queue.sort((x, y) => x.at - y.at || x.deviceId.localeCompare(y.deviceId));
     this.nextAt = this.queue[0]?.at ?? Number.POSITIVE_INFINITY;
   }
@@ -188,12 +222,14 @@ export class FaultActor implements Actor {
       const wire =
         item.kind === 'tamper'
           ? deviceEvent(device, this.ctx.stamp(device.id, item.at), 'tamper', { source: 'enclosure' })
-          : statusMessage(device, item.kind);
+          : item.kind === 'fault'
+            ? deviceEvent(device, this.ctx.stamp(device.id, item.at), 'fault', { source: 'sensor' })
+            : statusMessage(device, item.kind);
       this.ctx.send({
         at: item.at,
         deviceId: device.id,
         ...wire,
-        retain: item.kind !== 'tamper',
+        retain: item.kind === 'online' || item.kind === 'offline',
         qos: 1,
         ...(item.kind === 'offline' ? { exempt: true } : {}),
       });

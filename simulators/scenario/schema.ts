@@ -142,10 +142,16 @@ const fault = {
   type: 'object',
   required: ['kind', 'device', 'at'],
   properties: {
-    kind: { enum: ['offline', 'low_battery', 'tamper', 'clock_skew'] },
+    kind: { enum: ['offline', 'low_battery', 'tamper', 'clock_skew', 'sensor_fault', 'contamination'] },
     device: { type: 'string', minLength: 1 },
     at,
-    for: { ...duration, description: 'offline: how long' },
+    for: { ...duration, description: 'offline, contamination: how long' },
+    dbM: {
+      type: 'number',
+      minimum: 0,
+      maximum: 1,
+      description: 'contamination: the smoke reading the dirty chamber cannot fall below (dB/m)',
+    },
     pct: { type: 'number', minimum: 0, maximum: 100, description: 'low_battery: level' },
     skewS: {
       type: 'number',

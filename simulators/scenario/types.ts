@@ -46,10 +46,11 @@ export type IncidentKind = ScenarioIncident['kind'];
 export type RandomIncidentKind = Exclude<IncidentKind, 'absence'>;
 
 export interface ScenarioFault {
-  kind: 'offline' | 'low_battery' | 'tamper' | 'clock_skew';
+  kind: 'offline' | 'low_battery' | 'tamper' | 'clock_skew' | 'sensor_fault' | 'contamination';
   device: string;
   at: Duration;
   for?: Duration;
+  dbM?: number;
   pct?: number;
   skewS?: number;
 }

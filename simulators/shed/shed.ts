@@ -211,7 +211,11 @@ export class ShedActor implements Actor {
     }
     const days = (now - this.ctx.startMs) / DAY_MS;
     return {
-      smoke_db_m: Math.min(30, Math.max(0, smoke)),
+      // Dust or insects in the optical chamber hold the reading up (FIELD-NOTES §3.4).
+      smoke_db_m: Math.min(
+        30,
+        Math.max(0, smoke, this.ctx.smokeFloor(s.device.id, now) + Math.abs(this.rng.normal(0, 0.005))),
+      ),
       temp_c: temp,
       co_ppm: Math.max(0, co),
       h2_ppm: Math.max(0, h2),
