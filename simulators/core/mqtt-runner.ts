@@ -35,6 +35,8 @@ export interface RunProgress {
 export interface RunResult extends RunProgress {
   aborted: boolean;
   publishErrors: number;
+  /** Deliberately malformed messages actually published (a command answered after the run ended is not). */
+  malformedSent: number;
 }
 
 const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
@@ -79,9 +81,11 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
 
   let inFlight = 0;
   let publishErrors = 0;
+  let malformedSent = 0;
   let waiters: Array<() => void> = [];
   const publish = (m: SimMessage): void => {
     inFlight++;
+    if (m.expectReject) malformedSent++;
     client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
       if (err) publishErrors++;
       inFlight--;
@@ -118,5 +122,5 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
     options.onProgress?.(progress());
     await client.endAsync();
   }
-  return { ...progress(), aborted, publishErrors };
+  return { ...progress(), aborted, publishErrors, malformedSent };
 }

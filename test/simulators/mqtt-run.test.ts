@@ -42,8 +42,11 @@ describe('simulator → real MQTT → gateway', () => {
     const result = await runOverMqtt(sim.engine, { brokerUrl: gw.mqttUrl, speed: 'fast' });
     expect(result.publishErrors).toBe(0);
     expect(result.messages).toBeGreaterThan(1000);
-    const malformed = sim.engine.stats.malformed;
+    // Counted as published: a command the gateway sends near the end may be answered (and that
+    // answer malformed) after the last message went out.
+    const malformed = result.malformedSent;
     expect(malformed).toBeGreaterThan(0);
+    expect(malformed).toBeLessThanOrEqual(sim.engine.stats.malformed);
 
     const devices = ['smoke-shed-3', 'charger-shed-2', 'heat-shed-1'];
     for (const id of devices) {
@@ -71,7 +74,7 @@ describe('simulator → real MQTT → gateway', () => {
       const r = await gw.api<DeadLetters>('GET', '/api/dead-letters?limit=10000', { user: 'engineer' });
       const total = Object.values(r.body.counts).reduce((s, n) => s + n, 0);
       return total >= malformed ? r.body : null;
-    }, 15_000);
+    }, 30_000);
     expect(dead.counts).toEqual({ malformed_json: malformed });
     // The façade cameras' tracks, and camera events (the fire lane, the Hikvision camera's throw) made it in too.
     const tracks = db.prepare('SELECT COUNT(DISTINCT device_id) AS n FROM tracks').get() as { n: number };
