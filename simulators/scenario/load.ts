@@ -4,12 +4,13 @@
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
-import { isMap, isSeq, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
+import { isMap, LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import type { Site } from '../../gateway/src/contracts/site.ts';
 import { OBJECT_CLASSES } from '../camera/fall.ts';
 import { parseDuration } from '../core/time.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import type { Scenario } from './types.ts';
+import { yamlNodeAt } from '../../gateway/src/core/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validate = ajv.compile(SCENARIO_SCHEMA);
@@ -48,7 +49,7 @@ export function parseScenario(text: string, file = '<scenario>', site?: Site): S
   const root = doc.contents as YamlNode | null;
   const locate = (pointer: string, message: string, key?: string): Problem =>
     at(
-      (key !== undefined ? keyNode(root, pointer, key) : nodeAt(root, pointer))?.range?.[0],
+      (key !== undefined ? keyNode(root, pointer, key) : yamlNodeAt(root, pointer))?.range?.[0],
       pointer,
       message,
     );
@@ -115,23 +116,10 @@ function describe(e: ErrorObject): string {
 
 /** The key node of `key` in the map at `pointer` (an unknown property's own line). */
 function keyNode(root: YamlNode | null, pointer: string, key: string): YamlNode | null {
-  const map = nodeAt(root, pointer);
+  const map = yamlNodeAt(root, pointer);
   if (!isMap(map)) return map;
   const pair = map.items.find((p) => (p.key as { value?: unknown } | null)?.value === key);
   return (pair?.key as YamlNode | undefined) ?? map;
-}
-
-function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    let next: unknown = null;
-    if (isMap(node)) next = node.get(key, true);
-    else if (isSeq(node)) next = node.get(Number(key), true);
-    if (!next || typeof next !== 'object') return node;
-    node = next as YamlNode;
-  }
-  return node;
 }
 
 /** Checks the schema cannot express: durations parse, references exist in the site. */

@@ -4,11 +4,12 @@
  * with something a person can fix.
  */
 import { readFileSync } from 'node:fs';
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Errors } from '../core/errors.ts';
 import { GRID_LEVELS, type GridNode, type Site } from '../contracts/site.ts';
 import { SITE_SCHEMA } from './site-schema.ts';
+import { yamlNodeAt } from '../core/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateSite = ajv.compile(SITE_SCHEMA);
@@ -41,7 +42,7 @@ export function parseSite(text: string, file = '<site>'): Site {
   }
   const data = doc.toJS() as unknown;
   const locate = (pointer: string, message: string): SiteProblem =>
-    at(nodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
+    at(yamlNodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
 
   if (!validateSite(data)) {
     fail((validateSite.errors ?? []).map((e) => locate(e.instancePath, describe(e))));
@@ -69,20 +70,6 @@ function describe(e: ErrorObject): string {
     default:
       return e.message ?? e.keyword;
   }
-}
-
-/** The YAML node at a JSON pointer, for line numbers. Falls back to the nearest existing parent. */
-function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    let next: unknown = null;
-    if (isMap(node)) next = node.get(key, true);
-    else if (isSeq(node)) next = node.get(Number(key), true);
-    if (!next || typeof next !== 'object') return node;
-    node = next as YamlNode;
-  }
-  return node;
 }
 
 /** Cross-reference checks the schema cannot express. Returns [json pointer, message] pairs. */

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, parseDocument, isMap, isSeq, type Node as YamlNode } from 'yaml';
+import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import type { Severity } from '../../contracts/alerts.ts';
 import { compileCondition, ConditionError } from './conditions.ts';
@@ -14,6 +14,7 @@ import { parseDuration } from './duration.ts';
 import { RULE_SCHEMA } from './rule-schema.ts';
 import { BUILTIN_PLACEHOLDERS, unknownPlaceholders } from './templates.ts';
 import type { CompiledRule, LocalizedTexts, RuleMatch, RuleProblem, Schedule } from './types.ts';
+import { yamlNodeAt } from '../../core/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateRule = ajv.compile(RULE_SCHEMA);
@@ -36,7 +37,7 @@ export function parseRule(text: string, file: string): RuleParseResult {
       problems: doc.errors.map((e) => at(e.pos[0], '', e.message.split('\n')[0] ?? e.message)),
     };
   const locate = (pointer: string, message: string): RuleProblem =>
-    at(nodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
+    at(yamlNodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
   const data = doc.toJS() as Record<string, unknown>;
   if (!validateRule(data))
     return { rule: null, problems: describeErrors(validateRule.errors ?? []).map(([p, m]) => locate(p, m)) };
@@ -172,19 +173,6 @@ function describe(e: ErrorObject): string {
     default:
       return e.message ?? e.keyword;
   }
-}
-
-function nodeAt(root: YamlNode | null, pointer: string): YamlNode | null {
-  let node = root;
-  for (const raw of pointer.split('/').slice(1)) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    let next: unknown = null;
-    if (isMap(node)) next = node.get(key, true);
-    else if (isSeq(node)) next = node.get(Number(key), true);
-    if (!next || typeof next !== 'object') return node;
-    node = next as YamlNode;
-  }
-  return node;
 }
 
 export interface RuleSet {
