@@ -59,3 +59,11 @@ export class MetaStore {
       .run(key, value);
   }
 }
+
+/**
+ * Runs `fn` in a transaction, or directly when one is already open (ingest group-commits a whole
+ * burst): a nested better-sqlite3 transaction would cost a SAVEPOINT/RELEASE per call.
+ */
+export function inTransaction<T>(db: Database, fn: () => T): T {
+  return db.inTransaction ? fn() : db.transaction(fn)();
+}

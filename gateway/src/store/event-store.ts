@@ -1,6 +1,6 @@
 /** Device events and camera tracks, stored idempotently (the same event or track twice is one). */
 import type { DeviceEvent, Track } from '../contracts/readings.ts';
-import { migrate, type Database } from './database.ts';
+import { inTransaction, migrate, type Database } from './database.ts';
 
 export class EventStore {
   private readonly insertEvent;
@@ -29,7 +29,7 @@ export class EventStore {
   /** Returns the events that were new. */
   insertEvents(events: DeviceEvent[]): DeviceEvent[] {
     const now = Date.now();
-    return this.db.transaction(() =>
+    return inTransaction(this.db, () =>
       events.filter(
         (e) =>
           this.insertEvent.run(
@@ -42,7 +42,7 @@ export class EventStore {
             now,
           ).changes > 0,
       ),
-    )();
+    );
   }
 
   /** True when the track was new. */

@@ -4,7 +4,7 @@
  * (site, device, port, ts): a duplicate is recognised and not stored twice.
  */
 import type { DeviceKind, Reading } from '../contracts/readings.ts';
-import { migrate, type Database } from './database.ts';
+import { inTransaction, migrate, type Database } from './database.ts';
 
 export interface ReadingQuery {
   siteId: string;
@@ -74,7 +74,7 @@ export class SqliteReadingStore implements ReadingStore {
   insert(readings: Reading[]): Reading[] {
     const now = Date.now();
     const fresh: Reading[] = [];
-    this.db.transaction(() => {
+    inTransaction(this.db, () => {
       for (const r of readings) {
         const info = this.insertStmt.run(
           r.siteId,
@@ -88,7 +88,7 @@ export class SqliteReadingStore implements ReadingStore {
         );
         if (info.changes > 0) fresh.push(r);
       }
-    })();
+    });
     return fresh;
   }
 
