@@ -83,15 +83,19 @@ export class AlertingCore {
       data: input.data ?? {},
     });
     this.store.saveIncident(incident);
-    const snapshot = structuredClone(incident);
-    this.after(() =>
-      this.ctx.bus.emit('incidentChanged', incidentView(snapshot) as unknown as Record<string, unknown>),
-    );
+    const view = incidentView(structuredClone(incident)) as unknown as Record<string, unknown>;
+    // Staged in this transaction (the MQTT outbox row commits with the change), announced after it.
+    this.ctx.bus.emit('publicationStaged', { what: 'incident', body: view });
+    this.after(() => this.ctx.bus.emit('incidentChanged', view));
     return entry;
   }
 
   emitAlert(alert: StoredAlert): void {
     const snapshot = structuredClone(alert);
+    this.ctx.bus.emit('publicationStaged', {
+      what: 'alert',
+      body: snapshot as unknown as Record<string, unknown>,
+    });
     this.after(() => this.ctx.bus.emit('alertRaised', snapshot));
   }
 

@@ -1,5 +1,6 @@
 /**
- * The channels stage: alerts and incident changes out to MQTT (QoS 1), to the web pages over a
+ * The channels stage: alerts and incident changes out to MQTT (QoS 1, through a durable outbox),
+ * to the web pages over a
  * WebSocket (`/api/stream`), and to WeCom/DingTalk/Feishu group robots (webhooks with retries
  * and a delivery record per attempt).
  */
@@ -11,7 +12,7 @@ import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
 import { readChannelsConfig } from './config.ts';
 import { DeliveryStore } from './delivery-store.ts';
-import { MqttPublisher } from './mqtt-publisher.ts';
+import { MqttOutbox, MqttOutboxStore } from './mqtt-outbox.ts';
 import type { IncidentPayload } from './notice.ts';
 import { channelRoutes } from './routes.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
@@ -30,6 +31,7 @@ export class ChannelsModule implements GatewayModule {
   private runtime: ChannelsRuntime | null = null;
   private unsubscribe: Array<() => void> = [];
   private heartbeat: NodeJS.Timeout | null = null;
+  private outbox: MqttOutbox | null = null;
 
   constructor() {
     this.api = channelRoutes(() => {
@@ -78,12 +80,29 @@ export class ChannelsModule implements GatewayModule {
     });
     const resumed = webhooks.resume();
     if (resumed) log.info({ resumed }, 'webhook deliveries resumed');
-    const mqtt = new MqttPublisher(ctx.transport, log, (what) => published.inc({ what }));
+    const outboxStore = new MqttOutboxStore(ctx.stores.db);
+    new Gauge({
+      name: 'weige_channel_mqtt_outbox_pending',
+      help: 'Alerts and incident changes stored but not yet acknowledged by the MQTT broker',
+      registers,
+      collect() {
+        this.set(outboxStore.pendingCount());
+      },
+    });
+    const mqtt = new MqttOutbox(outboxStore, ctx.transport, ctx.clock, log, (what) =>
+      published.inc({ what }),
+    );
+    this.outbox = mqtt;
     this.runtime = { hub, webhooks, deliveries, ctx };
     // Wall time on purpose: this is about sockets, not about events.
     this.heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
     this.heartbeat.unref();
     this.unsubscribe = [
+      // Synchronous, inside alerting's transaction: the outbox row commits with the alert.
+      ctx.bus.on(
+        'publicationStaged',
+        ({ what, body }) => void outboxStore.stage(what, body, ctx.clock.now()),
+      ),
       ctx.bus.on('alertRaised', (a) => {
         mqtt.alert(a);
         hub.alert(a);
@@ -96,6 +115,8 @@ export class ChannelsModule implements GatewayModule {
       ctx.bus.on('deviceHealthChanged', (h) => hub.deviceHealth(h)),
       ctx.bus.on('siteModeChanged', (m) => hub.siteMode(m)),
     ];
+    const replayed = mqtt.resume();
+    if (replayed) log.info({ replayed }, 'unsent MQTT alerts and incident changes replayed');
   }
 
   stop(): void {
@@ -103,6 +124,8 @@ export class ChannelsModule implements GatewayModule {
     this.heartbeat = null;
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
+    this.outbox?.stop();
+    this.outbox = null;
     this.runtime?.webhooks.stop();
     this.runtime?.hub.closeAll();
     this.runtime = null;

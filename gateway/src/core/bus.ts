@@ -68,6 +68,12 @@ export interface BusEvents {
   householdAbsenceRecorded: [HouseholdAbsence];
   /** A worker saw the resident (一天两见面): detectors may reset their inactivity clock. */
   householdVisitRecorded: [HouseholdVisit];
+  /**
+   * An alert or incident change about to be committed, emitted INSIDE the storing transaction so
+   * that a synchronous listener (the channels' MQTT outbox) writes its row in that same
+   * transaction. `alertRaised`/`incidentChanged` follow after the commit.
+   */
+  publicationStaged: [{ what: 'alert' | 'incident'; body: Record<string, unknown> }];
 }
 
 type Listener<A extends unknown[]> = (...args: A) => void;

@@ -1,0 +1,191 @@
+/**
+ * The durable MQTT outbox: every alert and incident change becomes a row (in the transaction that
+ * stored it, via the bus's `publicationStaged`) before it goes to `weige/alerts/…` or
+ * `weige/incidents/…`. Rows are published one at a time in insertion order, marked sent once the
+ * QoS 1 publish resolves, and replayed at start — so a crash between store and publish loses
+ * nothing. Delivery is at-least-once: a crash after the PUBACK but before the row is marked sent
+ * publishes that message again (alert ids and incident id + updatedAt let subscribers dedupe).
+ *
+ * Same pattern as the webhook outbox (`channels_outbox` in delivery-store.ts): an idempotent
+ * INSERT OR IGNORE keyed by message id, a `done` mark, resume at start. A separate table because
+ * MQTT needs strict insertion order (a sequence) and no per-channel attempt schedule.
+ */
+import { createHash } from 'node:crypto';
+import type { Alert } from '../contracts/alerts.ts';
+import { topics } from '../contracts/topics.ts';
+import type { Clock } from '../core/clock.ts';
+import type { Logger } from '../core/logger.ts';
+import type { Database } from '../store/database.ts';
+import { migrate } from '../store/database.ts';
+import type { Transport } from '../transport/transport.ts';
+
+export type Publication = 'alert' | 'incident';
+
+export interface OutboxMessage {
+  seq: number;
+  messageId: string;
+  what: Publication;
+  topic: string;
+  payload: string;
+}
+
+/** Backoff while the broker is unreachable; the row is retried until it goes out. */
+const RETRY_DELAYS_MS = [100, 500, 2000, 5000];
+/** Sent rows are kept this long (for dedupe of a late second staging), then pruned at start. */
+const KEEP_SENT_MS = 7 * 24 * 3600 * 1000;
+const BATCH = 200;
+
+type Row = Record<string, unknown>;
+
+export class MqttOutboxStore {
+  constructor(private readonly db: Database) {
+    migrate(db, 'channels_mqtt', [
+      `CREATE TABLE channels_mqtt_outbox (
+         seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE, what TEXT NOT NULL,
+         topic TEXT NOT NULL, payload TEXT NOT NULL, staged_at INTEGER NOT NULL, sent_at INTEGER)`,
+      'CREATE INDEX channels_mqtt_outbox_pending ON channels_mqtt_outbox (sent_at, seq)',
+    ]);
+  }
+
+  /** Stores a message once: the same topic and payload staged twice is one row. False if known. */
+  stage(what: Publication, body: Record<string, unknown>, at: number): boolean {
+    const topic =
+      what === 'alert'
+        ? topics.alert(String(body.siteId), String(body.kind))
+        : topics.incident(String(body.siteId), String(body.id));
+    const payload = JSON.stringify(body);
+    const messageId = createHash('sha256').update(topic).update('\n').update(payload).digest('hex');
+    const info = this.db
+      .prepare(
+        `INSERT OR IGNORE INTO channels_mqtt_outbox (message_id, what, topic, payload, staged_at, sent_at)
+         VALUES (?, ?, ?, ?, ?, NULL)`,
+      )
+      .run(messageId, what, topic, payload, at);
+    return info.changes > 0;
+  }
+
+  pending(limit = BATCH): OutboxMessage[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM channels_mqtt_outbox WHERE sent_at IS NULL ORDER BY seq LIMIT ?')
+        .all(limit) as Row[]
+    ).map((r) => ({
+      seq: Number(r.seq),
+      messageId: String(r.message_id),
+      what: r.what as Publication,
+      topic: String(r.topic),
+      payload: String(r.payload),
+    }));
+  }
+
+  pendingCount(): number {
+    return Number(
+      (this.db.prepare('SELECT COUNT(*) AS n FROM channels_mqtt_outbox WHERE sent_at IS NULL').get() as Row)
+        .n,
+    );
+  }
+
+  markSent(seq: number, at: number): void {
+    this.db.prepare('UPDATE channels_mqtt_outbox SET sent_at = ? WHERE seq = ?').run(at, seq);
+  }
+
+  pruneSent(before: number): number {
+    return this.db
+      .prepare('DELETE FROM channels_mqtt_outbox WHERE sent_at IS NOT NULL AND sent_at < ?')
+      .run(before).changes;
+  }
+}
+
+/** Publishes the outbox in order, one message at a time; `kick()` after anything is staged. */
+export class MqttOutbox {
+  private running = false;
+  private again = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  constructor(
+    private readonly store: MqttOutboxStore,
+    private readonly transport: Transport,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+    private readonly onPublished: (what: Publication) => void,
+  ) {}
+
+  /** Stages an alert published by anyone (rows already staged by alerting are ignored) and sends. */
+  alert(a: Alert): void {
+    this.store.stage('alert', a as unknown as Record<string, unknown>, this.clock.now());
+    this.kick();
+  }
+
+  incident(i: Record<string, unknown>): void {
+    this.store.stage('incident', i, this.clock.now());
+    this.kick();
+  }
+
+  /** Prunes old sent rows and replays what a previous run left unsent; returns that count. */
+  resume(): number {
+    this.store.pruneSent(this.clock.now() - KEEP_SENT_MS);
+    const pending = this.store.pendingCount();
+    this.kick();
+    return pending;
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    void this.drain().finally(() => {
+      this.running = false;
+      if (this.again && !this.stopped) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+
+  private async drain(): Promise<void> {
+    for (;;) {
+      this.again = false;
+      const batch = this.store.pending();
+      if (batch.length === 0 || this.stopped) return;
+      for (const m of batch) {
+        if (!(await this.send(m))) return;
+        this.store.markSent(m.seq, this.clock.now());
+        this.onPublished(m.what);
+      }
+    }
+  }
+
+  /** Retries until the publish resolves; false only when stopped (the row stays for next start). */
+  private async send(m: OutboxMessage): Promise<boolean> {
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.transport.publish(m.topic, m.payload, { qos: 1 });
+        return true;
+      } catch (err) {
+        const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!;
+        if (attempt === 1 || attempt % 20 === 0)
+          this.log.warn({ err, topic: m.topic, attempt }, `${m.what} publish failed; retrying`);
+        // Wall time on purpose: this is about a socket, not about events.
+        await new Promise<void>((resolve) => {
+          const t = setTimeout(resolve, delay);
+          t.unref();
+          this.wake = () => {
+            clearTimeout(t);
+            resolve();
+          };
+        });
+        this.wake = null;
+      }
+    }
+    return false;
+  }
+}
