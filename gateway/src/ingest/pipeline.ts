@@ -17,6 +17,7 @@ import type { EventStore } from '../store/event-store.ts';
 import type { ReadingStore } from '../store/reading-store.ts';
 import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
 import type { InboundMessage, Transport } from '../transport/transport.ts';
+import { GroupCommit } from './group-commit.ts';
 import { toEpochMs } from './timestamps.ts';
 
 export interface IngestLimits {
@@ -47,9 +48,6 @@ export interface IngestDeps {
   inTransaction: (fn: () => void) => void;
 }
 
-/** Messages committed together at most; a burst larger than this is split over several commits. */
-const GROUP_COMMIT_MAX = 2000;
-
 /** A water-meter register may wobble by a litre between reads; more than that backwards is a regression. */
 const REGISTER_TOLERANCE_M3 = 0.001;
 
@@ -66,10 +64,11 @@ export class IngestPipeline {
   /** Newest (event time) register per water meter, so in-order readings need no neighbour query. */
   private readonly newestRegister = new Map<string, { ts: number; total: number }>();
 
-  constructor(private readonly deps: IngestDeps) {}
+  private readonly groupCommit: GroupCommit<InboundMessage>;
 
-  private pending: Array<{ msg: InboundMessage; done: () => void }> = [];
-  private flushScheduled = false;
+  constructor(private readonly deps: IngestDeps) {
+    this.groupCommit = new GroupCommit((msg) => this.handle(msg), deps.inTransaction, deps.log);
+  }
 
   async start(transport: Transport): Promise<void> {
     const handler = (msg: InboundMessage): Promise<void> => this.enqueue(msg);
@@ -77,36 +76,9 @@ export class IngestPipeline {
       await transport.subscribe(filter, handler);
   }
 
-  /**
-   * Group commit: messages that arrive in the same turn of the event loop are handled in one
-   * store transaction, and each is acknowledged (QoS 1 PUBACK) only after that commit. One WAL
-   * commit per burst instead of per message keeps latency flat under load.
-   */
+  /** Handles a message in the next group commit; resolves once it is committed. */
   enqueue(msg: InboundMessage): Promise<void> {
-    return new Promise((done) => {
-      this.pending.push({ msg, done });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
-    });
-  }
-
-  private flush(): void {
-    const batch = this.pending.splice(0, GROUP_COMMIT_MAX);
-    try {
-      this.deps.inTransaction(() => {
-        for (const item of batch) this.handle(item.msg);
-      });
-    } catch (err) {
-      // handle() never throws, so this is the commit itself failing: retry message by message so
-      // one bad write cannot take the rest of the batch with it.
-      this.deps.log.error({ err, messages: batch.length }, 'group commit failed; retrying one by one');
-      for (const item of batch) this.handle(item.msg);
-    }
-    for (const item of batch) item.done();
-    if (this.pending.length) setImmediate(() => this.flush());
-    else this.flushScheduled = false;
+    return this.groupCommit.enqueue(msg);
   }
 
   /** Handles one message synchronously: when this returns, accepted data is committed. */
