@@ -1,4 +1,10 @@
-/** Alerts (GET /api/alerts, /api/alerts/:id) and residents' reports 居民点单 (POST /api/reports). */
+/**
+ * Alerts (GET /api/alerts, /api/alerts/:id) and residents' reports 居民点单 (POST /api/reports).
+ * Evidence is read where the read is logged: the list carries only an evidence summary and the
+ * link to the incident's evidence package; one alert (with its evidence) logs the read in the
+ * same append-only access log as the package — a dashboard refresh is not an evidence access.
+ */
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../contracts/alerts.ts';
@@ -6,9 +12,11 @@ import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import { localizeAlert } from '../alert-factory.ts';
+import { canonicalJson, collectLinks } from '../evidence.ts';
+import type { StoredAlert } from '../model.ts';
 import type { AlertingService } from '../service.ts';
 import { incidentView, type Lang } from '../views.ts';
-import { alertSchema, idParams, incidentSchema, langQuery } from './schemas.ts';
+import { alertListItemSchema, alertSchema, idParams, incidentSchema, langQuery } from './schemas.ts';
 
 interface ReportBody {
   category: string;
@@ -44,6 +52,10 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
         schema: {
           tags: ['alerts'],
           summary: 'Alerts the caller may see, newest first',
+          description:
+            'Without the evidence itself: each alert carries `evidenceSummary` (field names, link count) and ' +
+            '`evidenceUrl`, the incident evidence package whose every read is logged. GET /api/alerts/:id returns ' +
+            'one alert with its evidence and logs that read too.',
           querystring: {
             type: 'object',
             additionalProperties: false,
@@ -59,7 +71,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
               lang: langQuery,
             },
           },
-          response: { 200: { type: 'array', items: alertSchema } },
+          response: { 200: { type: 'array', items: alertListItemSchema } },
         },
       },
       async (request) => {
@@ -80,7 +92,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
           })
           .filter((a) => request.canSee(a.gridNode ?? ctx.site.site.grid.id))
           .slice(0, q.limit)
-          .map((a) => localizeAlert(a, q.lang));
+          .map((a) => listItem(localizeAlert(a, q.lang)));
       },
     );
 
@@ -89,16 +101,29 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
       {
         schema: {
           tags: ['alerts'],
-          summary: 'One alert',
+          summary: 'One alert with its evidence; the read is logged',
+          description:
+            "Every read is appended to the evidence access log of the alert's incident (action `alert_view`, " +
+            'with the SHA-256 of the evidence shown), or under the alert id when it has no incident.',
           params: idParams,
           querystring: { type: 'object', properties: { lang: langQuery } },
           response: { 200: alertSchema },
         },
       },
       async (request) => {
-        const a = service().store.getAlert(request.params.id);
+        const user = request.requireUser();
+        const svc = service();
+        const a = svc.store.getAlert(request.params.id);
         if (!a || !request.canSee(a.gridNode ?? ctx.site.site.grid.id))
           throw Errors.notFound(`no alert '${request.params.id}'`);
+        svc.records.logEvidenceAccess(
+          a.incidentId ?? a.id,
+          svc.core.now,
+          user.id,
+          'alert_view',
+          request.ip ?? null,
+          createHash('sha256').update(canonicalJson(a.evidence)).digest('hex'),
+        );
         return localizeAlert(a, request.query.lang);
       },
     );
@@ -213,5 +238,18 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
         return reply.status(201).send({ reportId, alertId: alert.id, incident: incidentView(incident) });
       },
     );
+  };
+}
+
+/** The list form: the evidence replaced by what it holds and where its logged read is. */
+function listItem(a: StoredAlert): Omit<StoredAlert, 'evidence'> & {
+  evidenceSummary: { fields: string[]; links: number };
+  evidenceUrl: string | null;
+} {
+  const { evidence, ...rest } = a;
+  return {
+    ...rest,
+    evidenceSummary: { fields: Object.keys(evidence ?? {}).sort(), links: collectLinks(evidence).size },
+    evidenceUrl: a.incidentId ? `/api/incidents/${encodeURIComponent(a.incidentId)}/evidence` : null,
   };
 }

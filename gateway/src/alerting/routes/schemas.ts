@@ -47,6 +47,25 @@ export const alertSchema = {
   },
 } as const;
 
+/** An alert in a list: everything but the evidence, which is read (and logged) via `evidenceUrl`. */
+export const alertListItemSchema = {
+  type: 'object',
+  description:
+    'An alert without its evidence: `evidenceSummary` says what it holds, `evidenceUrl` is the ' +
+    "incident's evidence package (every read logged); null when the alert opened no incident",
+  properties: {
+    ...Object.fromEntries(Object.entries(alertSchema.properties).filter(([k]) => k !== 'evidence')),
+    evidenceSummary: {
+      type: 'object',
+      properties: {
+        fields: { type: 'array', items: { type: 'string' } },
+        links: { type: 'integer', description: 'snapshot/clip links in the evidence' },
+      },
+    },
+    evidenceUrl: nullableString,
+  },
+} as const;
+
 const pageSchema = {
   type: 'object',
   properties: {
