@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Errors } from '../core/errors.ts';
+import { DEVICE_KINDS } from '../contracts/readings.ts';
 import { GRID_LEVELS, type GridNode, type Site } from '../contracts/site.ts';
 import { SITE_SCHEMA } from './site-schema.ts';
 import { yamlNodeAt } from '../core/yaml-locate.ts';
@@ -128,5 +129,24 @@ function checkReferences(site: Site): Array<[string, string]> {
       problems.push([`/devices/${i}`, `camera watching a façade needs a 'calibration'`]);
   });
   site.staff.forEach((s, i) => ref(`/staff/${i}/grid`, 'grid node', s.grid, gridIds));
+
+  // Stage sections (untyped in Site; the schema fixes their shape and role names). Alert kinds are
+  // open (rules name their own), so only the ids and device kinds they name are checked here.
+  const webhooks = ((site.channels as { webhooks?: unknown[] } | undefined)?.webhooks ?? []) as Array<{
+    id: string;
+    grids?: string[];
+  }>;
+  const webhookIds = new Set<string>();
+  webhooks.forEach((w, i) => {
+    if (webhookIds.has(w.id)) problems.push([`/channels/webhooks/${i}/id`, `duplicate webhook id '${w.id}'`]);
+    webhookIds.add(w.id);
+    w.grids?.forEach((g, j) => ref(`/channels/webhooks/${i}/grids/${j}`, 'grid node', g, gridIds));
+  });
+  const deviceKinds = new Set<string>(DEVICE_KINDS);
+  const playbooks = (site.playbooks ?? {}) as Record<string, { commands?: Array<{ deviceKind: string }> }>;
+  for (const [kind, playbook] of Object.entries(playbooks))
+    playbook.commands?.forEach((c, j) =>
+      ref(`/playbooks/${kind}/commands/${j}/deviceKind`, 'device kind', c.deviceKind, deviceKinds),
+    );
   return problems;
 }
