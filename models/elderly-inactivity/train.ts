@@ -14,7 +14,7 @@ import {
   writeModelFolder,
   type ModelMeta,
 } from '../lib/model-store.ts';
-import { hashDataset, modelArtifacts, trainClassifier } from '../lib/train-mlp.ts';
+import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
 import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type InactivityMetrics } from './evaluate.ts';
 import { bucketOf, DEFAULT_PARAMS, type InactivityParams } from './household.ts';
@@ -91,25 +91,18 @@ export async function train(
     label: label('train cold-start prior'),
   });
   const root = options.root ?? MODELS_ROOT;
-  const version = (listVersions(MODEL_NAME, root).at(-1) ?? 0) + 1;
-  const meta: ModelMeta = {
+  const meta = newModelMeta({
     name: MODEL_NAME,
-    version,
-    createdAt: new Date().toISOString(),
-    training: {
-      seed: spec.seed,
-      dataHash: hashDataset(data),
-      samples: data.x.length,
-      epochs: trained.epochs,
-      backend,
-      ranges: { ...spec },
-    },
-    features: { names: [...FEATURE_NAMES], mean: trained.mean, std: trained.std },
-    classes: [...CLASSES],
+    root,
+    spec,
+    data,
+    trained,
+    backend,
+    featureNames: FEATURE_NAMES,
+    classes: CLASSES,
     thresholds: {},
     params: { ...DEFAULT_PARAMS },
-    heldOut: null,
-  };
+  });
   const alone = collectRuns(
     { ...spec, seed: `${spec.seed}/calibration`, livesAloneOnly: true },
     label('simulate calibration households'),

@@ -13,7 +13,7 @@ import {
   writeModelFolder,
   type ModelMeta,
 } from '../lib/model-store.ts';
-import { hashDataset, modelArtifacts, trainClassifier } from '../lib/train-mlp.ts';
+import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
 import { HELD_OUT_SPEC, TRAIN_SPEC, type DatasetSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type Evaluation } from './evaluate.ts';
 import { FEATURE_NAMES } from './features.ts';
@@ -65,25 +65,18 @@ export async function train(
     label: label('train classifier'),
   });
   const root = options.root ?? MODELS_ROOT;
-  const version = (listVersions(MODEL_NAME, root).at(-1) ?? 0) + 1;
-  const meta: ModelMeta = {
+  const meta = newModelMeta({
     name: MODEL_NAME,
-    version,
-    createdAt: new Date().toISOString(),
-    training: {
-      seed: spec.seed,
-      dataHash: hashDataset(data),
-      samples: data.x.length,
-      epochs: trained.epochs,
-      backend,
-      ranges: { ...spec },
-    },
-    features: { names: [...FEATURE_NAMES], mean: trained.mean, std: trained.std },
-    classes: [...CLASSES],
+    root,
+    spec,
+    data,
+    trained,
+    backend,
+    featureNames: FEATURE_NAMES,
+    classes: CLASSES,
     thresholds: { alert: 0.5, minDropFloors: 2 },
     params: PARAMS,
-    heldOut: null,
-  };
+  });
   meta.thresholds.alert = chooseThreshold(tf, trained.model, meta, validation);
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const evaluation = evaluateOn(

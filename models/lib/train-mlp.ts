@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import { listVersions, type ModelMeta } from './model-store.ts';
 
 export interface Dataset {
   x: number[][];
@@ -113,6 +114,43 @@ export function hashDataset(data: Dataset): string {
   for (let i = 0; i < data.x.length; i++)
     h.update(`${data.x[i]!.map((v) => v.toPrecision(8)).join(',')};${data.y[i]}\n`);
   return h.digest('hex');
+}
+
+/** What differs between models in a new version's meta.json; the rest is derived here. */
+export interface NewMetaInput {
+  name: string;
+  root: string;
+  /** The simulator spec the training data came from (its seed and ranges are recorded). */
+  spec: { seed: string } & object;
+  data: Dataset;
+  trained: TrainedClassifier;
+  backend: string;
+  featureNames: readonly string[];
+  classes: readonly string[];
+  thresholds: Record<string, number>;
+  params: Record<string, number>;
+}
+
+/** meta.json for the next version folder of `name`, before held-out evaluation. */
+export function newModelMeta(m: NewMetaInput): ModelMeta {
+  return {
+    name: m.name,
+    version: (listVersions(m.name, m.root).at(-1) ?? 0) + 1,
+    createdAt: new Date().toISOString(),
+    training: {
+      seed: m.spec.seed,
+      dataHash: hashDataset(m.data),
+      samples: m.data.x.length,
+      epochs: m.trained.epochs,
+      backend: m.backend,
+      ranges: { ...m.spec },
+    },
+    features: { names: [...m.featureNames], mean: m.trained.mean, std: m.trained.std },
+    classes: [...m.classes],
+    thresholds: m.thresholds,
+    params: m.params,
+    heldOut: null,
+  };
 }
 
 /** Saves a trained model's artifacts in memory (then model-store writes the folder). */

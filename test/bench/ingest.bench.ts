@@ -8,14 +8,13 @@
  * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
-import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
+import { EXAMPLE_SITE_FILE, REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
-import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
-import { freePort, waitForPort } from '../helpers/ports.ts';
+import { makeDataDir } from '../helpers/gateway.ts';
+import { spawnGateway } from '../helpers/gateway-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 168);
@@ -57,28 +56,10 @@ async function startTarget(
     );
     return { port, child, cleanup: () => undefined };
   }
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'weige-bench-'));
-  const [port, httpPort] = [await freePort(), await freePort()];
-  const child = spawn(NODE_TSX[0], [...NODE_TSX.slice(1), path.join(REPO_ROOT, 'gateway/src/main.ts')], {
-    cwd: REPO_ROOT,
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: {
-      ...process.env,
-      WEIGE_MQTT_PORT: String(port),
-      WEIGE_HTTP_PORT: String(httpPort),
-      WEIGE_DATA_DIR: dataDir,
-      WEIGE_LOG_LEVEL: 'warn',
-    },
-  });
-  await waitForPort(httpPort, 30_000);
-  for (;;) {
-    const ok = await fetch(`http://127.0.0.1:${httpPort}/healthz`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  const dataDir = makeDataDir();
+  const gateway = await spawnGateway({ WEIGE_DATA_DIR: dataDir });
+  const port = Number(new URL(gateway.mqttUrl).port);
+  const child = gateway.child;
   return { port, child, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
 }
 

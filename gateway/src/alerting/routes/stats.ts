@@ -2,7 +2,7 @@
  * Numbers for dashboards and tuning: GET /api/stats/response-times, /api/stats/false-alarms,
  * /api/stats/alerts (counts per time bucket and kind) and /api/stats/incidents (by state/kind).
  */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
@@ -35,6 +35,13 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
       const to = parseTimeParam(q.to, 'to') ?? now + 1;
       return { since: parseTimeParam(q.from, 'from') ?? to - 30 * DAY_MS, until: to };
     };
+    /** Incidents in the requested window that the caller's grid covers. */
+    const visibleIncidents = (request: FastifyRequest<{ Querystring: { from?: string; to?: string } }>) => {
+      request.requireUser();
+      return service()
+        .store.listIncidents({ ...window(request.query), limit: 100_000 })
+        .filter((i) => request.canSee(i.gridNode ?? root));
+    };
 
     app.get<{ Querystring: { from?: string; to?: string; by: GroupBy } }>(
       '/api/stats/response-times',
@@ -65,10 +72,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
         },
       },
       async (request) => {
-        request.requireUser();
-        const incidents = service()
-          .store.listIncidents({ ...window(request.query), limit: 100_000 })
-          .filter((i) => request.canSee(i.gridNode ?? root));
+        const incidents = visibleIncidents(request);
         return responseTimes(incidents, request.query.by);
       },
     );
@@ -103,10 +107,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
         },
       },
       async (request) => {
-        request.requireUser();
-        const incidents = service()
-          .store.listIncidents({ ...window(request.query), limit: 100_000 })
-          .filter((i) => request.canSee(i.gridNode ?? root));
+        const incidents = visibleIncidents(request);
         return falseAlarms(incidents, request.query.by);
       },
     );
@@ -179,10 +180,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
         },
       },
       async (request) => {
-        request.requireUser();
-        const incidents = service()
-          .store.listIncidents({ ...window(request.query), limit: 100_000 })
-          .filter((i) => request.canSee(i.gridNode ?? root));
+        const incidents = visibleIncidents(request);
         return incidentSummary(incidents);
       },
     );
