@@ -17,7 +17,7 @@ import { PACKS_DIR } from '../gateway/src/detectors/rules/module.ts';
 import { runPack } from '../gateway/src/detectors/rules/pack-tests.ts';
 import { listRuleFiles, loadRuleFiles, parseRule } from '../gateway/src/detectors/rules/rule-loader.ts';
 import { formatRuleProblem } from '../gateway/src/detectors/rules/types.ts';
-import { toEpochMs } from '../gateway/src/ingest/timestamps.ts';
+import { toEpochMs } from '../gateway/src/codecs/timestamps.ts';
 
 const USAGE = `usage:
   npm run rules -- test <rule-file> --fixture <jsonl> [--until <time>] [--lang zh-CN|en] [--site <file>] [--json]

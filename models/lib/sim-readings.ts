@@ -6,7 +6,7 @@ import type { SiteIndex } from '../../gateway/src/config/site-index.ts';
 import { CodecRegistry } from '../../gateway/src/codecs/registry.ts';
 import type { Reading } from '../../gateway/src/contracts/readings.ts';
 import { parseDeviceTopic } from '../../gateway/src/contracts/topics.ts';
-import { toEpochMs } from '../../gateway/src/ingest/timestamps.ts';
+import { toEpochMs } from '../../gateway/src/codecs/timestamps.ts';
 import type { SimMessage } from '../../simulators/core/types.ts';
 
 const codecs = new CodecRegistry();

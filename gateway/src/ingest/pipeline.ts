@@ -18,7 +18,7 @@ import type { ReadingStore } from '../store/reading-store.ts';
 import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
 import type { InboundMessage, Transport } from '../transport/transport.ts';
 import { GroupCommit } from './group-commit.ts';
-import { toEpochMs } from './timestamps.ts';
+import { toEpochMs } from '../codecs/timestamps.ts';
 
 export interface IngestLimits {
   maxPayloadBytes: number;

@@ -12,7 +12,7 @@
 import type { SiteIndex } from '../../config/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
 import { ManualClock } from '../../core/clock.ts';
-import { toEpochMs } from '../../ingest/timestamps.ts';
+import { toEpochMs } from '../../codecs/timestamps.ts';
 import { DEFAULT_TICK_MS, RuleEngine } from './engine.ts';
 import type { CompiledRule, Observation } from './types.ts';
 

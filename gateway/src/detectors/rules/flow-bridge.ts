@@ -14,7 +14,7 @@ import { moduleLogger, type Logger } from '../../core/logger.ts';
 import { SEVERITIES, type AlertLocation, type Detection } from '../../contracts/alerts.ts';
 import type { DeviceEvent, Reading } from '../../contracts/readings.ts';
 import type { InboundMessage } from '../../transport/transport.ts';
-import { toEpochMs } from '../../ingest/timestamps.ts';
+import { toEpochMs } from '../../codecs/timestamps.ts';
 
 export const FLOW_DETECTION_FILTER = 'weige/flows/+/detection';
 const FLOW_ID_RE = /^[A-Za-z0-9_.-]{1,64}$/;

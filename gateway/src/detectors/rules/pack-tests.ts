@@ -20,7 +20,7 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import type { SiteIndex } from '../../config/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
-import { toEpochMs } from '../../ingest/timestamps.ts';
+import { toEpochMs } from '../../codecs/timestamps.ts';
 import { parseDuration } from './duration.ts';
 import { describeDetection, replay, type FixtureItem } from './fixture.ts';
 import { loadRuleDirs, TEST_FILE_SUFFIX } from './rule-loader.ts';

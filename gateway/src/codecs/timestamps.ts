@@ -3,7 +3,7 @@
  * a local time without offset is ambiguous and refused, as are epoch seconds (which would land in
  * 1970 and silently corrupt windows).
  */
-import { CodecError, type RawTs } from '../codecs/codec.ts';
+import { CodecError, type RawTs } from './codec.ts';
 
 /** 2001-09-09: anything smaller is almost certainly epoch seconds or garbage. */
 const MIN_PLAUSIBLE_MS = 1_000_000_000_000;
