@@ -20,6 +20,8 @@ import type { InboundMessage, MessageHandler, PublishOptions, Transport } from '
 
 const IDENTITY = Symbol('weige.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
+/** aedes keeps each client's filters in `client.subscriptions` (lib/client.js), untyped. */
+type SubscribedClient = Client & { subscriptions?: Record<string, unknown> };
 
 export interface EmbeddedBrokerOptions {
   host: string;
@@ -38,6 +40,11 @@ export class EmbeddedBroker implements Transport {
     handler: MessageHandler;
     deliver: (p: AedesPublishPacket, cb: () => void) => void;
   }> = [];
+  /** Connected clients, whose `subscriptions` aedes keeps up to date (restored sessions too). */
+  private readonly clients = new Set<SubscribedClient>();
+  /** Topic → whether a client filter matches it; rebuilt lazily after any subscription change. */
+  private readonly subscribedTopics = new Map<string, boolean>();
+  private clientFilters: string[] | null = null;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -85,6 +92,19 @@ export class EmbeddedBroker implements Transport {
     broker.on('connectionError', (client, err) =>
       log.debug({ clientId: client.id, err: err.message }, 'mqtt connection error'),
     );
+    const subscriptionsChanged = (): void => {
+      this.clientFilters = null;
+    };
+    broker.on('clientReady', (client) => {
+      this.clients.add(client);
+      subscriptionsChanged();
+    });
+    broker.on('clientDisconnect', (client) => {
+      this.clients.delete(client);
+      subscriptionsChanged();
+    });
+    broker.on('subscribe', subscriptionsChanged);
+    broker.on('unsubscribe', subscriptionsChanged);
     this.broker = broker;
     for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
 
@@ -167,6 +187,22 @@ export class EmbeddedBroker implements Transport {
     );
   }
 
+  hasSubscribers(topic: string): boolean {
+    if (!this.clientFilters) {
+      const filters = new Set<string>();
+      for (const client of this.clients)
+        for (const filter of Object.keys(client.subscriptions ?? {})) filters.add(filter);
+      this.clientFilters = [...filters];
+      this.subscribedTopics.clear();
+    }
+    let wanted = this.subscribedTopics.get(topic);
+    if (wanted === undefined) {
+      wanted = this.clientFilters.some((f) => topicMatches(f, topic));
+      this.subscribedTopics.set(topic, wanted);
+    }
+    return wanted;
+  }
+
   async stop(): Promise<void> {
     const broker = this.broker;
     if (!broker) return;
@@ -177,6 +213,8 @@ export class EmbeddedBroker implements Transport {
     await new Promise<void>((r) => (this.server ? this.server.close(() => r()) : r()));
     this.broker = null;
     this.server = null;
+    this.clients.clear();
+    this.clientFilters = null;
   }
 
   describe(): Record<string, string | number> {

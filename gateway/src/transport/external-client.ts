@@ -87,6 +87,10 @@ export class ExternalClient implements Transport {
     this.client = null;
   }
 
+  hasSubscribers(): boolean {
+    return true;
+  }
+
   describe(): Record<string, string | number> {
     return { mode: this.mode, url: redactUrl(this.options.url) };
   }

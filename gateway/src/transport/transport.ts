@@ -25,6 +25,11 @@ export interface Transport {
   stop(): Promise<void>;
   subscribe(filter: string, handler: MessageHandler): Promise<void>;
   publish(topic: string, payload: string | Buffer, options?: PublishOptions): Promise<void>;
+  /**
+   * False only when no client outside the gateway is subscribed to a matching filter, so an
+   * optional QoS 0 feed can skip building the message. An external broker can't tell: true.
+   */
+  hasSubscribers(topic: string): boolean;
   /** Ports and URLs, for logs and tests. */
   describe(): Record<string, string | number>;
 }
