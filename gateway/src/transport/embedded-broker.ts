@@ -21,6 +21,7 @@ import type { InboundMessage, MessageHandler, PublishOptions, Transport } from '
 const IDENTITY = Symbol('weige.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
 /** aedes keeps each client's filters in `client.subscriptions` (lib/client.js), untyped. */
+const MAX_MEMO_TOPICS = 10_000;
 type SubscribedClient = Client & { subscriptions?: Record<string, unknown> };
 
 export interface EmbeddedBrokerOptions {
@@ -45,6 +46,8 @@ export class EmbeddedBroker implements Transport {
   /** Topic → whether a client filter matches it; rebuilt lazily after any subscription change. */
   private readonly subscribedTopics = new Map<string, boolean>();
   private clientFilters: string[] | null = null;
+  /** Topic → the gateway handlers whose filter matches it (matching every message cost ~4 % CPU). */
+  private readonly handlersByTopic = new Map<string, MessageHandler[]>();
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -137,15 +140,14 @@ export class EmbeddedBroker implements Transport {
       else cb();
     };
     this.subscriptions.push({ filter, handler, deliver });
+    this.handlersByTopic.clear();
     if (this.broker) await this.subscribeOnBroker(this.broker, filter, deliver);
   }
 
   /** Runs the matching handlers (or just `only`); a promise when any of them is asynchronous. */
   private runHandlers(msg: InboundMessage, only?: MessageHandler): Promise<void> | null {
     const pending: Promise<void>[] = [];
-    const handlers = only
-      ? [only]
-      : this.subscriptions.filter((s) => topicMatches(s.filter, msg.topic)).map((s) => s.handler);
+    const handlers = only ? [only] : this.handlersFor(msg.topic);
     for (const handler of handlers) {
       try {
         const result = handler(msg);
@@ -156,6 +158,17 @@ export class EmbeddedBroker implements Transport {
       }
     }
     return pending.length ? Promise.all(pending).then(() => undefined) : null;
+  }
+
+  private handlersFor(topic: string): MessageHandler[] {
+    let handlers = this.handlersByTopic.get(topic);
+    if (!handlers) {
+      handlers = this.subscriptions.filter((s) => topicMatches(s.filter, topic)).map((s) => s.handler);
+      // Devices may only publish under their own id, but suffixes are free: keep the memo bounded.
+      if (this.handlersByTopic.size >= MAX_MEMO_TOPICS) this.handlersByTopic.clear();
+      this.handlersByTopic.set(topic, handlers);
+    }
+    return handlers;
   }
 
   private logHandlerError(err: unknown, topic: string): void {
@@ -198,6 +211,7 @@ export class EmbeddedBroker implements Transport {
     let wanted = this.subscribedTopics.get(topic);
     if (wanted === undefined) {
       wanted = this.clientFilters.some((f) => topicMatches(f, topic));
+      if (this.subscribedTopics.size >= MAX_MEMO_TOPICS) this.subscribedTopics.clear();
       this.subscribedTopics.set(topic, wanted);
     }
     return wanted;
@@ -206,6 +220,7 @@ export class EmbeddedBroker implements Transport {
   async stop(): Promise<void> {
     const broker = this.broker;
     if (!broker) return;
+    this.handlersByTopic.clear();
     for (const s of this.subscriptions.splice(0))
       await new Promise<void>((r) => broker.unsubscribe(s.filter, s.deliver, r));
     // The broker first: closing it disconnects every client, which lets the TCP server close.
