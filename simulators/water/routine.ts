@@ -7,6 +7,16 @@
  * for elderly people, outings of 1–4 h. A single elderly person lands at 40–150 L/day, median
  * about 80 L (FIELD-NOTES §2.4 assumption, consistent with Crouch et al. 2021 and Fan et al. 2013).
  *
+ * Toilet visits follow the bladder, not a lottery: it fills at a roughly steady rate while awake,
+ * so voids come quasi-periodically — older adults every 2–4 h by day, 4–8 times a day including
+ * the night (FIELD-NOTES §2.4 event library) — with the interval varying from void to void (fluid
+ * intake, tea after meals: coefficient of variation 0.35 [M]). Drawing the day's flushes
+ * uniformly between waking and sleep instead makes exponential-looking gaps and 6–12 h dry
+ * afternoons at home that a real bladder does not allow. On top of the waking void people void
+ * before bed [M], before going out and again on coming home, and wash their hands on coming in
+ * [M]: an outing of 1–4 h is a dry spell bracketed by water use, and a void due while out
+ * happens elsewhere (the schedule restarts from the return visit).
+ *
  * Pure: the same profile, day and seed give the same events. Each day draws from its own forked
  * stream, so any day can be generated on its own, in any order.
  */
@@ -68,7 +78,8 @@ export function householdProfile(
       wakeH: elderly ? rng.uniform(5.5, 7.5) : rng.uniform(6.3, 7.5),
       sleepH: elderly ? rng.uniform(21, 23) : rng.uniform(22.5, 24),
       flushL: elderly ? rng.uniform(4, 7.5) : rng.uniform(4, 9),
-      flushesPerDay: elderly ? rng.uniform(3.5, 6) : rng.uniform(4, 6),
+      // Daytime voids including the waking and bedtime ones (FIELD-NOTES §2.4: 4–8 a day with the night).
+      flushesPerDay: rng.uniform(4.5, 6.5),
       nightFlushes: elderly ? rng.uniform(0.3, 1.5) : rng.uniform(0, 0.5),
       showerEveryDays: elderly ? rng.uniform(2, 3.5) : rng.uniform(1, 1.5),
     });
@@ -124,15 +135,34 @@ export function dayEvents(profile: HouseholdProfile, ctx: DayContext, rng: Rng):
     // Morning: flush, wash.
     add(wake + rng.uniform(0, 0.2), rng.uniform(30, 90), p.flushL, 'flush');
     add(wake + rng.uniform(0.2, 0.4), rng.uniform(20, 90), rng.uniform(1, 3), 'hand_wash');
-    // Daytime flushes and hand washes at random awake, at-home hours.
-    const flushes = Math.max(2, Math.round(p.flushesPerDay + rng.normal(0, 1))) - 1;
-    for (let i = 0; i < flushes; i++) {
-      let h = rng.uniform(wake + 0.5, sleep);
-      for (let tries = 0; tries < 5 && isAway(h, p); tries++) h = rng.uniform(wake + 0.5, sleep);
-      if (isAway(h, p)) continue;
+    const flush = (h: number, washChance: number): void => {
       add(h, rng.uniform(30, 90), p.flushL, 'flush');
-      if (rng.chance(0.8)) add(h + 0.02, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
+      if (rng.chance(washChance)) add(h + 0.02, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
+    };
+    // Daytime voids, quasi-periodic from the waking one to the bedtime one (header comment).
+    const voids = Math.max(3, Math.round(p.flushesPerDay + rng.normal(0, 0.7)));
+    const meanGapH = (sleep - wake) / (voids - 1);
+    const outings = p.elderly ? awayWindows : [];
+    let last = wake;
+    for (;;) {
+      const due = last + meanGapH * Math.min(2, Math.max(0.4, 1 + 0.35 * rng.normal()));
+      const out = outings.find(([from]) => from > last && from < due);
+      if (out) {
+        // Void before leaving unless just been; on return wash hands and, usually, void.
+        const leave = out[0] - rng.uniform(0.05, 0.3);
+        if (leave > last + 0.5) flush(leave, 0.8);
+        const back = out[1] + rng.uniform(0.02, 0.15);
+        add(back, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
+        last = back + rng.uniform(0, 0.4);
+        if (rng.chance(0.85)) flush(last, 0.3);
+        continue;
+      }
+      if (due >= sleep - 0.5) break;
+      last = due;
+      // Out at work: that void happens there.
+      if (!isAway(due, p)) flush(due, 0.8);
     }
+    flush(sleep - rng.uniform(0.3, 0.7), 0);
     // Night: nocturia flushes between sleep and next wake (counted on this day, after sleep).
     const nights = rng.poisson(p.nightFlushes);
     for (let i = 0; i < nights; i++)

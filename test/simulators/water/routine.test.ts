@@ -59,6 +59,30 @@ describe('household water routine (FIELD-NOTES §2.4)', () => {
     nightCounts.sort((a, b) => a - b);
     expect(quantile(nightCounts, 0.95)).toBeLessThanOrEqual(3);
   });
+  it('voids quasi-periodically while awake: daytime dry spells at home stay short, outings are bracketed by use', () => {
+    const gaps: number[] = [];
+    let flushes = 0;
+    let days = 0;
+    for (const h of site.households.filter((x) => x.livesAlone)) {
+      const profile = householdProfile(h, new Rng(h.id));
+      for (let d = 0; d < 30; d++) {
+        const day = DAY0 + d * DAY_MS;
+        const events = dayEvents(profile, { dayStartMs: day }, new Rng(`${h.id}/${d}`));
+        const daytime = events.filter((e) => e.start >= day + 8 * HOUR_MS && e.start < day + 20 * HOUR_MS);
+        for (let i = 1; i < daytime.length; i++)
+          gaps.push((daytime[i]!.start - daytime[i - 1]!.start) / HOUR_MS);
+        flushes += events.filter((e) => e.kind === 'flush').length;
+        days++;
+      }
+    }
+    gaps.sort((a, b) => a - b);
+    // Outings (≤ 4 h) plus the walk to and from the toilet bound the longest daytime dry spells.
+    expect(quantile(gaps, 0.999)).toBeLessThan(6);
+    expect(quantile(gaps, 0.9)).toBeLessThan(3.5);
+    // 4–8 voids a day plus the odd night one (FIELD-NOTES §2.4).
+    expect(flushes / days).toBeGreaterThan(5);
+    expect(flushes / days).toBeLessThan(8.5);
+  });
 });
 
 function runMeter(
