@@ -160,7 +160,10 @@ export class Gateway {
 
   private applyRetention(): void {
     const cutoff = this.ctx.clock.now() - this.ctx.settings.retentionDays * 86400_000;
-    const removed = this.ctx.stores.readings.pruneBefore(cutoff) + this.ctx.stores.events.pruneBefore(cutoff);
+    // The readings table is also InfluxDB's spool: a long outage must not prune what was never sent.
+    const removed =
+      this.ctx.stores.readings.pruneBefore(cutoff, this.influx?.sentThrough()) +
+      this.ctx.stores.events.pruneBefore(cutoff);
     if (removed)
       moduleLogger(this.ctx.log, 'store').info(
         { removed, before: new Date(cutoff).toISOString() },

@@ -88,6 +88,11 @@ export class InfluxWriter {
     this.stopped = true;
   }
 
+  /** Sequence number of the last reading InfluxDB confirmed: retention may not go past it. */
+  sentThrough(): number {
+    return this.cursor();
+  }
+
   spoolDepth(): number {
     return this.deps.readings.lastSeq() - this.cursor();
   }

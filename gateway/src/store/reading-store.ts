@@ -27,8 +27,11 @@ export interface ReadingStore {
     port: number | null,
     ts: number,
   ): { before?: Reading; after?: Reading };
-  /** Deletes readings with event time before `ts`; returns how many. */
-  pruneBefore(ts: number): number;
+  /**
+   * Deletes readings with event time before `ts`; returns how many. With `upToSeq`, only those
+   * stored at or before that sequence number: later ones still wait for InfluxDB.
+   */
+  pruneBefore(ts: number, upToSeq?: number): number;
 }
 
 interface Row {
@@ -118,8 +121,8 @@ export class SqliteReadingStore implements ReadingStore {
     };
   }
 
-  pruneBefore(ts: number): number {
-    return this.db.prepare('DELETE FROM readings WHERE ts < ?').run(ts).changes;
+  pruneBefore(ts: number, upToSeq = Number.MAX_SAFE_INTEGER): number {
+    return this.db.prepare('DELETE FROM readings WHERE ts < ? AND seq <= ?').run(ts, upToSeq).changes;
   }
 
   /** Readings stored after sequence number `afterSeq`, in storage order (the InfluxDB outbox). */
