@@ -61,7 +61,9 @@ function heldOutView(heldOut: Record<string, unknown>): HTMLElement {
     h(
       'caption',
       { class: 'small muted' },
-      t('models.samples', { n: String(metrics.samples ?? '?'), seed: String(heldOut.seed ?? '') }),
+      typeof metrics.samples === 'number'
+        ? t('models.samples', { n: String(metrics.samples), seed: String(heldOut.seed ?? '') })
+        : t('models.seedOnly', { seed: String(heldOut.seed ?? '') }),
     ),
     h(
       'thead',
