@@ -14,6 +14,7 @@ import { Rng } from '../../simulators/core/rng.ts';
 import { DEFAULT_NOISE } from '../../simulators/simulation.ts';
 import { WaterMeterActor, type WaterIncident } from '../../simulators/water/meter.ts';
 import { readingsOf } from '../lib/sim-readings.ts';
+import { flowAlarmOf, type FlowAlarm } from './household.ts';
 
 export interface WaterSpec {
   seed: string;
@@ -47,7 +48,7 @@ export const TRAIN_SPEC: WaterSpec = {
 
 export const HELD_OUT_SPEC: WaterSpec = {
   seed: 'elderly-inactivity/held-out/3',
-  households: 80,
+  households: 200,
   days: 30,
   incidentShare: 0.75,
   daytimeShare: 0.6,
@@ -63,8 +64,8 @@ export interface MeterRun {
   household: Household;
   startMs: number;
   endMs: number;
-  /** Register readings in litres, in arrival order (late ones arrive late). */
-  readings: Array<{ ts: number; litres: number; arrivedAt: number }>;
+  /** Register readings in litres, in arrival order (late ones arrive late); meter alarms with theirs. */
+  readings: Array<{ ts: number; litres: number; arrivedAt: number; alarm: FlowAlarm | null }>;
   absences: Array<{ from: number; to: number }>;
   incident: { at: number; daytime: boolean; leakMasked: boolean } | null;
   tap: { at: number; endAt: number } | null;
@@ -121,7 +122,12 @@ export function* generateMeterRuns(spec: WaterSpec): Generator<MeterRun> {
     for (const m of engine.messages())
       for (const r of readingsOf(index, m))
         if (r.values.total_m3 !== undefined)
-          readings.push({ ts: r.ts, litres: r.values.total_m3 * 1000, arrivedAt: m.at });
+          readings.push({
+            ts: r.ts,
+            litres: r.values.total_m3 * 1000,
+            arrivedAt: m.at,
+            alarm: flowAlarmOf(r.values),
+          });
     const absences = engine.truthRecords
       .filter((r) => r.kind === 'absence')
       .map((r) => ({ from: r.ts, to: r.endTs ?? r.ts }));

@@ -7,7 +7,16 @@
  * - Rhythm: P(activity) for each hour of a weekday and of a weekend day, a Beta posterior per
  *   bucket that starts from the cold-start prior (the TF.js model) and learns from every finished
  *   hour, so a regular early riser's quiet morning becomes improbable hours before 12 h pass.
- * - Silence: log P(no activity from the last activity to the newest reading) under the rhythm.
+ * - Silence limit: once the household has its own record of quiet spells that started near this
+ *   time of day (±gapWindowH over the last four weeks), the longest of them, stretched, is the
+ *   limit — the residents' own outings, naps and nights, learned continuously. Until then (cold
+ *   start), log P(no activity from the last activity to the newest reading) under the rhythm.
+ * - Night: a silence that runs through the small hours is also judged against the household's
+ *   latest usual first use of the morning (its own record of wake-ups), plus a margin.
+ * - Continuous flow: a meter's continuous-flow alarm uplink (flow above its floor without a break
+ *   for N minutes, sent between scheduled reports) is flagged once it lasts longer than this
+ *   household's longest normal uninterrupted draw (a shower); the hourly rate net of the standing
+ *   flow is the fallback for meters that only report on schedule.
  *   The register is cumulative, so a later reading proves the silence in between even if hourly
  *   reports were lost; no reading proves nothing — a meter that stops reporting is a device
  *   problem (device_offline), never silence.
@@ -21,6 +30,12 @@ const KEEP_MS = 3 * 24 * HOUR;
 const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
+const RECORD_MS = 28 * 24 * HOUR;
+/** A wake-margin this large switches the morning rule off (JSON has no infinity). */
+export const WAKE_OFF_H = 100;
+/** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
+const NIGHT_START_H: readonly [number, number] = [19, 5];
+const MORNING_END_H: readonly [number, number] = [4, 12];
 
 export interface InactivityParams {
   /** Net litres that make an hour "active" (above a dripping tap, below a flush). */
@@ -39,10 +54,27 @@ export interface InactivityParams {
   utcOffsetMin: number;
   /** Past silences that must start near this time of day before the household's own record rules. */
   minGaps: number;
+  /** "Near this time of day": the silence's start within ± this many hours. */
+  gapWindowH: number;
+  /** 1: the rhythm may still raise an alert once the household has its own record (as up to @3); 0: not. */
+  rhythmWithRecord: number;
+  /** Morning: alert this long after the latest recorded first use (≥ WAKE_OFF_H = off). */
+  wakeMarginH: number;
+  /** Wake-ups on record before the morning rule applies. */
+  minWakes: number;
+  /** Continuous-flow alarm: at least this long an uninterrupted draw, minutes, before any is flagged… */
+  flowAlarmMinMin: number;
+  /** …and longer than the household's longest normal uninterrupted draw by this much, minutes. */
+  flowAlarmMarginMin: number;
   /** The household's longest comparable silence is stretched by this factor… */
   gapFactor: number;
   /** …plus this margin, hours (hourly readings quantise silences to the hour). */
   gapMarginH: number;
+  /**
+   * No household's own limit goes below this, hours: an outing of up to 4 h is normal for anyone
+   * (FIELD-NOTES §2.4) even if this resident has not yet taken one at this hour in the record.
+   */
+  minLimitH: number;
 }
 
 export const DEFAULT_PARAMS: InactivityParams = {
@@ -56,7 +88,20 @@ export const DEFAULT_PARAMS: InactivityParams = {
   minGaps: 10,
   gapFactor: 1.1,
   gapMarginH: 1,
+  minLimitH: 2,
+  gapWindowH: 3,
+  rhythmWithRecord: 1,
+  wakeMarginH: 1000,
+  minWakes: 7,
+  flowAlarmMinMin: 15,
+  flowAlarmMarginMin: 5,
 };
+
+/** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
+export interface FlowAlarm {
+  continuousMin: number;
+  lPerH: number | null;
+}
 
 export interface InactivityAlert {
   kind: 'elderly_inactivity' | 'continuous_water_flow';
@@ -67,12 +112,20 @@ export interface InactivityAlert {
   probability: number;
   /** Net flow, L/h, for continuous_water_flow. */
   flowLPerH: number | null;
+  /** Minutes water has run without a break (from the meter's continuous-flow alarm), if known. */
+  continuousMin: number | null;
 }
 
 export function bucketOf(ts: number, utcOffsetMin: number): number {
   const local = new Date(ts + utcOffsetMin * 60_000);
   const weekend = local.getUTCDay() === 0 || local.getUTCDay() === 6 ? 1 : 0;
   return weekend * 24 + local.getUTCHours();
+}
+
+/** The continuous-flow alarm a meter reading carries, if it is one (`continuous_flow_min`, `flow_lph`). */
+export function flowAlarmOf(values: Readonly<Record<string, number>>): FlowAlarm | null {
+  const minutes = values.continuous_flow_min;
+  return minutes === undefined ? null : { continuousMin: minutes, lPerH: values.flow_lph ?? null };
 }
 
 export class HouseholdState {
@@ -89,6 +142,8 @@ export class HouseholdState {
   private readonly gaps: Array<[number, number]> = [];
   private episodeFrom: number | null = null;
   private flowEpisodeAt: number | null = null;
+  /** Continuous-flow alarm uplinks of normal draws: [event time, minutes without a break]. */
+  private readonly draws: Array<[number, number]> = [];
   private readonly absences: Array<[number, number]> = [];
   private visitAt = 0;
 
@@ -132,17 +187,22 @@ export class HouseholdState {
     return this.points.at(-1)?.[0] ?? 0;
   }
 
-  /** Adds one register reading (litres) and returns what became true at the newest time. */
-  add(ts: number, litres: number): InactivityAlert[] {
+  /**
+   * Adds one register reading (litres), with the meter's continuous-flow alarm if the uplink was
+   * one, and returns what became true at the newest time.
+   */
+  add(ts: number, litres: number, alarm: FlowAlarm | null = null): InactivityAlert[] {
     let i = this.points.length;
     while (i > 0 && this.points[i - 1]![0] > ts) i--;
     if (this.points[i - 1]?.[0] === ts) return [];
+    const flowAlarm = alarm ? this.flowAlarmAlert(ts, alarm) : null;
     this.points.splice(i, 0, [ts, litres]);
     const newest = this.newestTs;
     while (this.points.length > 2 && this.points[0]![0] < newest - KEEP_MS) this.points.shift();
     this.recomputeLastActive();
     this.learn();
-    return this.evaluate();
+    const out = this.evaluate();
+    return flowAlarm ? [flowAlarm, ...out] : out;
   }
 
   /** The standing flow, L/h: the lowest rate over the last day (a leak, a running cistern). */
@@ -152,7 +212,9 @@ export class HouseholdState {
     for (let i = 1; i < this.points.length; i++) {
       const [t0, l0] = this.points[i - 1]!;
       const [t1, l1] = this.points[i]!;
-      if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR) continue;
+      // Short spans (an alarm uplink just before a scheduled report) are below the register's 1 L
+      // resolution for a slow leak.
+      if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR || t1 - t0 < HOUR / 2) continue;
       floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
     }
     return Number.isFinite(floor) ? floor : 0;
@@ -195,7 +257,7 @@ export class HouseholdState {
         this.quietFrom = null;
         this.learnedActive = h + HOUR;
       } else this.quietFrom ??= h;
-      while (this.gaps.length && this.gaps[0]![0] < h - 28 * 24 * HOUR) this.gaps.shift();
+      while (this.gaps.length && this.gaps[0]![0] < h - RECORD_MS) this.gaps.shift();
       this.a[k]! += f;
       this.b[k]! += 1 - f;
       this.hourlyUse.push(Math.max(0, net));
@@ -253,10 +315,15 @@ export class HouseholdState {
       t = next;
     }
     const limitH = this.silenceLimitH(from);
-    // Either the rhythm makes this silence improbable (an early riser's dry morning) or it is
-    // longer than any comparable quiet spell this household has had.
+    const wakeBy = this.firstUseLimit(from);
+    // The rhythm makes this silence improbable (cold start: an early riser's dry morning), or it is
+    // longer than any comparable quiet spell this household has had, or the night has run past
+    // the latest morning this household has started.
+    const rhythmSays =
+      (limitH === null || this.params.rhythmWithRecord > 0) &&
+      logP <= Math.log(this.params.silenceProbability);
     const improbable =
-      logP <= Math.log(this.params.silenceProbability) || (limitH !== null && silenceH >= limitH);
+      rhythmSays || (limitH !== null && silenceH >= limitH) || (wakeBy !== null && newest >= wakeBy);
     if (improbable) {
       this.episodeFrom = from;
       out.push({
@@ -266,6 +333,7 @@ export class HouseholdState {
         silenceH,
         probability: Math.exp(logP),
         flowLPerH: null,
+        continuousMin: null,
       });
     }
     return out;
@@ -277,27 +345,89 @@ export class HouseholdState {
    * `minGaps` of them (the cold-start prior decides until then).
    */
   silenceLimitH(from: number): number | null {
-    const tod = (t: number): number =>
-      (((t + this.params.utcOffsetMin * 60_000) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
-    const at = tod(from);
+    const at = this.tod(from);
     const near = this.gaps.filter(([start]) => {
-      const d = Math.abs(tod(start) - at);
-      return Math.min(d, 24 * HOUR - d) <= 3 * HOUR;
+      const d = Math.abs(this.tod(start) - at);
+      return Math.min(d, 24 * HOUR - d) <= this.params.gapWindowH * HOUR;
     });
     if (near.length < this.params.minGaps) return null;
     const longest = Math.max(...near.map(([, h]) => h));
-    return Math.max(this.params.minSilenceH, longest * this.params.gapFactor + this.params.gapMarginH);
+    return Math.max(
+      this.params.minSilenceH,
+      this.params.minLimitH,
+      longest * this.params.gapFactor + this.params.gapMarginH,
+    );
   }
 
-  /** Water running far beyond this person's heaviest hours, in the newest span. */
+  /** Local time of day of `t`, ms since local midnight. */
+  private tod(t: number): number {
+    return (((t + this.params.utcOffsetMin * 60_000) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
+  }
+
+  /**
+   * For a silence that began in the night: the event time by which this household has always
+   * started its morning (its latest recorded first use, plus the margin); null for a daytime
+   * silence or until `minWakes` mornings are on record.
+   */
+  firstUseLimit(from: number): number | null {
+    if (this.params.wakeMarginH >= WAKE_OFF_H) return null;
+    const inHours = (t: number, [a, b]: readonly [number, number]): boolean => {
+      const h = this.tod(t) / HOUR;
+      return a < b ? h >= a && h < b : h >= a || h < b;
+    };
+    if (!inHours(from, NIGHT_START_H)) return null;
+    const wakes = this.gaps
+      .filter(([start, h]) => inHours(start, NIGHT_START_H) && inHours(start + h * HOUR, MORNING_END_H))
+      .map(([start, h]) => this.tod(start + h * HOUR));
+    if (wakes.length < this.params.minWakes) return null;
+    // The first morning after the silence began (a silence from 02:00 wakes the same morning).
+    const latest = Math.max(...wakes);
+    let by = from - this.tod(from) + latest;
+    if (by <= from) by += 24 * HOUR;
+    return by + this.params.wakeMarginH * HOUR;
+  }
+
+  /**
+   * A continuous-flow alarm uplink: flagged when water has run without a break longer than this
+   * household's longest normal draw (learned from its earlier alarms), fast enough to matter.
+   */
+  private flowAlarmAlert(ts: number, alarm: FlowAlarm): InactivityAlert | null {
+    const began = ts - alarm.continuousMin * 60_000;
+    if (this.flowEpisodeAt !== null && began > this.flowEpisodeAt) this.flowEpisodeAt = null;
+    while (this.draws.length && this.draws[0]![0] < ts - RECORD_MS) this.draws.shift();
+    const longest = Math.max(0, ...this.draws.filter(([t]) => !this.absent(t, t + 1)).map(([, m]) => m));
+    const limitMin = Math.max(this.params.flowAlarmMinMin, longest + this.params.flowAlarmMarginMin);
+    const fast = alarm.lPerH === null || alarm.lPerH >= this.params.flowMinLPerH;
+    if (alarm.continuousMin < limitMin || !fast) {
+      if (this.flowEpisodeAt === null) this.draws.push([ts, alarm.continuousMin]);
+      return null;
+    }
+    if (this.flowEpisodeAt !== null) return null;
+    this.flowEpisodeAt = ts;
+    return {
+      kind: 'continuous_water_flow',
+      t: ts,
+      silenceFrom: null,
+      silenceH: 0,
+      probability: 0,
+      flowLPerH: alarm.lPerH,
+      continuousMin: alarm.continuousMin,
+    };
+  }
+
+  /** Water running far beyond this person's heaviest hours, over the last hour. */
   private flowAlert(): InactivityAlert | null {
     const n = this.points.length;
     if (n < 2) return null;
-    const [t0, l0] = this.points[n - 2]!;
     const [t1, l1] = this.points[n - 1]!;
-    const spanH = (t1 - t0) / HOUR;
-    if (spanH <= 0 || spanH > 2) return null;
-    const rate = (l1 - l0) / spanH - this.floorLPerH();
+    // Over the whole last hour: alarm uplinks between scheduled reports make short spans whose
+    // rate says nothing (a shower's ten minutes).
+    const t0 = t1 - HOUR;
+    const l0 = this.registerAt(t0);
+    let before = n - 1;
+    while (before > 0 && this.points[before]![0] > t0) before--;
+    if (l0 === null || t1 - this.points[before]![0] > 2 * HOUR) return null;
+    const rate = l1 - l0 - this.floorLPerH();
     const sorted = [...this.hourlyUse].sort((x, y) => x - y);
     const p99 = sorted.length >= 48 ? sorted[Math.floor(sorted.length * 0.99)]! : 60;
     const limit = Math.max(this.params.flowMinLPerH, this.params.flowFactor * p99);
@@ -314,6 +444,7 @@ export class HouseholdState {
       silenceH: 0,
       probability: 0,
       flowLPerH: rate,
+      continuousMin: null,
     };
   }
 }

@@ -13,6 +13,8 @@ export {
   HouseholdState,
   bucketOf,
   DEFAULT_PARAMS,
+  flowAlarmOf,
+  type FlowAlarm,
   type InactivityAlert,
   type InactivityParams,
 } from './household.ts';

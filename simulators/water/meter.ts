@@ -6,6 +6,14 @@
  * upload times; DN15 meters resolve 1 L). Uplinks are sometimes lost or late (retries hours later),
  * and the battery drains over a 5–10-year life (§2.2 [M]).
  *
+ * Hourly (NB-IoT, report-on-schedule) meters also raise the event-triggered continuous-flow alarm
+ * uplink real meters have (持续用水报警, sent between scheduled reports): once flow above
+ * FLOW_ALARM.floorLPerH has run without a break for FLOW_ALARM.everyMin minutes, and again every
+ * FLOW_ALARM.everyMin while it lasts [M: threshold and repeat are per-meter settings; these are
+ * chosen so an ordinary 5–15 min shower raises at most one]. The uplink is the canonical reading
+ * plus `flow_lph` and `continuous_flow_min`. Daily-batch Sanchuan meters do not send it here: the
+ * sanchuan-nbiot codec has no field for the alarm (it would arrive as a bare register).
+ *
  * Incidents: the resident stops using water at T (fall, illness — the stream just stops), a tap
  * left running (4–8 L/min), a leak (2–30 L/h, a running toilet cistern). Absences (family stays,
  * hospital) stop use for days and are written to the truth as context: a detector should not alarm.
@@ -44,6 +52,8 @@ const ABSENCE_START_PER_DAY = 0.006;
 const HOSPITAL_START_PER_DAY = 0.0015;
 /** Weekend family visits to elderly households. */
 const VISIT_PER_WEEKEND_DAY = 0.15;
+/** Continuous-flow alarm uplink: flow floor (a dripping tap or slow leak stays below) and period [M]. */
+export const FLOW_ALARM = { floorLPerH: 60, everyMin: 10 } as const;
 
 export class WaterMeterActor implements Actor {
   readonly id: string;
@@ -97,8 +107,10 @@ export class WaterMeterActor implements Actor {
 
   step(now: number): void {
     this.advanceRegister(now);
-    if (this.hourly) this.reportHourly(now);
-    else this.freezeHour(now);
+    if (this.hourly) {
+      this.reportHourly(now);
+      this.raiseFlowAlarms(now, now + HOUR_MS);
+    } else this.freezeHour(now);
     this.nextAt = now + HOUR_MS;
   }
 
@@ -120,6 +132,59 @@ export class WaterMeterActor implements Actor {
       this.batteryPct(now),
     );
     this.ctx.send({ at: now + delay, deviceId: this.id, ...wire });
+  }
+
+  /**
+   * Continuous-flow alarms due in [from, to): flow above the floor without a break, counted from
+   * the start of the uninterrupted draw (which may have begun hours earlier).
+   */
+  private raiseFlowAlarms(from: number, to: number): void {
+    const lookbackMs = 6 * HOUR_MS;
+    const draws: Array<{ start: number; end: number; lPerH: number }> = [];
+    for (let day = localMidnight(from - lookbackMs) - DAY_MS; day < to; day += DAY_MS)
+      for (const e of this.eventsOfDay(day))
+        draws.push({
+          start: e.start,
+          end: e.start + e.durationS * 1000,
+          lPerH: e.litres / (e.durationS / 3600),
+        });
+    for (const inc of this.incidents) {
+      if (inc.kind === 'elderly_inactivity') continue;
+      const lPerH = inc.kind === 'tap_running' ? inc.litresPerMin * 60 : inc.litresPerHour;
+      draws.push({ start: inc.at, end: inc.endAt ?? Number.POSITIVE_INFINITY, lPerH });
+    }
+    const bounds = [
+      ...new Set(draws.flatMap((d) => [d.start, d.end]).filter((t) => t > from - lookbackMs && t < to)),
+    ].sort((a, b) => a - b);
+    const rateAt = (t: number): number =>
+      draws.reduce((sum, d) => (t >= d.start && t < d.end ? sum + d.lPerH : sum), 0);
+    let runFrom: number | null = null;
+    const cuts = [from - lookbackMs, ...bounds, to];
+    for (let i = 0; i + 1 < cuts.length; i++) {
+      const [a, b] = [cuts[i]!, cuts[i + 1]!];
+      const lPerH = rateAt((a + b) / 2);
+      if (lPerH < FLOW_ALARM.floorLPerH) {
+        runFrom = null;
+        continue;
+      }
+      runFrom ??= a;
+      const every = FLOW_ALARM.everyMin * 60_000;
+      for (let at = runFrom + every * Math.ceil((Math.max(a, from) - runFrom) / every); at < b; at += every)
+        if (at > runFrom && at >= from) this.sendFlowAlarm(at, (at - runFrom) / 60_000, lPerH);
+    }
+  }
+
+  private sendFlowAlarm(at: number, continuousMin: number, lPerH: number): void {
+    if (this.rng.chance(this.ctx.noise.lostRate)) return;
+    const registerL = this.registerL + this.usageBetween(this.registerAt, at);
+    const wire = waterReading(this.device, this.ctx.stamp(this.id, at), registerL, this.batteryPct(at));
+    // The canonical reading plus the alarm's fields (extra numeric `name_unit` fields are allowed).
+    const payload = JSON.stringify({
+      ...(JSON.parse(wire.payload) as object),
+      flow_lph: Math.round(lPerH),
+      continuous_flow_min: Math.round(continuousMin),
+    });
+    this.ctx.send({ at: at + this.rng.uniform(5, 60) * 1000, deviceId: this.id, topic: wire.topic, payload });
   }
 
   private freezeHour(now: number): void {

@@ -15,7 +15,8 @@
  * afternoons at home that a real bladder does not allow. On top of the waking void people void
  * before bed [M], before going out and again on coming home, and wash their hands on coming in
  * [M]: an outing of 1–4 h is a dry spell bracketed by water use, and a void due while out
- * happens elsewhere (the schedule restarts from the return visit).
+ * happens elsewhere (the schedule restarts from the return visit). A meal due while out is cooked
+ * on coming home unless eaten out (30 %) [M].
  *
  * Pure: the same profile, day and seed give the same events. Each day draws from its own forked
  * stream, so any day can be generated on its own, in any order.
@@ -180,7 +181,15 @@ export function dayEvents(profile: HouseholdProfile, ctx: DayContext, rng: Rng):
   const first = profile.people[0]!;
   const home = (h: number): number =>
     profile.people.filter((p) => !isAway(h, p)).length + (visitAt(ctx, h) ?? 0);
-  const meal = (h: number): void => {
+  const meal = (due: number): void => {
+    let h = due;
+    if (home(h) === 0) {
+      // A meal due while the elder is out (the morning market) is cooked on coming home, unless
+      // eaten out (30 %) [M].
+      const out = awayWindows.find(([from, to]) => h >= from && h < to);
+      if (!out || !rng.chance(0.7)) return;
+      h = out[1] + rng.uniform(0.1, 0.5);
+    }
     const n = home(h);
     if (n === 0) return;
     const litres = profile.mealL * (1 + 0.35 * (n - 1)) * rng.uniform(0.7, 1.3);

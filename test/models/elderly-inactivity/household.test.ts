@@ -106,4 +106,57 @@ describe('elderly-inactivity household state', () => {
     expect(flows[0]!.t).toBe(withTap[tapAt]![0]);
     expect(flows[0]!.flowLPerH).toBeGreaterThan(DEFAULT_PARAMS.flowMinLPerH);
   });
+
+  it('flags a meter continuous-flow alarm once it outlasts the household’s longest normal draw', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    const points = readings(10);
+    const flows: InactivityAlert[] = [];
+    // Every evening a 12-minute shower: one alarm uplink at 10 min, 360 L/h.
+    for (const [t, l] of points) {
+      flows.push(...state.add(t, l));
+      if (new Date(t + 8 * HOUR).getUTCHours() === 20)
+        flows.push(...state.add(t + 20 * 60_000, l + 60, { continuousMin: 10, lPerH: 360 }));
+    }
+    expect(flows.filter((a) => a.kind === 'continuous_water_flow')).toHaveLength(0);
+    // A tap left on: alarms at 10, 20 and 30 min; the 20-minute one is past the usual maximum.
+    const t0 = points.at(-1)![0] + 5 * 60_000;
+    const l0 = points.at(-1)![1];
+    const tap = [10, 20, 30].flatMap((m) =>
+      state.add(t0 + m * 60_000, l0 + m * 6, { continuousMin: m, lPerH: 360 }),
+    );
+    const flagged = tap.filter((a) => a.kind === 'continuous_water_flow');
+    expect(flagged).toHaveLength(1);
+    expect(flagged[0]!.t).toBe(t0 + 20 * 60_000);
+    expect(flagged[0]!.continuousMin).toBe(20);
+  });
+
+  it('does not flag a long but slow draw (a bucket filled for cleaning) from the alarm alone', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    const points = readings(3);
+    replay(state, points);
+    const t0 = points.at(-1)![0];
+    const alerts = [10, 20, 30].flatMap((m) =>
+      state.add(t0 + m * 60_000, points.at(-1)![1] + m, { continuousMin: m, lPerH: 60 }),
+    );
+    expect(alerts.filter((a) => a.kind === 'continuous_water_flow')).toHaveLength(0);
+  });
+
+  it('judges a night silence against the latest morning this household has started', () => {
+    const params = {
+      ...DEFAULT_PARAMS,
+      wakeMarginH: 1,
+      minWakes: 5,
+      minGaps: 1_000_000,
+      silenceProbability: 1e-12,
+    };
+    const state = new HouseholdState(FLAT_PRIOR, params);
+    // Water 07–21 every day: the night silence runs 22:00 → 07:00 (first use in the 07–08 hour).
+    const stopNight = DAY0 + 20 * 24 * HOUR + 22 * HOUR; // day 20, 22:00 local
+    const alerts = expected(replay(state, readings(22, { stopAt: stopNight })));
+    expect(alerts).toHaveLength(1);
+    // Latest recorded first use: the 07:00–08:00 hour ends the silence at 07:00; + 1 h margin.
+    const alertLocalH = new Date(alerts[0]!.t + 8 * HOUR).getUTCHours();
+    expect(alertLocalH).toBe(8);
+    expect(alerts[0]!.t - stopNight).toBeLessThan(11 * HOUR);
+  });
 });

@@ -148,6 +148,39 @@ describe('water meter actor', () => {
     expect(reg(night + 2 * HOUR_MS) - reg(night)).toBeGreaterThanOrEqual(19);
   });
 
+  it('an hourly meter raises continuous-flow alarm uplinks every 10 min of unbroken flow, none for ordinary draws', () => {
+    const tapAt = DAY0 + 2 * DAY_MS + 3 * HOUR_MS + 7 * 60_000;
+    const msgs = runMeter(
+      hourlyAlone.id,
+      [{ kind: 'tap_running', at: tapAt, endAt: tapAt + 45 * 60_000, litresPerMin: 6 }],
+      3,
+    );
+    interface Uplink {
+      at: number;
+      ts: string;
+      total_m3: number;
+      flow_lph?: number;
+      continuous_flow_min?: number;
+    }
+    const alarms = msgs
+      .map((m): Uplink => ({ at: m.at, ...(JSON.parse(m.payload) as Omit<Uplink, 'at'>) }))
+      .filter((p) => p.continuous_flow_min !== undefined);
+    const tap = alarms.filter((a) => Date.parse(a.ts) >= tapAt && Date.parse(a.ts) < tapAt + HOUR_MS);
+    expect(tap.map((a) => a.continuous_flow_min)).toEqual([10, 20, 30, 40]);
+    for (const a of tap) {
+      expect(a.flow_lph).toBeGreaterThanOrEqual(360);
+      // Sent at once, not at the next scheduled report.
+      expect(a.at - Date.parse(a.ts)).toBeLessThan(60_000);
+    }
+    // The register in the alarm is the register at that moment: 10 min of tap = 60 L on top.
+    const hourly = msgs.map((m) => JSON.parse(m.payload) as { ts: string; total_m3: number });
+    const before = hourly.find((r) => Date.parse(r.ts) === tapAt - 7 * 60_000)!;
+    expect((tap[0]!.total_m3 - before.total_m3) * 1000).toBeGreaterThanOrEqual(59);
+    // Three days of ordinary use (showers of 5–15 min) never reach 20 minutes without a break.
+    const others = alarms.filter((a) => !tap.includes(a));
+    for (const a of others) expect(a.continuous_flow_min).toBeLessThan(20);
+  });
+
   it('a Sanchuan NB-IoT meter uploads a day of hourly registers after midnight, in its vendor format', () => {
     const msgs = runMeter(batchAlone.id, [], 3);
     expect(msgs.length).toBeGreaterThanOrEqual(2);

@@ -13,6 +13,7 @@ import type { GatewayContext } from '../../context.ts';
 import type { Logger } from '../../core/logger.ts';
 import {
   coldStartPrior,
+  flowAlarmOf,
   HouseholdState,
   MODEL_NAME,
   paramsFrom,
@@ -100,7 +101,7 @@ export class InactivityDetector {
       if (!readings.length) continue;
       const state = this.stateFor(household, model);
       for (const r of readings)
-        if (r.values.total_m3 !== undefined) state.add(r.ts, r.values.total_m3 * 1000);
+        if (r.values.total_m3 !== undefined) state.add(r.ts, r.values.total_m3 * 1000, flowAlarmOf(r.values));
     }
   }
 
@@ -119,7 +120,11 @@ export class InactivityDetector {
     for (const job of jobs) {
       if (job.type === 'reading') {
         const state = this.stateFor(job.household, model);
-        const alerts = state.add(job.reading.ts, job.reading.values.total_m3! * 1000);
+        const alerts = state.add(
+          job.reading.ts,
+          job.reading.values.total_m3! * 1000,
+          flowAlarmOf(job.reading.values),
+        );
         if (!alerts.length) this.deps.onDecision?.(null);
         for (const alert of alerts) {
           this.deps.onDecision?.(alert);
@@ -156,6 +161,10 @@ export class InactivityDetector {
     };
     if (alert.kind === 'continuous_water_flow') {
       const flow = Math.round(alert.flowLPerH ?? 0);
+      const minutes = alert.continuousMin;
+      // A meter's continuous-flow alarm says how long it has run; an hourly rate only how much.
+      const ranZh = minutes === null ? '' : `已连续用水约${minutes}分钟，`;
+      const ranEn = minutes === null ? '' : `Water has run without a break for about ${minutes} min; `;
       return {
         ...base,
         kind: 'continuous_water_flow',
@@ -163,10 +172,15 @@ export class InactivityDetector {
         dedupeKey: `continuous_water_flow:${household.id}`,
         title: { 'zh-CN': `${where} 持续用水异常`, en: `Water running continuously at ${where}` },
         message: {
-          'zh-CN': `独居老人家中用水约${flow}升/小时，远超其平时用量，可能水龙头未关或在淋浴时跌倒，请尽快联系或上门查看。`,
-          en: `About ${flow} L/h is running, far above this resident's usual use: a tap left on or a fall in the shower. Call or visit.`,
+          'zh-CN': `${ranZh}独居老人家中用水约${flow}升/小时，超出其平时用水，可能水龙头未关或在淋浴时跌倒，请尽快联系或上门查看。`,
+          en: `${ranEn}${ranEn ? 'a' : 'A'}bout ${flow} L/h is running, beyond this resident's usual use: a tap left on or a fall in the shower. Call or visit.`,
         },
-        evidence: { flowLPerH: flow, readingTs: new Date(reading.ts).toISOString(), meter: device.id },
+        evidence: {
+          flowLPerH: flow,
+          continuousMin: minutes,
+          readingTs: new Date(reading.ts).toISOString(),
+          meter: device.id,
+        },
       };
     }
     const hours = alert.silenceH.toFixed(1);
