@@ -3,6 +3,10 @@
  * separator (FIELD-NOTES §1.2, "Distractor kinematics"): how far and how steadily it fell, whether
  * the drag-fall model explains it, terminal speed, lateral oscillation (leaves, paper, laundry),
  * size and size flicker (wing beats, insects near the lens), climbing (birds), where it started.
+ * From @5: the fall actually seen (not extrapolated), vertical reversals (a falling body never
+ * turns back up; birds climb, insects dart), box-shape pulsing (wing beats, paper flutter),
+ * entry from the side of the frame (birds and blown paper fly in; a throw starts at a window),
+ * growth of the box (coming towards the lens) and the sideways speed on entry (blown paper).
  */
 import type { FacadePoint } from './geometry.ts';
 import type { FacadeLayout } from './origin.ts';
@@ -30,14 +34,27 @@ export const FEATURE_NAMES = [
   'start_height_ratio',
   'start_inside_facade',
   'log_release_speed_ms',
+  // Added in @5; older versions read only the names in their meta.json, a prefix of this list.
+  'observed_drop_floors',
+  'vertical_reversals_per_s',
+  'aspect_cv',
+  'side_entry',
+  'log_size_growth',
+  'log_entry_lateral_speed_ms',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
+
+/** Where the track's first box sat in the image, as a share of the frame width from the nearest side. */
+export interface ImageEntry {
+  sideEdgeShare: number;
+}
 
 export function extractFeatures(
   pts: readonly FacadePoint[],
   fit: TraceFit | null,
   layout: FacadeLayout,
   fps: number,
+  entry: ImageEntry = { sideEdgeShare: 0.5 },
 ): number[] {
   const n = pts.length;
   const first = pts[0]!;
@@ -53,6 +70,8 @@ export function extractFeatures(
   let reversals = 0;
   let lastDx = 0;
   let lateral = 0;
+  let verticalReversals = 0;
+  let lastDz = 0;
   const speeds: number[] = [];
   for (let i = 1; i < n; i++) {
     const a = pts[i - 1]!;
@@ -69,6 +88,10 @@ export function extractFeatures(
     if (Math.abs(dx) > 2 * b.scaleM) {
       if (lastDx !== 0 && Math.sign(dx) !== Math.sign(lastDx)) reversals++;
       lastDx = dx;
+    }
+    if (Math.abs(dz) > 2 * b.scaleM) {
+      if (lastDz !== 0 && Math.sign(dz) !== Math.sign(lastDz)) verticalReversals++;
+      lastDz = dz;
     }
     speeds.push(Math.hypot(dx, dz) / dt);
   }
@@ -99,12 +122,34 @@ export function extractFeatures(
     clamp(startZ / buildingHeight, -1, 3),
     first.x >= -1 && first.x <= layout.widthM + 1 && startZ <= buildingHeight + 2 ? 1 : 0,
     Math.log1p(fit ? Math.hypot(fit.initialVelocity[0], fit.initialVelocity[1]) : 0),
+    clamp((first.z - last.z) / layout.floorHeightM, -20, 40),
+    verticalReversals / duration,
+    coefficientOfVariation(pts.map((p) => p.aspect ?? 1)),
+    clamp(entry.sideEdgeShare, 0, 0.5),
+    clamp(Math.log(mean(quarter(sizes, 'last')) / Math.max(mean(quarter(sizes, 'first')), 1e-6)), -5, 5),
+    Math.log1p(entryLateralSpeed(pts)),
   ];
   // Degenerate tracks (one pixel, zero duration) must not hand NaN or ±∞ to the network.
   return raw.map((v) => (Number.isFinite(v) ? Math.max(-FEATURE_LIMIT, Math.min(FEATURE_LIMIT, v)) : 0));
 }
 
 const FEATURE_LIMIT = 1e3;
+/** How long the entry speed is measured over, seconds. */
+const ENTRY_S = 0.3;
+
+/** First or last quarter of a series (at least one value). */
+function quarter(xs: readonly number[], which: 'first' | 'last'): number[] {
+  const k = Math.max(1, Math.floor(xs.length / 4));
+  return which === 'first' ? xs.slice(0, k) : xs.slice(-k);
+}
+
+/** Sideways speed over the first ENTRY_S seconds, m/s: blown paper arrives at wind speed. */
+function entryLateralSpeed(pts: readonly FacadePoint[]): number {
+  const t0 = pts[0]!.t;
+  const head = pts.filter((p) => p.t - t0 <= ENTRY_S);
+  const end = head.length >= 2 ? head[head.length - 1]! : pts[Math.min(1, pts.length - 1)]!;
+  return Math.abs(end.x - pts[0]!.x) / Math.max(end.t - t0, 1e-3);
+}
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /** The baseline's model: z(t) = a t² + b t + c by least squares (constant acceleration). */

@@ -6,7 +6,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { TrackPoint } from '../../gateway/src/contracts/readings.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
 import { extractFeatures } from './features.ts';
-import { toFacade, type FacadePoint, type Homography } from './geometry.ts';
+import { cameraCentre, offPlane, toFacade, type FacadePoint, type Homography } from './geometry.ts';
 import { DEFAULT_SILL_M, originOf, type FacadeLayout, type Origin } from './origin.ts';
 import { DEFAULT_TRACER_OPTIONS, traceOrigin, type TraceFit, type TracerOptions } from './tracer.ts';
 
@@ -38,6 +38,8 @@ export interface CameraContext {
 export interface TrackInput {
   fps: number;
   points: readonly TrackPoint[];
+  /** Image size, px (the contract Track carries it); the frame centre is taken as principal point. */
+  frame?: { w: number; h: number };
 }
 
 export interface TrackAnalysis {
@@ -80,17 +82,48 @@ export function analyseTrack(
   const facade = stride > 1 ? all.filter((_, i) => i % stride === 0 || i === all.length - 1) : all;
   const fit = facade.length >= 4 ? traceOrigin(facade, tracerOptionsFrom(params)) : null;
   const sill = params.sillM ?? DEFAULT_SILL_M;
-  const origin = fit
-    ? originOf(
-        { x: fit.releaseX, z: fit.releaseZ, sigmaX: fit.sigmaX, sigmaZ: fit.sigmaZ },
-        camera.layout,
-        sill,
-        params.rangeSigmas ?? 2,
-      )
-    : null;
+  const release = fit ? releasePoint(fit, track.frame, camera, params.releaseOffsetM ?? 0) : null;
+  const origin =
+    fit && release
+      ? originOf(
+          { ...release, sigmaX: fit.sigmaX, sigmaZ: fit.sigmaZ },
+          camera.layout,
+          sill,
+          params.rangeSigmas ?? 2,
+        )
+      : null;
   const dropM = fit ? fallHeight(fit, all) : 0;
-  const features = all.length >= 2 ? extractFeatures(all, fit, camera.layout, track.fps || camera.fps) : [];
+  const features =
+    all.length >= 2
+      ? extractFeatures(all, fit, camera.layout, track.fps || camera.fps, imageEntry(track))
+      : [];
   return { facade: all, fit, origin, dropM, features };
+}
+
+/**
+ * The release point on the façade. An object leaves a window or balcony about an arm's length
+ * (`offsetM`) out from the façade plane, so the homography, which maps onto that plane, puts it
+ * too high by the parallax (z − camera height)·offset/distance (up to a floor's third at the top
+ * of a tall building): move it back along the camera ray. Versions without the parameter keep
+ * the plane point.
+ */
+function releasePoint(
+  fit: TraceFit,
+  frame: { w: number; h: number } | undefined,
+  camera: CameraContext,
+  offsetM: number,
+): { x: number; z: number } {
+  const plane = { x: fit.releaseX, z: fit.releaseZ };
+  if (offsetM <= 0 || !frame) return plane;
+  const centre = cameraCentre(camera.homography, frame);
+  return centre ? offPlane(plane, centre, offsetM) : plane;
+}
+
+/** Where the first box sat across the frame: 0 at a side edge, 0.5 in the middle. */
+function imageEntry(track: TrackInput): { sideEdgeShare: number } {
+  const first = [...track.points].sort((p, q) => p[0] - q[0])[0];
+  if (!track.frame || !first) return { sideEdgeShare: 0.5 };
+  return { sideEdgeShare: Math.min(first[1], track.frame.w - 1 - first[1]) / track.frame.w };
 }
 
 /** Downward speed below which an object at the end of its track is taken to have landed, m/s. */

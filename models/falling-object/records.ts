@@ -4,8 +4,8 @@
  */
 import { SingleBar, Presets } from 'cli-progress';
 import { baselineDecision } from './baseline.ts';
-import { generateSamples, type DatasetSpec } from './dataset.ts';
-import { analyseTrack, CLASSES, type TrackClass } from './predict.ts';
+import { generateSamples, specTotal, type DatasetSpec } from './dataset.ts';
+import { analyseTrack, type TrackClass } from './predict.ts';
 
 export interface TrackRecord {
   label: TrackClass;
@@ -31,7 +31,7 @@ export function collectRecords(
   params: Record<string, number>,
   label: string | null,
 ): TrackRecord[] {
-  const total = spec.positives + spec.perDistractor * (CLASSES.length - 1);
+  const total = specTotal(spec);
   const bar =
     label === null
       ? null

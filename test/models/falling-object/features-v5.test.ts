@@ -1,0 +1,83 @@
+/**
+ * The physics features added in falling-object@5, on exact synthetic trajectories (façade
+ * points built by hand, no noise): each must read the motion the way the physics says.
+ */
+import { describe, expect, it } from 'vitest';
+import { extractFeatures, FEATURE_NAMES } from '../../../models/falling-object/features.ts';
+import type { FacadePoint } from '../../../models/falling-object/geometry.ts';
+
+const LAYOUT = { floors: 14, floorHeightM: 2.8, widthM: 24, windowColumns: 4 };
+const FPS = 25;
+
+/** Façade points at 25 fps from a position function, with a box size and aspect per frame. */
+function track(
+  frames: number,
+  at: (t: number) => { x: number; z: number; sizeM?: number; aspect?: number },
+): FacadePoint[] {
+  return Array.from({ length: frames }, (_, i) => {
+    const t = i / FPS;
+    const p = at(t);
+    return { t, x: p.x, z: p.z, sizeM: p.sizeM ?? 0.1, scaleM: 0.02, aspect: p.aspect ?? 1 };
+  });
+}
+
+const feature = (pts: FacadePoint[], name: (typeof FEATURE_NAMES)[number], sideEdgeShare = 0.5): number =>
+  extractFeatures(pts, null, LAYOUT, FPS, { sideEdgeShare })[FEATURE_NAMES.indexOf(name)]!;
+
+describe('falling-object features added in @5', () => {
+  it('appends them after the @4 features, so older versions read the prefix they know', () => {
+    expect(FEATURE_NAMES.slice(0, 21).at(-1)).toBe('log_release_speed_ms');
+    expect(FEATURE_NAMES.slice(21)).toEqual([
+      'observed_drop_floors',
+      'vertical_reversals_per_s',
+      'aspect_cv',
+      'side_entry',
+      'log_size_growth',
+      'log_entry_lateral_speed_ms',
+    ]);
+  });
+
+  it('measures the fall actually seen, in floors: 11.2 m down is 4 floors of 2.8 m', () => {
+    const fall = track(51, (t) => ({ x: 10, z: 30 - 5.6 * t }));
+    expect(feature(fall, 'observed_drop_floors')).toBeCloseTo(4, 6);
+    const climb = track(26, (t) => ({ x: 10, z: 20 + 2.8 * t }));
+    expect(feature(climb, 'observed_drop_floors')).toBeCloseTo(-1, 6);
+  });
+
+  it('counts vertical turns: none for a falling body, two a second for a bird bobbing at 1 Hz', () => {
+    const fall = track(50, (t) => ({ x: 10, z: 30 - 4.9 * t * t }));
+    expect(feature(fall, 'vertical_reversals_per_s')).toBe(0);
+    // z = 20 + 0.5·sin(2πt): turns at t = 0.25, 0.75, 1.25, 1.75 within 2 s.
+    const bob = track(51, (t) => ({ x: 10 + 10 * t, z: 20 + 0.5 * Math.sin(2 * Math.PI * t) }));
+    expect(feature(bob, 'vertical_reversals_per_s')).toBeCloseTo(2, 6);
+  });
+
+  it('sees wing beats pulse the box shape and a falling bottle keep it', () => {
+    const bottle = track(40, (t) => ({ x: 10, z: 30 - 4.9 * t * t, aspect: 1 }));
+    expect(feature(bottle, 'aspect_cv')).toBe(0);
+    // Wings up, wings down on alternate frames: aspect 0.5 and 1.5, mean 1, standard deviation 0.5.
+    const bird = track(40, (t) => ({ x: 10 + 12 * t, z: 20, aspect: Math.round(t * FPS) % 2 ? 1.5 : 0.5 }));
+    expect(feature(bird, 'aspect_cv')).toBeCloseTo(0.5, 9);
+  });
+
+  it('takes the entry position from the image: 0 at a side edge, capped at the middle', () => {
+    const pts = track(10, (t) => ({ x: 10, z: 30 - 5 * t }));
+    expect(feature(pts, 'side_entry', 0)).toBe(0);
+    expect(feature(pts, 'side_entry', 0.2)).toBeCloseTo(0.2, 9);
+    expect(feature(pts, 'side_entry', 0.9)).toBe(0.5);
+  });
+
+  it('sees a box grow as it comes towards the lens: first quarter 0.1 m, last 0.2 m → ln 2', () => {
+    const growing = track(40, (t) => ({ x: 10, z: 20 - t, sizeM: t < 0.4 ? 0.1 : t >= 1.2 ? 0.2 : 0.15 }));
+    expect(feature(growing, 'log_size_growth')).toBeCloseTo(Math.log(2), 6);
+    const steady = track(40, (t) => ({ x: 10, z: 20 - t }));
+    expect(feature(steady, 'log_size_growth')).toBeCloseTo(0, 9);
+  });
+
+  it('reads blown paper’s sideways entry speed (4 m/s) against a dropped object’s (0)', () => {
+    const blown = track(50, (t) => ({ x: 2 + 4 * t, z: 20 - 1.5 * t }));
+    expect(feature(blown, 'log_entry_lateral_speed_ms')).toBeCloseTo(Math.log1p(4), 6);
+    const dropped = track(50, (t) => ({ x: 10, z: 30 - 4.9 * t * t }));
+    expect(feature(dropped, 'log_entry_lateral_speed_ms')).toBe(0);
+  });
+});
