@@ -75,6 +75,11 @@ export interface InactivityParams {
    * (FIELD-NOTES §2.4) even if this resident has not yet taken one at this hour in the record.
    */
   minLimitH: number;
+  /**
+   * Training only: the quantile of similar households' normal silences by start hour that became
+   * the population floor under each household's own limit (0 = none).
+   */
+  floorQuantile: number;
 }
 
 export const DEFAULT_PARAMS: InactivityParams = {
@@ -89,6 +94,7 @@ export const DEFAULT_PARAMS: InactivityParams = {
   gapFactor: 1.1,
   gapMarginH: 1,
   minLimitH: 2,
+  floorQuantile: 0,
   gapWindowH: 3,
   rhythmWithRecord: 1,
   wakeMarginH: 1000,
@@ -150,6 +156,11 @@ export class HouseholdState {
   constructor(
     prior: readonly number[],
     private readonly params: InactivityParams = DEFAULT_PARAMS,
+    /**
+     * Population floor under the household's own silence limit, hours, by local hour the silence
+     * starts (similar households' long quiet spells: outings at the hours people go out).
+     */
+    private readonly floorsH: readonly number[] | null = null,
   ) {
     this.a = prior.map((p) => p * params.priorDays);
     this.b = prior.map((p) => (1 - p) * params.priorDays);
@@ -355,6 +366,7 @@ export class HouseholdState {
     return Math.max(
       this.params.minSilenceH,
       this.params.minLimitH,
+      this.floorsH?.[Math.floor(at / HOUR)] ?? 0,
       longest * this.params.gapFactor + this.params.gapMarginH,
     );
   }

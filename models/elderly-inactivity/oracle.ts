@@ -35,6 +35,11 @@ interface Household {
 
 const localHour = (t: number): number => new Date(t + DEFAULT_PARAMS.utcOffsetMin * 60_000).getUTCHours();
 
+/** A household's normal silences (hours from the end of one active hour to the next active hour). */
+export function normalSilences(run: MeterRun): Array<{ start: number; hours: number }> {
+  return analyse(run).silences;
+}
+
 function analyse(run: MeterRun): Household {
   const pts = [...run.readings].sort((a, b) => a.ts - b.ts);
   const first = Math.ceil(pts[0]!.ts / HOUR) * HOUR;

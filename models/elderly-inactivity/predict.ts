@@ -69,6 +69,16 @@ export function coldStartPrior(
   return rows.map((_, k) => Math.min(0.98, Math.max(0.01, out[k * meta.classes.length + active]!)));
 }
 
+/** The population floors by start hour, stored as params `floorH0`…`floorH23` (null if absent). */
+export function floorsFrom(meta: ModelMeta): number[] | null {
+  const floors = Array.from({ length: 24 }, (_, h) => meta.params[`floorH${h}`]);
+  return floors.every((f) => f !== undefined) ? (floors as number[]) : null;
+}
+
+export function floorParams(floorsH: readonly number[] | null): Record<string, number> {
+  return floorsH ? Object.fromEntries(floorsH.map((f, h) => [`floorH${h}`, f])) : {};
+}
+
 export function paramsFrom(meta: ModelMeta): InactivityParams {
   return { ...DEFAULT_PARAMS, ...(meta.params as Partial<InactivityParams>) };
 }

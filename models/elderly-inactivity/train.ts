@@ -5,6 +5,7 @@
  * rule and writes models/elderly-inactivity/<next version>/.
  */
 import { SingleBar, Presets } from 'cli-progress';
+import { quantile as quantileOf } from '../lib/report.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
 import {
@@ -18,13 +19,23 @@ import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.
 import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type InactivityMetrics } from './evaluate.ts';
 import { bucketOf, DEFAULT_PARAMS, WAKE_OFF_H, type InactivityParams } from './household.ts';
-import { CLASSES, coldStartPrior, FEATURE_NAMES, MODEL_NAME, paramsFrom, priorFeatures } from './predict.ts';
+import {
+  CLASSES,
+  coldStartPrior,
+  FEATURE_NAMES,
+  floorParams,
+  floorsFrom,
+  MODEL_NAME,
+  paramsFrom,
+  priorFeatures,
+} from './predict.ts';
+import { normalSilences } from './oracle.ts';
 
 export { formatEvaluation };
 
 const HOUR = 3_600_000;
 /** False-alert budget the calibration keeps on training runs (target ≤ 0.01 per household-day, with headroom). */
-const FALSE_ALERT_BUDGET = 0.008;
+const FALSE_ALERT_BUDGET = 0.007;
 /** More past silences than four weeks can hold: the household record never takes over. */
 const NEVER = 1_000_000;
 
@@ -104,27 +115,36 @@ export async function train(
     params: { ...DEFAULT_PARAMS },
   });
   const alone = collectRuns(
-    // Twice the training households: a false-alert budget of 0.008 a day needs many household-days to judge.
-    { ...spec, seed: `${spec.seed}/calibration`, households: spec.households * 2, livesAloneOnly: true },
+    // Three times the training households: a false-alert budget this small needs many household-days to judge.
+    { ...spec, seed: `${spec.seed}/calibration`, households: spec.households * 3, livesAloneOnly: true },
     label('simulate calibration households'),
   );
+  // The population floors come from other households than the ones calibration judges them on.
+  const silences = collectRuns(
+    { ...spec, seed: `${spec.seed}/floors`, livesAloneOnly: true },
+    label('simulate population-floor households'),
+  ).flatMap(normalSilences);
+  const floorsFor = (q: number): number[] | null => (q > 0 ? populationFloors(silences, q) : null);
   const calibrated = calibrate(
     alone,
     priorsFor(tf, trained.model, meta, alone),
     paramsFrom(meta),
+    floorsFor,
     label('calibrate silence limits'),
   );
-  meta.params = { ...calibrated };
+  const floors = floorsFor(calibrated.floorQuantile);
+  meta.params = { ...calibrated, ...floorParams(floors) };
   meta.thresholds = {
     silenceProbability: calibrated.silenceProbability,
     gapFactor: calibrated.gapFactor,
     gapMarginH: calibrated.gapMarginH,
     wakeMarginH: calibrated.wakeMarginH,
     minLimitH: calibrated.minLimitH,
+    floorQuantile: calibrated.floorQuantile,
   };
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const test = collectRuns(heldOut, label('simulate held-out households'));
-  const evaluation = evaluate(test, priorsFor(tf, trained.model, meta, test), paramsFrom(meta));
+  const evaluation = evaluate(test, priorsFor(tf, trained.model, meta, test), paramsFrom(meta), floors);
   meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
   const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
   trained.model.dispose();
@@ -142,7 +162,12 @@ export async function evalLatest(
   const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const test = collectRuns(heldOut, 'simulate held-out households');
-  const evaluation = evaluate(test, priorsFor(tf, model, folder.meta, test), paramsFrom(folder.meta));
+  const evaluation = evaluate(
+    test,
+    priorsFor(tf, model, folder.meta, test),
+    paramsFrom(folder.meta),
+    floorsFrom(folder.meta),
+  );
   model.dispose();
   return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
 }
@@ -158,21 +183,31 @@ function cost(e: InactivityMetrics): number {
     finite(e.daytimeDelayH.median, 24) +
     0.5 * finite(e.daytimeDelayH.p90, 24) +
     24 * (1 - e.recall12h) +
-    0.5 * finite(e.nightAfterFirstUseH.median, 24)
+    finite(e.nightAfterFirstUseH.median, 24)
   );
 }
 
-/** Settings tried for each parameter, one parameter at a time (coordinate descent). */
-const SEARCH: ReadonlyArray<[keyof InactivityParams, readonly number[]]> = [
-  ['minGaps', [NEVER, 5, 8, 12]],
-  ['minLimitH', [2, 4, 4.5, 5, 5.5, 6, 6.5]],
-  ['gapWindowH', [1, 2, 3]],
-  ['gapFactor', [1, 1.15, 1.3, 1.5]],
-  ['gapMarginH', [0.5, 1, 1.5, 2]],
-  ['rhythmWithRecord', [0, 1]],
-  ['wakeMarginH', [WAKE_OFF_H, 0.5, 1, 1.5, 2]],
-  ['minWakes', [4, 7, 10]],
+/**
+ * Settings tried, a group of parameters at a time (coordinate descent over groups): parameters
+ * that trade against each other within the false-alert budget are searched jointly.
+ */
+const SEARCH: ReadonlyArray<ReadonlyArray<Partial<InactivityParams>>> = [
+  grid({ minGaps: [NEVER, 5, 8, 12], gapWindowH: [1, 2, 3] }),
+  grid({ minLimitH: [2, 4, 4.5, 5, 5.5, 6], floorQuantile: [0, 0.95, 0.98, 0.99, 0.995] }),
+  grid({ gapFactor: [1, 1.15, 1.3, 1.5], gapMarginH: [0.5, 1, 1.5, 2] }),
+  grid({ rhythmWithRecord: [0, 1] }),
+  grid({ wakeMarginH: [WAKE_OFF_H, 0.5, 1, 1.5], minWakes: [7, 10, 14, 20] }),
 ];
+
+/** Every combination of the given values. */
+function grid(
+  values: Partial<Record<keyof InactivityParams, readonly number[]>>,
+): Array<Partial<InactivityParams>> {
+  let out: Array<Partial<InactivityParams>> = [{}];
+  for (const [key, options] of Object.entries(values))
+    out = out.flatMap((partial) => options.map((v) => ({ ...partial, [key]: v })));
+  return out;
+}
 
 /**
  * The most permissive settings that keep training false alerts within budget: first the cold-start
@@ -184,9 +219,10 @@ function calibrate(
   runs: MeterRun[],
   priors: number[][],
   params: InactivityParams,
+  floorsFor: (quantile: number) => number[] | null,
   progress: string | null,
 ): InactivityParams {
-  const steps = 9 + 2 * SEARCH.reduce((n, [, values]) => n + values.length, 0);
+  const steps = 9 + [...SEARCH, SEARCH[1]!, SEARCH[4]!].reduce((n, group) => n + group.length, 0);
   const bar =
     progress === null
       ? null
@@ -200,13 +236,13 @@ function calibrate(
     wakeMarginH: WAKE_OFF_H,
   };
   for (const p of [1e-6, 1e-5, 1e-4, 3e-4, 1e-3, 3e-3, 1e-2]) {
-    const e = evaluate(runs, priors, { ...best, silenceProbability: p }).model;
+    const e = evaluate(runs, priors, { ...best, silenceProbability: p }, floorsFor(best.floorQuantile)).model;
     bar?.increment();
     if (e.falseAlertsPerHouseholdDay <= FALSE_ALERT_BUDGET) best = { ...best, silenceProbability: p };
   }
   const score = (candidate: InactivityParams): number => {
-    const e = evaluate(runs, priors, candidate).model;
     bar?.increment();
+    const e = evaluate(runs, priors, candidate, floorsFor(candidate.floorQuantile)).model;
     return e.falseAlertsPerHouseholdDay <= FALSE_ALERT_BUDGET ? cost(e) : Number.POSITIVE_INFINITY;
   };
   let bestCost = score(best);
@@ -223,20 +259,36 @@ function calibrate(
   };
   const startCost = score(start);
   if (startCost < bestCost) [best, bestCost] = [start, startCost];
-  for (let pass = 0; pass < 2; pass++)
-    for (const [key, values] of SEARCH)
-      for (const value of values) {
-        if (best[key] === value) {
-          bar?.increment();
-          continue;
-        }
-        const candidate = { ...best, [key]: value };
-        const c = score(candidate);
-        if (c < bestCost) {
-          bestCost = c;
-          best = candidate;
-        }
+  // A second pass over the groups that trade most: the floor under the household limit, the mornings.
+  for (const group of [...SEARCH, SEARCH[1]!, SEARCH[4]!])
+    for (const partial of group) {
+      const candidate = { ...best, ...partial };
+      const c = score(candidate);
+      if (c < bestCost) {
+        bestCost = c;
+        best = candidate;
       }
+    }
   bar?.stop();
   return best;
+}
+
+/**
+ * Similar households' long quiet spells by the local hour they start (±1 h): the `quantile` of
+ * their lengths plus half an hour, as the floor under each household's own limit.
+ */
+function populationFloors(
+  silences: ReadonlyArray<{ start: number; hours: number }>,
+  quantile: number,
+): number[] {
+  const hourOf = (t: number): number => new Date(t + DEFAULT_PARAMS.utcOffsetMin * 60_000).getUTCHours();
+  return Array.from({ length: 24 }, (_, h) => {
+    const near = silences
+      .filter((s) => {
+        const d = Math.abs(hourOf(s.start) - h);
+        return Math.min(d, 24 - d) <= 1;
+      })
+      .map((s) => s.hours);
+    return near.length ? quantileOf(near, quantile) + 0.5 : 0;
+  });
 }

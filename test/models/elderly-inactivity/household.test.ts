@@ -159,4 +159,20 @@ describe('elderly-inactivity household state', () => {
     expect(alertLocalH).toBe(8);
     expect(alerts[0]!.t - stopNight).toBeLessThan(11 * HOUR);
   });
+
+  it('never lets its own short record of quiet spells undercut the population floor for that hour', () => {
+    // A resident with water every hour 07–21 has no daytime quiet spells on record; with the
+    // household record ruling (minGaps 0, rhythm off) only the floor holds the limit up.
+    const params = { ...DEFAULT_PARAMS, minGaps: 0, rhythmWithRecord: 0, minLimitH: 2 };
+    const floors = Array.from({ length: 24 }, (_, h) => (h >= 8 && h <= 16 ? 5.5 : 2.5));
+    const withFloor = new HouseholdState(FLAT_PRIOR, params, floors);
+    const without = new HouseholdState(FLAT_PRIOR, params);
+    const points = readings(21, { stopAt });
+    replay(withFloor, points);
+    replay(without, points);
+    // Silence starting 10:00 local on day 20.
+    const from = stopAt + HOUR;
+    expect(withFloor.silenceLimitH(from)).toBeCloseTo(5.5);
+    expect(without.silenceLimitH(from)!).toBeLessThan(5.5);
+  });
 });

@@ -5,6 +5,8 @@
  * `householdVisitRecorded`) are respected. At start each household's rhythm is rebuilt from the
  * stored readings of the last four weeks, so a restart does not send it back to the cold start.
  * A meter that stops reporting raises nothing here: that is `device_offline`, not silence.
+ * Readings that are a meter's continuous-flow alarm uplink (`continuous_flow_min`, `flow_lph`)
+ * carry it to the household state, which flags `continuous_water_flow` from it within minutes.
  */
 import type { Detection } from '../../contracts/alerts.ts';
 import type { Reading } from '../../contracts/readings.ts';
@@ -13,6 +15,7 @@ import type { GatewayContext } from '../../context.ts';
 import type { Logger } from '../../core/logger.ts';
 import {
   coldStartPrior,
+  floorsFrom,
   flowAlarmOf,
   HouseholdState,
   MODEL_NAME,
@@ -109,7 +112,8 @@ export class InactivityDetector {
     let state = this.states.get(household.id);
     if (!state) {
       const prior = coldStartPrior(this.deps.tf, model.model, model.meta, household);
-      this.states.set(household.id, (state = new HouseholdState(prior, paramsFrom(model.meta))));
+      const floors = floorsFrom(model.meta);
+      this.states.set(household.id, (state = new HouseholdState(prior, paramsFrom(model.meta), floors)));
     }
     return state;
   }
