@@ -66,7 +66,10 @@ export interface MeterRun {
   endMs: number;
   /** Register readings in litres, in arrival order (late ones arrive late); meter alarms with theirs. */
   readings: Array<{ ts: number; litres: number; arrivedAt: number; alarm: FlowAlarm | null }>;
+  /** Absences someone told the grid worker about: all the detector (and the rule) may know. */
   absences: Array<{ from: number; to: number }>;
+  /** Every absence, told or not: ground truth, for cleaning training rows only. */
+  allAbsences: Array<{ from: number; to: number }>;
   incident: { at: number; daytime: boolean; leakMasked: boolean } | null;
   tap: { at: number; endAt: number } | null;
 }
@@ -128,9 +131,12 @@ export function* generateMeterRuns(spec: WaterSpec): Generator<MeterRun> {
             arrivedAt: m.at,
             alarm: flowAlarmOf(r.values),
           });
-    const absences = engine.truthRecords
-      .filter((r) => r.kind === 'absence')
-      .map((r) => ({ from: r.ts, to: r.endTs ?? r.ts }));
-    yield { household, startMs, endMs, readings, absences, incident, tap };
+    const away = engine.truthRecords.filter((r) => r.kind === 'absence');
+    const span = (r: (typeof away)[number]): { from: number; to: number } => ({
+      from: r.ts,
+      to: r.endTs ?? r.ts,
+    });
+    const absences = away.filter((r) => r.details?.announced === true).map(span);
+    yield { household, startMs, endMs, readings, absences, allAbsences: away.map(span), incident, tap };
   }
 }

@@ -158,7 +158,7 @@ export function usualFirstUse(run: MeterRun): number {
   for (const [t, l] of uses) {
     const day = t - tod(t);
     if (tod(t) < 4 * HOUR || l - floor < 1.5 || firsts.has(day)) continue;
-    if (run.absences.some((a) => a.from < t + HOUR && a.to > day)) continue;
+    if (run.allAbsences.some((a) => a.from < t + HOUR && a.to > day)) continue;
     firsts.set(day, tod(t) + HOUR / 2);
   }
   return quantile([...firsts.values()], 0.5);

@@ -242,7 +242,11 @@ export class HouseholdState {
         return;
       }
     }
-    this.lastActive = Math.max(this.learnedActive, this.points[0]?.[0] ?? 0);
+    // No activity in the kept window: a silence that began before it still began then (letting it
+    // creep forward with the window would re-arm the alert every few days of a long silence).
+    const windowStart = this.points[0]?.[0] ?? 0;
+    const before = this.lastActive !== null && this.lastActive < windowStart ? this.lastActive : windowStart;
+    this.lastActive = Math.max(this.learnedActive, before);
   }
 
   /** Learns every whole hour that is old enough and covered by readings on both sides. */
@@ -305,6 +309,13 @@ export class HouseholdState {
     return this.absences.some(([a, b]) => a < to && b > from);
   }
 
+  /** End of the latest recorded absence that is over by `t` (0 when none). */
+  private returnedBy(t: number): number {
+    let back = 0;
+    for (const [, to] of this.absences) if (to <= t && to > back) back = to;
+    return back;
+  }
+
   private inEpisode(t: number): boolean {
     return this.episodeFrom !== null && t >= this.episodeFrom;
   }
@@ -314,7 +325,8 @@ export class HouseholdState {
     const newest = this.newestTs;
     const flow = this.flowAlert();
     if (flow) out.push(flow);
-    const from = Math.max(this.lastActive ?? newest, this.visitAt);
+    // A resident back from an absence has been silent only since coming home.
+    const from = Math.max(this.lastActive ?? newest, this.visitAt, this.returnedBy(newest));
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
     const silenceH = (newest - from) / HOUR;
     if (this.episodeFrom !== null || silenceH < this.params.minSilenceH || this.absent(from, newest))

@@ -68,7 +68,7 @@ function priorRows(runs: readonly MeterRun[], params: InactivityParams): { x: nu
       const a = pts[i - 1]!;
       const b = pts[i]!;
       if (b.ts > stop || b.ts - a.ts > 1.5 * HOUR || b.ts - a.ts < 0.5 * HOUR) continue;
-      if (run.absences.some((ab) => ab.from < b.ts && ab.to > a.ts)) continue;
+      if (run.allAbsences.some((ab) => ab.from < b.ts && ab.to > a.ts)) continue;
       if (run.tap && run.tap.at < b.ts && run.tap.endAt > a.ts) continue;
       x.push(priorFeatures(bucketOf(a.ts, params.utcOffsetMin), run.household));
       y.push(b.litres - a.litres >= params.activeL ? 1 : 0);

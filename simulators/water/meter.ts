@@ -290,7 +290,14 @@ export class WaterMeterActor implements Actor {
         const days = hospital ? rng.uniform(3, 14) : rng.uniform(1, 7);
         const to = localMidnight(from + days * DAY_MS) + rng.uniform(10, 18) * HOUR_MS;
         const reason = hospital ? 'hospital' : rng.chance(0.8) ? 'family' : 'travel';
-        this.absences.push({ from, to, reason, announced: rng.chance(ANNOUNCED_SHARE[reason]) });
+        const announced = rng.chance(ANNOUNCED_SHARE[reason]);
+        // Nobody is away while lying ill at home: an absence may not span an inactivity incident.
+        if (
+          !this.incidents.some(
+            (i) => i.kind === 'elderly_inactivity' && from < (i.endAt ?? Infinity) && to > i.at,
+          )
+        )
+          this.absences.push({ from, to, reason, announced });
       }
     }
   }

@@ -80,6 +80,18 @@ describe('elderly-inactivity household state', () => {
     expect(expected(replay(state, readings(21, { stopAt })))).toHaveLength(0);
   });
 
+  it('counts the silence of a resident back from an absence from the return, and alerts', () => {
+    const state = new HouseholdState(FLAT_PRIOR);
+    const leftAt = DAY0 + 18 * 24 * HOUR + 9 * HOUR;
+    const backAt = DAY0 + 20 * 24 * HOUR + 10 * HOUR;
+    state.addAbsence(leftAt, backAt);
+    // Away from 09:00 on day 18, home at 10:00 on day 20, and no water after coming home.
+    const alerts = expected(replay(state, readings(21, { stopAt: leftAt })));
+    expect(alerts).toHaveLength(1);
+    expect(alerts[0]!.silenceFrom).toBe(backAt);
+    expect((alerts[0]!.t - backAt) / HOUR).toBeLessThan(12);
+  });
+
   it('counts a worker’s visit as a sign of life', () => {
     const state = new HouseholdState(FLAT_PRIOR);
     state.addVisit(stopAt + 10 * HOUR);
