@@ -224,11 +224,15 @@ export const WINDOW_FUNCTIONS: readonly WindowFunction[] = [
           from = i;
         }
       if (chunks.length === 0) return undefined;
-      const lengths = chunks.map(([f, t]) => samples[t]!.ts - samples[f]!.ts).sort((x, y) => x - y);
-      const typical = Math.max(slotMin, lengths[lengths.length >> 1]!);
+      const lengths = chunks.map(([f, t]) => samples[t]!.ts - samples[f]!.ts);
+      // The reporting cadence is the shortest full slot (the forced last one may be short). Not
+      // the median: a few sparse readings (alarm uplinks before a daily batch has arrived) would
+      // outnumber the regular ones and pass off hours without data as slots with use.
+      const full = lengths.filter((l) => l >= slotMin * 0.9);
+      const typical = Math.max(slotMin, Math.min(...(full.length ? full : lengths)));
       // One lost reading doubles a slot (tolerated); a longer gap, or a slot spanning half the
       // window, proves nothing about the hours inside it.
-      const longest = lengths[lengths.length - 1]!;
+      const longest = Math.max(...lengths);
       if (longest > typical * 2.5 || longest > windowMs / 2) return undefined;
       let used = 0;
       for (const [f, t] of chunks) {

@@ -68,6 +68,45 @@ export function waterBatch(
   };
 }
 
+/**
+ * A meter's event-triggered continuous-flow alarm (持续用水报警): the register at that moment plus
+ * the alarm, canonical (`flow_lph`, `continuous_flow_min`) or Sanchuan (`alarm` object).
+ */
+export function waterFlowAlarm(
+  d: Device,
+  ts: number,
+  registerL: number,
+  batteryPct: number,
+  alarm: { lPerH: number; minutes: number },
+): Wire {
+  if (d.codec === 'sanchuan-nbiot')
+    return {
+      topic: `vendor/sanchuan/${d.id}/up`,
+      payload: JSON.stringify({
+        meterNo: d.id,
+        startTime: chinaCompact(ts),
+        intervalMin: 60,
+        cumulativeL: [Math.floor(registerL)],
+        batteryV: batteryVolts(batteryPct),
+        alarm: {
+          code: 'continuousFlow',
+          flowLph: Math.round(alarm.lPerH),
+          durationMin: Math.round(alarm.minutes),
+        },
+      }),
+    };
+  return {
+    topic: telemetry(d),
+    payload: JSON.stringify({
+      ts: isoLocal(ts),
+      total_m3: r3(registerL / 1000),
+      battery_pct: Math.round(batteryPct),
+      flow_lph: Math.round(alarm.lPerH),
+      continuous_flow_min: Math.round(alarm.minutes),
+    }),
+  };
+}
+
 export interface SmokeValues {
   smoke_db_m: number;
   temp_c: number;

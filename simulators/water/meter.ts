@@ -6,20 +6,19 @@
  * upload times; DN15 meters resolve 1 L). Uplinks are sometimes lost or late (retries hours later),
  * and the battery drains over a 5–10-year life (§2.2 [M]).
  *
- * Hourly (NB-IoT, report-on-schedule) meters also raise the event-triggered continuous-flow alarm
- * uplink real meters have (持续用水报警, sent between scheduled reports): once flow above
- * FLOW_ALARM.floorLPerH has run without a break for FLOW_ALARM.everyMin minutes, and again every
- * FLOW_ALARM.everyMin while it lasts [M: threshold and repeat are per-meter settings; these are
- * chosen so an ordinary 5–15 min shower raises at most one]. The uplink is the canonical reading
- * plus `flow_lph` and `continuous_flow_min`. Daily-batch Sanchuan meters do not send it here: the
- * sanchuan-nbiot codec has no field for the alarm (it would arrive as a bare register).
+ * Both kinds also raise the event-triggered continuous-flow alarm uplink real meters have
+ * (持续用水报警, sent at once, between scheduled reports): once flow above FLOW_ALARM.floorLPerH
+ * has run without a break for FLOW_ALARM.everyMin minutes, and again every FLOW_ALARM.everyMin
+ * while it lasts [M: threshold and repeat are per-meter settings; these are chosen so an ordinary
+ * 5–15 min shower raises at most one]. The uplink is the register at that moment plus the alarm,
+ * in the meter's own format (canonical `flow_lph`/`continuous_flow_min`, Sanchuan `alarm`).
  *
  * Incidents: the resident stops using water at T (fall, illness — the stream just stops), a tap
  * left running (4–8 L/min), a leak (2–30 L/h, a running toilet cistern). Absences (family stays,
  * hospital) stop use for days and are written to the truth as context: a detector should not alarm.
  */
 import type { Device, Household } from '../../gateway/src/contracts/site.ts';
-import { waterBatch, waterReading } from '../core/encoders.ts';
+import { waterBatch, waterFlowAlarm, waterReading } from '../core/encoders.ts';
 import type { Rng } from '../core/rng.ts';
 import { DAY_MS, HOUR_MS, localHour, localMidnight, localWeekday } from '../core/time.ts';
 import type { Actor, SimContext } from '../core/types.ts';
@@ -107,10 +106,9 @@ export class WaterMeterActor implements Actor {
 
   step(now: number): void {
     this.advanceRegister(now);
-    if (this.hourly) {
-      this.reportHourly(now);
-      this.raiseFlowAlarms(now, now + HOUR_MS);
-    } else this.freezeHour(now);
+    if (this.hourly) this.reportHourly(now);
+    else this.freezeHour(now);
+    this.raiseFlowAlarms(now, now + HOUR_MS);
     this.nextAt = now + HOUR_MS;
   }
 
@@ -177,14 +175,11 @@ export class WaterMeterActor implements Actor {
   private sendFlowAlarm(at: number, continuousMin: number, lPerH: number): void {
     if (this.rng.chance(this.ctx.noise.lostRate)) return;
     const registerL = this.registerL + this.usageBetween(this.registerAt, at);
-    const wire = waterReading(this.device, this.ctx.stamp(this.id, at), registerL, this.batteryPct(at));
-    // The canonical reading plus the alarm's fields (extra numeric `name_unit` fields are allowed).
-    const payload = JSON.stringify({
-      ...(JSON.parse(wire.payload) as object),
-      flow_lph: Math.round(lPerH),
-      continuous_flow_min: Math.round(continuousMin),
+    const wire = waterFlowAlarm(this.device, this.ctx.stamp(this.id, at), registerL, this.batteryPct(at), {
+      lPerH,
+      minutes: continuousMin,
     });
-    this.ctx.send({ at: at + this.rng.uniform(5, 60) * 1000, deviceId: this.id, topic: wire.topic, payload });
+    this.ctx.send({ at: at + this.rng.uniform(5, 60) * 1000, deviceId: this.id, ...wire });
   }
 
   private freezeHour(now: number): void {

@@ -124,6 +124,16 @@ describe('window functions', () => {
     expect(run('flow_every_slot', gap, 24 * H, 'total_m3', [24 * H, 30 * M])).toBeUndefined();
     const oneLost = leak.filter((_, i) => i !== 7);
     expect(run('flow_every_slot', oneLost, 24 * H, 'total_m3', [24 * H, 30 * M])).toBe(1);
+    // Yesterday's batch up to 23:00, then today's alarm uplinks every few hours before today's
+    // batch: the hours in between have no data, whatever the register did across them.
+    const batchThenAlarms = series([
+      ...Array.from({ length: 9 }, (_, h) => [(15 + h) * H, 10 + h * 0.002] as [number, number]),
+      [31 * H, 10.1],
+      [35 * H, 10.2],
+      [39 * H, 10.3],
+      [43 * H, 10.4],
+    ]);
+    expect(run('flow_every_slot', batchThenAlarms, 43 * H, 'total_m3', [24 * H, 30 * M])).toBeUndefined();
   });
 
   it('age and span grow with the clock; span drops to 0 after max_gap', () => {

@@ -257,6 +257,41 @@ describe('vendor codecs', () => {
     });
   });
 
+  it('sanchuan-nbiot: an alarm uplink carries the register now, a continuous-flow alarm as canonical fields', () => {
+    const codec = registry.matchVendorTopic('vendor/sanchuan/wm-2/up')!.codec;
+    const decode = (alarm: Record<string, unknown>): Decoded =>
+      codec.decode({
+        topic: 'vendor/sanchuan/wm-2/up',
+        stream: 'telemetry',
+        device: devices.nbMeter!,
+        payload: Buffer.from(
+          JSON.stringify({
+            meterNo: 'wm-2',
+            startTime: '20261122103700',
+            intervalMin: 60,
+            cumulativeL: [102391],
+            alarm,
+          }),
+        ),
+      });
+    expect(decode({ code: 'continuousFlow', flowLph: 360, durationMin: 10 })).toEqual({
+      type: 'readings',
+      readings: [
+        {
+          ts: Date.parse('2026-11-22T10:37:00+08:00'),
+          port: null,
+          values: { total_m3: 102.391, flow_lph: 360, continuous_flow_min: 10 },
+          labels: {},
+        },
+      ],
+    });
+    // Another alarm is kept as a label on the reading, not dropped and not refused.
+    expect(decode({ code: 'magneticTamper' })).toMatchObject({
+      readings: [{ values: { total_m3: 102.391 }, labels: { alarm: 'magneticTamper' } }],
+    });
+    expect(() => decode({ code: 'continuousFlow', flowLph: 360 })).toThrow(/durationMin/);
+  });
+
   it('sanchuan-nbiot rejects an impossible date', () => {
     const codec = registry.matchVendorTopic('vendor/sanchuan/wm-2/up')!.codec;
     expect(() =>

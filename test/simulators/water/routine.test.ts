@@ -201,4 +201,37 @@ describe('water meter actor', () => {
       expect(m.at - last).toBeLessThan(6 * HOUR_MS);
     }
   });
+
+  it('a Sanchuan meter sends its continuous-flow alarm at once, between daily uploads, in its vendor format', () => {
+    const tapAt = DAY0 + 1 * DAY_MS + 10 * HOUR_MS + 3 * 60_000;
+    const msgs = runMeter(
+      batchAlone.id,
+      [{ kind: 'tap_running', at: tapAt, endAt: tapAt + 25 * 60_000, litresPerMin: 6 }],
+      3,
+    );
+    const device = site.devices.find((d) => d.household === batchAlone.id)!;
+    const alarms = msgs.flatMap((m) => {
+      const decoded = sanchuanNbiotCodec.decode({
+        topic: m.topic,
+        stream: 'telemetry',
+        payload: Buffer.from(m.payload),
+        device,
+      });
+      if (decoded.type !== 'readings') return [];
+      return decoded.readings
+        .filter((r) => r.values.continuous_flow_min !== undefined)
+        .map((r) => ({
+          at: m.at,
+          ts: r.ts as number,
+          continuous_flow_min: r.values.continuous_flow_min,
+          flow_lph: r.values.flow_lph ?? 0,
+        }));
+    });
+    const tap = alarms.filter((a) => a.ts >= tapAt && a.ts < tapAt + HOUR_MS);
+    expect(tap.map((a) => a.continuous_flow_min)).toEqual([10, 20]);
+    for (const a of tap) {
+      expect(a.flow_lph).toBeGreaterThanOrEqual(360);
+      expect(a.at - a.ts).toBeLessThan(60_000); // not held for the next daily upload
+    }
+  });
 });

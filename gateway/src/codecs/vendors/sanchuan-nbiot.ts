@@ -5,9 +5,20 @@
  *
  *   {"meterNo":"wm-B1-1-201","startTime":"20261122000000","intervalMin":60,
  *    "cumulativeL":[102331,102345,…],"batteryV":3.52}
+ *
+ * Between daily uploads the meter sends event-triggered alarm uplinks (持续用水报警 and others):
+ * the register at that moment plus `alarm`. A continuous-flow alarm becomes the canonical
+ * `flow_lph` and `continuous_flow_min` on that reading; any other alarm code is kept as the
+ * reading's `alarm` label, so nothing the meter said is dropped.
+ *
+ *   {"meterNo":"wm-B1-1-201","startTime":"20261122103700","intervalMin":60,"cumulativeL":[102391],
+ *    "alarm":{"code":"continuousFlow","flowLph":360,"durationMin":10}}
  */
 import { CodecError, parseJson, type Codec, type Decoded } from '../codec.ts';
 import { schemaChecker } from '../schema-check.ts';
+
+/** The alarm code for 持续用水报警; the schema requires its duration. */
+const CONTINUOUS_FLOW = 'continuousFlow';
 
 const check = schemaChecker<{
   meterNo: string;
@@ -15,6 +26,7 @@ const check = schemaChecker<{
   intervalMin: number;
   cumulativeL: number[];
   batteryV?: number;
+  alarm?: { code: string; flowLph?: number; durationMin?: number };
 }>({
   type: 'object',
   required: ['meterNo', 'startTime', 'intervalMin', 'cumulativeL'],
@@ -24,6 +36,17 @@ const check = schemaChecker<{
     intervalMin: { type: 'integer', minimum: 1, maximum: 1440 },
     cumulativeL: { type: 'array', minItems: 1, maxItems: 1440, items: { type: 'number', minimum: 0 } },
     batteryV: { type: 'number', minimum: 0, maximum: 5 },
+    alarm: {
+      type: 'object',
+      required: ['code'],
+      properties: {
+        code: { type: 'string', minLength: 1, maxLength: 64 },
+        flowLph: { type: 'number', minimum: 0 },
+        durationMin: { type: 'number', minimum: 0 },
+      },
+      if: { properties: { code: { const: CONTINUOUS_FLOW } } },
+      then: { required: ['durationMin'] },
+    },
   },
   additionalProperties: true,
 });
@@ -72,6 +95,7 @@ export const sanchuanNbiotCodec: Codec = {
               Math.max(0, ((p.batteryV - BATTERY_EMPTY_V) / (BATTERY_FULL_V - BATTERY_EMPTY_V)) * 100),
             ),
           );
+    const alarm = p.alarm ? alarmFields(p.alarm) : null;
     return {
       type: 'readings',
       readings: p.cumulativeL.map((litres, i) => ({
@@ -80,9 +104,25 @@ export const sanchuanNbiotCodec: Codec = {
         values: {
           total_m3: litres / 1000,
           ...(i === last && batteryPct !== undefined ? { battery_pct: batteryPct } : {}),
+          ...(i === last && alarm ? alarm.values : {}),
         },
-        labels: {},
+        labels: i === last && alarm ? alarm.labels : {},
       })),
     };
   },
 };
+
+function alarmFields(alarm: NonNullable<ReturnType<typeof check>['alarm']>): {
+  values: Record<string, number>;
+  labels: Record<string, string>;
+} {
+  if (alarm.code !== CONTINUOUS_FLOW || alarm.durationMin === undefined)
+    return { values: {}, labels: { alarm: alarm.code } };
+  return {
+    values: {
+      continuous_flow_min: alarm.durationMin,
+      ...(alarm.flowLph !== undefined ? { flow_lph: alarm.flowLph } : {}),
+    },
+    labels: {},
+  };
+}

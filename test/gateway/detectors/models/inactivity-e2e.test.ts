@@ -2,6 +2,8 @@
  * elderly-inactivity through a real gateway: three weeks of a resident's hourly canonical meter
  * readings over MQTT, then the water stops; the models stage raises `elderly_inactivity` with
  * `source.model` set. A neighbour recorded as away (bus `householdAbsenceRecorded`) raises nothing.
+ * A Sanchuan NB-IoT meter's continuous-flow alarm uplink, between its daily uploads, raises
+ * `continuous_water_flow` at once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
@@ -75,5 +77,48 @@ describe('elderly-inactivity over MQTT', () => {
       return n >= 2 * 21 * 24;
     }, 15_000);
     expect(detections.filter((x) => x.location.household === 'B3-1-303')).toHaveLength(0);
+  });
+
+  it('raises continuous_water_flow from a Sanchuan meter alarm uplink sent between daily uploads', async () => {
+    const device = 'wm-B4-1-501';
+    const client = await gw.connect(device);
+    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    const series = registers(end);
+    const china = (t: number): string => new Date(t + 8 * HOUR).toISOString().replace(/\D/g, '').slice(0, 14);
+    const litres = (i: number): number => Math.round(series[i]!.total_m3 * 1000);
+    // Three weeks of daily uploads, then a tap left running for 30 min shows in an alarm uplink.
+    for (let i = 0; i < series.length; i += 24) {
+      const day = series.slice(i, i + 24);
+      await client.publishAsync(
+        `vendor/sanchuan/${device}/up`,
+        JSON.stringify({
+          meterNo: device,
+          startTime: china(day[0]!.ts),
+          intervalMin: 60,
+          cumulativeL: day.map((_, k) => litres(i + k)),
+          batteryV: 3.5,
+        }),
+        { qos: 1 },
+      );
+    }
+    // After the newest hourly register and not in the future (the gateway refuses that).
+    const alarmAt = Math.floor(Math.max(end + 1000, Date.now() - 1000) / 1000) * 1000;
+    await client.publishAsync(
+      `vendor/sanchuan/${device}/up`,
+      JSON.stringify({
+        meterNo: device,
+        startTime: china(alarmAt),
+        intervalMin: 60,
+        cumulativeL: [litres(series.length - 1) + 180],
+        alarm: { code: 'continuousFlow', flowLph: 360, durationMin: 30 },
+      }),
+      { qos: 1 },
+    );
+    const d = await eventually(
+      () => detections.find((x) => x.kind === 'continuous_water_flow' && x.source.deviceId === device),
+      15_000,
+    );
+    expect(d.location.household).toBe('B4-1-501');
+    expect(d.eventTs).toBe(alarmAt);
   });
 });
