@@ -44,6 +44,28 @@ function metricList(entries: [string, number | string][]): HTMLElement {
 }
 
 /**
+ * Numeric metrics, and one level into objects of numbers (`daytimeDelayH.median`,
+ * `recallByClass.tissue`); deeper structures are for the eval report, not this table.
+ */
+function numericRows(metrics: Record<string, unknown>): [string, number][] {
+  return Object.entries(metrics).flatMap(([k, v]): [string, number][] => {
+    if (typeof v === 'number') return [[k, v]];
+    if (v && typeof v === 'object' && !Array.isArray(v))
+      return Object.entries(v as Record<string, unknown>)
+        .filter((e): e is [string, number] => typeof e[1] === 'number')
+        .map(([sub, n]) => [`${k}.${sub}`, n]);
+    return [];
+  });
+}
+
+/** `daytimeDelayH.p90` → its own label if there is one, else the parent's label and the key. */
+function metricLabel(key: string): string {
+  const [parent, sub] = key.split('.') as [string, string | undefined];
+  if (sub === undefined) return tOr(`metric.${parent}`, parent);
+  return tOr(`metric.${key}`, `${tOr(`metric.${parent}`, parent)} · ${tOr(`metric.stat.${sub}`, sub)}`);
+}
+
+/**
  * Held-out evaluation: `{seed, metrics: {model: {...}, baseline: {...}, samples}}` becomes a
  * table of each numeric metric for the model next to the baseline it has to beat.
  */
@@ -52,7 +74,8 @@ function heldOutView(heldOut: Record<string, unknown>): HTMLElement {
   const model = metrics.model as Record<string, unknown> | undefined;
   if (!model || typeof model !== 'object') return metricList(flatNumbers(heldOut));
   const baseline = (metrics.baseline ?? {}) as Record<string, unknown>;
-  const rows = Object.entries(model).filter(([, v]) => typeof v === 'number');
+  const rows = numericRows(model);
+  const baselineRows = new Map(numericRows(baseline));
   const cell = (v: unknown): string =>
     typeof v === 'number' && Number.isFinite(v) ? formatNumber(v, 3) : '–';
   return h(
@@ -83,9 +106,9 @@ function heldOutView(heldOut: Record<string, unknown>): HTMLElement {
         h(
           'tr',
           {},
-          h('th', { scope: 'row' }, tOr(`metric.${k}`, k)),
+          h('th', { scope: 'row' }, metricLabel(k)),
           h('td', { class: 'num' }, cell(v)),
-          h('td', { class: 'num' }, cell(baseline[k])),
+          h('td', { class: 'num' }, cell(baselineRows.get(k))),
         ),
       ),
     ),
