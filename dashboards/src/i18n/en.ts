@@ -383,6 +383,7 @@ export const en: Record<MessageKey, string> = {
   'metric.confirmAirRiseK': 'Confirming air rise (K)',
   'metric.rearmMin': 'Re-arm (min)',
   'metric.stat.median': 'median',
+  'metric.stat.p10': 'p10',
   'metric.stat.p90': 'p90',
   'metric.stat.max': 'max',
   'metric.recallByClass': 'Recall by object class',
@@ -407,4 +408,5 @@ export const en: Record<MessageKey, string> = {
   'metric.wakeMarginH': 'Morning margin (h)',
   'metric.minLimitH': 'Lowest silence limit (h)',
   'metric.floorQuantile': 'Population floor quantile',
+  'metric.leadBeforeSmokeMin': 'Lead before visible smoke (min)',
 };

@@ -381,6 +381,7 @@ export const zhCN = {
   'metric.confirmAirRiseK': '确认温升 (K)',
   'metric.rearmMin': '重新布防 (分钟)',
   'metric.stat.median': '中位数',
+  'metric.stat.p10': 'P10',
   'metric.stat.p90': 'P90',
   'metric.stat.max': '最大值',
   'metric.recallByClass': '召回率（按物体类别）',
@@ -405,6 +406,7 @@ export const zhCN = {
   'metric.wakeMarginH': '晨起余量 (小时)',
   'metric.minLimitH': '最短沉默上限 (小时)',
   'metric.floorQuantile': '人群下限分位数',
+  'metric.leadBeforeSmokeMin': '冒烟前提前量 (分钟)',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
