@@ -35,6 +35,9 @@ export const TRAIN_SPEC: DatasetSpec = {
   seed: 'falling-object/train/1',
   positives: 2200,
   perDistractor: 1000,
+  // The distractors that still alerted on validation data (short, straight insect darts near the
+  // lens; leaves; birds gliding down) get more examples, to place the boundary with more of them.
+  perLabel: { insect: 3000, bird: 2000, leaf: 1500 },
   camera: { distanceM: [22, 38], heightM: [1, 3], pitchDeg: [25, 35], centreXM: [9, 15] },
   building: { floors: [10, 18], floorHeightM: [2.8, 3.0] },
   windMs: [0, 6],

@@ -7,6 +7,10 @@
  * turns back up; birds climb, insects dart), box-shape pulsing (wing beats, paper flutter),
  * entry from the side of the frame (birds and blown paper fly in; a throw starts at a window),
  * growth of the box (coming towards the lens) and the sideways speed on entry (blown paper).
+ * From @7: where in the frame's height it was first seen and how fast it was already falling —
+ * a throw is first seen at its window, still slow (the tracker confirms within a few frames of
+ * the release), or entering from the top edge at speed; an insect darting past the lens appears
+ * anywhere already at full speed.
  */
 import type { FacadePoint } from './geometry.ts';
 import type { FacadeLayout } from './origin.ts';
@@ -41,12 +45,18 @@ export const FEATURE_NAMES = [
   'side_entry',
   'log_size_growth',
   'log_entry_lateral_speed_ms',
+  // Added in @7.
+  'top_entry',
+  'log_entry_down_speed_ms',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
-/** Where the track's first box sat in the image, as a share of the frame width from the nearest side. */
+/** Where the track's first box sat in the image. */
 export interface ImageEntry {
+  /** Share of the frame width from the nearest side edge (0 … 0.5). */
   sideEdgeShare: number;
+  /** Share of the frame height from the top edge (0 … 1). */
+  topEdgeShare: number;
 }
 
 export function extractFeatures(
@@ -54,7 +64,7 @@ export function extractFeatures(
   fit: TraceFit | null,
   layout: FacadeLayout,
   fps: number,
-  entry: ImageEntry = { sideEdgeShare: 0.5 },
+  entry: ImageEntry = { sideEdgeShare: 0.5, topEdgeShare: 0.5 },
 ): number[] {
   const n = pts.length;
   const first = pts[0]!;
@@ -127,7 +137,9 @@ export function extractFeatures(
     coefficientOfVariation(pts.map((p) => p.aspect ?? 1)),
     clamp(entry.sideEdgeShare, 0, 0.5),
     clamp(Math.log(mean(quarter(sizes, 'last')) / Math.max(mean(quarter(sizes, 'first')), 1e-6)), -5, 5),
-    Math.log1p(entryLateralSpeed(pts)),
+    Math.log1p(entrySpeed(pts).lateral),
+    clamp(entry.topEdgeShare, 0, 1),
+    Math.log1p(entrySpeed(pts).down),
   ];
   // Degenerate tracks (one pixel, zero duration) must not hand NaN or ±∞ to the network.
   return raw.map((v) => (Number.isFinite(v) ? Math.max(-FEATURE_LIMIT, Math.min(FEATURE_LIMIT, v)) : 0));
@@ -143,12 +155,16 @@ function quarter(xs: readonly number[], which: 'first' | 'last'): number[] {
   return which === 'first' ? xs.slice(0, k) : xs.slice(-k);
 }
 
-/** Sideways speed over the first ENTRY_S seconds, m/s: blown paper arrives at wind speed. */
-function entryLateralSpeed(pts: readonly FacadePoint[]): number {
+/**
+ * Speed over the first ENTRY_S seconds, m/s: sideways (blown paper arrives at wind speed) and
+ * downwards (never negative).
+ */
+function entrySpeed(pts: readonly FacadePoint[]): { lateral: number; down: number } {
   const t0 = pts[0]!.t;
   const head = pts.filter((p) => p.t - t0 <= ENTRY_S);
   const end = head.length >= 2 ? head[head.length - 1]! : pts[Math.min(1, pts.length - 1)]!;
-  return Math.abs(end.x - pts[0]!.x) / Math.max(end.t - t0, 1e-3);
+  const dt = Math.max(end.t - t0, 1e-3);
+  return { lateral: Math.abs(end.x - pts[0]!.x) / dt, down: Math.max(0, pts[0]!.z - end.z) / dt };
 }
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 

@@ -5,7 +5,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { TrackPoint } from '../../gateway/src/contracts/readings.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
-import { extractFeatures } from './features.ts';
+import { extractFeatures, type ImageEntry } from './features.ts';
 import { cameraCentre, offPlane, toFacade, type FacadePoint, type Homography } from './geometry.ts';
 import { DEFAULT_SILL_M, originOf, type FacadeLayout, type Origin } from './origin.ts';
 import { DEFAULT_TRACER_OPTIONS, traceOrigin, type TraceFit, type TracerOptions } from './tracer.ts';
@@ -119,11 +119,14 @@ function releasePoint(
   return centre ? offPlane(plane, centre, offsetM) : plane;
 }
 
-/** Where the first box sat across the frame: 0 at a side edge, 0.5 in the middle. */
-function imageEntry(track: TrackInput): { sideEdgeShare: number } {
+/** Where the first box sat: 0 at a side edge, 0.5 in the middle; 0 at the top edge, 1 at the bottom. */
+function imageEntry(track: TrackInput): ImageEntry {
   const first = [...track.points].sort((p, q) => p[0] - q[0])[0];
-  if (!track.frame || !first) return { sideEdgeShare: 0.5 };
-  return { sideEdgeShare: Math.min(first[1], track.frame.w - 1 - first[1]) / track.frame.w };
+  if (!track.frame || !first) return { sideEdgeShare: 0.5, topEdgeShare: 0.5 };
+  return {
+    sideEdgeShare: Math.min(first[1], track.frame.w - 1 - first[1]) / track.frame.w,
+    topEdgeShare: first[2] / track.frame.h,
+  };
 }
 
 /** Downward speed below which an object at the end of its track is taken to have landed, m/s. */

@@ -1,5 +1,5 @@
 /**
- * The physics features added in falling-object@5, on exact synthetic trajectories (façade
+ * The physics features added in falling-object@5 and @7, on exact synthetic trajectories (façade
  * points built by hand, no noise): each must read the motion the way the physics says.
  */
 import { describe, expect, it } from 'vitest';
@@ -21,13 +21,17 @@ function track(
   });
 }
 
-const feature = (pts: FacadePoint[], name: (typeof FEATURE_NAMES)[number], sideEdgeShare = 0.5): number =>
-  extractFeatures(pts, null, LAYOUT, FPS, { sideEdgeShare })[FEATURE_NAMES.indexOf(name)]!;
+const feature = (
+  pts: FacadePoint[],
+  name: (typeof FEATURE_NAMES)[number],
+  entry = { sideEdgeShare: 0.5, topEdgeShare: 0.5 },
+): number => extractFeatures(pts, null, LAYOUT, FPS, entry)[FEATURE_NAMES.indexOf(name)]!;
 
-describe('falling-object features added in @5', () => {
+describe('falling-object features added in @5 and @7', () => {
   it('appends them after the @4 features, so older versions read the prefix they know', () => {
     expect(FEATURE_NAMES.slice(0, 21).at(-1)).toBe('log_release_speed_ms');
-    expect(FEATURE_NAMES.slice(21)).toEqual([
+    expect(FEATURE_NAMES.slice(27)).toEqual(['top_entry', 'log_entry_down_speed_ms']);
+    expect(FEATURE_NAMES.slice(21, 27)).toEqual([
       'observed_drop_floors',
       'vertical_reversals_per_s',
       'aspect_cv',
@@ -62,9 +66,11 @@ describe('falling-object features added in @5', () => {
 
   it('takes the entry position from the image: 0 at a side edge, capped at the middle', () => {
     const pts = track(10, (t) => ({ x: 10, z: 30 - 5 * t }));
-    expect(feature(pts, 'side_entry', 0)).toBe(0);
-    expect(feature(pts, 'side_entry', 0.2)).toBeCloseTo(0.2, 9);
-    expect(feature(pts, 'side_entry', 0.9)).toBe(0.5);
+    expect(feature(pts, 'side_entry', { sideEdgeShare: 0, topEdgeShare: 0.5 })).toBe(0);
+    expect(feature(pts, 'side_entry', { sideEdgeShare: 0.2, topEdgeShare: 0.5 })).toBeCloseTo(0.2, 9);
+    expect(feature(pts, 'side_entry', { sideEdgeShare: 0.9, topEdgeShare: 0.5 })).toBe(0.5);
+    expect(feature(pts, 'top_entry', { sideEdgeShare: 0.2, topEdgeShare: 0 })).toBe(0);
+    expect(feature(pts, 'top_entry', { sideEdgeShare: 0.2, topEdgeShare: 0.7 })).toBeCloseTo(0.7, 9);
   });
 
   it('sees a box grow as it comes towards the lens: first quarter 0.1 m, last 0.2 m → ln 2', () => {
@@ -79,5 +85,15 @@ describe('falling-object features added in @5', () => {
     expect(feature(blown, 'log_entry_lateral_speed_ms')).toBeCloseTo(Math.log1p(4), 6);
     const dropped = track(50, (t) => ({ x: 10, z: 30 - 4.9 * t * t }));
     expect(feature(dropped, 'log_entry_lateral_speed_ms')).toBe(0);
+  });
+
+  it('reads how fast it already fell when first seen: a dart at 6 m/s, a release from rest at g·t/2', () => {
+    const dart = track(30, (t) => ({ x: 10, z: 20 - 6 * t }));
+    expect(feature(dart, 'log_entry_down_speed_ms')).toBeCloseTo(Math.log1p(6), 6);
+    // From rest: mean speed over the first 0.28 s (7 frames) is g·0.28/2 ≈ 1.37 m/s.
+    const released = track(30, (t) => ({ x: 10, z: 30 - 4.905 * t * t }));
+    expect(feature(released, 'log_entry_down_speed_ms')).toBeCloseTo(Math.log1p(4.905 * 0.28), 6);
+    const rising = track(30, (t) => ({ x: 10, z: 20 + 2 * t }));
+    expect(feature(rising, 'log_entry_down_speed_ms')).toBe(0);
   });
 });
