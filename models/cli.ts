@@ -9,7 +9,9 @@ import * as elderlyInactivity from './elderly-inactivity/train.ts';
 
 interface ModelScripts {
   train(tf: Tf, backend: string): Promise<{ dir: string; meta: { version: number }; evaluation: unknown }>;
-  evalLatest(tf: Tf): Promise<string>;
+  evalLatest(tf: Tf, options?: { heldOut?: unknown }): Promise<string>;
+  /** Extra evaluation sets by name (`--set <name>`), beside the held-out set. */
+  EVAL_SETS?: Record<string, unknown>;
   formatEvaluation?: (e: never, title: string) => string;
 }
 
@@ -20,11 +22,15 @@ const MODELS: Record<string, ModelScripts> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [command, name] = argv;
+  const [command, name, flag, setName] = argv;
   const scripts = name ? MODELS[name] : undefined;
-  if ((command !== 'train' && command !== 'eval') || !scripts) {
+  const set = flag === '--set' && setName ? scripts?.EVAL_SETS?.[setName] : undefined;
+  if ((command !== 'train' && command !== 'eval') || !scripts || (flag !== undefined && !set)) {
+    const sets = Object.entries(MODELS).flatMap(([m, s]) =>
+      Object.keys(s.EVAL_SETS ?? {}).map((k) => `${m} --set ${k}`),
+    );
     process.stderr.write(
-      `usage: npm run train -- <model> | npm run eval -- <model>\nmodels: ${Object.keys(MODELS).join(', ')}\n`,
+      `usage: npm run train -- <model> | npm run eval -- <model> [--set <name>]\nmodels: ${Object.keys(MODELS).join(', ')}\nsets: ${sets.join(', ') || '—'}\n`,
     );
     return 2;
   }
@@ -43,7 +49,7 @@ async function main(argv: string[]): Promise<number> {
       `\nwrote ${result.dir} in ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${report ?? ''}\n`,
     );
   } else {
-    process.stdout.write(`\n${await scripts.evalLatest(runtime.tf)}\n`);
+    process.stdout.write(`\n${await scripts.evalLatest(runtime.tf, set ? { heldOut: set } : {})}\n`);
   }
   return 0;
 }

@@ -16,7 +16,7 @@ import {
   type ModelMeta,
 } from '../lib/model-store.ts';
 import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
-import { HELD_OUT_SPEC, TRAIN_SPEC, VALIDATION_SPEC, type DatasetSpec } from './dataset.ts';
+import { FALSE_ALERT_SPEC, HELD_OUT_SPEC, TRAIN_SPEC, VALIDATION_SPEC, type DatasetSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type Evaluation } from './evaluate.ts';
 import { FEATURE_NAMES } from './features.ts';
 import { classify, CLASSES, decide, MODEL_NAME } from './predict.ts';
@@ -117,6 +117,9 @@ export async function train(
   trained.model.dispose();
   return { dir, meta, evaluation };
 }
+
+/** Extra evaluation sets, `npm run eval -- falling-object --set <name>`. */
+export const EVAL_SETS: Record<string, DatasetSpec> = { 'false-alerts': FALSE_ALERT_SPEC };
 
 export async function evalLatest(
   tf: Tf,
