@@ -31,6 +31,12 @@ const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
 const RECORD_MS = 28 * 24 * HOUR;
+/**
+ * Finest spacing kept between in-order readings: hour-level rhythm needs no more, and a meter
+ * read every few seconds (a pulse or wM-Bus reader) would otherwise make every reading scan
+ * days of points.
+ */
+const MIN_SPACING_MS = 5 * 60_000;
 /** A wake-margin this large switches the morning rule off (JSON has no infinity). */
 export const WAKE_OFF_H = 100;
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
@@ -208,6 +214,11 @@ export class HouseholdState {
     if (this.points[i - 1]?.[0] === ts) return [];
     const flowAlarm = alarm ? this.flowAlarmAlert(ts, alarm) : null;
     this.points.splice(i, 0, [ts, litres]);
+    // Appended in order: merge a span still shorter than MIN_SPACING_MS into this one. The
+    // register is cumulative, so the use across the merged span is unchanged.
+    const n = this.points.length;
+    if (i === n - 1 && n >= 3 && this.points[n - 2]![0] - this.points[n - 3]![0] < MIN_SPACING_MS)
+      this.points.splice(n - 2, 1);
     const newest = this.newestTs;
     while (this.points.length > 2 && this.points[0]![0] < newest - KEEP_MS) this.points.shift();
     this.recomputeLastActive();
@@ -270,7 +281,9 @@ export class HouseholdState {
         if (this.quietFrom !== null && h - this.quietFrom >= HOUR)
           this.gaps.push([this.quietFrom, (h - this.quietFrom) / HOUR]);
         this.quietFrom = null;
-        this.learnedActive = h + HOUR;
+        // The hour was active; with readings finer than hourly the last use in it may be earlier
+        // than its end, and a silence must not seem to restart when the hour is learned.
+        this.learnedActive = Math.max(this.learnedActive, Math.min(h + HOUR, this.lastActive ?? h + HOUR));
       } else this.quietFrom ??= h;
       while (this.gaps.length && this.gaps[0]![0] < h - RECORD_MS) this.gaps.shift();
       this.a[k]! += f;

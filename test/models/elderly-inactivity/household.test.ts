@@ -54,6 +54,25 @@ describe('elderly-inactivity household state', () => {
     expect(state.rhythm()[3]!).toBeLessThan(0.2);
   });
 
+  it('gives one alert from a meter read every minute, as from hourly reports, and no later', () => {
+    const hourly = readings(21, { stopAt });
+    const everyMinute: Array<[number, number]> = [];
+    for (let k = 1; k < hourly.length; k++) {
+      const [t0, l0] = hourly[k - 1]!;
+      const [t1, l1] = hourly[k]!;
+      // Water comes in draw-offs: the hour's use in one go, ten minutes into the hour.
+      for (let t = t0; t < t1; t += 60_000) everyMinute.push([t, t < t0 + 10 * 60_000 ? l0 : l1]);
+    }
+    const a = expected(replay(new HouseholdState(FLAT_PRIOR), hourly));
+    const b = expected(replay(new HouseholdState(FLAT_PRIOR), everyMinute));
+    expect(a).toHaveLength(1);
+    expect(b).toHaveLength(1);
+    // Finer readings place the last use inside its hour: the same silence, seen no later.
+    expect(b[0]!.silenceFrom).toBeGreaterThan(stopAt - HOUR);
+    expect(b[0]!.t).toBeLessThanOrEqual(a[0]!.t);
+    expect(a[0]!.t - b[0]!.t).toBeLessThan(2 * HOUR);
+  });
+
   it('sees through a leak: standing flow is not activity', () => {
     const alerts = expected(replay(new HouseholdState(FLAT_PRIOR), readings(21, { stopAt, leakLPerH: 12 })));
     expect(alerts).toHaveLength(1);
