@@ -26,14 +26,11 @@ export function batteryVolts(pct: number): number {
 
 /** One hourly register reading (canonical only: vendor meters batch). */
 export function waterReading(d: Device, ts: number, registerL: number, batteryPct: number): Wire {
-  return {
-    topic: telemetry(d),
-    payload: JSON.stringify({
-      ts: isoLocal(ts),
-      total_m3: r3(registerL / 1000),
-      battery_pct: Math.round(batteryPct),
-    }),
-  };
+  return { topic: telemetry(d), payload: JSON.stringify(waterReadingBody(ts, registerL, batteryPct)) };
+}
+
+function waterReadingBody(ts: number, registerL: number, batteryPct: number): Record<string, unknown> {
+  return { ts: isoLocal(ts), total_m3: r3(registerL / 1000), battery_pct: Math.round(batteryPct) };
 }
 
 /** A batch of registers at `intervalMin` spacing from `startTs` (NB-IoT daily freeze). */
@@ -98,9 +95,7 @@ export function waterFlowAlarm(
   return {
     topic: telemetry(d),
     payload: JSON.stringify({
-      ts: isoLocal(ts),
-      total_m3: r3(registerL / 1000),
-      battery_pct: Math.round(batteryPct),
+      ...waterReadingBody(ts, registerL, batteryPct),
       flow_lph: Math.round(alarm.lPerH),
       continuous_flow_min: Math.round(alarm.minutes),
     }),
