@@ -146,6 +146,8 @@ export class HouseholdState {
   private readonly b: number[];
   private learnedUntil = 0;
   private readonly hourlyUse: number[] = [];
+  /** p99 of `hourlyUse`, recomputed only when an hour is learned (not on every reading). */
+  private hourlyUseP99: number | null = null;
   private lastActive: number | null = null;
   /** End of the newest learned active hour, and the start of the quiet spell since (learned hours). */
   private learnedActive = 0;
@@ -290,6 +292,7 @@ export class HouseholdState {
       this.b[k]! += 1 - f;
       this.hourlyUse.push(Math.max(0, net));
       if (this.hourlyUse.length > 24 * 28) this.hourlyUse.shift();
+      this.hourlyUseP99 = null;
     }
     this.learnedUntil = Math.max(this.learnedUntil, h);
   }
@@ -465,8 +468,7 @@ export class HouseholdState {
     while (before > 0 && this.points[before]![0] > t0) before--;
     if (l0 === null || t1 - this.points[before]![0] > 2 * HOUR) return null;
     const rate = l1 - l0 - this.floorLPerH();
-    const sorted = [...this.hourlyUse].sort((x, y) => x - y);
-    const p99 = sorted.length >= 48 ? sorted[Math.floor(sorted.length * 0.99)]! : 60;
+    const p99 = (this.hourlyUseP99 ??= usualHourP99(this.hourlyUse));
     const limit = Math.max(this.params.flowMinLPerH, this.params.flowFactor * p99);
     if (rate < limit) {
       if (this.flowEpisodeAt !== null && t1 - this.flowEpisodeAt > 2 * HOUR) this.flowEpisodeAt = null;
@@ -484,4 +486,11 @@ export class HouseholdState {
       continuousMin: null,
     };
   }
+}
+
+/** The heaviest usual hour (p99 of learned hours, litres); 60 L until two days are learned. */
+function usualHourP99(hourlyUse: readonly number[]): number {
+  if (hourlyUse.length < 48) return 60;
+  const sorted = [...hourlyUse].sort((x, y) => x - y);
+  return sorted[Math.floor(sorted.length * 0.99)]!;
 }
