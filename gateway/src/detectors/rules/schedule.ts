@@ -23,8 +23,20 @@ function formatter(timezone: string): Intl.DateTimeFormat {
   return f;
 }
 
+/** The last answer per timezone: readings arrive minute after minute, and formatToParts is slow. */
+const lastLocalTime = new Map<string, { minute: number; value: { day: string; minutes: number } }>();
+
 /** Local day name (`mon`) and minutes after midnight. */
-export function localTime(ts: number, timezone: string): { day: string; minutes: number } {
+export function localTime(ts: number, timezone: string): Readonly<{ day: string; minutes: number }> {
+  const minute = Math.floor(ts / 60_000);
+  const last = lastLocalTime.get(timezone);
+  if (last?.minute === minute) return last.value;
+  const value = computeLocalTime(ts, timezone);
+  lastLocalTime.set(timezone, { minute, value });
+  return value;
+}
+
+function computeLocalTime(ts: number, timezone: string): { day: string; minutes: number } {
   let day = 'sun';
   let hour = 0;
   let minute = 0;
