@@ -48,6 +48,15 @@ export interface IngestDeps {
   inTransaction: (fn: () => void) => void;
 }
 
+/** Where a topic's messages go: the device, its stream, and a vendor codec if the topic names one. */
+interface Route {
+  deviceId: string;
+  stream: DeviceStream;
+  codec: Codec | null;
+}
+
+const MAX_ROUTES = 10_000;
+
 /** A water-meter register may wobble by a litre between reads; more than that backwards is a regression. */
 const REGISTER_TOLERANCE_M3 = 0.001;
 
@@ -65,6 +74,8 @@ export class IngestPipeline {
   private readonly newestRegister = new Map<string, { ts: number; total: number }>();
 
   private readonly groupCommit: GroupCommit<InboundMessage>;
+  /** Topic → device and stream (parsing every message's topic showed in the ingest profile). */
+  private readonly routes = new Map<string, Route>();
 
   constructor(private readonly deps: IngestDeps) {
     this.groupCommit = new GroupCommit((msg) => this.handle(msg), deps.inTransaction, deps.log);
@@ -118,7 +129,18 @@ export class IngestPipeline {
     }
   }
 
-  private route(topic: string): { deviceId: string; stream: DeviceStream; codec: Codec | null } {
+  private route(topic: string): Route {
+    let route = this.routes.get(topic);
+    if (!route) {
+      route = this.parseRoute(topic);
+      // Devices publish on a handful of topics each; keep the memo bounded all the same.
+      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
+      this.routes.set(topic, route);
+    }
+    return route;
+  }
+
+  private parseRoute(topic: string): Route {
     const canonical = parseDeviceTopic(topic);
     if (canonical) return { ...canonical, codec: null };
     const vendor = this.deps.codecs.matchVendorTopic(topic);
