@@ -1,6 +1,7 @@
 /**
  * Detections → alerts → incidents. Every detection becomes one alert (idempotent: the id comes
- * from its content). Silenced and inhibited alerts are stored but page nobody. Alerts with the
+ * from its content). Silenced alerts (a silence matches, or an inactivity alert about a household
+ * recorded as away) and inhibited ones are stored but page nobody. Alerts with the
  * same dedupe key join the active incident (an occurrence count instead of a flood). A clear
  * arms a hold-down timer that auto-resolves only where the detector asked for it; a re-fire
  * inside the hold-down, or soon after an auto-resolution, is a flap: it reopens the same
@@ -21,6 +22,8 @@ import { findInhibitor, findSilence } from './silences.ts';
 import type { TimerRow } from './store.ts';
 
 const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
+/** Kinds a household's recorded absence mutes (its leaks and fires still page). */
+const MUTED_WHILE_AWAY: readonly string[] = ['elderly_inactivity'];
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
 
 export class IncidentManager {
@@ -49,7 +52,7 @@ export class IncidentManager {
         core.metrics.duplicateDetections.inc();
         return null;
       }
-      const silence = findSilence(core.records.silences(now), alert, now);
+      const silence = findSilence(core.records.silences(now), alert, now) ?? this.absenceCovering(alert, d);
       const inhibitable = core.config.routing.inhibitions.some((r) => r.targetKinds.includes(alert.kind));
       const inhibitor =
         silence || !inhibitable
@@ -112,6 +115,17 @@ export class IncidentManager {
       core.store.setAlertsStatus(incident.id, 'resolved');
       core.change(incident, { type: 'auto_resolved', by: null, toState: 'resolved' });
     });
+  }
+
+  /**
+   * A recorded absence (hospital, family stay) mutes inactivity alerts about that household for
+   * its duration, whoever raised them: the model already holds its own, but a rule or a flow
+   * does not know — and a silent flat whose resident is away is the classic false alarm.
+   */
+  private absenceCovering(alert: StoredAlert, d: Detection): { id: string } | undefined {
+    const household = alert.location.household;
+    if (!household || !MUTED_WHILE_AWAY.includes(alert.kind)) return undefined;
+    return this.core.records.absences(household).find((a) => a.from <= d.eventTs && d.eventTs < a.to);
   }
 
   private attach(incident: Incident, alert: StoredAlert): void {

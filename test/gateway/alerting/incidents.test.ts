@@ -1,5 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startAlertingGateway, shedFire, offline, T0, type AlertingTestGateway } from './fixtures.ts';
+import {
+  inactivity,
+  offline,
+  shedFire,
+  startAlertingGateway,
+  T0,
+  type AlertingTestGateway,
+} from './fixtures.ts';
 
 interface IncidentBody {
   id: string;
@@ -142,5 +149,38 @@ describe('detections become alerts and incidents', () => {
         })
       ).status,
     ).toBe(400);
+  });
+
+  it('mutes inactivity alerts about a household recorded as away, whoever raised them; its other alerts still page', async () => {
+    gw = await startAlertingGateway();
+    const abs = await gw.api<{ id: string }>('POST', '/api/households/B3-1-1201/absences', {
+      user: 'mg3-care-a',
+      body: {
+        from: new Date(T0 - 3600_000).toISOString(),
+        to: new Date(T0 + 24 * 3600_000).toISOString(),
+        reason: '住院',
+      },
+    });
+    expect(abs.status).toBe(201);
+    gw.raise(inactivity('B3-1-1201'));
+    gw.raise(inactivity('B3-1-1201', { kind: 'continuous_water_flow', dedupeKey: 'flow:B3-1-1201' }));
+    gw.raise(inactivity('B3-1-1202'));
+    type Row = { kind: string; status: string; mutedBy: string | null; location: { household: string } };
+    const alerts = await gw.api<Row[]>('GET', '/api/alerts', { user: 'admin' });
+    const status = Object.fromEntries(
+      alerts.body.map((a) => [`${a.kind}:${a.location.household}`, [a.status, a.mutedBy]]),
+    );
+    expect(status).toEqual({
+      'elderly_inactivity:B3-1-1201': ['silenced', abs.body.id],
+      'continuous_water_flow:B3-1-1201': ['firing', null],
+      'elderly_inactivity:B3-1-1202': ['firing', null],
+    });
+    // Once the resident is back, the same silence pages again.
+    gw.clock.advance(25 * 3600_000);
+    gw.raise(inactivity('B3-1-1201', { eventTs: T0 + 25 * 3600_000 }));
+    const firing = await gw.api<Row[]>('GET', '/api/alerts?kind=elderly_inactivity&status=firing', {
+      user: 'admin',
+    });
+    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B3-1-1201', 'B3-1-1202']);
   });
 });
