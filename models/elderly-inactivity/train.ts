@@ -8,14 +8,8 @@ import { SingleBar, Presets } from 'cli-progress';
 import { quantile as quantileOf } from '../lib/report.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
-import {
-  listVersions,
-  MODELS_ROOT,
-  readModelFolder,
-  writeModelFolder,
-  type ModelMeta,
-} from '../lib/model-store.ts';
-import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
+import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
+import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type InactivityMetrics } from './evaluate.ts';
 import { bucketOf, DEFAULT_PARAMS, WAKE_OFF_H, type InactivityParams } from './household.ts';
@@ -145,9 +139,7 @@ export async function train(
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const test = collectRuns(heldOut, label('simulate held-out households'));
   const evaluation = evaluate(test, priorsFor(tf, trained.model, meta, test), paramsFrom(meta), floors);
-  meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
-  const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
-  trained.model.dispose();
+  const dir = await saveTrained(tf, trained.model, meta, { seed: heldOut.seed, metrics: evaluation }, root);
   return { dir, meta, evaluation };
 }
 
@@ -155,19 +147,10 @@ export async function evalLatest(
   tf: Tf,
   options: { root?: string; heldOut?: WaterSpec } = {},
 ): Promise<string> {
-  const root = options.root ?? MODELS_ROOT;
-  const version = listVersions(MODEL_NAME, root).at(-1);
-  if (version === undefined) throw new Error(`no trained ${MODEL_NAME}; run npm run train -- ${MODEL_NAME}`);
-  const folder = readModelFolder(MODEL_NAME, version, root);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, options.root ?? MODELS_ROOT);
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const test = collectRuns(heldOut, 'simulate held-out households');
-  const evaluation = evaluate(
-    test,
-    priorsFor(tf, model, folder.meta, test),
-    paramsFrom(folder.meta),
-    floorsFrom(folder.meta),
-  );
+  const evaluation = evaluate(test, priorsFor(tf, model, meta, test), paramsFrom(meta), floorsFrom(meta));
   model.dispose();
   return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
 }

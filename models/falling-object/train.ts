@@ -8,14 +8,8 @@
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
-import {
-  listVersions,
-  MODELS_ROOT,
-  readModelFolder,
-  writeModelFolder,
-  type ModelMeta,
-} from '../lib/model-store.ts';
-import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
+import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
+import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import { FALSE_ALERT_SPEC, HELD_OUT_SPEC, TRAIN_SPEC, VALIDATION_SPEC, type DatasetSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type Evaluation } from './evaluate.ts';
 import { FEATURE_NAMES } from './features.ts';
@@ -112,9 +106,7 @@ export async function train(
     meta,
     collectRecords(heldOut, PARAMS, label('simulate held-out tracks')),
   );
-  meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
-  const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
-  trained.model.dispose();
+  const dir = await saveTrained(tf, trained.model, meta, { seed: heldOut.seed, metrics: evaluation }, root);
   return { dir, meta, evaluation };
 }
 
@@ -125,14 +117,10 @@ export async function evalLatest(
   tf: Tf,
   options: { root?: string; heldOut?: DatasetSpec } = {},
 ): Promise<string> {
-  const root = options.root ?? MODELS_ROOT;
-  const version = listVersions(MODEL_NAME, root).at(-1);
-  if (version === undefined) throw new Error(`no trained ${MODEL_NAME}; run npm run train -- ${MODEL_NAME}`);
-  const folder = readModelFolder(MODEL_NAME, version, root);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, options.root ?? MODELS_ROOT);
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
-  const records = collectRecords(heldOut, folder.meta.params, 'simulate held-out tracks');
-  const evaluation = evaluateOn(tf, model, folder.meta, records);
+  const records = collectRecords(heldOut, meta.params, 'simulate held-out tracks');
+  const evaluation = evaluateOn(tf, model, meta, records);
   model.dispose();
   return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
 }

@@ -6,14 +6,8 @@
 import { SingleBar, Presets } from 'cli-progress';
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
-import {
-  listVersions,
-  MODELS_ROOT,
-  readModelFolder,
-  writeModelFolder,
-  type ModelMeta,
-} from '../lib/model-store.ts';
-import { modelArtifacts, newModelMeta, trainClassifier } from '../lib/train-mlp.ts';
+import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
+import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import { generateRuns, HELD_OUT_SPEC, TRAIN_SPEC, type FireSpec, type Run } from './dataset.ts';
 import { evaluate, formatEvaluation, type FireMetrics } from './evaluate.ts';
 import { FEATURE_NAMES } from './features.ts';
@@ -78,9 +72,7 @@ export async function train(
     meta,
     collectRuns(heldOut, label('simulate held-out sheds')),
   );
-  meta.heldOut = { seed: heldOut.seed, metrics: { ...evaluation } };
-  const dir = writeModelFolder(await modelArtifacts(tf, trained.model), meta, root);
-  trained.model.dispose();
+  const dir = await saveTrained(tf, trained.model, meta, { seed: heldOut.seed, metrics: evaluation }, root);
   return { dir, meta, evaluation };
 }
 
@@ -88,13 +80,9 @@ export async function evalLatest(
   tf: Tf,
   options: { root?: string; heldOut?: FireSpec } = {},
 ): Promise<string> {
-  const root = options.root ?? MODELS_ROOT;
-  const version = listVersions(MODEL_NAME, root).at(-1);
-  if (version === undefined) throw new Error(`no trained ${MODEL_NAME}; run npm run train -- ${MODEL_NAME}`);
-  const folder = readModelFolder(MODEL_NAME, version, root);
-  const model = await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts));
+  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, options.root ?? MODELS_ROOT);
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
-  const evaluation = evaluateOn(tf, model, folder.meta, collectRuns(heldOut, 'simulate held-out sheds'));
+  const evaluation = evaluateOn(tf, model, meta, collectRuns(heldOut, 'simulate held-out sheds'));
   model.dispose();
   return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import type { LayersModel } from '@tensorflow/tfjs';
 import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
-import { listVersions, type ModelMeta } from './model-store.ts';
+import { listVersions, readModelFolder, writeModelFolder, type ModelMeta } from './model-store.ts';
 
 export interface Dataset {
   x: number[][];
@@ -167,4 +167,30 @@ export async function modelArtifacts(
   );
   if (!captured) throw new Error('model.save produced no artifacts');
   return captured;
+}
+
+/** Records the held-out evaluation in meta, writes the next version folder, frees the model. */
+export async function saveTrained(
+  tf: Tf,
+  model: LayersModel,
+  meta: ModelMeta,
+  heldOut: { seed: string; metrics: object },
+  root: string,
+): Promise<string> {
+  meta.heldOut = { seed: heldOut.seed, metrics: { ...heldOut.metrics } };
+  const dir = writeModelFolder(await modelArtifacts(tf, model), meta, root);
+  model.dispose();
+  return dir;
+}
+
+/** The newest trained version of a model, loaded (what `npm run eval` measures). */
+export async function loadNewest(
+  tf: Tf,
+  name: string,
+  root: string,
+): Promise<{ version: number; meta: ModelMeta; model: LayersModel }> {
+  const version = listVersions(name, root).at(-1);
+  if (version === undefined) throw new Error(`no trained ${name}; run npm run train -- ${name}`);
+  const folder = readModelFolder(name, version, root);
+  return { version, meta: folder.meta, model: await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts)) };
 }
