@@ -10,6 +10,7 @@ import { stringify } from 'yaml';
 import { hashPassword } from '../gateway/src/core/passwords.ts';
 import { REPO_ROOT } from '../gateway/src/config/settings.ts';
 import { DEFAULT_ESCALATION, DEFAULT_PLAYBOOKS, DEFAULT_ROUTING } from '../gateway/src/alerting/config.ts';
+import { pinholeFacadeHomography } from '../simulators/camera/projection.ts';
 
 /** Demo passwords, documented in the README. */
 export const DEMO_STAFF_PASSWORD = 'weige-demo';
@@ -37,47 +38,16 @@ const MICRO_GRIDS: Record<string, string[]> = {
 };
 const bg = (b: string): string => `bg-${b.toLowerCase()}`;
 
-/** Image → façade homography for a camera `distanceM` out from the façade, `heightM` up,
- *  pitched up by `pitchDeg`, centred at `centreXM` along the façade (pinhole model, portrait 1080×1920). */
+/** The pinhole façade homography, rounded to 10 significant digits for the YAML. */
 function facadeHomography(
   distanceM: number,
   heightM: number,
   pitchDeg: number,
   centreXM: number,
 ): number[][] {
-  const f = 1371; // px: a 70° vertical field of view over 1920 px
-  const cx = 540;
-  const cy = 960;
-  const s = Math.sin((pitchDeg * Math.PI) / 180);
-  const c = Math.cos((pitchDeg * Math.PI) / 180);
-  const k = distanceM * c - heightM * s;
-  // Façade (X, Z, 1) → image (u, v, 1), from u = cx + f·right/depth, v = cy − f·up/depth.
-  const toImage = [
-    [f, cx * s, cx * k - f * centreXM],
-    [0, cy * s - f * c, cy * k + f * distanceM * s + f * heightM * c],
-    [0, s, k],
-  ];
-  return invert3(toImage).map((row) => row.map((v) => Number(v.toPrecision(10))));
-}
-
-function invert3(m: number[][]): number[][] {
-  const [[a, b, c], [d, e, f], [g, h, i]] = m as [
-    [number, number, number],
-    [number, number, number],
-    [number, number, number],
-  ];
-  const A = e * i - f * h,
-    B = -(d * i - f * g),
-    C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  const inv = [
-    [A, -(b * i - c * h), b * f - c * e],
-    [B, a * i - c * g, -(a * f - c * d)],
-    [C, -(a * h - b * g), a * e - b * d],
-  ];
-  // Normalise so that h33 = 1, the usual convention.
-  const n = inv[2]![2]! / det;
-  return inv.map((row) => row.map((v) => v / det / n));
+  return pinholeFacadeHomography(distanceM, heightM, pitchDeg, centreXM).map((row) =>
+    row.map((v) => Number(v.toPrecision(10))),
+  );
 }
 
 const buildings = Array.from({ length: 13 }, (_, i) => {

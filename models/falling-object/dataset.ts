@@ -12,6 +12,7 @@ import {
   generateDistractor,
   type DistractorLabel,
 } from '../../simulators/camera/distractors.ts';
+import { pinholeFacadeHomography } from '../../simulators/camera/projection.ts';
 import { generateFallTrack, type SimTrack, type TrackLabel } from '../../simulators/camera/track.ts';
 import type { CameraContext } from './predict.ts';
 
@@ -170,35 +171,9 @@ export function pinholeCalibration(
   pitchDeg: number,
   centreXM: number,
 ): CameraCalibration {
-  const f = 1371;
-  const cx = 540;
-  const cy = 960;
-  const s = Math.sin((pitchDeg * Math.PI) / 180);
-  const c = Math.cos((pitchDeg * Math.PI) / 180);
-  const k = distanceM * c - heightM * s;
-  const toImage = [
-    [f, cx * s, cx * k - f * centreXM],
-    [0, cy * s - f * c, cy * k + f * distanceM * s + f * heightM * c],
-    [0, s, k],
-  ];
-  return { homography: invert3(toImage), fps: 25, frame: { w: 1080, h: 1920 } };
-}
-
-function invert3(m: number[][]): number[][] {
-  const [[a, b, c], [d, e, f], [g, h, i]] = m as [number[], number[], number[]] as [
-    [number, number, number],
-    [number, number, number],
-    [number, number, number],
-  ];
-  const A = e * i - f * h;
-  const B = -(d * i - f * g);
-  const C = d * h - e * g;
-  const det = a * A + b * B + c * C;
-  const inv = [
-    [A, -(b * i - c * h), b * f - c * e],
-    [B, a * i - c * g, -(a * f - c * d)],
-    [C, -(a * h - b * g), a * e - b * d],
-  ];
-  const n = inv[2]![2]! / det;
-  return inv.map((row) => row.map((v) => v / det / n));
+  return {
+    homography: pinholeFacadeHomography(distanceM, heightM, pitchDeg, centreXM),
+    fps: 25,
+    frame: { w: 1080, h: 1920 },
+  };
 }

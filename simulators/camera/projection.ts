@@ -32,6 +32,34 @@ export function invertMat3(m: Mat3): Mat3 {
   ];
 }
 
+/**
+ * Image → façade homography (h33 = 1) of a pinhole camera `distanceM` out from the façade,
+ * `heightM` up, pitched up by `pitchDeg`, looking at `centreXM` along it: portrait 1080×1920
+ * with a 70° vertical field of view (f = 1371 px). The example site's cameras and the
+ * falling-object training cameras are all of this kind.
+ */
+export function pinholeFacadeHomography(
+  distanceM: number,
+  heightM: number,
+  pitchDeg: number,
+  centreXM: number,
+): Mat3 {
+  const f = 1371;
+  const cx = 540;
+  const cy = 960;
+  const s = Math.sin((pitchDeg * Math.PI) / 180);
+  const c = Math.cos((pitchDeg * Math.PI) / 180);
+  const k = distanceM * c - heightM * s;
+  // Façade (X, Z, 1) → image (u, v, 1), from u = cx + f·right/depth, v = cy − f·up/depth.
+  const inverse = invertMat3([
+    [f, cx * s, cx * k - f * centreXM],
+    [0, cy * s - f * c, cy * k + f * distanceM * s + f * heightM * c],
+    [0, s, k],
+  ]);
+  const n = inverse[2][2];
+  return inverse.map((row) => row.map((v) => v / n)) as Mat3;
+}
+
 export function applyHomography(m: Mat3, p: readonly [number, number]): [number, number] {
   const [[a, b, c], [d, e, f], [g, h, i]] = m;
   const w = g * p[0] + h * p[1] + i;
