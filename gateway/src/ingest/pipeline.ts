@@ -17,6 +17,7 @@ import type { EventStore } from '../store/event-store.ts';
 import type { ReadingStore } from '../store/reading-store.ts';
 import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
 import type { InboundMessage, Transport } from '../transport/transport.ts';
+import { BoundedMemo } from '../core/bounded-memo.ts';
 import { GroupCommit } from './group-commit.ts';
 import { toEpochMs } from '../codecs/timestamps.ts';
 
@@ -75,7 +76,7 @@ export class IngestPipeline {
 
   private readonly groupCommit: GroupCommit<InboundMessage>;
   /** Topic → device and stream (parsing every message's topic showed in the ingest profile). */
-  private readonly routes = new Map<string, Route>();
+  private readonly routes = new BoundedMemo<Route>(MAX_ROUTES);
 
   constructor(private readonly deps: IngestDeps) {
     this.groupCommit = new GroupCommit((msg) => this.handle(msg), deps.inTransaction, deps.log);
@@ -98,7 +99,7 @@ export class IngestPipeline {
     let deviceId: string | null = null;
     let stream: DeviceStream | 'unknown' = 'unknown';
     try {
-      const route = this.route(msg.topic);
+      const route = this.routes.get(msg.topic, (t) => this.route(t));
       deviceId = route.deviceId;
       stream = route.stream;
       this.deps.metrics.messagesReceived.inc({ stream });
@@ -130,17 +131,6 @@ export class IngestPipeline {
   }
 
   private route(topic: string): Route {
-    let route = this.routes.get(topic);
-    if (!route) {
-      route = this.parseRoute(topic);
-      // Devices publish on a handful of topics each; keep the memo bounded all the same.
-      if (this.routes.size >= MAX_ROUTES) this.routes.clear();
-      this.routes.set(topic, route);
-    }
-    return route;
-  }
-
-  private parseRoute(topic: string): Route {
     const canonical = parseDeviceTopic(topic);
     if (canonical) return { ...canonical, codec: null };
     const vendor = this.deps.codecs.matchVendorTopic(topic);

@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import { Errors } from '../core/errors.ts';
 import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
 import { topicMatches } from '../contracts/topics.ts';
+import { BoundedMemo } from '../core/bounded-memo.ts';
 import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
 
 const IDENTITY = Symbol('weige.identity');
@@ -44,10 +45,10 @@ export class EmbeddedBroker implements Transport {
   /** Connected clients, whose `subscriptions` aedes keeps up to date (restored sessions too). */
   private readonly clients = new Set<SubscribedClient>();
   /** Topic → whether a client filter matches it; rebuilt lazily after any subscription change. */
-  private readonly subscribedTopics = new Map<string, boolean>();
+  private readonly subscribedTopics = new BoundedMemo<boolean>(MAX_MEMO_TOPICS);
   private clientFilters: string[] | null = null;
   /** Topic → the gateway handlers whose filter matches it (matching every message cost ~4 % CPU). */
-  private readonly handlersByTopic = new Map<string, MessageHandler[]>();
+  private readonly handlersByTopic = new BoundedMemo<MessageHandler[]>(MAX_MEMO_TOPICS);
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -161,14 +162,9 @@ export class EmbeddedBroker implements Transport {
   }
 
   private handlersFor(topic: string): MessageHandler[] {
-    let handlers = this.handlersByTopic.get(topic);
-    if (!handlers) {
-      handlers = this.subscriptions.filter((s) => topicMatches(s.filter, topic)).map((s) => s.handler);
-      // Devices may only publish under their own id, but suffixes are free: keep the memo bounded.
-      if (this.handlersByTopic.size >= MAX_MEMO_TOPICS) this.handlersByTopic.clear();
-      this.handlersByTopic.set(topic, handlers);
-    }
-    return handlers;
+    return this.handlersByTopic.get(topic, () =>
+      this.subscriptions.filter((s) => topicMatches(s.filter, topic)).map((s) => s.handler),
+    );
   }
 
   private logHandlerError(err: unknown, topic: string): void {
@@ -208,13 +204,8 @@ export class EmbeddedBroker implements Transport {
       this.clientFilters = [...filters];
       this.subscribedTopics.clear();
     }
-    let wanted = this.subscribedTopics.get(topic);
-    if (wanted === undefined) {
-      wanted = this.clientFilters.some((f) => topicMatches(f, topic));
-      if (this.subscribedTopics.size >= MAX_MEMO_TOPICS) this.subscribedTopics.clear();
-      this.subscribedTopics.set(topic, wanted);
-    }
-    return wanted;
+    const filters = this.clientFilters;
+    return this.subscribedTopics.get(topic, () => filters.some((f) => topicMatches(f, topic)));
   }
 
   async stop(): Promise<void> {
