@@ -5,6 +5,7 @@
  */
 import type { SiteIndex } from '../../config/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
+import { facadeSighting } from './facade-sighting.ts';
 import { renderTemplate, type TemplateInput } from './templates.ts';
 import type { CompiledRule, EvalContext, Observation, Subject } from './types.ts';
 
@@ -23,6 +24,10 @@ export function buildDetection(
   dc: DetectionContext,
 ): Detection {
   const site = dc.site;
+  const last = dc.trigger;
+  const sighting = last?.attributes?.bbox
+    ? facadeSighting(subject.device, site.building(subject.device.building), last.attributes.bbox)
+    : null;
   const input: TemplateInput = {
     ruleId: rule.id,
     subject,
@@ -30,12 +35,15 @@ export function buildDetection(
     value: Object.values(ctx.facts)[0],
     at: ctx.at,
     timezone: dc.timezone,
+    sighting,
   };
   const location =
     rule.subject === 'place' && subject.place
       ? { building: subject.place.building ?? null, place: subject.place.id }
-      : site.deviceLocation(subject.device);
-  const last = dc.trigger;
+      : {
+          ...site.deviceLocation(subject.device),
+          ...(sighting ? { floorRange: sighting.floorRange } : {}),
+        };
   const title = {
     'zh-CN': renderTemplate(rule.texts['zh-CN'].title, 'zh-CN', input, site),
     en: renderTemplate(rule.texts.en.title, 'en', input, site),
@@ -63,6 +71,17 @@ export function buildDetection(
       subject: subject.key,
       facts: ctx.facts,
       autoResolve: rule.autoResolve,
+      ...(sighting
+        ? {
+            origin: {
+              basis: 'camera event box: the object left a window at or above where it was seen',
+              floorRange: sighting.floorRange,
+              windowColumn: sighting.windowColumn,
+              facadeXM: sighting.xM,
+              facadeZM: sighting.zM,
+            },
+          }
+        : {}),
       ...(last
         ? {
             trigger: {

@@ -7,6 +7,7 @@
 import type { SiteIndex } from '../../config/site-index.ts';
 import type { LocalizedText } from '../../contracts/site.ts';
 import type { FactValue } from '../../../../rules/operators/comparison.ts';
+import type { FacadeSighting } from './facade-sighting.ts';
 import type { Subject } from './types.ts';
 
 export type Lang = 'zh-CN' | 'en';
@@ -27,6 +28,7 @@ export const BUILTIN_PLACEHOLDERS = [
   'port',
   'value',
   'time',
+  'origin',
 ] as const;
 
 const PLACEHOLDER_RE = /\{([a-zA-Z][a-zA-Z0-9_]*)(?::([0-9]))?\}/g;
@@ -57,6 +59,18 @@ export interface TemplateInput {
   value: FactValue;
   at: number;
   timezone: string;
+  /** Where a camera event's box sits on its façade (`{origin}`), when the camera is calibrated. */
+  sighting?: FacadeSighting | null;
+}
+
+/** "12层及以上、第3列窗户": the object left a window at or above where the camera first saw it. */
+function originText(sighting: FacadeSighting | null | undefined, lang: Lang): string {
+  if (!sighting) return lang === 'en' ? 'floor unknown' : '楼层不明';
+  const [from, top] = sighting.floorRange;
+  const column = sighting.windowColumn;
+  if (lang === 'en')
+    return `${from === top ? `floor ${from}` : `floor ${from} or above`}, window column ${column}`;
+  return `${from === top ? `${from}层` : `${from}层及以上`}、第${column}列窗户`;
 }
 
 export function renderTemplate(template: string, lang: Lang, input: TemplateInput, site: SiteIndex): string {
@@ -93,6 +107,8 @@ export function renderTemplate(template: string, lang: Lang, input: TemplateInpu
         return /^[0-9]+$/.test(subject.stream) ? Number(subject.stream) : undefined;
       case 'value':
         return input.value;
+      case 'origin':
+        return originText(input.sighting, lang);
       case 'time':
         return new Intl.DateTimeFormat(lang, {
           timeZone: input.timezone,
