@@ -14,6 +14,7 @@ import { incidentRoutes } from './routes/incidents.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import { siteModeRoutes } from './routes/site-mode.ts';
 import { statsRoutes } from './routes/stats.ts';
+import { unraisedKinds } from './kind-references.ts';
 import { AlertingService } from './service.ts';
 
 export class AlertingModule implements GatewayModule {
@@ -50,14 +51,26 @@ export class AlertingModule implements GatewayModule {
     const service = new AlertingService(ctx);
     const resumed = service.start();
     this.service = service;
+    const log = moduleLogger(ctx.log, 'alerting');
+    const declared = new Map<string, string[]>();
+    const reported = new Set<string>();
     this.unsubscribe = [
       ctx.bus.on('detectionRaised', (d) => void service.raise(d)),
       ctx.bus.on('commandResultReceived', (r) => service.onCommandResult(r)),
+      ctx.bus.on('alertKindsDeclared', ({ source, kinds }) => {
+        declared.set(source, kinds);
+        for (const u of unraisedKinds(service.core.config, [...declared.values()].flat())) {
+          if (reported.has(u.pointer)) continue;
+          reported.add(u.pointer);
+          log.warn(
+            { pointer: u.pointer, kind: u.kind, suggestion: u.suggestion },
+            `site file ${u.pointer}: no rule, model or built-in detector raises alert kind '${u.kind}'` +
+              (u.suggestion ? ` (did you mean '${u.suggestion}'?)` : ' (a Node-RED flow still may)'),
+          );
+        }
+      }),
     ];
-    moduleLogger(ctx.log, 'alerting').info(
-      { resumedTimers: resumed, mode: service.mode.mode },
-      'alerting started',
-    );
+    log.info({ resumedTimers: resumed, mode: service.mode.mode }, 'alerting started');
   }
 
   stop(): void {

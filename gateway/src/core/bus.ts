@@ -68,6 +68,8 @@ export interface BusEvents {
   householdAbsenceRecorded: [HouseholdAbsence];
   /** A worker saw the resident (一天两见面): detectors may reset their inactivity clock. */
   householdVisitRecorded: [HouseholdVisit];
+  /** The alert kinds a detector stage can raise now (rules on every load); alerting checks its policy against them. */
+  alertKindsDeclared: [{ source: string; kinds: string[] }];
   /**
    * An alert or incident change about to be committed, emitted INSIDE the storing transaction so
    * that a synchronous listener (the channels' MQTT outbox) writes its row in that same

@@ -88,6 +88,10 @@ export class RulesModule implements GatewayModule {
       engine.setRules(snapshot.rules);
       metrics.loaded.set(snapshot.rules.length);
       metrics.problems.set(snapshot.problems.length);
+      ctx.bus.emit('alertKindsDeclared', {
+        source: 'rules',
+        kinds: [...new Set(snapshot.rules.map((r) => r.kind))],
+      });
     });
     this.registry.load();
     this.preload(ctx);
