@@ -86,7 +86,23 @@ export interface InactivityParams {
    * the population floor under each household's own limit (0 = none).
    */
   floorQuantile: number;
+  /**
+   * Quiet spells longer than this, hours, never enter the household's record: a normal day has
+   * none, so such a spell was an absence nobody announced (or an incident), and letting it in would
+   * switch the household's own limit off at that hour for four weeks.
+   */
+  maxSpellH: number;
+  /**
+   * Silence limits, hours, by the local hour the silence starts and the household's own longest
+   * comparable spell (whole hours 0…LIMIT_TABLE_M − 1), flattened as `hour * LIMIT_TABLE_M + m`;
+   * 0 where the stretched longest spell and the population floor decide (other hours, longer
+   * records). Chosen in training on other households (limits.ts); absent in versions up to @6.
+   */
+  limitTable?: readonly number[];
 }
+
+/** Own longest spells the limit table distinguishes: 0…LIMIT_TABLE_M − 1 whole hours. */
+export const LIMIT_TABLE_M = 9;
 
 export const DEFAULT_PARAMS: InactivityParams = {
   activeL: 1.5,
@@ -107,6 +123,7 @@ export const DEFAULT_PARAMS: InactivityParams = {
   minWakes: 7,
   flowAlarmMinMin: 15,
   flowAlarmMarginMin: 5,
+  maxSpellH: 16,
 };
 
 /** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
@@ -280,8 +297,9 @@ export class HouseholdState {
       const f = Math.max(0, Math.min(1, net / this.params.activeL));
       // The household's record of quiet spells, from finished hours only.
       if (net >= this.params.activeL) {
-        if (this.quietFrom !== null && h - this.quietFrom >= HOUR)
-          this.gaps.push([this.quietFrom, (h - this.quietFrom) / HOUR]);
+        const spellH = this.quietFrom === null ? 0 : (h - this.quietFrom) / HOUR;
+        if (this.quietFrom !== null && spellH >= 1 && spellH <= this.params.maxSpellH)
+          this.gaps.push([this.quietFrom, spellH]);
         this.quietFrom = null;
         // The hour was active; with readings finer than hourly the last use in it may be earlier
         // than its end, and a silence must not seem to restart when the hour is learned.
@@ -379,9 +397,11 @@ export class HouseholdState {
   }
 
   /**
-   * The household's own limit for a silence starting at `from`: its longest silence that started
-   * within ±3 h of that time of day over the last four weeks, stretched; null until it has
-   * `minGaps` of them (the cold-start prior decides until then).
+   * The household's own limit for a silence starting at `from`, from its longest silence that
+   * started within ±gapWindowH of that time of day over the last four weeks: the limit table's
+   * entry for that start hour and longest spell where training chose one (how far such
+   * households' spells overran their record), else that spell stretched, never below the
+   * population floor; null until it has `minGaps` of them (the cold-start prior decides until then).
    */
   silenceLimitH(from: number): number | null {
     const at = this.tod(from);
@@ -391,6 +411,10 @@ export class HouseholdState {
     });
     if (near.length < this.params.minGaps) return null;
     const longest = Math.max(...near.map(([, h]) => h));
+    const m = Math.round(longest);
+    const fromTable =
+      m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
+    if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable);
     return Math.max(
       this.params.minSilenceH,
       this.params.minLimitH,

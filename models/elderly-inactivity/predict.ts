@@ -7,7 +7,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { Household } from '../../gateway/src/contracts/site.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
-import { BUCKETS, DEFAULT_PARAMS, type InactivityParams } from './household.ts';
+import { BUCKETS, DEFAULT_PARAMS, LIMIT_TABLE_M, type InactivityParams } from './household.ts';
 
 export {
   HouseholdState,
@@ -79,6 +79,27 @@ export function floorParams(floorsH: readonly number[] | null): Record<string, n
   return floorsH ? Object.fromEntries(floorsH.map((f, h) => [`floorH${h}`, f])) : {};
 }
 
+/** The limit table, stored as params `limitH<hour>m<longest spell>` (only the cells it sets). */
+export function limitTableParams(table: readonly number[] | undefined): Record<string, number> {
+  const out: Record<string, number> = {};
+  table?.forEach((limit, k) => {
+    if (limit > 0) out[`limitH${Math.floor(k / LIMIT_TABLE_M)}m${k % LIMIT_TABLE_M}`] = limit;
+  });
+  return out;
+}
+
+/** Params as meta.json stores them: numbers only, the limit table as its cells. */
+export function storedParams(params: InactivityParams): Record<string, number> {
+  const { limitTable, ...numbers } = params;
+  return { ...numbers, ...limitTableParams(limitTable) };
+}
+
 export function paramsFrom(meta: ModelMeta): InactivityParams {
-  return { ...DEFAULT_PARAMS, ...(meta.params as Partial<InactivityParams>) };
+  const table = Array.from({ length: 24 * LIMIT_TABLE_M }, (_, k) => {
+    return meta.params[`limitH${Math.floor(k / LIMIT_TABLE_M)}m${k % LIMIT_TABLE_M}`] ?? 0;
+  });
+  // Versions up to @6 kept every spell in the record: they run as they were measured.
+  const legacy = meta.params.maxSpellH === undefined ? { maxSpellH: Number.MAX_VALUE } : {};
+  const params = { ...DEFAULT_PARAMS, ...legacy, ...(meta.params as Partial<InactivityParams>) };
+  return table.some((l) => l > 0) ? { ...params, limitTable: table } : params;
 }

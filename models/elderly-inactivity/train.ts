@@ -22,7 +22,9 @@ import {
   MODEL_NAME,
   paramsFrom,
   priorFeatures,
+  storedParams,
 } from './predict.ts';
+import { buildLimitTable, type LimitTableOptions } from './limits.ts';
 import { normalSilences } from './oracle.ts';
 
 export { formatEvaluation };
@@ -106,7 +108,7 @@ export async function train(
     featureNames: FEATURE_NAMES,
     classes: CLASSES,
     thresholds: {},
-    params: { ...DEFAULT_PARAMS },
+    params: storedParams(DEFAULT_PARAMS),
   });
   const alone = collectRuns(
     // Three times the training households: a false-alert budget this small needs many household-days to judge.
@@ -127,7 +129,11 @@ export async function train(
     label('calibrate silence limits'),
   );
   const floors = floorsFor(calibrated.floorQuantile);
-  meta.params = { ...calibrated, ...floorParams(floors) };
+  const limitTable = chooseLimitTable(tf, trained.model, meta, spec, calibrated, floors, {
+    label,
+    log: options.quiet ? null : (line) => process.stdout.write(`${line}\n`),
+  });
+  meta.params = { ...storedParams({ ...calibrated, limitTable }), ...floorParams(floors) };
   meta.thresholds = {
     silenceProbability: calibrated.silenceProbability,
     gapFactor: calibrated.gapFactor,
@@ -153,6 +159,55 @@ export async function evalLatest(
   const evaluation = evaluate(test, priorsFor(tf, model, meta, test), paramsFrom(meta), floorsFrom(meta));
   model.dispose();
   return formatEvaluation(evaluation, `${MODEL_NAME}@${version} on held-out seed ${heldOut.seed}`);
+}
+
+/** Table budgets tried (false alerts spent on the table households' own spells). */
+const TABLE_BUDGETS = [0, 20, 40, 50, 60, 70, 80, 90, 100, 120];
+
+/**
+ * The silence-limit table (limits.ts): built on one set of households, and the largest budget
+ * kept whose full detector stays within FALSE_ALERT_BUDGET on another (each 600 households:
+ * a cell's false alerts are a few in a thousand spells).
+ */
+function chooseLimitTable(
+  tf: Tf,
+  model: LayersModel,
+  meta: ModelMeta,
+  spec: WaterSpec,
+  params: InactivityParams,
+  floors: number[] | null,
+  output: { label: (s: string) => string | null; log: ((line: string) => void) | null },
+): number[] {
+  const { label, log } = output;
+  const alone = (seed: string): WaterSpec => ({
+    ...spec,
+    seed: `${spec.seed}/${seed}`,
+    households: 600,
+    livesAloneOnly: true,
+  });
+  const build = collectRuns(alone('limits'), label('simulate limit-table households')).map(normalSilences);
+  const check = collectRuns(alone('limits-check'), label('simulate limit-table check households'));
+  const priors = priorsFor(tf, model, meta, check);
+  const options: LimitTableOptions = {
+    fromHour: 6,
+    toHour: 20,
+    windowH: params.gapWindowH,
+    minGaps: params.minGaps,
+    maxSpellH: params.maxSpellH,
+    minLimitH: params.minSilenceH,
+    startMarginH: 6,
+    minSpells: 40,
+    sparseMarginH: 2,
+  };
+  let chosen = buildLimitTable(build, 0, options, params.utcOffsetMin);
+  for (const budget of TABLE_BUDGETS) {
+    const table = buildLimitTable(build, budget, options, params.utcOffsetMin);
+    const e = evaluate(check, priors, { ...params, limitTable: table }, floors).model;
+    log?.(`limit table, budget ${budget}: ${e.falseAlertsPerHouseholdDay.toFixed(4)} false alerts/day`);
+    if (e.falseAlertsPerHouseholdDay > FALSE_ALERT_BUDGET) break;
+    chosen = table;
+  }
+  return chosen;
 }
 
 function priorsFor(tf: Tf, model: LayersModel, meta: ModelMeta, runs: readonly MeterRun[]): number[][] {
