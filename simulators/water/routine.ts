@@ -8,8 +8,8 @@
  * about 80 L (FIELD-NOTES §2.4 assumption, consistent with Crouch et al. 2021 and Fan et al. 2013).
  *
  * Toilet visits follow the bladder, not a lottery: it fills at a roughly steady rate while awake,
- * so voids come quasi-periodically — older adults every 2–4 h by day, 4–8 times a day including
- * the night (FIELD-NOTES §2.4 event library) — with the interval varying from void to void (fluid
+ * so voids come quasi-periodically — 4–8 times a day including the night (FIELD-NOTES §2.4 event
+ * library), which by day is every 2½–5 h [M] — with the interval varying from void to void (fluid
  * intake, tea after meals: coefficient of variation 0.35 [M]). Drawing the day's flushes
  * uniformly between waking and sleep instead makes exponential-looking gaps and 6–12 h dry
  * afternoons at home that a real bladder does not allow. On top of the waking void people void
