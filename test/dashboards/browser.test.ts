@@ -6,6 +6,8 @@
  * cannot open an incident from another grid. Screenshots of every page at desktop and phone size
  * go to test-output/screenshots/.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -18,7 +20,7 @@ import {
   unlabelledControls,
   type OpenedPage,
 } from '../helpers/browser.ts';
-import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let gw: TestGateway;
 let browser: Browser;
@@ -30,9 +32,24 @@ async function open(options: Parameters<typeof openPage>[1]): Promise<OpenedPage
   return o;
 }
 
+/** A site rule with a kind of its own, next to the shipped packs. */
+const GAS_RULE = `version: 1
+id: gas-leak
+kind: gas_leak
+severity: major
+match: { source: reading, deviceKind: [smoke_sensor] }
+when: { fact: 'latest(co_ppm)', op: gte, value: 200 }
+texts:
+  zh-CN: { title: 燃气泄漏, message: 'CO {value}' }
+  en: { title: Gas leak, message: 'CO {value}' }
+`;
+
 beforeAll(async () => {
   ensureDashboardsBuilt();
-  [gw, browser] = await Promise.all([startTestGateway(), launchChromium()]);
+  const rulesDir = path.join(makeDataDir(), 'rules');
+  mkdirSync(rulesDir);
+  writeFileSync(path.join(rulesDir, 'gas-leak.yaml'), GAS_RULE);
+  [gw, browser] = await Promise.all([startTestGateway({ rulesDir }), launchChromium()]);
 });
 
 afterAll(async () => {
@@ -154,6 +171,8 @@ describe('dashboards in Chromium', () => {
 
     // A maintenance window for shed 2, set from the console.
     await manager.page.click('#silences-panel summary');
+    // The kind list offers the site rules' own kinds too, not only the contract's.
+    await expect.poll(() => manager.page.locator('#silence-kind option[value=gas_leak]').count()).toBe(1);
     await manager.page.selectOption('#silence-place', 'shed-2');
     await manager.page.fill('#silence-reason', '更换烟感');
     await manager.page.click('#silences-panel button[type=submit]');

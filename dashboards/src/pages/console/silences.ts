@@ -39,6 +39,8 @@ function describeMatchers(m: Silence['matchers'], site: SiteView): string {
 export class Silences {
   readonly element: HTMLElement;
   private readonly list = h('ul', { class: 'plain silences', id: 'silence-list' });
+  private readonly kindSelect: HTMLSelectElement;
+  private ruleKinds: Promise<void> | null = null;
 
   constructor(private readonly site: SiteView) {
     const place = h(
@@ -53,6 +55,7 @@ export class Silences {
       h('option', { value: '' }, t('silence.any')),
       ALERT_KINDS.map((k) => h('option', { value: k }, kindLabel(k))),
     );
+    this.kindSelect = kind;
     const device = h('input', {
       id: 'silence-device',
       maxlength: 64,
@@ -110,7 +113,17 @@ export class Silences {
     this.element = h('div', {}, this.list, h('details', {}, h('summary', {}, t('silence.new')), form));
   }
 
+  /** Kinds the site's own rules raise (`gas_leak`…) join the contract's in the kind list, once. */
+  private async addRuleKinds(): Promise<void> {
+    const loaded = await optional(api.get<{ rules: Array<{ kind: string }> }>('/api/rules'), { rules: [] });
+    const listed = new Set([...this.kindSelect.options].map((o) => o.value));
+    for (const k of new Set(loaded.rules.map((r) => r.kind)))
+      if (!listed.has(k)) this.kindSelect.append(h('option', { value: k }, kindLabel(k)));
+  }
+
   async load(): Promise<void> {
+    // Without the rule list the form still offers every contract kind.
+    this.ruleKinds ??= this.addRuleKinds().catch(() => undefined);
     const raw = await optional(api.get<Silence[] | { items: Silence[] }>('/api/silences'), []);
     const items = (Array.isArray(raw) ? raw : raw.items).filter((s) => Date.parse(s.to) > Date.now());
     if (!items.length) {
