@@ -11,9 +11,15 @@
  * a throw is first seen at its window, still slow (the tracker confirms within a few frames of
  * the release), or entering from the top edge at speed; an insect darting past the lens appears
  * anywhere already at full speed.
+ * From @8: where the release point sits against the façade's windows and where the track ended.
+ * A throw leaves through a window, so its release lies near a window column's centre line and
+ * just above a floor's sill line; an insect's or a rain drop's track, run back by the same fit,
+ * starts anywhere on the façade. And a falling body does not vanish in mid-air: a throw's track
+ * ends where it leaves the frame or reaches the ground, while an insect turning out of the depth
+ * of field or a drop leaving focus is lost in the middle of the view, high above the ground.
  */
 import type { FacadePoint } from './geometry.ts';
-import type { FacadeLayout } from './origin.ts';
+import { DEFAULT_SILL_M, type FacadeLayout } from './origin.ts';
 import type { TraceFit } from './tracer.ts';
 
 export const FEATURE_NAMES = [
@@ -48,6 +54,11 @@ export const FEATURE_NAMES = [
   // Added in @7.
   'top_entry',
   'log_entry_down_speed_ms',
+  // Added in @8.
+  'release_column_offset',
+  'release_sill_offset',
+  'end_edge_share',
+  'end_height_floors',
 ] as const;
 export type FeatureName = (typeof FEATURE_NAMES)[number];
 
@@ -57,6 +68,18 @@ export interface ImageEntry {
   sideEdgeShare: number;
   /** Share of the frame height from the top edge (0 … 1). */
   topEdgeShare: number;
+  /**
+   * Where the last box sat: share of the frame from the nearest edge, top, bottom or side
+   * (0 … 0.5). Unknown (no frame size) counts as the edge: no evidence of a track lost mid-view.
+   */
+  endEdgeShare?: number;
+}
+
+/** The fitted release point on the façade (metres) and the sill height that floors are read at. */
+export interface ReleaseContext {
+  x: number;
+  z: number;
+  sillM: number;
 }
 
 export function extractFeatures(
@@ -65,6 +88,7 @@ export function extractFeatures(
   layout: FacadeLayout,
   fps: number,
   entry: ImageEntry = { sideEdgeShare: 0.5, topEdgeShare: 0.5 },
+  release: ReleaseContext | null = fit ? { x: fit.releaseX, z: fit.releaseZ, sillM: DEFAULT_SILL_M } : null,
 ): number[] {
   const n = pts.length;
   const first = pts[0]!;
@@ -140,6 +164,10 @@ export function extractFeatures(
     Math.log1p(entrySpeed(pts).lateral),
     clamp(entry.topEdgeShare, 0, 1),
     Math.log1p(entrySpeed(pts).down),
+    release ? columnOffset(release.x, layout) : 1,
+    release ? sillOffset(release.z, release.sillM, layout) : 1,
+    clamp(entry.endEdgeShare ?? 0, 0, 0.5),
+    clamp(last.z / layout.floorHeightM, -2, 40),
   ];
   // Degenerate tracks (one pixel, zero duration) must not hand NaN or ±∞ to the network.
   return raw.map((v) => (Number.isFinite(v) ? Math.max(-FEATURE_LIMIT, Math.min(FEATURE_LIMIT, v)) : 0));
@@ -167,6 +195,26 @@ function entrySpeed(pts: readonly FacadePoint[]): { lateral: number; down: numbe
   return { lateral: Math.abs(end.x - pts[0]!.x) / dt, down: Math.max(0, pts[0]!.z - end.z) / dt };
 }
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
+
+/**
+ * Distance of x from the nearest window column's centre line, as a share of half a column's width:
+ * 0 on the centre line, 1 on the boundary between two columns or off the façade's side.
+ */
+export function columnOffset(x: number, layout: FacadeLayout): number {
+  const width = layout.widthM / layout.windowColumns;
+  const inColumn = x / width - Math.floor(x / width);
+  const offset = Math.abs(inColumn - 0.5) * 2;
+  return x < 0 || x > layout.widthM ? 1 : offset;
+}
+
+/**
+ * Distance of a height from the nearest floor's sill line ((k − 1)·storey + sill), as a share of
+ * half a storey: 0 on a sill, 1 midway between two.
+ */
+export function sillOffset(z: number, sillM: number, layout: FacadeLayout): number {
+  const storeys = (z - sillM) / layout.floorHeightM;
+  return Math.min(1, Math.abs(storeys - Math.round(storeys)) * 2);
+}
 
 /** The baseline's model: z(t) = a t² + b t + c by least squares (constant acceleration). */
 export function parabolaFit(pts: readonly FacadePoint[]): {

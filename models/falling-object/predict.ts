@@ -95,7 +95,14 @@ export function analyseTrack(
   const dropM = fit ? fallHeight(fit, all) : 0;
   const features =
     all.length >= 2
-      ? extractFeatures(all, fit, camera.layout, track.fps || camera.fps, imageEntry(track))
+      ? extractFeatures(
+          all,
+          fit,
+          camera.layout,
+          track.fps || camera.fps,
+          imageEntry(track),
+          release ? { ...release, sillM: sill } : null,
+        )
       : [];
   return { facade: all, fit, origin, dropM, features };
 }
@@ -119,13 +126,20 @@ function releasePoint(
   return centre ? offPlane(plane, centre, offsetM) : plane;
 }
 
-/** Where the first box sat: 0 at a side edge, 0.5 in the middle; 0 at the top edge, 1 at the bottom. */
+/**
+ * Where the first box sat: 0 at a side edge, 0.5 in the middle; 0 at the top edge, 1 at the
+ * bottom. And how far the last box sat from the nearest edge of the frame (0 … 0.5).
+ */
 function imageEntry(track: TrackInput): ImageEntry {
-  const first = [...track.points].sort((p, q) => p[0] - q[0])[0];
-  if (!track.frame || !first) return { sideEdgeShare: 0.5, topEdgeShare: 0.5 };
+  const sorted = [...track.points].sort((p, q) => p[0] - q[0]);
+  const first = sorted[0];
+  const last = sorted[sorted.length - 1];
+  if (!track.frame || !first || !last) return { sideEdgeShare: 0.5, topEdgeShare: 0.5 };
+  const { w, h } = track.frame;
   return {
-    sideEdgeShare: Math.min(first[1], track.frame.w - 1 - first[1]) / track.frame.w,
-    topEdgeShare: first[2] / track.frame.h,
+    sideEdgeShare: Math.min(first[1], w - 1 - first[1]) / w,
+    topEdgeShare: first[2] / h,
+    endEdgeShare: Math.min(Math.min(last[1], w - 1 - last[1]) / w, Math.min(last[2], h - 1 - last[2]) / h),
   };
 }
 
