@@ -103,7 +103,15 @@ export interface FallTrackOptions extends TrackOptions {
   /** Thrown outward (true) or dropped (false); default drawn (60 % thrown). */
   thrown?: boolean;
   wind?: Wind;
+  /**
+   * Where in the opening the object leaves: within ± `halfWidthM` of the column's centre line and
+   * `aboveSillM` above the sill. Default a window: ±0.6 m, −0.1…+0.2 m; a balcony is wider, and
+   * an object held up or tossed leaves higher.
+   */
+  opening?: { halfWidthM: number; aboveSillM: [number, number] };
 }
+
+const WINDOW_OPENING = { halfWidthM: 0.6, aboveSillM: [-0.1, 0.2] as [number, number] };
 
 export function asCamera(c: FacadeCamera | CameraCalibration): FacadeCamera {
   return c instanceof FacadeCamera ? c : new FacadeCamera(c);
@@ -178,11 +186,12 @@ export function generateFallTrack(options: FallTrackOptions): SimTrack | null {
       ? options.object
       : sampleObject(options.object ?? rng.pick(THROWABLE_CLASSES), rng);
   const thrown = options.thrown ?? rng.chance(0.6);
-  // Within the window opening (±0.6 m), from the sill (0.9–1.1 m above the floor, FIELD-NOTES §1.2).
+  // Within the opening, from about the sill (0.9–1.1 m above the floor, FIELD-NOTES §1.2).
+  const opening = options.opening ?? WINDOW_OPENING;
   const release = {
-    x: columnCentreX(column, facade.widthM, columns) + rng.uniform(-0.6, 0.6),
+    x: columnCentreX(column, facade.widthM, columns) + rng.uniform(-opening.halfWidthM, opening.halfWidthM),
     y: rng.uniform(0.2, 0.6),
-    z: releaseHeight(options.floor, floorHeightM, DEFAULT_SILL_M) + rng.uniform(-0.1, 0.2),
+    z: releaseHeight(options.floor, floorHeightM, DEFAULT_SILL_M) + rng.uniform(...opening.aboveSillM),
   };
   // A throw: outward 1–4 m/s, sideways ±1 m/s, up to 2 m/s upward (an underarm toss).
   const velocity = thrown

@@ -53,6 +53,28 @@ describe('fall tracks', () => {
     expect(typeof payload.start_ts).toBe('string');
   });
 
+  it('releases within the opening: ±0.6 m of the column centre by default, wider for a balcony', () => {
+    const cam = new FacadeCamera(calibration);
+    const offsets = (opening?: { halfWidthM: number; aboveSillM: [number, number] }): number[] =>
+      Array.from({ length: 200 }, (_, i) => {
+        const sim = generateFallTrack({
+          camera: cam,
+          floor: 6,
+          column: 2,
+          object: 'fruit',
+          startTs: 1e12,
+          rng: `opening-${i}`,
+          ...(opening ? { opening } : {}),
+        })!;
+        return sim.truth.release!.x - 9; // column 2 of a 24 m, 4-column façade is centred at 9 m
+      });
+    const window = offsets();
+    const balcony = offsets({ halfWidthM: 1.8, aboveSillM: [-0.2, 0.8] });
+    expect(Math.max(...window.map(Math.abs))).toBeLessThanOrEqual(0.6);
+    expect(Math.max(...balcony.map(Math.abs))).toBeLessThanOrEqual(1.8);
+    expect(balcony.filter((x) => Math.abs(x) > 0.6).length).toBeGreaterThan(100);
+  });
+
   it('the first tracked point unprojects to the release floor (camera model and track agree)', () => {
     const cam = new FacadeCamera(calibration);
     for (let floor = 2; floor <= 14; floor++) {
