@@ -6,8 +6,6 @@
  * cannot open an incident from another grid. Screenshots of every page at desktop and phone size
  * go to test-output/screenshots/.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -20,6 +18,7 @@ import {
   unlabelledControls,
   type OpenedPage,
 } from '../helpers/browser.ts';
+import { customRulesDir } from '../helpers/custom-rule.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 
 let gw: TestGateway;
@@ -32,23 +31,10 @@ async function open(options: Parameters<typeof openPage>[1]): Promise<OpenedPage
   return o;
 }
 
-/** A site rule with a kind of its own, next to the shipped packs. */
-const GAS_RULE = `version: 1
-id: gas-leak
-kind: gas_leak
-severity: major
-match: { source: reading, deviceKind: [smoke_sensor] }
-when: { fact: 'latest(co_ppm)', op: gte, value: 200 }
-texts:
-  zh-CN: { title: 燃气泄漏, message: 'CO {value}' }
-  en: { title: Gas leak, message: 'CO {value}' }
-`;
-
 beforeAll(async () => {
   ensureDashboardsBuilt();
-  const rulesDir = path.join(makeDataDir(), 'rules');
-  mkdirSync(rulesDir);
-  writeFileSync(path.join(rulesDir, 'gas-leak.yaml'), GAS_RULE);
+  // A site rule with a kind of its own, next to the shipped packs.
+  const rulesDir = customRulesDir(makeDataDir());
   [gw, browser] = await Promise.all([startTestGateway({ rulesDir }), launchChromium()]);
 });
 

@@ -3,14 +3,13 @@
  * playbooks); a kind nothing raises is reported with the nearest real one, at start and whenever
  * the rules reload.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAlertingConfig } from '../../../gateway/src/alerting/config.ts';
 import { unraisedKinds } from '../../../gateway/src/alerting/kind-references.ts';
 import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { customRulesDir } from '../../helpers/custom-rule.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { writeSite } from './fixtures.ts';
 
@@ -24,17 +23,6 @@ const TYPO_SECTIONS = {
   },
   escalation: { emergency: { autoOnKinds: ['fire', 'smoke_alarm'] } },
 };
-
-const GAS_RULE = `version: 1
-id: gas-leak
-kind: gas_leak
-severity: major
-match: { source: reading, deviceKind: [smoke_sensor] }
-when: { fact: 'latest(co_ppm)', op: gte, value: 200 }
-texts:
-  zh-CN: { title: 燃气泄漏, message: 'CO {value}' }
-  en: { title: Gas leak, message: 'CO {value}' }
-`;
 
 describe('alert kinds named by the alerting policy', () => {
   it('reports each kind nothing raises, with its site-file pointer and the nearest raisable kind', () => {
@@ -69,9 +57,7 @@ describe('alert kinds named by the alerting policy', () => {
 
     it('logs a warning per misspelt kind once the rules have loaded, and not for kinds a rule raises', async () => {
       const dir = makeDataDir();
-      const rulesDir = path.join(dir, 'rules');
-      mkdirSync(rulesDir);
-      writeFileSync(path.join(rulesDir, 'gas-leak.yaml'), GAS_RULE);
+      const rulesDir = customRulesDir(dir);
       const lines: Array<{ msg: string; pointer?: string }> = [];
       const sink = new Writable({
         write(chunk: Buffer, _enc, done) {
