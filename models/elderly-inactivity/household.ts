@@ -30,7 +30,8 @@ const KEEP_MS = 3 * 24 * HOUR;
 const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
-const RECORD_MS = 28 * 24 * HOUR;
+/** How far back a household's record of quiet spells and draws reaches. */
+export const RECORD_MS = 28 * 24 * HOUR;
 /**
  * Finest spacing kept between in-order readings: hour-level rhythm needs no more, and a meter
  * read every few seconds (a pulse or wM-Bus reader) would otherwise make every reading scan

@@ -14,12 +14,9 @@
  * at half weight, its neighbouring start hours, so a limit is not lowered on a thinly seen cell
  * by luck.
  */
-import { LIMIT_TABLE_M } from './household.ts';
+import { bucketOf, LIMIT_TABLE_M, RECORD_MS } from './household.ts';
 
 const HOUR = 3_600_000;
-const DAY = 24 * HOUR;
-/** The record a household's limit is read from (household.ts RECORD_MS). */
-const RECORD_MS = 28 * DAY;
 
 export interface LimitTableOptions {
   /** Local start hours the table covers (the others keep the stretched-longest rule). */
@@ -52,8 +49,8 @@ interface Cell {
   mass: number;
 }
 
-const localHour = (t: number, utcOffsetMin: number): number =>
-  new Date(t + utcOffsetMin * 60_000).getUTCHours();
+/** Local hour of day (a bucket is weekday/weekend × hour). */
+const localHour = (t: number, utcOffsetMin: number): number => bucketOf(t, utcOffsetMin) % 24;
 
 /** The cell (start hour, longest comparable spell on record) of each spell of one household. */
 export function cellsOf(

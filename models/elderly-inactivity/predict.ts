@@ -79,11 +79,14 @@ export function floorParams(floorsH: readonly number[] | null): Record<string, n
   return floorsH ? Object.fromEntries(floorsH.map((f, h) => [`floorH${h}`, f])) : {};
 }
 
+/** Param name of limit-table cell `k` (start hour × LIMIT_TABLE_M + longest spell). */
+const limitKey = (k: number): string => `limitH${Math.floor(k / LIMIT_TABLE_M)}m${k % LIMIT_TABLE_M}`;
+
 /** The limit table, stored as params `limitH<hour>m<longest spell>` (only the cells it sets). */
 export function limitTableParams(table: readonly number[] | undefined): Record<string, number> {
   const out: Record<string, number> = {};
   table?.forEach((limit, k) => {
-    if (limit > 0) out[`limitH${Math.floor(k / LIMIT_TABLE_M)}m${k % LIMIT_TABLE_M}`] = limit;
+    if (limit > 0) out[limitKey(k)] = limit;
   });
   return out;
 }
@@ -95,9 +98,7 @@ export function storedParams(params: InactivityParams): Record<string, number> {
 }
 
 export function paramsFrom(meta: ModelMeta): InactivityParams {
-  const table = Array.from({ length: 24 * LIMIT_TABLE_M }, (_, k) => {
-    return meta.params[`limitH${Math.floor(k / LIMIT_TABLE_M)}m${k % LIMIT_TABLE_M}`] ?? 0;
-  });
+  const table = Array.from({ length: 24 * LIMIT_TABLE_M }, (_, k) => meta.params[limitKey(k)] ?? 0);
   // Versions up to @6 kept every spell in the record: they run as they were measured.
   const legacy = meta.params.maxSpellH === undefined ? { maxSpellH: Number.MAX_VALUE } : {};
   const params = { ...DEFAULT_PARAMS, ...legacy, ...(meta.params as Partial<InactivityParams>) };

@@ -11,6 +11,19 @@ export interface FacadeLayout {
   windowColumns: number;
 }
 
+/** A site building's façade as origin tracing reads it (one window column unless the site says). */
+export function facadeLayout(
+  building: { floors: number; floorHeightM: number },
+  facade: { widthM: number; windowColumns?: number },
+): FacadeLayout {
+  return {
+    floors: building.floors,
+    floorHeightM: building.floorHeightM,
+    widthM: facade.widthM,
+    windowColumns: facade.windowColumns ?? 1,
+  };
+}
+
 export interface Origin {
   floor: number;
   floorRange: [number, number];

@@ -3,7 +3,16 @@
  * Devices registered at run time are added here too, so every stage sees one device list.
  */
 import type { AlertLocation } from '../contracts/alerts.ts';
-import type { Building, Device, GridNode, Household, Place, Site, StaffMember } from '../contracts/site.ts';
+import type {
+  Building,
+  Device,
+  Facade,
+  GridNode,
+  Household,
+  Place,
+  Site,
+  StaffMember,
+} from '../contracts/site.ts';
 
 export class SiteIndex {
   private readonly nodes = new Map<string, GridNode>();
@@ -65,6 +74,13 @@ export class SiteIndex {
 
   building(id: string | undefined): Building | undefined {
     return id === undefined ? undefined : this.buildings.get(id);
+  }
+
+  /** The building and façade a camera watches; undefined when it watches none (or a missing one). */
+  watchedFacade(device: Device): { building: Building; facade: Facade } | undefined {
+    const building = this.building(device.building);
+    const facade = building?.facades.find((f) => f.id === device.facade);
+    return building && facade ? { building, facade } : undefined;
   }
 
   place(id: string | undefined): Place | undefined {

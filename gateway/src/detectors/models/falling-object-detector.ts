@@ -18,6 +18,7 @@ import {
   type FallingObjectDecision,
   type TrackAnalysis,
 } from '../../../../models/falling-object/predict.ts';
+import { facadeLayout } from '../../../../models/falling-object/origin.ts';
 import type { Tf } from './backend.ts';
 import type { ModelRegistry, LoadedModel } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -109,22 +110,15 @@ export class FallingObjectDetector {
     deviceId: string,
   ): { device: Device; building: Building; facade: Facade; context: CameraContext } | null {
     const device = this.deps.ctx.site.device(deviceId);
-    const building = this.deps.ctx.site.building(device?.building);
-    const facade = building?.facades.find((f) => f.id === device?.facade);
-    if (!device?.calibration || !building || !facade) return null;
+    const watched = device && this.deps.ctx.site.watchedFacade(device);
+    if (!device?.calibration || !watched) return null;
     return {
       device,
-      building,
-      facade,
+      ...watched,
       context: {
         homography: device.calibration.homography,
         fps: device.calibration.fps,
-        layout: {
-          floors: building.floors,
-          floorHeightM: building.floorHeightM,
-          widthM: facade.widthM,
-          windowColumns: facade.windowColumns ?? 1,
-        },
+        layout: facadeLayout(watched.building, watched.facade),
       },
     };
   }

@@ -26,7 +26,7 @@ export function buildDetection(
   const site = dc.site;
   const last = dc.trigger;
   const sighting = last?.attributes?.bbox
-    ? facadeSighting(subject.device, site.building(subject.device.building), last.attributes.bbox)
+    ? facadeSighting(subject.device, site.watchedFacade(subject.device), last.attributes.bbox)
     : null;
   const input: TemplateInput = {
     ruleId: rule.id,

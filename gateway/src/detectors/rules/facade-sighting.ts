@@ -5,9 +5,9 @@
  * box through the camera's façade homography bounds the floor from below: grid workers start
  * knocking there and go up, instead of at the whole building.
  */
-import type { Building, Device } from '../../contracts/site.ts';
+import type { Building, Device, Facade } from '../../contracts/site.ts';
 import { applyHomography, cameraCentre, offPlane } from '../../../../models/falling-object/geometry.ts';
-import { columnAt, DEFAULT_SILL_M } from '../../../../models/falling-object/origin.ts';
+import { columnAt, DEFAULT_SILL_M, facadeLayout } from '../../../../models/falling-object/origin.ts';
 
 export interface FacadeSighting {
   /** Lowest floor the object can have come from, and the top floor. */
@@ -32,12 +32,12 @@ const REACH_ABOVE_SILL_M = 1.0;
 /** Null when the device has no calibration, the building no such façade, or the box is unusable. */
 export function facadeSighting(
   device: Device,
-  building: Building | undefined,
+  watched: { building: Building; facade: Facade } | undefined,
   bbox: unknown,
 ): FacadeSighting | null {
   const calibration = device.calibration;
-  const facade = building?.facades.find((f) => f.id === device.facade);
-  if (!calibration || !building || !facade || !isBox(bbox)) return null;
+  if (!calibration || !watched || !isBox(bbox)) return null;
+  const { building, facade } = watched;
   const [u, v] = bbox;
   const [x, z] = applyHomography(calibration.homography, u, v);
   if (!Number.isFinite(x) || !Number.isFinite(z)) return null;
@@ -46,15 +46,9 @@ export function facadeSighting(
   // Floor k releases up to (k − 1)·H + sill + reach, and that must be at or above the sighting.
   const lowest = Math.ceil(1 + (seen.z - DEFAULT_SILL_M - REACH_ABOVE_SILL_M) / building.floorHeightM);
   const floorFrom = Math.min(building.floors, Math.max(1, lowest));
-  const layout = {
-    floors: building.floors,
-    floorHeightM: building.floorHeightM,
-    widthM: facade.widthM,
-    windowColumns: facade.windowColumns ?? 1,
-  };
   return {
     floorRange: [floorFrom, building.floors],
-    windowColumn: columnAt(seen.x, layout),
+    windowColumn: columnAt(seen.x, facadeLayout(building, facade)),
     xM: Math.round(seen.x * 100) / 100,
     zM: Math.round(seen.z * 100) / 100,
   };

@@ -17,7 +17,8 @@ import { FacadeCamera } from '../../../../simulators/camera/projection.ts';
 
 const site = new SiteIndex(loadSiteFile(EXAMPLE_SITE_FILE));
 const camera = site.device('cam-b3-east')!;
-const building = site.building('B3')!;
+const watched = site.watchedFacade(camera)!;
+const building = watched.building;
 const lens = new FacadeCamera(camera.calibration!);
 const SILL_M = 1.0;
 
@@ -32,8 +33,8 @@ describe('camera event → façade sighting', () => {
     const fromFloors: number[] = [];
     for (let floor = 2; floor <= building.floors; floor++) {
       const z = (floor - 1) * building.floorHeightM + SILL_M;
-      fromFloors.push(facadeSighting(camera, building, boxAt(9, z))!.floorRange[0]);
-      expect(facadeSighting(camera, building, boxAt(9, z))!.floorRange[1]).toBe(building.floors);
+      fromFloors.push(facadeSighting(camera, watched, boxAt(9, z))!.floorRange[0]);
+      expect(facadeSighting(camera, watched, boxAt(9, z))!.floorRange[1]).toBe(building.floors);
     }
     expect(fromFloors).toEqual(Array.from({ length: building.floors - 1 }, (_, i) => i + 2));
   });
@@ -42,7 +43,7 @@ describe('camera event → façade sighting', () => {
     for (let floor = 3; floor <= building.floors; floor++)
       for (const fallenM of [0.5, 2, 5]) {
         const z = (floor - 1) * building.floorHeightM + SILL_M - fallenM;
-        const s = facadeSighting(camera, building, boxAt(15, z))!;
+        const s = facadeSighting(camera, watched, boxAt(15, z))!;
         expect(s.floorRange[0]).toBeLessThanOrEqual(floor);
         // and no looser than the storeys it fell past, plus one for reach
         expect(s.floorRange[0]).toBeGreaterThanOrEqual(
@@ -54,15 +55,15 @@ describe('camera event → façade sighting', () => {
   it('names the window column from where along the façade the box is', () => {
     const columnWidth = 24 / 4;
     const columns = [0, 1, 2, 3].map(
-      (i) => facadeSighting(camera, building, boxAt((i + 0.5) * columnWidth, 20))!.windowColumn,
+      (i) => facadeSighting(camera, watched, boxAt((i + 0.5) * columnWidth, 20))!.windowColumn,
     );
     expect(columns).toEqual([1, 2, 3, 4]);
   });
 
   it('gives nothing for a camera without calibration or a box that is not four numbers', () => {
-    expect(facadeSighting({ ...camera, calibration: undefined }, building, [500, 500, 10, 10])).toBeNull();
-    expect(facadeSighting(camera, building, [500, 500])).toBeNull();
-    expect(facadeSighting(camera, building, 'box')).toBeNull();
+    expect(facadeSighting({ ...camera, calibration: undefined }, watched, [500, 500, 10, 10])).toBeNull();
+    expect(facadeSighting(camera, watched, [500, 500])).toBeNull();
+    expect(facadeSighting(camera, watched, 'box')).toBeNull();
   });
 
   it('the falling-object rule puts the floor range in the alert location, evidence and message', () => {
