@@ -70,7 +70,7 @@ export class Gateway {
     const bus = new EventBus(moduleLogger(log, 'bus'));
     const metrics = createMetrics();
     const codecs = new CodecRegistry();
-    const transport = createTransport(settings, site, codecs, moduleLogger(log, 'transport'));
+    const transport = createTransport(settings, site, codecs, clock, moduleLogger(log, 'transport'));
     const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
     this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport };
     this.ingest = new IngestPipeline({
@@ -172,7 +172,13 @@ export class Gateway {
   }
 }
 
-function createTransport(settings: Settings, site: SiteIndex, codecs: CodecRegistry, log: Logger): Transport {
+function createTransport(
+  settings: Settings,
+  site: SiteIndex,
+  codecs: CodecRegistry,
+  clock: Clock,
+  log: Logger,
+): Transport {
   if (settings.mqttUrl) {
     return new ExternalClient({
       url: settings.mqttUrl,
@@ -181,8 +187,9 @@ function createTransport(settings: Settings, site: SiteIndex, codecs: CodecRegis
       clientId: `weige-gateway-${site.siteId}`,
       sharedGroup: settings.mqttSharedGroup,
       log,
+      clock,
     });
   }
   const policy = new BrokerPolicy(site, (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null);
-  return new EmbeddedBroker({ host: settings.mqttHost, port: settings.mqttPort, policy, log });
+  return new EmbeddedBroker({ host: settings.mqttHost, port: settings.mqttPort, policy, log, clock });
 }

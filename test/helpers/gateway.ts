@@ -9,6 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Gateway, type GatewayOptions } from '../../gateway/src/gateway.ts';
 import type { Settings } from '../../gateway/src/config/settings.ts';
 import { createRootLogger } from '../../gateway/src/core/logger.ts';
+import { testClock } from './clock.ts';
 
 export const DEMO_STAFF_PASSWORD = 'weige-demo';
 export const DEMO_DEVICE_PASSWORD = 'weige-device';
@@ -52,6 +53,7 @@ export async function startTestGateway(
     },
     logger:
       options.logger ?? createRootLogger((process.env.WEIGE_TEST_LOG as Settings['logLevel']) ?? 'silent'),
+    clock: testClock,
     ...options,
   });
   await gateway.start();

@@ -13,6 +13,7 @@ import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
 import { Errors } from '../core/errors.ts';
 import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
 import { topicMatches } from '../contracts/topics.ts';
@@ -30,6 +31,8 @@ export interface EmbeddedBrokerOptions {
   port: number;
   policy: BrokerPolicy;
   log: Logger;
+  /** Stamps each message's arrival (dead letters report it). */
+  clock: Clock;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -76,7 +79,7 @@ export class EmbeddedBroker implements Transport {
       const handled = this.runHandlers({
         topic: packet.topic,
         payload: toBuffer(packet.payload),
-        receivedAt: Date.now(),
+        receivedAt: this.options.clock.now(),
       });
       if (handled) handled.then(() => done(null));
       else done(null);
@@ -134,7 +137,7 @@ export class EmbeddedBroker implements Transport {
     const deliver = (packet: AedesPublishPacket, cb: () => void): void => {
       if ((packet as AedesPublishPacket & { clientId?: string }).clientId) return cb();
       const handled = this.runHandlers(
-        { topic: packet.topic, payload: toBuffer(packet.payload), receivedAt: Date.now() },
+        { topic: packet.topic, payload: toBuffer(packet.payload), receivedAt: this.options.clock.now() },
         handler,
       );
       if (handled) void handled.then(cb);

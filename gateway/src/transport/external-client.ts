@@ -7,6 +7,7 @@
  */
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
+import type { Clock } from '../core/clock.ts';
 import { Errors } from '../core/errors.ts';
 import { topicMatches } from '../contracts/topics.ts';
 import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
@@ -18,6 +19,8 @@ export interface ExternalClientOptions {
   clientId: string;
   sharedGroup: string | null;
   log: Logger;
+  /** Stamps each message's arrival (dead letters report it). */
+  clock: Clock;
 }
 
 export class ExternalClient implements Transport {
@@ -42,7 +45,7 @@ export class ExternalClient implements Transport {
     // session delivers right after CONNACK already have somewhere to go.
     client.handleMessage = (packet, done) =>
       this.dispatch(
-        { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: Date.now() },
+        { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: this.options.clock.now() },
         done,
       );
     client.on('error', (err) => log.warn({ err: err.message }, 'external broker error'));
