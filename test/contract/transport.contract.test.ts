@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type MqttClient } from 'mqtt';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { startMosquitto, type MosquittoInstance } from '../helpers/mosquitto.ts';
+import { testNow } from '../helpers/clock.ts';
 
 interface Setup {
   gw: TestGateway;
@@ -66,7 +67,7 @@ describe.each(transports)('transport contract: %s', (_name, setup) => {
     const device = await s.device('smoke-shed-2');
     await device.publishAsync(
       'weige/smoke-shed-2/telemetry',
-      JSON.stringify({ ts: Date.now() - 1000, smoke_db_m: 0.02, temp_c: 23.4, co_ppm: 2 }),
+      JSON.stringify({ ts: testNow() - 1000, smoke_db_m: 0.02, temp_c: 23.4, co_ppm: 2 }),
       { qos: 1 },
     );
     const readings = await eventually(async () => {
@@ -98,7 +99,7 @@ describe.each(transports)('transport contract: %s', (_name, setup) => {
     await eventually(() => s.gw.gateway.ctx.health.get('heat-shed-2').status === 'offline');
     await device.publishAsync(
       'weige/heat-shed-2/telemetry',
-      JSON.stringify({ ts: Date.now() - 500, temp_c: 20 }),
+      JSON.stringify({ ts: testNow() - 500, temp_c: 20 }),
       { qos: 1 },
     );
     await eventually(() => s.gw.gateway.ctx.health.get('heat-shed-2').status === 'online');
@@ -110,7 +111,7 @@ describe.each(transports)('transport contract: %s', (_name, setup) => {
     await device.publishAsync('weige/smoke-shed-2/telemetry', Buffer.from([0xff, 0x00, 0x13]), { qos: 1 });
     await device.publishAsync(
       'weige/smoke-shed-2/telemetry',
-      JSON.stringify({ ts: Date.now() - 100, temp_c: 24 }),
+      JSON.stringify({ ts: testNow() - 100, temp_c: 24 }),
       { qos: 1 },
     );
     await eventually(async () => {
@@ -136,7 +137,7 @@ describe('external broker outage of the gateway', () => {
       const dataDir = gw.dataDir;
       await gw.stop({ keepData: true });
       const device = await mqtt.connectAsync(broker.url, { reconnectPeriod: 0 });
-      const base = Date.now() - 60_000;
+      const base = testNow() - 60_000;
       for (let i = 0; i < 20; i++)
         await device.publishAsync(
           'weige/smoke-shed-3/telemetry',

@@ -11,6 +11,7 @@ import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { startInfluxDb, type InfluxInstance } from '../helpers/influxdb.ts';
+import { testNow } from '../helpers/clock.ts';
 
 const GRAFANA = fileURLToPath(new URL('../../dashboards/grafana/', import.meta.url));
 const DB = 'weige_grafana';
@@ -44,8 +45,10 @@ const VARIABLES: Record<string, string> = {
   meter: 'wm-B3-1-1201',
 };
 function expand(query: string): string {
+  // Grafana sends the dashboard's range as absolute epoch-ms bounds: the last 7 days of test time.
+  const to = testNow();
   return query
-    .replaceAll('$timeFilter', 'time > now() - 7d')
+    .replaceAll('$timeFilter', `time >= ${to - 7 * 86_400_000}ms and time <= ${to}ms`)
     .replaceAll('$__interval', '5m')
     .replace(/\$(\w+)/g, (m, name: string) => VARIABLES[name] ?? m);
 }
@@ -56,7 +59,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   influx = await startInfluxDb();
   gw = await startTestGateway({ influxUrl: `${influx.url}/${DB}` });
-  const now = Date.now();
+  const now = testNow();
   const heat = await gw.connect('heat-shed-1');
   const charger = await gw.connect('charger-shed-1');
   const meter = await gw.connect('wm-B3-1-1201');

@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { spawnGateway, type GatewayProcess } from '../helpers/gateway-process.ts';
 import { DEMO_SERVICE_PASSWORD, DEMO_STAFF_PASSWORD, eventually, makeDataDir } from '../helpers/gateway.ts';
 import { writeSite } from '../gateway/alerting/fixtures.ts';
+import { testNow } from '../helpers/clock.ts';
 
 const BURST = 300;
 const GROUPS = 50;
@@ -59,7 +60,7 @@ describe('durability across SIGKILL', () => {
       password: DEMO_SERVICE_PASSWORD,
       reconnectPeriod: 0,
     });
-    const t0 = Date.now() - 60_000;
+    const t0 = testNow() - 60_000;
     const falling = {
       kind: 'falling_object',
       severity: 'critical',
@@ -70,7 +71,7 @@ describe('durability across SIGKILL', () => {
       dedupeKey: 'falling:cam-b3-east:durability',
     };
     await flow.publishAsync('weige/flows/durability/detection', JSON.stringify(falling), { qos: 1 });
-    const dispatchedBy = Date.now();
+    const dispatchedBy = testNow();
 
     // The burst: SIGKILL once about 40 % are acknowledged, with more in flight.
     const acked = new Set<number>();
@@ -92,10 +93,10 @@ describe('durability across SIGKILL', () => {
     expect(ackedAtKill.size).toBeGreaterThanOrEqual(Math.floor(BURST * 0.4));
     expect(ackedAtKill.size).toBeLessThan(BURST);
 
-    const restartBegan = Date.now();
+    const restartBegan = testNow();
     const second = await spawnGateway(env);
     procs.push(second);
-    const restartedAt = Date.now();
+    const restartedAt = testNow();
     const admin = await token(second.http, 'admin');
     // The list carries no evidence (its reads are logged elsewhere): the burst number is in the title.
     type AlertRow = { id: string; title: string; kind: string; incidentId: string };

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { findBinary } from './binaries.ts';
 import { DEMO_STAFF_PASSWORD } from './gateway.ts';
+import { testNow } from './clock.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DASHBOARDS = path.join(ROOT, 'dashboards');
@@ -129,6 +130,8 @@ export async function openPage(browser: Browser, options: PageOptions = {}): Pro
     locale: options.locale ?? 'zh-CN',
     timezoneId: 'Asia/Shanghai',
   });
+  // The page's Date and timers run from the test clock's "now", as the gateway's do.
+  await context.clock.install({ time: testNow() });
   const page = await context.newPage();
   const external: string[] = [];
   const errors: string[] = [];

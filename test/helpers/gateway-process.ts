@@ -3,6 +3,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { freePort } from './ports.ts';
+import { testNow } from './clock.ts';
+
+const TEST_TIME_PRELOAD = path.join(REPO_ROOT, 'test/helpers/test-time-preload.ts');
 
 export interface GatewayProcess {
   child: ChildProcess;
@@ -17,19 +20,26 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
   const [httpPort, mqttPort] = [await freePort(), await freePort()];
   // node with the tsx loader, not the tsx CLI: the CLI runs the program in a grandchild that
   // a SIGKILL of the CLI would leave running.
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      WEIGE_HTTP_PORT: String(httpPort),
-      WEIGE_MQTT_PORT: String(mqttPort),
-      WEIGE_HTTP_HOST: '127.0.0.1',
-      WEIGE_MQTT_HOST: '127.0.0.1',
-      WEIGE_LOG_LEVEL: 'warn',
-      ...env,
+  // The child's Date runs on this process's test clock (same machine clock, so one offset holds).
+  const clockOffsetMs = testNow() - Date.now();
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', '--import', TEST_TIME_PRELOAD, path.join(REPO_ROOT, 'gateway/src/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        WEIGE_HTTP_PORT: String(httpPort),
+        WEIGE_MQTT_PORT: String(mqttPort),
+        WEIGE_HTTP_HOST: '127.0.0.1',
+        WEIGE_MQTT_HOST: '127.0.0.1',
+        WEIGE_LOG_LEVEL: 'warn',
+        WEIGE_TEST_CLOCK_OFFSET_MS: String(clockOffsetMs),
+        ...env,
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const http = `http://127.0.0.1:${httpPort}`;

@@ -15,6 +15,7 @@ import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { DEMO_SERVICE_PASSWORD, eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { freePort, waitForPort } from '../helpers/ports.ts';
 import { RulesModule } from '../../gateway/src/detectors/rules/module.ts';
+import { testNow } from '../helpers/clock.ts';
 
 const require = createRequire(import.meta.url);
 const PACKAGE_DIR = path.join(REPO_ROOT, 'node-red/node-red-contrib-weige');
@@ -139,7 +140,7 @@ describe('weige nodes in a real Node-RED runtime', () => {
     const d = await eventually(async () => {
       await device.publishAsync(
         'weige/smoke-shed-1/telemetry',
-        JSON.stringify({ ts: Date.now(), smoke_db_m: 0.02, temp_c: 21 }),
+        JSON.stringify({ ts: testNow(), smoke_db_m: 0.02, temp_c: 21 }),
         {
           qos: 1,
         },

@@ -5,6 +5,7 @@ import { runOverMqtt } from '../../simulators/core/mqtt-runner.ts';
 import type { Scenario } from '../../simulators/scenario/types.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { testNow } from '../helpers/clock.ts';
 
 /** A short slice of community life, every model on, 1 % of messages deliberately malformed. */
 const SCENARIO: Scenario = {
@@ -38,7 +39,11 @@ describe('simulator → real MQTT → gateway', () => {
   });
 
   it('readings of every model are stored, and only the deliberately malformed messages are dead-lettered', async () => {
-    const sim = createSimulation({ site: gw.gateway.ctx.settings.siteFile, scenario: SCENARIO });
+    const sim = createSimulation({
+      site: gw.gateway.ctx.settings.siteFile,
+      scenario: SCENARIO,
+      now: testNow(),
+    });
     const result = await runOverMqtt(sim.engine, { brokerUrl: gw.mqttUrl, speed: 'fast' });
     expect(result.publishErrors).toBe(0);
     expect(result.messages).toBeGreaterThan(1000);
@@ -97,6 +102,7 @@ describe('simulator → real MQTT → gateway', () => {
         noise: {},
         incidents: [],
       },
+      now: testNow(),
     });
     const results: CommandResult[] = [];
     gw.gateway.ctx.bus.on('commandResultReceived', (r) => results.push(r));
@@ -135,6 +141,7 @@ describe('simulator → real MQTT → gateway', () => {
         ],
       },
       onTruth: (r) => announcer.handle(r),
+      now: testNow(),
     });
     await announcer.flush();
     expect(announcer.failed).toBe(0);

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { SystemClock } from '../../../gateway/src/core/clock.ts';
 import { eventually, makeDataDir } from '../../helpers/gateway.ts';
 import { startAlertingGateway, shedFire, writeSite, type AlertingTestGateway } from '../alerting/fixtures.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 interface Received {
   url: string;
@@ -22,7 +23,7 @@ async function robot(respond: (n: number) => { status?: number; body: unknown; d
       received.push({
         url: req.url ?? '',
         body: JSON.parse(data) as Record<string, unknown>,
-        at: Date.now(),
+        at: performance.now(),
       });
       const r = respond(received.length);
       const send = (): void => {
@@ -101,7 +102,7 @@ describe('webhooks to group robots', () => {
       },
     });
     gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
-    gw.raise(shedFire({ eventTs: Date.now() }));
+    gw.raise(shedFire({ eventTs: testNow() }));
 
     await eventually(
       () => wecom.received.length === 1 && dingtalk.received.length === 2 && feishu.received.length === 2,
@@ -194,7 +195,7 @@ describe('webhooks to group robots', () => {
       },
     });
     gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
-    gw.raise(shedFire({ eventTs: Date.now() }));
+    gw.raise(shedFire({ eventTs: testNow() }));
     await eventually(() => wecom.received.length >= 1);
     await gw.stop({ keepData: true });
     const attemptsBefore = wecom.received.length;

@@ -5,6 +5,7 @@ import { CodecRegistry } from '../../../gateway/src/codecs/registry.ts';
 import { obscurationToDbPerM } from '../../../gateway/src/codecs/vendors/ctwing-smoke.ts';
 import type { DeviceStream } from '../../../gateway/src/contracts/topics.ts';
 import type { Device } from '../../../gateway/src/contracts/site.ts';
+import { readingsOf } from '../../helpers/decoded.ts';
 
 const registry = new CodecRegistry();
 const devices: Record<string, Device> = {
@@ -91,8 +92,7 @@ describe('canonical codec', () => {
     ],
   ])('decodes a %s', (_name, device, payload, count) => {
     const out = decode(device, 'telemetry', payload);
-    expect(out.type).toBe('readings');
-    if (out.type === 'readings') expect(out.readings).toHaveLength(count);
+    expect(readingsOf(out)).toHaveLength(count);
   });
 
   it('puts the battery of a batch on its newest reading only', () => {
@@ -103,10 +103,7 @@ describe('canonical codec', () => {
       ],
       battery_pct: 50,
     });
-    expect(out.type === 'readings' && out.readings.map((r) => r.values)).toEqual([
-      { total_m3: 2, battery_pct: 50 },
-      { total_m3: 1 },
-    ]);
+    expect(readingsOf(out).map((r) => r.values)).toEqual([{ total_m3: 2, battery_pct: 50 }, { total_m3: 1 }]);
   });
 
   it('keeps charger port state as a label and numbers as values', () => {
@@ -315,12 +312,12 @@ describe('vendor codecs', () => {
       messageType: 'dataReport',
       payload: { serviceData: { smoke_obscuration: 3.4, temperature: 23.4, co: 2, battery_value: 88 } },
     });
-    expect(out.type === 'readings' && out.readings[0]!.values).toMatchObject({
+    expect(readingsOf(out)[0]!.values).toMatchObject({
       temp_c: 23.4,
       co_ppm: 2,
       battery_pct: 88,
     });
-    expect(out.type === 'readings' && out.readings[0]!.values.smoke_db_m).toBeCloseTo(0.15, 2);
+    expect(readingsOf(out)[0]!.values.smoke_db_m).toBeCloseTo(0.15, 2);
   });
 
   it('ctwing-smoke: a non-data message is refused with the vendor value', () => {

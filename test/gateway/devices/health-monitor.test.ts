@@ -4,10 +4,11 @@ import { ManualClock } from '../../../gateway/src/core/clock.ts';
 import type { DeviceHealth } from '../../../gateway/src/core/bus.ts';
 import { OFFLINE_AFTER_INTERVALS } from '../../../gateway/src/devices/health-monitor.ts';
 import { startTestGateway } from '../../helpers/gateway.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 describe('device health', () => {
   it('marks a device offline after 2.5× its interval of silence, and online when it reports again', async () => {
-    const clock = new ManualClock(Date.now());
+    const clock = new ManualClock(testNow());
     const gw = await startTestGateway({}, { clock });
     try {
       const changes: DeviceHealth[] = [];
@@ -51,7 +52,7 @@ describe('device health', () => {
     const sensor = await gw.connect('heat-shed-3');
     await sensor.publishAsync(
       'weige/heat-shed-3/telemetry',
-      JSON.stringify({ ts: Date.now() - 1000, temp_c: 20, battery_pct: 64 }),
+      JSON.stringify({ ts: testNow() - 1000, temp_c: 20, battery_pct: 64 }),
       { qos: 1 },
     );
     const dataDir = gw.dataDir;

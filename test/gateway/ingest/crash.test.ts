@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import mqtt from 'mqtt';
 import { makeDataDir, startTestGateway } from '../../helpers/gateway.ts';
 import { spawnGateway } from '../../helpers/gateway-process.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 describe('ingest across a crash', () => {
   it('loses no acknowledged reading when killed with SIGKILL mid-burst', async () => {
@@ -19,7 +20,7 @@ describe('ingest across a crash', () => {
     });
     client.on('error', () => undefined);
     const acked: number[] = [];
-    const base = Date.now() - 7 * 86400_000;
+    const base = testNow() - 7 * 86400_000;
     let killed = false;
     const sends: Promise<void>[] = [];
     for (let i = 0; i < 30_000; i++) {

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { startTestGateway } from '../../helpers/gateway.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 function rng(seed: number): () => number {
   let a = seed;
@@ -68,7 +69,7 @@ function mutate(value: unknown, r: () => number, depth = 0): unknown {
       });
     return out;
   }
-  if (typeof value === 'number') return r() < 0.5 ? value : Date.now() + (r() - 0.5) * 1e10;
+  if (typeof value === 'number') return r() < 0.5 ? value : testNow() + (r() - 0.5) * 1e10;
   return value;
 }
 
@@ -110,7 +111,7 @@ describe('fuzzing ingest', () => {
       }
       await sim.publishAsync(
         'weige/smoke-shed-1/telemetry',
-        JSON.stringify({ ts: Date.now() - 1000, temp_c: 21.5 }),
+        JSON.stringify({ ts: testNow() - 1000, temp_c: 21.5 }),
         { qos: 1 },
       );
       const metrics = await (await fetch(`${gw.http}/metrics`)).text();

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 interface DeadLetters {
   counts: Record<string, number>;
@@ -26,7 +27,7 @@ interface ApiReading {
 
 const METER = 'wm-B3-1-1201';
 const SMOKE = 'smoke-shed-1';
-const hoursAgo = (h: number): string => new Date(Date.now() - h * 3600_000).toISOString();
+const hoursAgo = (h: number): string => new Date(testNow() - h * 3600_000).toISOString();
 
 let gw: TestGateway;
 let meter: MqttClient;
@@ -102,7 +103,7 @@ describe('ingest over MQTT', () => {
 
   it('decodes a vendor topic (Sanchuan NB-IoT daily batch) into canonical readings', async () => {
     const nbMeter = 'wm-B1-1-201';
-    const start = new Date(Date.now() - 26 * 3600_000);
+    const start = new Date(testNow() - 26 * 3600_000);
     const local =
       new Date(start.getTime() + 8 * 3600_000).toISOString().replace(/[-:T]/g, '').slice(0, 10) + '0000';
     const client = await gw.connect(nbMeter);
@@ -137,26 +138,26 @@ describe('ingest over MQTT', () => {
 
   it.each([
     ['malformed_json', `weige/${SMOKE}/telemetry`, '{"ts": 1763766000000, "temp_c": '],
-    ['schema_violation', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: Date.now(), temp_c: 'hot' })],
-    ['schema_violation', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: Date.now() })],
+    ['schema_violation', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: testNow(), temp_c: 'hot' })],
+    ['schema_violation', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: testNow() })],
     [
       'bad_timestamp',
       `weige/${SMOKE}/telemetry`,
-      JSON.stringify({ ts: Math.floor(Date.now() / 1000), temp_c: 20 }),
+      JSON.stringify({ ts: Math.floor(testNow() / 1000), temp_c: 20 }),
     ],
     ['bad_timestamp', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: '2026-11-22 07:00:00', temp_c: 20 })],
     [
       'future_timestamp',
       `weige/${SMOKE}/telemetry`,
-      JSON.stringify({ ts: Date.now() + 3600_000, temp_c: 20 }),
+      JSON.stringify({ ts: testNow() + 3600_000, temp_c: 20 }),
     ],
-    ['too_late', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: Date.now() - 90 * 86400_000, temp_c: 20 })],
+    ['too_late', `weige/${SMOKE}/telemetry`, JSON.stringify({ ts: testNow() - 90 * 86400_000, temp_c: 20 })],
     [
       'payload_too_large',
       `weige/${SMOKE}/telemetry`,
-      JSON.stringify({ ts: Date.now(), temp_c: 20, pad_x: 'x'.repeat(5000) }),
+      JSON.stringify({ ts: testNow(), temp_c: 20, pad_x: 'x'.repeat(5000) }),
     ],
-    ['unknown_device', 'weige/no-such-device/telemetry', JSON.stringify({ ts: Date.now(), temp_c: 20 })],
+    ['unknown_device', 'weige/no-such-device/telemetry', JSON.stringify({ ts: testNow(), temp_c: 20 })],
   ])('dead-letters %s with the reason and the payload', async (reason, topic, payload) => {
     await sim.publishAsync(topic, payload, { qos: 1 });
     const dl = await eventually(async () => {
@@ -229,7 +230,7 @@ describe('ingest over MQTT', () => {
     const client = await gw.connect('smoke-garbage-1');
     await client.publishAsync(
       'weige/smoke-garbage-1/telemetry',
-      JSON.stringify({ ts: Date.now(), temp_c: 19 }),
+      JSON.stringify({ ts: testNow(), temp_c: 19 }),
       { qos: 1 },
     );
     expect(await readings('smoke-garbage-1')).toHaveLength(1);

@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { startInfluxDb, type InfluxInstance } from '../../helpers/influxdb.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 let influx: InfluxInstance;
 let gw: TestGateway;
@@ -29,7 +30,7 @@ async function countPoints(measurement: string, device: string): Promise<number>
 describe('InfluxDB writer', () => {
   it('writes readings as points: measurement = device kind, tags site/device/port, fields = values and labels', async () => {
     const charger = await gw.connect('charger-shed-1');
-    const ts = Date.now() - 5000;
+    const ts = testNow() - 5000;
     await charger.publishAsync(
       'weige/charger-shed-1/telemetry',
       JSON.stringify({ ts, ports: [{ port: 7, state: 'charging', power_w: 180, temp_c: 33.5 }] }),
@@ -58,7 +59,7 @@ describe('InfluxDB writer', () => {
 
   it('spools while InfluxDB is down and replays every point, in order, when it returns', async () => {
     const sensor = await gw.connect('smoke-shed-1');
-    const base = Date.now() - 600_000;
+    const base = testNow() - 600_000;
     const publish = async (from: number, to: number): Promise<void> => {
       for (let i = from; i < to; i++)
         await sensor.publishAsync(
@@ -94,7 +95,7 @@ describe('InfluxDB writer', () => {
   it('resumes from its cursor after a gateway restart without losing or resending the backlog', async () => {
     await influx.kill();
     const sensor = await gw.connect('heat-shed-1');
-    const base = Date.now() - 300_000;
+    const base = testNow() - 300_000;
     for (let i = 0; i < 40; i++)
       await sensor.publishAsync(
         'weige/heat-shed-1/telemetry',

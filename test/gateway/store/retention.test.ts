@@ -7,6 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/src/core/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { freePort } from '../../helpers/ports.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 const DAY = 86400_000;
 let gw: TestGateway | null = null;
@@ -16,7 +17,7 @@ afterEach(async () => {
 });
 
 async function storeOldReadingThenAge(influxUrl: string | null): Promise<number> {
-  const clock = new ManualClock(Date.now());
+  const clock = new ManualClock(testNow());
   gw = await startTestGateway({ retentionDays: 1, influxUrl }, { clock, modules: [] });
   const sensor = await gw.connect('heat-shed-1');
   await sensor.publishAsync(

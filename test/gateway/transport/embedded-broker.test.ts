@@ -11,6 +11,7 @@ import {
   startTestGateway,
   type TestGateway,
 } from '../../helpers/gateway.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 const READINGS = 'weige/sites/chunjiang/readings/smoke-shed-2';
 
@@ -54,13 +55,9 @@ describe('embedded broker: hasSubscribers', () => {
     again.on('message', (topic) => seen.push(topic));
     await eventually(() => listening());
     const device = await gw.connect('smoke-shed-2');
-    await device.publishAsync(
-      'weige/smoke-shed-2/telemetry',
-      JSON.stringify({ ts: Date.now(), temp_c: 21 }),
-      {
-        qos: 1,
-      },
-    );
+    await device.publishAsync('weige/smoke-shed-2/telemetry', JSON.stringify({ ts: testNow(), temp_c: 21 }), {
+      qos: 1,
+    });
     await eventually(() => seen.includes(READINGS));
     await again.endAsync();
   });

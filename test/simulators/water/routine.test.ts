@@ -7,6 +7,7 @@ import { DAY_MS, HOUR_MS, localMidnight } from '../../../simulators/core/time.ts
 import { DEFAULT_NOISE } from '../../../simulators/simulation.ts';
 import { dayEvents, householdProfile } from '../../../simulators/water/routine.ts';
 import { WaterMeterActor, type WaterIncident } from '../../../simulators/water/meter.ts';
+import { readingsOf } from '../../helpers/decoded.ts';
 
 const site = loadSiteFile('sites/chunjiang.yaml');
 const DAY0 = localMidnight(Date.parse('2026-03-02T12:00:00+08:00'));
@@ -192,10 +193,9 @@ describe('water meter actor', () => {
         payload: Buffer.from(m.payload),
         device: site.devices.find((d) => d.household === batchAlone.id)!,
       });
-      expect(decoded.type).toBe('readings');
-      if (decoded.type !== 'readings') continue;
-      expect(decoded.readings.length).toBe(24);
-      const last = decoded.readings.at(-1)!.ts as number;
+      const readings = readingsOf(decoded);
+      expect(readings.length).toBe(24);
+      const last = readings.at(-1)!.ts as number;
       // Uploaded in the small hours after the day it covers.
       expect(m.at - last).toBeGreaterThan(0);
       expect(m.at - last).toBeLessThan(6 * HOUR_MS);
@@ -217,8 +217,7 @@ describe('water meter actor', () => {
         payload: Buffer.from(m.payload),
         device,
       });
-      if (decoded.type !== 'readings') return [];
-      return decoded.readings
+      return readingsOf(decoded)
         .filter((r) => r.values.continuous_flow_min !== undefined)
         .map((r) => ({
           at: m.at,

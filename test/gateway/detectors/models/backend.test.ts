@@ -9,6 +9,7 @@ import {
   type BackendLoaders,
 } from '../../../../gateway/src/detectors/models/backend.ts';
 import { createRootLogger } from '../../../../gateway/src/core/logger.ts';
+import { REPO_ROOT } from '../../../../gateway/src/config/settings.ts';
 
 function capturingLogger(): {
   log: ReturnType<typeof createRootLogger>;
@@ -27,18 +28,23 @@ function capturingLogger(): {
 describe('TensorFlow.js backend selection', () => {
   it('falls back to wasm when tfjs-node is not installed, loading the binaries from node_modules', async () => {
     const { log, lines } = capturingLogger();
-    const runtime = await selectBackend(log, DEFAULT_LOADERS);
-    // tfjs-node is an optional dependency that cannot install offline; if it ever does, it wins.
-    if (runtime.backend === 'tensorflow') {
-      expect(lines[0]!.msg).toMatch(/tfjs-node/);
-      return;
-    }
+    const missing = new Error("Cannot find package '@tensorflow/tfjs-node'");
+    const runtime = await selectBackend(log, { ...DEFAULT_LOADERS, native: () => Promise.reject(missing) });
     expect(runtime.backend).toBe('wasm');
     expect(runtime.tf.getBackend()).toBe('wasm');
-    expect(runtime.fallbackReasons[0]).toMatch(/^tfjs-node: /);
+    expect(runtime.fallbackReasons).toEqual([`tfjs-node: ${missing.message}`]);
     expect(lines.some((l) => l.msg === 'TensorFlow.js backend: wasm' && l.backend === 'wasm')).toBe(true);
     expect(existsSync(path.join(wasmDirectory(), 'tfjs-backend-wasm.wasm'))).toBe(true);
     expect(runtime.tf.add(runtime.tf.scalar(2), runtime.tf.scalar(3)).dataSync()[0]).toBe(5);
+  });
+
+  it('with the loaders as shipped, takes tfjs-node where it is installed and wasm where it is not', async () => {
+    // tfjs-node is an optional dependency that cannot install offline; where it does, it wins.
+    const nativeInstalled = existsSync(
+      path.join(REPO_ROOT, 'node_modules/@tensorflow/tfjs-node/package.json'),
+    );
+    const runtime = await selectBackend(capturingLogger().log, DEFAULT_LOADERS);
+    expect(runtime.backend).toBe(nativeInstalled ? 'tensorflow' : 'wasm');
   });
 
   it('uses the cpu backend, with a warning, when wasm cannot start either', async () => {

@@ -9,6 +9,7 @@ import { listVersions } from '../../../../models/lib/model-store.ts';
 import { generateDistractor } from '../../../../simulators/camera/distractors.ts';
 import { generateFallTrack, trackPayload } from '../../../../simulators/camera/track.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
+import { testNow } from '../../../helpers/clock.ts';
 
 let gw: TestGateway;
 const detections: Array<{ d: Detection; at: number }> = [];
@@ -26,7 +27,7 @@ describe('falling-object over MQTT', () => {
     const camera = gw.gateway.ctx.site.device('cam-b3-east')!;
     const sim = generateFallTrack({
       camera: camera.calibration!,
-      startTs: Date.now() - 20_000,
+      startTs: testNow() - 20_000,
       rng: 'e2e-pot',
       floor: 9,
       column: 2,
@@ -68,7 +69,7 @@ describe('falling-object over MQTT', () => {
     const camera = gw.gateway.ctx.site.device('cam-b3-east')!;
     const sims = generateDistractor('bird', {
       camera: camera.calibration!,
-      startTs: Date.now() - 20_000,
+      startTs: testNow() - 20_000,
       rng: 'e2e-bird',
       ids: { siteId: 'chunjiang', deviceId: camera.id, trackId: 't-e2e-bird' },
     });

@@ -9,6 +9,7 @@ import { SimulationEngine } from '../../../../simulators/core/engine.ts';
 import { DEFAULT_NOISE } from '../../../../simulators/simulation.ts';
 import { ShedActor } from '../../../../simulators/shed/shed.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
+import { testNow } from '../../../helpers/clock.ts';
 
 let gw: TestGateway;
 const detections: Detection[] = [];
@@ -28,7 +29,7 @@ describe('fire-fusion over MQTT', () => {
     const devices = gw.gateway.ctx.site.allDevices().filter((d) => d.place === 'shed-1');
     const sensors = devices.filter((d) => d.kind === 'smoke_sensor');
     const charger = devices.find((d) => d.kind === 'charging_controller')!;
-    const now = Date.now();
+    const now = testNow();
     const onset = now - 25 * 60_000;
     const engine = new SimulationEngine({
       site,

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
+import { testNow } from '../../../helpers/clock.ts';
 
 const HOUR = 3_600_000;
 let gw: TestGateway;
@@ -21,12 +22,17 @@ beforeAll(async () => {
 });
 afterAll(() => gw?.stop());
 
-/** Hourly registers (m³) ending now: water every hour 07–21 local until `stopAt`. */
+/**
+ * Hourly registers (m³) ending now: water every hour 07–21 local until `stopAt`. The record begins
+ * at a local midnight (three weeks back), as a meter's history does, whatever hour the test runs at.
+ */
 function registers(stopAt: number): Array<{ ts: number; total_m3: number }> {
-  const end = Math.floor(Date.now() / HOUR) * HOUR;
+  const end = Math.floor(testNow() / HOUR) * HOUR;
+  const DAY = 24 * HOUR;
+  const start = Math.floor((end - 21 * DAY + 8 * HOUR) / DAY) * DAY - 8 * HOUR;
   const out: Array<{ ts: number; total_m3: number }> = [];
   let litres = 50_000;
-  for (let t = end - 21 * 24 * HOUR; t <= end; t += HOUR) {
+  for (let t = start; t <= end; t += HOUR) {
     const hour = (new Date(t + 8 * HOUR).getUTCHours() + 23) % 24;
     if (t <= stopAt && hour >= 7 && hour <= 21) litres += 6;
     out.push({ ts: t, total_m3: litres / 1000 });
@@ -36,7 +42,7 @@ function registers(stopAt: number): Array<{ ts: number; total_m3: number }> {
 
 describe('elderly-inactivity over MQTT', () => {
   it('raises elderly_inactivity when a regular resident stops using water, and respects an absence', async () => {
-    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    const end = Math.floor(testNow() / HOUR) * HOUR;
     // Stop 10 hours before the newest reading, at a time the resident is normally up.
     const local = (t: number): number => new Date(t + 8 * HOUR).getUTCHours();
     let stopAt = end - 10 * HOUR;
@@ -48,9 +54,9 @@ describe('elderly-inactivity over MQTT', () => {
       reason: 'hospital',
       by: 'test',
     });
+    const series = registers(stopAt);
     for (const device of ['wm-B3-1-203', 'wm-B3-1-303']) {
       const client = await gw.connect(device);
-      const series = registers(stopAt);
       // Uploaded as daily batches (the NB-IoT way), last one included.
       for (let i = 0; i < series.length; i += 24)
         await client.publishAsync(
@@ -74,7 +80,7 @@ describe('elderly-inactivity over MQTT', () => {
       const n = (await decisions.get()).values
         .filter((v) => v.labels.model === 'elderly-inactivity')
         .reduce((s, v) => s + v.value, 0);
-      return n >= 2 * 21 * 24;
+      return n >= 2 * series.length;
     }, 15_000);
     expect(detections.filter((x) => x.location.household === 'B3-1-303')).toHaveLength(0);
   });
@@ -82,7 +88,7 @@ describe('elderly-inactivity over MQTT', () => {
   it('raises continuous_water_flow from a Sanchuan meter alarm uplink sent between daily uploads', async () => {
     const device = 'wm-B4-1-501';
     const client = await gw.connect(device);
-    const end = Math.floor(Date.now() / HOUR) * HOUR;
+    const end = Math.floor(testNow() / HOUR) * HOUR;
     const series = registers(end);
     const china = (t: number): string => new Date(t + 8 * HOUR).toISOString().replace(/\D/g, '').slice(0, 14);
     const litres = (i: number): number => Math.round(series[i]!.total_m3 * 1000);
@@ -102,7 +108,7 @@ describe('elderly-inactivity over MQTT', () => {
       );
     }
     // After the newest hourly register and not in the future (the gateway refuses that).
-    const alarmAt = Math.floor(Math.max(end + 1000, Date.now() - 1000) / 1000) * 1000;
+    const alarmAt = Math.floor(Math.max(end + 1000, testNow() - 1000) / 1000) * 1000;
     await client.publishAsync(
       `vendor/sanchuan/${device}/up`,
       JSON.stringify({

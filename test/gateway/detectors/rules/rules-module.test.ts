@@ -11,6 +11,7 @@ import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
 import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
+import { testNow } from '../../../helpers/clock.ts';
 
 const HOUR = 3_600_000;
 /** Only the rules stage: these tests are about it, not about the stages built beside it. */
@@ -77,7 +78,7 @@ describe('rules module in a running gateway', () => {
 
   it('raises a detection from smoke published over MQTT, with zh-CN and en texts and the place', async () => {
     const client = await gw.connect('smoke-shed-1');
-    const now = Date.now();
+    const now = testNow();
     await client.publishAsync(
       'weige/smoke-shed-1/telemetry',
       JSON.stringify({ ts: now - 60_000, smoke_db_m: 0.3, temp_c: 20, co_ppm: 18 }),
@@ -114,7 +115,7 @@ describe('rules module in a running gateway', () => {
   it('judges a day-late NB-IoT vendor batch on event time (12 h without water)', async () => {
     const client = await gw.connect('wm-B1-2-202');
     // Yesterday 00:00 in Shanghai: some use until 03:00, then the register stands still.
-    const start = Math.floor((Date.now() + 8 * HOUR) / (24 * HOUR)) * 24 * HOUR - 8 * HOUR - 24 * HOUR;
+    const start = Math.floor((testNow() + 8 * HOUR) / (24 * HOUR)) * 24 * HOUR - 8 * HOUR - 24 * HOUR;
     const litres = Array.from({ length: 20 }, (_, h) => 100_000 + Math.min(h, 3) * 4);
     await client.publishAsync(
       'vendor/sanchuan/wm-B1-2-202/up',
@@ -161,7 +162,7 @@ describe('rules module in a running gateway', () => {
     expect(res.body.rules.find((r) => r.id === 'extra-temp')).toMatchObject({ stale: true });
     // The kept version (threshold 30) still runs.
     const client = await gw.connect('heat-shed-2');
-    await client.publishAsync('weige/heat-shed-2/telemetry', JSON.stringify({ ts: Date.now(), temp_c: 35 }), {
+    await client.publishAsync('weige/heat-shed-2/telemetry', JSON.stringify({ ts: testNow(), temp_c: 35 }), {
       qos: 1,
     });
     const d = await eventually(() => detections.find((x) => x.source.rule === 'extra-temp'));
@@ -215,8 +216,8 @@ describe('rules module in a running gateway', () => {
       body: {
         rule: RULE(21).replace('id: extra-temp', 'id: candidate-temp'),
         deviceIds: ['smoke-shed-1'],
-        from: new Date(Date.now() - 2 * HOUR).toISOString(),
-        to: new Date(Date.now() + 60_000).toISOString(),
+        from: new Date(testNow() - 2 * HOUR).toISOString(),
+        to: new Date(testNow() + 60_000).toISOString(),
       },
     });
     expect(res.status).toBe(200);
@@ -263,7 +264,7 @@ describe('rules module in a running gateway', () => {
     const dev = await gw.connect('smoke-shed-2');
     await dev.publishAsync(
       'weige/smoke-shed-2/telemetry',
-      JSON.stringify({ ts: Date.now(), smoke_db_m: 0.01 }),
+      JSON.stringify({ ts: testNow(), smoke_db_m: 0.01 }),
       { qos: 1 },
     );
     await eventually(() => seen.includes('weige/sites/chunjiang/readings/smoke-shed-2'));
@@ -273,7 +274,9 @@ describe('rules module in a running gateway', () => {
 describe('rule state across a restart', () => {
   it('keeps a firing alert (so it can clear) and a 12-hour window that began before the restart', async () => {
     const dataDir = makeDataDir();
-    const t0 = Math.floor((Date.now() - 20 * HOUR) / HOUR) * HOUR;
+    // Midnight in Shanghai a day or two back, so the 12-hour window ends at noon, inside the
+    // rule's 09:00–23:00 schedule, whatever hour the test runs at.
+    const t0 = Math.floor((testNow() - 20 * HOUR + 8 * HOUR) / (24 * HOUR)) * 24 * HOUR - 8 * HOUR;
     const clock = new ManualClock(t0);
     const gw1 = await startTestGateway({ dataDir, maxFutureSkewS: 86400 * 2 }, { clock, ...ONLY_RULES });
     const first = collect(gw1);
