@@ -29,7 +29,9 @@ type DeadLetters = {
   items: Array<{ reason: string; deviceId: string | null }>;
 };
 
-describe('simulator → real MQTT → gateway', () => {
+// Three hours of a community's messages over real MQTT: about 10 s alone, several times that on a
+// loaded 2-core machine.
+describe('simulator → real MQTT → gateway', { timeout: 120_000 }, () => {
   let gw: TestGateway;
   beforeAll(async () => {
     gw = await startTestGateway();

@@ -89,7 +89,7 @@ export default fp<{ ctx: GatewayContext }>(
       if (!token) throw Errors.authRequired('missing bearer token');
       const session = findSession.get(tokenHash(token)) as
         { staff_id: string; expires_at: number } | undefined;
-      if (!session || session.expires_at < Date.now())
+      if (!session || session.expires_at < ctx.clock.now())
         throw Errors.authRequired('token unknown or expired; log in again');
       const staff = ctx.site.staffMember(session.staff_id);
       if (!staff) throw Errors.authRequired('this account no longer exists');
@@ -137,11 +137,11 @@ export default fp<{ ctx: GatewayContext }>(
         if (!staff || !verifyPassword(password, staff.passwordHash))
           throw Errors.authBadCredentials('wrong username or password');
         const token = randomBytes(32).toString('base64url');
-        const expiresAt = Date.now() + ctx.settings.tokenTtlH * 3600_000;
+        const expiresAt = ctx.clock.now() + ctx.settings.tokenTtlH * 3600_000;
         db.prepare(
           'INSERT INTO sessions (token_hash, staff_id, created_at, expires_at) VALUES (?, ?, ?, ?)',
-        ).run(tokenHash(token), staff.id, Date.now(), expiresAt);
-        db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(Date.now());
+        ).run(tokenHash(token), staff.id, ctx.clock.now(), expiresAt);
+        db.prepare('DELETE FROM sessions WHERE expires_at < ?').run(ctx.clock.now());
         request.log.info({ user: staff.id }, 'login');
         return { token, expiresAt: new Date(expiresAt).toISOString(), user: toAuthUser(staff) };
       },
