@@ -44,7 +44,8 @@ afterAll(async () => {
   await gw?.stop();
 });
 
-describe('dashboards in Chromium', () => {
+// Five logged-in pages at two sizes take about 8 s alone; allow for a loaded 2-core machine.
+describe('dashboards in Chromium', { timeout: 120_000 }, () => {
   it('live incident loop: worker sees and accepts it, the console follows, emergency mode, other grids stay closed', async () => {
     const worker = await open({ phone: true });
     // Record vibration calls: a new critical incident must buzz the phone.

@@ -22,6 +22,8 @@ export interface TestGateway {
   mqttUrl: string;
   /** Logs in a demo user; returns the bearer header. */
   login(username: string): Promise<Record<string, string>>;
+  /** Drops the cached tokens: after a test moves a manual clock past their lifetime. */
+  forgetLogins(): void;
   api<T = unknown>(
     method: string,
     path: string,
@@ -83,6 +85,7 @@ export async function startTestGateway(
     http,
     mqttUrl,
     login,
+    forgetLogins: () => tokens.clear(),
     async api(method, p, { user, body } = {}) {
       const headers: Record<string, string> = user ? await login(user) : {};
       if (body !== undefined) headers['content-type'] = 'application/json';

@@ -63,7 +63,7 @@ export function inactivity(household: string, over: Partial<Detection> = {}): De
 }
 
 export interface AlertingTestGateway extends TestGateway {
-  /** A ManualClock, unless the test asked for wall time. */
+  /** A ManualClock, unless the test asked for the running test clock. */
   clock: ManualClock;
   alerting: AlertingModule;
   raise(d: Detection): void;

@@ -177,6 +177,7 @@ describe('detections become alerts and incidents', () => {
     });
     // Once the resident is back, the same silence pages again.
     gw.clock.advance(25 * 3600_000);
+    gw.forgetLogins(); // the admin’s token expired on that clock
     gw.raise(inactivity('B3-1-1201', { eventTs: T0 + 25 * 3600_000 }));
     const firing = await gw.api<Row[]>('GET', '/api/alerts?kind=elderly_inactivity&status=firing', {
       user: 'admin',

@@ -1,6 +1,8 @@
 /** Login, tokens, roles and grid scope — enforced by the API, through real HTTP. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../gateway/src/core/clock.ts';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
+import { testNow } from '../../helpers/clock.ts';
 
 interface Device {
   id: string;
@@ -59,6 +61,20 @@ describe('auth', () => {
     expect((await fetch(`${gw.http}/api/auth/me`, { headers })).status).toBe(200);
     expect((await fetch(`${gw.http}/api/auth/logout`, { method: 'POST', headers })).status).toBe(204);
     expect((await fetch(`${gw.http}/api/auth/me`, { headers })).status).toBe(401);
+  });
+
+  it('expires a token after WEIGE_TOKEN_TTL_H on the gateway clock, not the machine’s', async () => {
+    const clock = new ManualClock(testNow());
+    const own = await startTestGateway({ tokenTtlH: 12 }, { clock, modules: [] });
+    try {
+      const headers = await own.login('property');
+      clock.advance(12 * 3600_000 - 1000);
+      expect((await fetch(`${own.http}/api/auth/me`, { headers })).status).toBe(200);
+      clock.advance(2000);
+      expect((await fetch(`${own.http}/api/auth/me`, { headers })).status).toBe(401);
+    } finally {
+      await own.stop();
+    }
   });
 
   it('scopes devices to the caller’s grid: a worker sees only their micro-grid', async () => {

@@ -2,10 +2,10 @@ import { createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SystemClock } from '../../../gateway/src/core/clock.ts';
+
 import { eventually, makeDataDir } from '../../helpers/gateway.ts';
 import { startAlertingGateway, shedFire, writeSite, type AlertingTestGateway } from '../alerting/fixtures.ts';
-import { testNow } from '../../helpers/clock.ts';
+import { testClock, testNow } from '../../helpers/clock.ts';
 
 interface Received {
   url: string;
@@ -101,7 +101,7 @@ describe('webhooks to group robots', () => {
         ],
       },
     });
-    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
+    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], testClock);
     gw.raise(shedFire({ eventTs: testNow() }));
 
     await eventually(
@@ -194,13 +194,13 @@ describe('webhooks to group robots', () => {
         ],
       },
     });
-    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
+    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], testClock);
     gw.raise(shedFire({ eventTs: testNow() }));
     await eventually(() => wecom.received.length >= 1);
     await gw.stop({ keepData: true });
     const attemptsBefore = wecom.received.length;
     up = true;
-    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], new SystemClock());
+    gw = await startAlertingGateway({ dataDir: dir, siteFile }, [], testClock);
     await eventually(() => wecom.received.length === attemptsBefore + 1, 10_000);
     const records = (
       await gw.api<Delivery[]>('GET', '/api/channels/deliveries?channel=wecom', { user: 'engineer' })
