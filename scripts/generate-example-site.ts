@@ -244,7 +244,6 @@ const grid = {
   ],
 };
 
-const staffHash = hashPassword(DEMO_STAFF_PASSWORD);
 const SURNAMES = [
   '王',
   '李',
@@ -292,11 +291,13 @@ Object.keys(MICRO_GRIDS).forEach((mg, i) => {
   );
 });
 staffSpecs.push({ id: 'bg-b3-leader', given: '楼组长', roles: ['building_group_leader'], grid: 'bg-b3' });
-const staff = staffSpecs.map((s) => ({
+// Every hash gets its own salt, even for the one demo password (issue 14: 34 staff shared one string).
+const staffHashes = await Promise.all(staffSpecs.map(() => hashPassword(DEMO_STAFF_PASSWORD)));
+const staff = staffSpecs.map((s, i) => ({
   id: s.id,
   name: person(s.given),
   username: s.id,
-  passwordHash: staffHash,
+  passwordHash: staffHashes[i]!,
   roles: s.roles,
   grid: s.grid,
   ...(s.onCall ? { onCall: s.onCall } : {}),
@@ -324,11 +325,11 @@ const site = {
   channels: { webhooks: [] },
   mqtt: {
     allowAnonymous: false,
-    devicePasswordHash: hashPassword(DEMO_DEVICE_PASSWORD),
+    devicePasswordHash: await hashPassword(DEMO_DEVICE_PASSWORD),
     accounts: [
       {
         username: 'simulator',
-        passwordHash: hashPassword(DEMO_SERVICE_PASSWORD),
+        passwordHash: await hashPassword(DEMO_SERVICE_PASSWORD),
         publish: [
           'weige/+/telemetry',
           'weige/+/event',
@@ -341,13 +342,13 @@ const site = {
       },
       {
         username: 'node-red',
-        passwordHash: hashPassword(DEMO_SERVICE_PASSWORD),
+        passwordHash: await hashPassword(DEMO_SERVICE_PASSWORD),
         publish: ['weige/flows/+/detection'],
         subscribe: ['weige/#'],
       },
       {
         username: 'dashboard',
-        passwordHash: hashPassword(DEMO_SERVICE_PASSWORD),
+        passwordHash: await hashPassword(DEMO_SERVICE_PASSWORD),
         publish: [],
         subscribe: ['weige/alerts/#', 'weige/incidents/#'],
       },

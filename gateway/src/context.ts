@@ -9,6 +9,7 @@ import type { EventBus } from './core/bus.ts';
 import type { Clock } from './core/clock.ts';
 import type { Logger } from './core/logger.ts';
 import type { Metrics } from './core/metrics.ts';
+import type { PasswordChecker } from './core/passwords.ts';
 import type { HealthMonitor } from './devices/health-monitor.ts';
 import type { Database, MetaStore } from './store/database.ts';
 import type { DeadLetterStore } from './store/dead-letter-store.ts';
@@ -37,4 +38,6 @@ export interface GatewayContext {
   codecs: CodecRegistry;
   health: HealthMonitor;
   transport: Transport;
+  /** The one password checker (capped concurrency) for HTTP logins and MQTT CONNECTs. */
+  passwords: PasswordChecker;
 }

@@ -15,7 +15,8 @@ import type { GatewayContext, Stores } from './context.ts';
 import { EventBus } from './core/bus.ts';
 import { SystemClock, type Clock, type TimerHandle } from './core/clock.ts';
 import { createRootLogger, moduleLogger, type Logger } from './core/logger.ts';
-import { createMetrics } from './core/metrics.ts';
+import { createMetrics, type Metrics } from './core/metrics.ts';
+import { PasswordChecker } from './core/passwords.ts';
 import { HealthMonitor } from './devices/health-monitor.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import type { GatewayModule, ModuleFactory } from './module.ts';
@@ -27,6 +28,7 @@ import { EventStore } from './store/event-store.ts';
 import { InfluxWriter } from './store/influx-writer.ts';
 import { SqliteReadingStore } from './store/reading-store.ts';
 import { BrokerPolicy } from './transport/broker-policy.ts';
+import { ConnectionGuard } from './transport/connection-guard.ts';
 import { EmbeddedBroker } from './transport/embedded-broker.ts';
 import { ExternalClient } from './transport/external-client.ts';
 import type { Transport } from './transport/transport.ts';
@@ -70,9 +72,14 @@ export class Gateway {
     const bus = new EventBus(moduleLogger(log, 'bus'));
     const metrics = createMetrics();
     const codecs = new CodecRegistry();
-    const transport = createTransport(settings, site, codecs, clock, moduleLogger(log, 'transport'));
+    const passwords = new PasswordChecker(settings.passwordCheckConcurrency);
+    const transport = createTransport(
+      settings,
+      { site, codecs, clock, metrics, passwords },
+      moduleLogger(log, 'transport'),
+    );
     const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
-    this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport };
+    this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport, passwords };
     this.ingest = new IngestPipeline({
       site,
       codecs,
@@ -174,11 +181,16 @@ export class Gateway {
 
 function createTransport(
   settings: Settings,
-  site: SiteIndex,
-  codecs: CodecRegistry,
-  clock: Clock,
+  deps: {
+    site: SiteIndex;
+    codecs: CodecRegistry;
+    clock: Clock;
+    metrics: Metrics;
+    passwords: PasswordChecker;
+  },
   log: Logger,
 ): Transport {
+  const { site, codecs, clock, metrics, passwords } = deps;
   if (settings.mqttUrl) {
     return new ExternalClient({
       url: settings.mqttUrl,
@@ -190,6 +202,28 @@ function createTransport(
       clock,
     });
   }
-  const policy = new BrokerPolicy(site, (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null);
-  return new EmbeddedBroker({ host: settings.mqttHost, port: settings.mqttPort, policy, log, clock });
+  const policy = new BrokerPolicy({
+    site,
+    vendorDeviceId: (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null,
+    passwords,
+    clock,
+    metrics,
+    limits: settings,
+  });
+  const guard = new ConnectionGuard({
+    server: 'mqtt',
+    maxTotal: settings.mqttMaxConnections,
+    maxPerAddress: settings.mqttMaxConnectionsPerIp,
+    log,
+    onRefused: (reason) => metrics.connectionsRefused.inc({ server: 'mqtt', reason }),
+  });
+  return new EmbeddedBroker({
+    host: settings.mqttHost,
+    port: settings.mqttPort,
+    policy,
+    log,
+    clock,
+    guard,
+    connectTimeoutS: settings.mqttConnectTimeoutS,
+  });
 }

@@ -65,7 +65,13 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     const url = `mqtt://127.0.0.1:${mqttPort}`;
     const connect = (username: string, password: string): Promise<MqttClient> =>
-      mqtt.connectAsync(url, { username, password, reconnectPeriod: 0 });
+      mqtt.connectAsync(url, {
+        username,
+        password,
+        reconnectPeriod: 0,
+        // A device must connect with its own id as client id; service accounts may use any other.
+        ...(password === 'weige-device' ? { clientId: username } : {}),
+      });
     const listener = await connect('dashboard', 'weige-service');
     const camera = await connect('cam-b3-east', 'weige-device');
     const flow = await connect('node-red', 'weige-service');

@@ -76,7 +76,7 @@ async function drive(name: string, port: number, pid: number): Promise<Result> {
         username: id,
         password: 'weige-device',
         reconnectPeriod: 0,
-        clientId: `bench-${id}`,
+        clientId: id,
       }),
     ),
   );

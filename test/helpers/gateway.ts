@@ -102,6 +102,8 @@ export async function startTestGateway(
       const client = await mqtt.connectAsync(mqttUrl, {
         username,
         password: password ?? (isService ? DEMO_SERVICE_PASSWORD : DEMO_DEVICE_PASSWORD),
+        // A device must use its own id as client id (the broker refuses any other).
+        ...(isService ? {} : { clientId: username }),
         reconnectPeriod: 0,
       });
       clients.push(client);

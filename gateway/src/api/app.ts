@@ -13,10 +13,13 @@ import compress from '@fastify/compress';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import http from 'node:http';
+import type { Socket } from 'node:net';
 import { createWebSocketStream } from 'ws';
 import type { GatewayContext } from '../context.ts';
 import { EmbeddedBroker } from '../transport/embedded-broker.ts';
-import authPlugin from './plugins/auth.ts';
+import { ConnectionGuard } from '../transport/connection-guard.ts';
+import authPlugin, { markRoutesPublic } from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
 import deadLetterRoutes from './routes/dead-letters.ts';
 import deviceRoutes from './routes/devices.ts';
@@ -30,7 +33,35 @@ export async function createApi(
   ctx: GatewayContext,
   options: { ready: () => boolean; extensions?: ApiExtension[] },
 ): Promise<FastifyInstance> {
+  const { settings, metrics } = ctx;
+  const guard = new ConnectionGuard({
+    server: 'http',
+    maxTotal: settings.httpMaxConnections,
+    maxPerAddress: settings.httpMaxConnectionsPerIp,
+    log: ctx.log.child({ ns: 'weige:http' }),
+    onRefused: (reason) => metrics.connectionsRefused.inc({ server: 'http', reason }),
+  });
   const app = Fastify({
+    // Idle and slow-header sockets are closed, and connections are capped in all and per address
+    // (issue 14: 19,990 idle sockets made the whole gateway unreachable).
+    serverFactory: (handler) => {
+      const server = http.createServer(
+        {
+          headersTimeout: settings.httpHeadersTimeoutS * 1000,
+          requestTimeout: settings.httpRequestTimeoutS * 1000,
+          keepAliveTimeout: settings.httpKeepAliveS * 1000,
+          // How often the two timeouts above are checked (Node's default, 30 s, would let a
+          // slow-loris socket live 30 s past its deadline).
+          connectionsCheckingInterval: Math.min(1000, settings.httpHeadersTimeoutS * 500),
+        },
+        handler,
+      );
+      server.setTimeout(settings.httpIdleTimeoutS * 1000);
+      server.on('connection', (socket: Socket) => guard.admit(socket));
+      // A WebSocket (/mqtt, /api/stream) has its own keepalive; the idle timeout is for HTTP.
+      server.on('upgrade', (_request, socket: Socket) => socket.setTimeout(0));
+      return server;
+    },
     // Typed as fastify's base logger so routes and plugins see the default FastifyInstance type.
     loggerInstance: ctx.log.child({ ns: 'weige:http' }) as FastifyBaseLogger,
     // Per-request access logs would drown the gateway's own logs; errors are logged by the error handler.
@@ -53,7 +84,10 @@ export async function createApi(
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(async (docs) => {
+    markRoutesPublic(docs);
+    await docs.register(swaggerUi, { routePrefix: '/docs' });
+  });
   await app.register(websocket, {
     options: {
       maxPayload: 1024 * 1024,
@@ -72,7 +106,9 @@ export async function createApi(
 
   const transport = ctx.transport;
   if (transport instanceof EmbeddedBroker) {
-    app.get('/mqtt', { websocket: true, schema: { hide: true } }, (socket, request) => {
+    // MQTT over WebSocket authenticates in its CONNECT, like MQTT over TCP.
+    const config = { access: 'public' } as const;
+    app.get('/mqtt', { websocket: true, config, schema: { hide: true } }, (socket, request) => {
       transport.handleStream(createWebSocketStream(socket), request.raw);
     });
   }

@@ -14,6 +14,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
     app.get<{ Querystring: { token?: string; lang?: 'zh-CN' | 'en' } }>(
       '/api/stream',
       {
+        config: { access: 'staff' },
         websocket: true,
         schema: {
           tags: ['stream'],
@@ -53,6 +54,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
     app.get(
       '/api/channels',
       {
+        config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
         schema: {
           tags: ['channels'],
           summary: 'Configured webhook channels (URLs reduced to their host, secrets hidden)',
@@ -72,6 +74,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
     app.get<{ Querystring: { channel?: string; incident?: string; outcome?: string; limit: number } }>(
       '/api/channels/deliveries',
       {
+        config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
         schema: {
           tags: ['channels'],
           summary: 'Webhook delivery attempts, newest first',
@@ -129,6 +132,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
     app.post<{ Params: { id: string } }>(
       '/api/channels/:id/test',
       {
+        config: { access: ['engineer'] },
         schema: {
           tags: ['channels'],
           summary: 'Send a test message through one channel (with its retries); returns the final outcome',

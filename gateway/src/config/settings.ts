@@ -37,6 +37,35 @@ export interface Settings {
   tokenTtlH: number;
   /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
   rulesDir: string | null;
+  /** Open HTTP connections in all; beyond it new ones are closed at once (issue 14: 20,000 idle
+   *  sockets used up the process's file descriptors and took MQTT down with HTTP). */
+  httpMaxConnections: number;
+  /** Open HTTP connections from one remote address. */
+  httpMaxConnectionsPerIp: number;
+  /** A request's headers must arrive within this (slow-loris). */
+  httpHeadersTimeoutS: number;
+  /** A whole request (headers and body) must arrive within this. */
+  httpRequestTimeoutS: number;
+  /** A connection with no traffic at all is closed after this. */
+  httpIdleTimeoutS: number;
+  /** A keep-alive connection waiting for its next request is closed after this. */
+  httpKeepAliveS: number;
+  /** Open MQTT (TCP) connections in all. */
+  mqttMaxConnections: number;
+  /** Open MQTT (TCP) connections from one remote address; devices behind one carrier NAT share it. */
+  mqttMaxConnectionsPerIp: number;
+  /** A client must send CONNECT within this after opening the socket. */
+  mqttConnectTimeoutS: number;
+  /** CONNECT attempts per client id per minute; more are refused with "server unavailable". */
+  mqttConnectsPerClientPerMin: number;
+  /** Login attempts (HTTP and MQTT) one address may make per minute before it must wait. */
+  loginAttemptsPerIpPerMin: number;
+  /** Wrong passwords in a row after which an account is locked. */
+  lockoutAfterFailures: number;
+  /** First lockout; each further failure while locked out doubles it, up to 64×. */
+  lockoutBaseS: number;
+  /** Password checks (scrypt, on the libuv pool) running at once; more wait in line. */
+  passwordCheckConcurrency: number;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -103,6 +132,20 @@ const FIELDS = [
   ),
   field('WEIGE_TOKEN_TTL_H', 'tokenTtlH', int(1, 24 * 365), 12),
   field('WEIGE_RULES_DIR', 'rulesDir', str, null),
+  field('WEIGE_HTTP_MAX_CONNECTIONS', 'httpMaxConnections', int(1, 1_000_000), 2000),
+  field('WEIGE_HTTP_MAX_CONNECTIONS_PER_IP', 'httpMaxConnectionsPerIp', int(1, 1_000_000), 200),
+  field('WEIGE_HTTP_HEADERS_TIMEOUT_S', 'httpHeadersTimeoutS', int(1, 3600), 10),
+  field('WEIGE_HTTP_REQUEST_TIMEOUT_S', 'httpRequestTimeoutS', int(1, 3600), 60),
+  field('WEIGE_HTTP_IDLE_TIMEOUT_S', 'httpIdleTimeoutS', int(1, 3600), 30),
+  field('WEIGE_HTTP_KEEPALIVE_S', 'httpKeepAliveS', int(1, 3600), 5),
+  field('WEIGE_MQTT_MAX_CONNECTIONS', 'mqttMaxConnections', int(1, 1_000_000), 10_000),
+  field('WEIGE_MQTT_MAX_CONNECTIONS_PER_IP', 'mqttMaxConnectionsPerIp', int(1, 1_000_000), 1000),
+  field('WEIGE_MQTT_CONNECT_TIMEOUT_S', 'mqttConnectTimeoutS', int(1, 3600), 10),
+  field('WEIGE_MQTT_CONNECTS_PER_CLIENT_PER_MIN', 'mqttConnectsPerClientPerMin', int(1, 1_000_000), 12),
+  field('WEIGE_LOGIN_ATTEMPTS_PER_IP_PER_MIN', 'loginAttemptsPerIpPerMin', int(1, 1_000_000), 30),
+  field('WEIGE_LOCKOUT_AFTER_FAILURES', 'lockoutAfterFailures', int(1, 1000), 5),
+  field('WEIGE_LOCKOUT_BASE_S', 'lockoutBaseS', int(1, 86400), 30),
+  field('WEIGE_PASSWORD_CHECK_CONCURRENCY', 'passwordCheckConcurrency', int(1, 64), 2),
 ] as const;
 
 export function readSettings(

@@ -34,4 +34,8 @@ export const Errors = {
   badRequest: defineError('WEIGE_ERR_BAD_REQUEST', 400),
   transportFailed: defineError('WEIGE_ERR_TRANSPORT_FAILED', 503),
   storeFailed: defineError('WEIGE_ERR_STORE_FAILED', 500),
+  /** `details.retryAfterS` becomes the Retry-After header. */
+  tooManyAttempts: defineError('WEIGE_ERR_TOO_MANY_ATTEMPTS', 429),
+  /** Too many password checks waiting; `details.retryAfterS` as above. */
+  authBusy: defineError('WEIGE_ERR_AUTH_BUSY', 503),
 } as const;

@@ -70,6 +70,24 @@ export function createMetrics() {
       labelNames: ['status'] as const,
       registers: [registry],
     }),
+    connectionsRefused: new Counter({
+      name: 'weige_connections_refused_total',
+      help: 'Connections closed on accept because a connection cap was reached, by server and cap',
+      labelNames: ['server', 'reason'] as const,
+      registers: [registry],
+    }),
+    loginsRefused: new Counter({
+      name: 'weige_logins_refused_total',
+      help: 'Refused logins (HTTP) and MQTT CONNECTs, by channel and reason',
+      labelNames: ['channel', 'reason'] as const,
+      registers: [registry],
+    }),
+    accountLockouts: new Counter({
+      name: 'weige_account_lockouts_total',
+      help: 'Accounts locked after repeated wrong passwords',
+      labelNames: ['channel'] as const,
+      registers: [registry],
+    }),
   };
 }
 

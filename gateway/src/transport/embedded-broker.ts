@@ -16,6 +16,7 @@ import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import { Errors } from '../core/errors.ts';
 import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
+import type { ConnectionGuard } from './connection-guard.ts';
 import { topicMatches } from '../contracts/topics.ts';
 import { BoundedMemo } from '../core/bounded-memo.ts';
 import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
@@ -33,6 +34,10 @@ export interface EmbeddedBrokerOptions {
   log: Logger;
   /** Stamps each message's arrival (dead letters report it). */
   clock: Clock;
+  /** Caps TCP connections, in all and per address. */
+  guard: ConnectionGuard;
+  /** A socket that has not sent CONNECT by then is closed. */
+  connectTimeoutS: number;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -57,16 +62,32 @@ export class EmbeddedBroker implements Transport {
 
   async start(): Promise<void> {
     const { policy, log } = this.options;
-    const broker = await Aedes.createBroker({ heartbeatInterval: 60_000, connectTimeout: 30_000 });
+    const broker = await Aedes.createBroker({
+      heartbeatInterval: 60_000,
+      connectTimeout: this.options.connectTimeoutS * 1000,
+    });
     broker.authenticate = (client, username, password, done) => {
-      const identity = policy.authenticate(username, password);
-      if (!identity) {
-        log.warn({ clientId: client.id, username }, 'mqtt connection refused: bad credentials');
-        const err = Object.assign(new Error('bad username or password'), { returnCode: 4 as const });
-        return done(err, false);
-      }
-      (client as IdentifiedClient)[IDENTITY] = identity;
-      done(null, true);
+      policy.authenticate({ clientId: client.id, username, password, address: remoteAddress(client) }).then(
+        (decision) => {
+          if ('refused' in decision) {
+            // Throttled attempts are counted in weige_logins_refused_total; logging each would flood.
+            const level =
+              decision.reason.endsWith('throttled') || decision.reason === 'busy' ? 'debug' : 'warn';
+            log[level](
+              { clientId: client.id, username, reason: decision.reason },
+              `mqtt connection refused: ${decision.message}`,
+            );
+            const err = Object.assign(new Error(decision.message), { returnCode: decision.refused });
+            return done(err, false);
+          }
+          (client as IdentifiedClient)[IDENTITY] = decision.identity;
+          done(null, true);
+        },
+        (err: unknown) => {
+          log.error({ err, clientId: client.id }, 'mqtt authentication failed');
+          done(Object.assign(new Error('server unavailable'), { returnCode: 3 as const }), false);
+        },
+      );
     };
     broker.authorizePublish = (client, packet, done) => {
       const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
@@ -115,7 +136,10 @@ export class EmbeddedBroker implements Transport {
     this.broker = broker;
     for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
 
-    this.server = net.createServer((socket) => broker.handle(socket));
+    const guard = this.options.guard;
+    this.server = net.createServer((socket) => {
+      if (guard.admit(socket)) broker.handle(socket);
+    });
     await new Promise<void>((resolve, reject) => {
       this.server!.once('error', reject);
       this.server!.listen(this.options.port, this.options.host, () => resolve());
@@ -234,6 +258,12 @@ export class EmbeddedBroker implements Transport {
     if (!this.broker) throw Errors.transportFailed('broker not started');
     return this.broker;
   }
+}
+
+/** The client's address: the TCP peer, or for MQTT over WebSocket the HTTP request's peer. */
+function remoteAddress(client: Client): string {
+  const conn = client.conn as Partial<net.Socket>;
+  return conn.remoteAddress ?? client.req?.socket?.remoteAddress ?? 'unknown';
 }
 
 function toBuffer(payload: AedesPublishPacket['payload']): Buffer {

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import type { ApiExtension } from '../api/app.ts';
+import { markRoutesPublic } from '../api/plugins/auth.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule, ModuleFactory } from '../module.ts';
 
@@ -55,7 +56,7 @@ export function createUiModule(options: { distDir?: string } = {}): ModuleFactor
     const api: ApiExtension = async (app) => {
       if (!built) {
         // The API keeps working; the browser gets a clear instruction instead of a bare 404.
-        app.get('/', { schema: { hide: true } }, async (_request, reply) =>
+        app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
           reply
             .status(503)
             .type('text/plain; charset=utf-8')
@@ -63,14 +64,17 @@ export function createUiModule(options: { distDir?: string } = {}): ModuleFactor
         );
         return;
       }
-      await app.register(fastifyStatic, {
-        root: distDir,
-        prefix: '/',
-        index: ['index.html'],
-        preCompressed: true,
-        cacheControl: false,
-        dotfiles: 'deny',
-        setHeaders,
+      await app.register(async (files) => {
+        markRoutesPublic(files);
+        await files.register(fastifyStatic, {
+          root: distDir,
+          prefix: '/',
+          index: ['index.html'],
+          preCompressed: true,
+          cacheControl: false,
+          dotfiles: 'deny',
+          setHeaders,
+        });
       });
     };
     const module: GatewayModule = {

@@ -16,6 +16,7 @@ describe('ingest across a crash', () => {
     const client = await mqtt.connectAsync(proc.mqttUrl, {
       username: device,
       password: 'weige-device',
+      clientId: device,
       reconnectPeriod: 0,
     });
     client.on('error', () => undefined);

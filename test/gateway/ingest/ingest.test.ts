@@ -194,6 +194,7 @@ describe('ingest over MQTT', () => {
     const ws = await mqtt.connectAsync(`ws://127.0.0.1:${gw.gateway.httpPort}/mqtt`, {
       username: SMOKE,
       password: 'weige-device',
+      clientId: SMOKE,
       reconnectPeriod: 0,
     });
     await ws.publishAsync(

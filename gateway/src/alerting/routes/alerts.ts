@@ -49,6 +49,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
     }>(
       '/api/alerts',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['alerts'],
           summary: 'Alerts the caller may see, newest first',
@@ -99,6 +100,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.get<{ Params: { id: string }; Querystring: { lang: Lang } }>(
       '/api/alerts/:id',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['alerts'],
           summary: 'One alert with its evidence; the read is logged',
@@ -131,6 +133,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.post<{ Body: ReportBody }>(
       '/api/reports',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['alerts'],
           summary: "A resident's report 居民点单: becomes an alert and an incident in the same workflow",

@@ -69,6 +69,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
     app.post<{ Params: { id: string }; Body: { from: string; to: string; reason: string } }>(
       '/api/households/:id/absences',
       {
+        config: { access: CARERS },
         schema: {
           tags: ['households'],
           summary: 'Record that a household is away (inactivity alerts are held meanwhile)',
@@ -118,6 +119,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
     app.get<{ Params: { id: string } }>(
       '/api/households/:id/absences',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['households'],
           summary: 'Absences recorded for a household, newest first',
@@ -135,6 +137,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
     app.post<{ Params: { id: string }; Body: { at?: string; note?: string } | undefined }>(
       '/api/households/:id/visits',
       {
+        config: { access: CARERS },
         schema: {
           tags: ['households'],
           summary: 'Record that a worker saw the resident (一天两见面)',
@@ -177,6 +180,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
     app.get<{ Params: { id: string } }>(
       '/api/households/:id/visits',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['households'],
           summary: 'Visits recorded for a household, newest first',

@@ -33,6 +33,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
     app.get<{ Querystring: { status?: string; kind?: string; mine?: boolean; limit: number; lang: Lang } }>(
       '/api/incidents',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['incidents'],
           summary: 'Incidents the caller may see, newest first',
@@ -73,6 +74,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
     app.get<{ Params: { id: string }; Querystring: { lang: Lang } }>(
       '/api/incidents/:id',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['incidents'],
           summary: 'One incident with its history and alerts',
@@ -115,6 +117,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
       app.post<{ Params: { id: string }; Body: StepBody | undefined }>(
         `/api/incidents/:id/${step}`,
         {
+          config: { access: 'staff' },
           // A step with nothing to say may come without a body at all.
           preValidation: async (request) => {
             request.body ??= {};
@@ -174,6 +177,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
     app.post<{ Params: { id: string; taskId: string }; Body: { item: number; done: boolean } }>(
       '/api/incidents/:id/tasks/:taskId/check',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['incidents'],
           summary: 'Tick (or untick) a checklist item of a playbook task',
@@ -209,6 +213,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
     app.get<{ Params: { id: string }; Querystring: { export?: boolean } }>(
       '/api/incidents/:id/evidence',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['incidents'],
           summary: 'The evidence package with its SHA-256; every read is logged (append-only)',

@@ -69,6 +69,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
     app.post<{ Body: { matchers: SilenceMatchers; from?: string; to: string; reason: string } }>(
       '/api/silences',
       {
+        config: { access: MANAGERS },
         schema: {
           tags: ['silences'],
           summary: 'Create a silence (maintenance window): matching alerts are stored but page nobody',
@@ -129,6 +130,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
     app.get<{ Querystring: { all?: boolean } }>(
       '/api/silences',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['silences'],
           summary: 'Silences not yet ended (all=true: every silence ever set)',
@@ -150,6 +152,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
     app.delete<{ Params: { id: string } }>(
       '/api/silences/:id',
       {
+        config: { access: MANAGERS },
         schema: {
           tags: ['silences'],
           summary: 'Expire a silence now (kept in the record)',

@@ -37,6 +37,7 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
     app.get(
       '/api/site/mode',
       {
+        config: { access: 'staff' },
         schema: { tags: ['site'], summary: 'The site mode and its switches', response: { 200: modeSchema } },
       },
       async (request) => {
@@ -48,6 +49,7 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
     app.put<{ Body: { mode: 'normal' | 'emergency'; reason?: string } }>(
       '/api/site/mode',
       {
+        config: { access: ['micro_grid_leader', 'property_manager'] },
         schema: {
           tags: ['site'],
           summary:

@@ -46,6 +46,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.get<{ Querystring: { from?: string; to?: string; by: GroupBy } }>(
       '/api/stats/response-times',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['stats'],
           summary: 'Seconds from dispatch to accept, on site and resolved (p50, p90, mean, max), grouped',
@@ -80,6 +81,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.get<{ Querystring: { from?: string; to?: string; by: GroupBy } }>(
       '/api/stats/false-alarms',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['stats'],
           summary:
@@ -115,6 +117,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.get<{ Querystring: { from?: string; to?: string; bucket: 'hour' | 'day' } }>(
       '/api/stats/alerts',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['stats'],
           summary: 'Alert counts per time bucket and kind (charts)',
@@ -162,6 +165,7 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
     app.get<{ Querystring: { from?: string; to?: string } }>(
       '/api/stats/incidents',
       {
+        config: { access: 'staff' },
         schema: {
           tags: ['stats'],
           summary: 'Incident counts by state, kind and severity',

@@ -1,15 +1,25 @@
 /**
- * Authentication and scope. `POST /api/auth/login` trades a staff username and password for a
- * bearer token (stored hashed, expiring). Every other /api route needs the token; routes then
- * ask `request.requireRole(...)` and filter by `request.canSee(gridNodeId)`: a grid worker sees
- * only their own grid subtree, enforced here and not merely hidden in the UI.
+ * Authentication and authorisation. `POST /api/auth/login` trades a staff username and password
+ * for a bearer token (stored hashed, expiring).
+ *
+ * Every route says who may call it in its config, `config: {access}`: `'public'`, `'staff'` (any
+ * logged-in user) or a list of roles (admin always passes). One hook checks it on the *routed*
+ * path (`request.routeOptions`), after the router has decoded the URL: issue 14 found that
+ * `/%61pi/…` reached the handlers of `/api/…` while a check on the raw URL let it through. Deny by
+ * default: a route that declares no access answers 403 to everyone, and the app refuses to start
+ * with one. Handlers then filter by `request.canSee(gridNodeId)`: a grid worker sees only their
+ * own grid subtree, enforced here and not merely hidden in the UI.
+ *
+ * Logins are throttled per address and locked per account after repeated wrong passwords
+ * (`LoginGuard`, 429 with Retry-After); an unknown username costs the same password check as a
+ * known one, so neither the answer nor its timing tells whether an account exists.
  */
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
 import type { Role, StaffMember } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
-import { verifyPassword } from '../../core/passwords.ts';
+import { LoginGuard } from '../../core/login-guard.ts';
 import { migrate } from '../../store/database.ts';
 import type { GatewayContext } from '../../context.ts';
 
@@ -22,7 +32,13 @@ export interface AuthUser {
   onCall: 'A' | 'B' | null;
 }
 
+/** Who may call a route: anyone, any logged-in staff member, or holders of one of the roles. */
+export type RouteAccess = 'public' | 'staff' | readonly Role[];
+
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
   interface FastifyRequest {
     user: AuthUser | null;
     /** The caller, or 401. */
@@ -34,7 +50,12 @@ declare module 'fastify' {
   }
 }
 
-const PUBLIC_ROUTES = new Set(['/api/auth/login']);
+/** Marks every route registered in `scope` (by a third-party plugin: docs, static files) public. */
+export function markRoutesPublic(scope: FastifyInstance): void {
+  scope.addHook('onRoute', (route) => {
+    route.config = { ...route.config, access: 'public' };
+  });
+}
 
 export function toAuthUser(s: StaffMember): AuthUser {
   return {
@@ -56,6 +77,14 @@ export default fp<{ ctx: GatewayContext }>(
       'CREATE TABLE sessions (token_hash TEXT PRIMARY KEY, staff_id TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER NOT NULL)',
     ]);
     const findSession = db.prepare('SELECT staff_id, expires_at FROM sessions WHERE token_hash = ?');
+    const logins = new LoginGuard(
+      {
+        attemptsPerMin: ctx.settings.loginAttemptsPerIpPerMin,
+        lockoutAfterFailures: ctx.settings.lockoutAfterFailures,
+        lockoutBaseS: ctx.settings.lockoutBaseS,
+      },
+      ctx.clock,
+    );
 
     app.decorateRequest('user', null);
     app.decorateRequest('requireUser', function (this: FastifyRequest) {
@@ -74,18 +103,36 @@ export default fp<{ ctx: GatewayContext }>(
       return gridNodeId !== null && ctx.site.isWithin(gridNodeId, user.grid);
     });
 
-    app.addHook('onRequest', async (request) => {
-      const path = request.url.split('?')[0]!;
-      if (!path.startsWith('/api/') || PUBLIC_ROUTES.has(path)) return;
+    // Routes are checked once the app is ready: by then scopes such as markRoutesPublic's have
+    // had their say (their onRoute hooks run after this one).
+    const routes: RouteOptions[] = [];
+    app.addHook('onRoute', (route) => {
+      routes.push(route);
+    });
+    app.addHook('onReady', async () => {
+      const undeclared = routes
+        .filter((r) => r.config?.access === undefined)
+        .map((r) => `${String(r.method)} ${r.url}`);
+      if (undeclared.length)
+        throw new Error(
+          `routes without config.access (deny by default): ${[...new Set(undeclared)].join(', ')}`,
+        );
+    });
+
+    const bearerToken = (request: FastifyRequest): string | null => {
       const header = request.headers.authorization;
+      if (header?.startsWith('Bearer ')) return header.slice(7).trim() || null;
       // Browsers cannot set headers on a WebSocket: its upgrade request may carry ?token= instead.
       const isUpgrade = request.headers.upgrade?.toLowerCase() === 'websocket';
       const queryToken = isUpgrade ? (request.query as { token?: unknown } | undefined)?.token : undefined;
-      const token = header?.startsWith('Bearer ')
-        ? header.slice(7).trim()
-        : typeof queryToken === 'string' && queryToken
-          ? queryToken
-          : null;
+      return typeof queryToken === 'string' && queryToken ? queryToken : null;
+    };
+
+    app.addHook('onRequest', async (request) => {
+      if (request.is404) return; // nothing routed, nothing to protect
+      const access = request.routeOptions.config.access;
+      if (access === 'public') return;
+      const token = bearerToken(request);
       if (!token) throw Errors.authRequired('missing bearer token');
       const session = findSession.get(tokenHash(token)) as
         { staff_id: string; expires_at: number } | undefined;
@@ -94,6 +141,8 @@ export default fp<{ ctx: GatewayContext }>(
       const staff = ctx.site.staffMember(session.staff_id);
       if (!staff) throw Errors.authRequired('this account no longer exists');
       request.user = toAuthUser(staff);
+      if (access === undefined) throw Errors.authForbidden('this route declares no access');
+      if (access !== 'staff') request.requireRole(...access);
     });
 
     const userSchema = {
@@ -111,6 +160,7 @@ export default fp<{ ctx: GatewayContext }>(
     app.post<{ Body: { username: string; password: string } }>(
       '/api/auth/login',
       {
+        config: { access: 'public' },
         schema: {
           tags: ['auth'],
           summary: 'Log in with a staff username and password; returns a bearer token',
@@ -133,9 +183,37 @@ export default fp<{ ctx: GatewayContext }>(
       },
       async (request) => {
         const { username, password } = request.body;
+        const refused = logins.admit(request.ip, username);
+        if (refused) {
+          ctx.metrics.loginsRefused.inc({ channel: 'http', reason: refused.reason });
+          throw Errors.tooManyAttempts(
+            refused.reason === 'account_locked'
+              ? `too many wrong passwords for this account; try again in ${refused.retryAfterS} s`
+              : `too many login attempts from this address; try again in ${refused.retryAfterS} s`,
+            { retryAfterS: refused.retryAfterS },
+          );
+        }
         const staff = ctx.site.site.staff.find((s) => s.username === username);
-        if (!staff || !verifyPassword(password, staff.passwordHash))
+        let ok: boolean;
+        try {
+          ok = await ctx.passwords.verify(password, staff?.passwordHash ?? null);
+        } catch (err) {
+          logins.succeeded(request.ip); // busy is not the caller's fault: give the attempt back
+          throw err;
+        }
+        if (!ok || !staff) {
+          ctx.metrics.loginsRefused.inc({ channel: 'http', reason: 'bad_credentials' });
+          const lockedS = logins.failed(username);
+          if (lockedS !== null) {
+            ctx.metrics.accountLockouts.inc({ channel: 'http' });
+            request.log.warn(
+              { username, address: request.ip, lockedS },
+              'account locked after repeated wrong passwords',
+            );
+          }
           throw Errors.authBadCredentials('wrong username or password');
+        }
+        logins.succeeded(request.ip, username);
         const token = randomBytes(32).toString('base64url');
         const expiresAt = ctx.clock.now() + ctx.settings.tokenTtlH * 3600_000;
         db.prepare(
@@ -150,18 +228,22 @@ export default fp<{ ctx: GatewayContext }>(
     app.post(
       '/api/auth/logout',
       {
+        config: { access: 'staff' },
         schema: { tags: ['auth'], summary: 'Revoke the current token', response: { 204: { type: 'null' } } },
       },
       async (request, reply) => {
-        const token = request.headers.authorization!.slice(7).trim();
-        db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(token));
+        // The hook has checked the token, so it is there.
+        db.prepare('DELETE FROM sessions WHERE token_hash = ?').run(tokenHash(bearerToken(request)!));
         return reply.status(204).send();
       },
     );
 
     app.get(
       '/api/auth/me',
-      { schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: userSchema } } },
+      {
+        config: { access: 'staff' },
+        schema: { tags: ['auth'], summary: 'Who the token belongs to', response: { 200: userSchema } },
+      },
       async (request) => request.requireUser(),
     );
   },

@@ -21,7 +21,9 @@ export default fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError | WeigeError, request, reply) => {
       if (err instanceof WeigeError) {
-        if (err.statusCode >= 500) request.log.error({ err }, err.message);
+        if (err.statusCode >= 500 && err.statusCode !== 503) request.log.error({ err }, err.message);
+        const retryAfterS = (err.details as { retryAfterS?: unknown } | undefined)?.retryAfterS;
+        if (typeof retryAfterS === 'number') reply.header('retry-after', String(retryAfterS));
         return reply
           .status(err.statusCode)
           .send({ status: 'error', error: { code: err.code, message: err.message, details: err.details } });

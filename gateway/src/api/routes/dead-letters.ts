@@ -7,6 +7,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.get<{ Querystring: { reason?: string; deviceId?: string; since?: string; limit?: number } }>(
     '/api/dead-letters',
     {
+      config: { access: ['engineer', 'property_manager'] },
       schema: {
         tags: ['ingest'],
         summary: 'Rejected messages with the reason and the payload as received',

@@ -27,6 +27,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.get<{ Querystring: { kind?: string; place?: string; building?: string; status?: string } }>(
     '/api/devices',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['devices'],
         summary: 'Devices the caller may see, with their health',
@@ -58,6 +59,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.get<{ Params: { id: string } }>(
     '/api/devices/:id',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['devices'],
         summary: 'One device with its health',
@@ -71,6 +73,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.post<{ Body: Device }>(
     '/api/devices',
     {
+      config: { access: ['engineer'] },
       schema: {
         tags: ['devices'],
         summary: 'Register a device at run time (engineer, admin); it is kept across restarts',
@@ -107,6 +110,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   }>(
     '/api/devices/:id/readings',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['devices'],
         summary: 'Stored canonical readings of a device, by event time',
@@ -145,6 +149,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; limit?: number } }>(
     '/api/devices/:id/events',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['devices'],
         summary: 'Stored device events (camera detections, tamper, faults)',

@@ -11,6 +11,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
   app.get(
     '/api/site',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['site'],
         summary: 'The site, scoped to the caller: grid tree, buildings, places, households, staff',

@@ -9,6 +9,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
   app.get(
     '/healthz',
     {
+      config: { access: 'public' },
       schema: {
         tags: ['system'],
         summary: 'Liveness and readiness',
@@ -33,7 +34,10 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
 
   app.get(
     '/metrics',
-    { schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false } },
+    {
+      config: { access: 'public' },
+      schema: { tags: ['system'], summary: 'Prometheus metrics', hide: false },
+    },
     async (_request, reply) => {
       reply.header('content-type', ctx.metrics.registry.contentType);
       return ctx.metrics.registry.metrics();
@@ -43,6 +47,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
   app.get(
     '/api/codecs',
     {
+      config: { access: 'staff' },
       schema: {
         tags: ['ingest'],
         summary: 'Codecs this gateway decodes',

@@ -137,6 +137,7 @@ export class ModelsModule implements GatewayModule {
     app.get(
       '/api/models',
       {
+        config: { access: ['engineer'] },
         schema: {
           tags: ['models'],
           summary: 'TensorFlow.js backend and the model versions running',
@@ -164,6 +165,7 @@ export class ModelsModule implements GatewayModule {
     app.post<{ Params: { name: string } }>(
       '/api/models/:name/reload',
       {
+        config: { access: ['engineer'] },
         schema: {
           tags: ['models'],
           summary: 'Load the newest version folder of a model now (hot swap)',

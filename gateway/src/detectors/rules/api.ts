@@ -2,6 +2,7 @@
  * /api/rules: what is loaded (and what failed, with file:line:col), run a rule over a fixture,
  * and backtest a rule over stored history.
  */
+import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
@@ -104,6 +105,7 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
     app.get(
       '/api/rules',
       {
+        config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
         schema: {
           tags: ['rules'],
           summary: 'Loaded rules, and the rule files that failed to load with file:line:col',
@@ -143,17 +145,20 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
         },
       },
       async (request) => {
-        request.requireUser();
+        const user = request.requireUser();
+        // Server paths are for engineers; managers (who read rule kinds for silences) get file names.
+        const showPaths = user.roles.includes('engineer') || user.roles.includes('admin');
+        const shown = (file: string): string => (showPaths ? file : path.basename(file));
         const snap = host.registry?.snapshot();
         if (!snap) throw Errors.transportFailed('rules are not loaded yet');
         const counts =
           host.engine?.instanceCounts() ?? new Map<string, { pending: number; firing: number }>();
         return {
           loadedAt: new Date(snap.loadedAt).toISOString(),
-          dirs: snap.dirs,
+          dirs: showPaths ? snap.dirs : [],
           rules: snap.rules.map((r) => ({
             id: r.id,
-            file: r.file,
+            file: shown(r.file),
             hash: r.hash,
             kind: r.kind,
             severity: r.severity,
@@ -165,7 +170,10 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
             firing: counts.get(r.id)?.firing ?? 0,
             definition: r.definition,
           })),
-          problems: snap.problems.map((p) => ({ ...p, text: formatRuleProblem(p) })),
+          problems: snap.problems.map((p) => {
+            const problem = { ...p, file: shown(p.file) };
+            return { ...problem, text: formatRuleProblem(problem) };
+          }),
         };
       },
     );
@@ -175,6 +183,7 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
     }>(
       '/api/rules/test',
       {
+        config: { access: ['engineer'] },
         schema: {
           tags: ['rules'],
           summary:
@@ -219,6 +228,7 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
     app.post<{ Body: { rule?: string; ruleId?: string; deviceIds: string[]; from: string; to: string } }>(
       '/api/rules/backtest',
       {
+        config: { access: ['engineer'] },
         schema: {
           tags: ['rules'],
           summary: 'Run a new or changed rule over the stored history of chosen devices, before enabling it',

@@ -38,7 +38,14 @@ export function parseRule(text: string, file: string): RuleParseResult {
     };
   const locate = (pointer: string, message: string): RuleProblem =>
     at(yamlNodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
-  const data = doc.toJS() as Record<string, unknown>;
+  let data: Record<string, unknown>;
+  try {
+    data = doc.toJS() as Record<string, unknown>;
+  } catch (err) {
+    // yaml refuses an alias bomb (aliases expanding without bound) with a ReferenceError.
+    if (err instanceof ReferenceError) return { rule: null, problems: [at(0, '', err.message)] };
+    throw err;
+  }
   if (!validateRule(data))
     return { rule: null, problems: describeErrors(validateRule.errors ?? []).map(([p, m]) => locate(p, m)) };
   try {
