@@ -145,7 +145,7 @@ const FIELDS = [
   field('WEIGE_LOGIN_ATTEMPTS_PER_IP_PER_MIN', 'loginAttemptsPerIpPerMin', int(1, 1_000_000), 30),
   field('WEIGE_LOCKOUT_AFTER_FAILURES', 'lockoutAfterFailures', int(1, 1000), 5),
   field('WEIGE_LOCKOUT_BASE_S', 'lockoutBaseS', int(1, 86400), 30),
-  field('WEIGE_PASSWORD_CHECK_CONCURRENCY', 'passwordCheckConcurrency', int(1, 64), 2),
+  field('WEIGE_PASSWORD_CHECK_CONCURRENCY', 'passwordCheckConcurrency', int(1, 64), 1),
 ] as const;
 
 export function readSettings(
