@@ -11,6 +11,8 @@ export interface GatewayProcess {
   child: ChildProcess;
   http: string;
   mqttUrl: string;
+  /** Everything the gateway has logged so far (pino JSON lines on stdout). */
+  logs(): string;
   /** SIGKILL: no shutdown code runs. */
   kill(): Promise<void>;
   stop(): Promise<void>;
@@ -37,9 +39,12 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
         WEIGE_TEST_CLOCK_OFFSET_MS: String(clockOffsetMs),
         ...env,
       },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
+  let stdout = '';
+  // Read always: a full pipe would block the gateway. Kept whole up to 1 MB (logs are at warn).
+  child.stdout?.on('data', (d: Buffer) => (stdout = (stdout + d.toString()).slice(-1_000_000)));
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const http = `http://127.0.0.1:${httpPort}`;
@@ -64,6 +69,7 @@ export async function spawnGateway(env: Record<string, string>): Promise<Gateway
     child,
     http,
     mqttUrl: `mqtt://127.0.0.1:${mqttPort}`,
+    logs: () => stdout,
     kill: () => waitExit('SIGKILL'),
     stop: () => waitExit('SIGTERM'),
   };

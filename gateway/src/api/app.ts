@@ -56,8 +56,14 @@ export async function createApi(
         },
         handler,
       );
-      server.setTimeout(settings.httpIdleTimeoutS * 1000);
-      server.on('connection', (socket: Socket) => guard.admit(socket));
+      const idleMs = settings.httpIdleTimeoutS * 1000;
+      server.setTimeout(idleMs);
+      // headersTimeout only runs once a request has begun: a socket that never sends a byte gets
+      // the same deadline for its first request, and the idle timeout after that.
+      server.on('connection', (socket: Socket) => {
+        if (guard.admit(socket)) socket.setTimeout(settings.httpHeadersTimeoutS * 1000);
+      });
+      server.on('request', (request: http.IncomingMessage) => request.socket.setTimeout(idleMs));
       // A WebSocket (/mqtt, /api/stream) has its own keepalive; the idle timeout is for HTTP.
       server.on('upgrade', (_request, socket: Socket) => socket.setTimeout(0));
       return server;

@@ -166,6 +166,9 @@ export function readSettings(
       problems.push(`${f.env}=${JSON.stringify(raw)}: ${(err as Error).message}`);
     }
   }
+  // Node refuses a request timeout shorter than the headers timeout; say so in our terms.
+  if (!problems.length && (out.httpHeadersTimeoutS as number) > (out.httpRequestTimeoutS as number))
+    problems.push('WEIGE_HTTP_HEADERS_TIMEOUT_S must not exceed WEIGE_HTTP_REQUEST_TIMEOUT_S');
   if (problems.length) throw Errors.configInvalid(`invalid settings:\n  ${problems.join('\n  ')}`, problems);
   return { ...(out as unknown as Settings), ...overrides };
 }
