@@ -326,6 +326,8 @@ const site = {
   mqtt: {
     allowAnonymous: false,
     devicePasswordHash: await hashPassword(DEMO_DEVICE_PASSWORD),
+    // Real secrets next to the demo password, in data/credentials.json (README: "Credentials").
+    generatedSecrets: true,
     accounts: [
       {
         username: 'simulator',

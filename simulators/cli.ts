@@ -10,6 +10,7 @@ import cliProgress from 'cli-progress';
 import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
 import { AbsenceAnnouncer } from './core/api-announcer.ts';
 import { runOverMqtt, type RunProgress } from './core/mqtt-runner.ts';
+import { generatedAccountSecret } from './core/local-secret.ts';
 import { isoLocal } from './core/time.ts';
 import { ScenarioError } from './scenario/load.ts';
 import { createSimulation } from './simulation.ts';
@@ -21,7 +22,8 @@ const USAGE = `Usage: npm run simulate -- --scenario <name|file.yaml> [options]
                      thrown-object, elderly-inactivity-week, mixed-month, load, demo)
   --site <file>      site file (default $WEIGE_SITE or sites/chunjiang.yaml)
   --broker <url>     MQTT broker (default $WEIGE_MQTT_URL or mqtt://127.0.0.1:1883)
-  --username <u>     MQTT user (default simulator); --password <p> (default weige-service)
+  --username <u>     MQTT user (default simulator); --password <p> (default: the simulator's secret
+                     in $WEIGE_DATA_DIR/credentials.json if there, else the demo weige-service)
   --speed <n|fast>   simulated seconds per wall second, or 'fast' (default: the scenario's)
   --fast             same as --speed fast
   --seed <s>         override the scenario's seed (same seed + same start → same messages)
@@ -135,10 +137,12 @@ async function main(): Promise<number> {
       elapsedMs: Date.now() - t0,
     });
   } else {
+    // The simulator's generated secret when the gateway made one (README, "Credentials").
+    const password = values.password ?? (values.username ? undefined : generatedAccountSecret('simulator'));
     const result = await runOverMqtt(engine, {
       brokerUrl: values.broker ?? process.env.WEIGE_MQTT_URL ?? 'mqtt://127.0.0.1:1883',
       ...(values.username ? { username: values.username } : {}),
-      ...(values.password ? { password: values.password } : {}),
+      ...(password ? { password } : {}),
       speed,
       liveFromMs: sim.liveFromMs,
       onProgress: show,

@@ -11,6 +11,7 @@ import { Gateway } from '../gateway/src/gateway.ts';
 import { WeigeError } from '../gateway/src/core/errors.ts';
 import { AbsenceAnnouncer } from './core/api-announcer.ts';
 import { runOverMqtt } from './core/mqtt-runner.ts';
+import { generatedAccountSecret } from './core/local-secret.ts';
 import { isoLocal } from './core/time.ts';
 import { createSimulation } from './simulation.ts';
 import { TruthWriter } from './truth-writer.ts';
@@ -73,8 +74,10 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   let lastLog = 0;
+  const password = generatedAccountSecret('simulator', settings.dataDir);
   const result = await runOverMqtt(sim.engine, {
     brokerUrl,
+    ...(password ? { password } : {}),
     speed: 1,
     liveFromMs: sim.liveFromMs,
     signal: controller.signal,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from './api/app.ts';
 import { readSettings, type Settings } from './config/settings.ts';
+import { ensureSecrets, secretsPath, type GeneratedHashes } from './config/generated-secrets.ts';
 import { SiteIndex } from './config/site-index.ts';
 import { loadSiteFile } from './config/site-loader.ts';
 import { CodecRegistry } from './codecs/registry.ts';
@@ -73,9 +74,15 @@ export class Gateway {
     const metrics = createMetrics();
     const codecs = new CodecRegistry();
     const passwords = new PasswordChecker(settings.passwordCheckConcurrency);
+    const generated = site.site.mqtt.generatedSecrets ? ensureSecrets(settings.dataDir, site.site) : null;
+    if (generated?.added)
+      moduleLogger(log, 'config').info(
+        { file: secretsPath(settings.dataDir), added: generated.added },
+        'generated MQTT secrets for devices and accounts',
+      );
     const transport = createTransport(
       settings,
-      { site, codecs, clock, metrics, passwords },
+      { site, codecs, clock, metrics, passwords, generated: generated?.hashes ?? null },
       moduleLogger(log, 'transport'),
     );
     const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
@@ -187,10 +194,11 @@ function createTransport(
     clock: Clock;
     metrics: Metrics;
     passwords: PasswordChecker;
+    generated: GeneratedHashes | null;
   },
   log: Logger,
 ): Transport {
-  const { site, codecs, clock, metrics, passwords } = deps;
+  const { site, codecs, clock, metrics, passwords, generated } = deps;
   if (settings.mqttUrl) {
     return new ExternalClient({
       url: settings.mqttUrl,
@@ -206,6 +214,7 @@ function createTransport(
     site,
     vendorDeviceId: (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null,
     passwords,
+    generated,
     clock,
     metrics,
     limits: settings,

@@ -4,6 +4,7 @@
  */
 import { Gateway } from './gateway.ts';
 import { WeigeError } from './core/errors.ts';
+import { describeDemoPasswordUse, findDemoPasswords } from './config/demo-passwords.ts';
 
 async function main(): Promise<void> {
   let gateway: Gateway;
@@ -39,6 +40,15 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'gateway failed to start');
     process.exit(1);
   }
+  // In the background: ~50 ms of scrypt per hash, and devices are already being served.
+  findDemoPasswords(gateway.ctx.site.site).then(
+    (use) => {
+      const warning = describeDemoPasswordUse(use);
+      if (warning) log.warn({ ns: 'weige:credentials', demoPasswords: use }, warning);
+      else log.info({ ns: 'weige:credentials' }, 'no demo passwords in use');
+    },
+    (err: unknown) => log.error({ err }, 'could not check for demo passwords'),
+  );
 }
 
 void main();

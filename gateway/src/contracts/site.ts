@@ -130,6 +130,8 @@ export interface MqttPolicy {
   allowAnonymous: boolean;
   /** Used for devices that have no `mqttPasswordHash` of their own. */
   devicePasswordHash?: string;
+  /** Generate a secret per device and per account into `<dataDir>/credentials.json` on first start. */
+  generatedSecrets?: boolean;
   accounts: MqttAccount[];
 }
 

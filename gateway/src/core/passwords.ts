@@ -86,7 +86,25 @@ export class PasswordChecker {
   }
 }
 
-async function matches(password: string, stored: string): Promise<boolean> {
+/**
+ * A generated secret (32 random bytes) cannot be guessed, so it needs no slow hash: a salted
+ * SHA-256 (`sha256$salt$digest`), checked in microseconds on the event loop.
+ */
+export function hashSecret(secret: string): string {
+  const salt = randomBytes(16).toString('base64');
+  return `sha256$${salt}$${createHash('sha256').update(salt).update(secret).digest('base64')}`;
+}
+
+export function secretMatches(secret: string, stored: string): boolean {
+  const [scheme, salt, digest] = stored.split('$');
+  if (scheme !== 'sha256' || salt === undefined || digest === undefined) return false;
+  const expected = Buffer.from(digest, 'base64');
+  const actual = createHash('sha256').update(salt).update(secret).digest();
+  return actual.length === expected.length && timingSafeEqual(actual, expected);
+}
+
+/** One scrypt check, outside any `PasswordChecker` (start-up checks that must not hold a slot). */
+export async function matches(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];

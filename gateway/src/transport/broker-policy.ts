@@ -15,7 +15,8 @@ import type { Clock } from '../core/clock.ts';
 import { TokenBuckets } from '../core/login-guard.ts';
 import type { Metrics } from '../core/metrics.ts';
 import { WeigeError } from '../core/errors.ts';
-import type { PasswordChecker } from '../core/passwords.ts';
+import { secretMatches, type PasswordChecker } from '../core/passwords.ts';
+import type { GeneratedHashes } from '../config/generated-secrets.ts';
 import type { MqttAccount } from '../contracts/site.ts';
 import { parseDeviceTopic, topicMatches } from '../contracts/topics.ts';
 
@@ -44,6 +45,8 @@ export interface BrokerPolicyDeps {
   site: SiteIndex;
   vendorDeviceId: VendorTopicResolver;
   passwords: PasswordChecker;
+  /** Generated secrets (site `mqtt.generatedSecrets`), accepted next to the site's hashes. */
+  generated: GeneratedHashes | null;
   clock: Clock;
   metrics: Metrics;
   limits: { mqttConnectsPerClientPerMin: number; loginAttemptsPerIpPerMin: number };
@@ -117,6 +120,14 @@ export class BrokerPolicy {
     // An unknown name is checked against a dummy hash: a refusal takes as long either way.
     const hash =
       account?.passwordHash ?? (device ? (device.mqttPasswordHash ?? mqtt.devicePasswordHash) : null);
+    const generated = account
+      ? this.deps.generated?.accounts.get(username)
+      : device && this.deps.generated?.devices.get(device.id);
+    // The generated secret first: it costs microseconds, so a wrong password still costs one scrypt.
+    if (generated && secretMatches(secret, generated)) {
+      this.addressAttempts.giveBack(address);
+      return account ? { type: 'service', account } : { type: 'device', deviceId: device!.id };
+    }
     let ok: boolean;
     try {
       ok = await this.deps.passwords.verify(secret, hash ?? null);
