@@ -157,6 +157,7 @@ export class Gateway {
     await this.ctx.transport.stop();
     await this.influx?.stop();
     this.ctx.health.stop();
+    await this.ctx.passwords.close();
     this.ctx.stores.db.close();
   }
 

@@ -40,8 +40,8 @@ function wrongLogin(i: number): Promise<void> {
         });
       },
     );
-    req.on('error', () => {
-      count('http', 'error');
+    req.on('error', (err: Error & { code?: string }) => {
+      count('http', `error ${err.code ?? err.message}`);
       resolve();
     });
     req.end(JSON.stringify({ username: i % 2 ? 'admin' : `nobody-${i}`, password: `wrong-${i}` }));
@@ -67,7 +67,7 @@ function wrongConnect(i: number): Promise<void> {
       resolve();
     };
     client.once('connect', () => done(0));
-    client.once('error', (err) => done((err as Error & { code?: number }).code ?? 'error'));
+    client.once('error', (err) => done((err as Error & { code?: number | string }).code ?? err.message));
   });
 }
 

@@ -58,8 +58,8 @@ export interface Settings {
   mqttConnectTimeoutS: number;
   /** CONNECT attempts per client id per minute; more are refused with "server unavailable". */
   mqttConnectsPerClientPerMin: number;
-  /** Login attempts (HTTP and MQTT) one address may make per minute before it must wait. */
-  loginAttemptsPerIpPerMin: number;
+  /** Wrong passwords (HTTP and MQTT) one address may send per minute before it must wait. */
+  loginFailuresPerIpPerMin: number;
   /** Wrong passwords in a row after which an account is locked. */
   lockoutAfterFailures: number;
   /** First lockout; each further failure while locked out doubles it, up to 64×. */
@@ -142,7 +142,7 @@ const FIELDS = [
   field('WEIGE_MQTT_MAX_CONNECTIONS_PER_IP', 'mqttMaxConnectionsPerIp', int(1, 1_000_000), 1000),
   field('WEIGE_MQTT_CONNECT_TIMEOUT_S', 'mqttConnectTimeoutS', int(1, 3600), 10),
   field('WEIGE_MQTT_CONNECTS_PER_CLIENT_PER_MIN', 'mqttConnectsPerClientPerMin', int(1, 1_000_000), 12),
-  field('WEIGE_LOGIN_ATTEMPTS_PER_IP_PER_MIN', 'loginAttemptsPerIpPerMin', int(1, 1_000_000), 30),
+  field('WEIGE_LOGIN_FAILURES_PER_IP_PER_MIN', 'loginFailuresPerIpPerMin', int(1, 1_000_000), 30),
   field('WEIGE_LOCKOUT_AFTER_FAILURES', 'lockoutAfterFailures', int(1, 1000), 5),
   field('WEIGE_LOCKOUT_BASE_S', 'lockoutBaseS', int(1, 86400), 30),
   field('WEIGE_PASSWORD_CHECK_CONCURRENCY', 'passwordCheckConcurrency', int(1, 64), 1),

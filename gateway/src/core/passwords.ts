@@ -2,13 +2,14 @@
  * Password hashing for staff logins and MQTT credentials: scrypt from node:crypto, stored as
  * `scrypt$N$r$p$salt$hash` (base64), compared in constant time.
  *
- * scrypt runs on the libuv pool (`crypto.scrypt`, never `scryptSync`): a storm of logins must not
- * stall the event loop that acknowledges every device's readings (issue 14: 26 wrong logins/s
- * raised other devices' PUBACK p99 from 9 to 651 ms). `PasswordChecker` also caps how many
- * checks run at once, so the storm cannot take every pool thread and core either.
+ * Checks never run on the event loop that acknowledges every device's readings (issue 14: 26
+ * wrong logins/s with `scryptSync` raised other devices' PUBACK p99 from 9 to 651 ms):
+ * `PasswordChecker` runs them on low-priority worker threads (`ScryptWorkers`), a capped number at
+ * once, so a storm can take neither the event loop nor the CPU that ingest needs.
  */
 import { createHash, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { Errors } from './errors.ts';
+import { ScryptWorkers, type ScryptParams } from './scrypt-workers.ts';
 
 const N = 16384;
 const R = 8;
@@ -44,13 +45,18 @@ export class PasswordChecker {
   private running = 0;
   private readonly waiting: Array<() => void> = [];
   private readonly remembered = new Set<string>();
+  private readonly workers: ScryptWorkers;
 
   /** `concurrency` checks run at once; up to `maxWaiting` more wait, beyond that
    *  `Errors.authBusy` (the caller answers "busy, retry later") is thrown at once. */
   constructor(
     private readonly concurrency: number,
-    private readonly maxWaiting = 256,
-  ) {}
+    // Short: a check waiting behind 32 others already waits ~2 s (more under load), and the
+    // client's own timeout would end it anyway.
+    private readonly maxWaiting = 32,
+  ) {
+    this.workers = new ScryptWorkers(concurrency);
+  }
 
   /** True when `password` matches `stored`. `stored` null (unknown user or device) still costs a
    *  full check, against a dummy hash, and is always false. */
@@ -59,12 +65,19 @@ export class PasswordChecker {
       ? createHash('sha256').update(stored).update('\u0000').update(password).digest('base64')
       : null;
     if (cacheKey && this.remembered.has(cacheKey)) return true;
-    const ok = (await this.limited(() => matches(password, stored ?? DUMMY_HASH))) && stored !== null;
+    const derive = (pw: string, salt: Buffer, keyLen: number, params: ScryptParams): Promise<Buffer> =>
+      this.workers.derive(pw, salt, keyLen, params);
+    const ok = (await this.limited(() => matches(password, stored ?? DUMMY_HASH, derive))) && stored !== null;
     if (ok && cacheKey) {
       if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
       this.remembered.add(cacheKey);
     }
     return ok;
+  }
+
+  /** Stops the worker threads (the gateway's stop). */
+  close(): Promise<void> {
+    return this.workers.close();
   }
 
   private async limited<T>(fn: () => Promise<T>): Promise<T> {
@@ -103,13 +116,20 @@ export function secretMatches(secret: string, stored: string): boolean {
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }
 
-/** One scrypt check, outside any `PasswordChecker` (start-up checks that must not hold a slot). */
-export async function matches(password: string, stored: string): Promise<boolean> {
+type Derive = (password: string, salt: Buffer, keyLen: number, params: ScryptParams) => Promise<Buffer>;
+
+/** One scrypt check; by default on the libuv pool, outside any `PasswordChecker` (start-up checks
+ *  that must not hold a slot). */
+export async function matches(
+  password: string,
+  stored: string,
+  derive: Derive = scryptAsync,
+): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltB64, hashB64] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(hashB64, 'base64');
-  const actual = await scryptAsync(password, Buffer.from(saltB64, 'base64'), expected.length, {
+  const actual = await derive(password, Buffer.from(saltB64, 'base64'), expected.length, {
     N: Number(n),
     r: Number(r),
     p: Number(p),

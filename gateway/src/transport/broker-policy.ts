@@ -49,22 +49,22 @@ export interface BrokerPolicyDeps {
   generated: GeneratedHashes | null;
   clock: Clock;
   metrics: Metrics;
-  limits: { mqttConnectsPerClientPerMin: number; loginAttemptsPerIpPerMin: number };
+  limits: { mqttConnectsPerClientPerMin: number; loginFailuresPerIpPerMin: number };
 }
 
 export class BrokerPolicy {
   private readonly site: SiteIndex;
   private readonly vendorDeviceId: VendorTopicResolver;
   private readonly clientConnects: TokenBuckets;
-  /** Password attempts per address; a correct password gives its attempt back. No per-account
+  /** Wrong passwords per address: each attempt takes one, a correct password gives it back. No per-account
    *  lockout on MQTT: anyone who reads a meter's label could keep it offline with one. */
-  private readonly addressAttempts: TokenBuckets;
+  private readonly addressFailures: TokenBuckets;
 
   constructor(private readonly deps: BrokerPolicyDeps) {
     this.site = deps.site;
     this.vendorDeviceId = deps.vendorDeviceId;
     this.clientConnects = new TokenBuckets(deps.limits.mqttConnectsPerClientPerMin, deps.clock);
-    this.addressAttempts = new TokenBuckets(deps.limits.loginAttemptsPerIpPerMin, deps.clock);
+    this.addressFailures = new TokenBuckets(deps.limits.loginFailuresPerIpPerMin, deps.clock);
   }
 
   /** Checks a CONNECT: the identity, or the refusal with its CONNACK code. */
@@ -107,7 +107,7 @@ export class BrokerPolicy {
       return mqtt.allowAnonymous
         ? { type: 'anonymous' }
         : refuse(CONNACK.BAD_CREDENTIALS, 'bad_credentials', 'credentials required');
-    const waitS = this.addressAttempts.take(address);
+    const waitS = this.addressFailures.take(address);
     if (waitS)
       return refuse(
         CONNACK.SERVER_UNAVAILABLE,
@@ -125,20 +125,20 @@ export class BrokerPolicy {
       : device && this.deps.generated?.devices.get(device.id);
     // The generated secret first: it costs microseconds, so a wrong password still costs one scrypt.
     if (generated && secretMatches(secret, generated)) {
-      this.addressAttempts.giveBack(address);
+      this.addressFailures.giveBack(address);
       return account ? { type: 'service', account } : { type: 'device', deviceId: device!.id };
     }
     let ok: boolean;
     try {
       ok = await this.deps.passwords.verify(secret, hash ?? null);
     } catch (err) {
-      this.addressAttempts.giveBack(address); // not the client's fault: give the attempt back
+      this.addressFailures.giveBack(address); // not the client's fault: give the attempt back
       if (err instanceof WeigeError && err.code === 'WEIGE_ERR_AUTH_BUSY')
         return refuse(CONNACK.SERVER_UNAVAILABLE, 'busy', err.message);
       throw err;
     }
     if (!ok) return refuse(CONNACK.BAD_CREDENTIALS, 'bad_credentials', 'bad username or password');
-    this.addressAttempts.giveBack(address);
+    this.addressFailures.giveBack(address);
     return account ? { type: 'service', account } : { type: 'device', deviceId: device!.id };
   }
 

@@ -15,7 +15,7 @@ beforeAll(async () => {
   gw = await startTestGateway({
     lockoutAfterFailures: LOCKOUT_AFTER,
     lockoutBaseS: 30,
-    loginAttemptsPerIpPerMin: PER_ADDRESS_PER_MIN,
+    loginFailuresPerIpPerMin: PER_ADDRESS_PER_MIN,
   });
 });
 afterAll(async () => gw.stop());
@@ -78,7 +78,7 @@ describe('login throttling per address', () => {
     expect((await login('admin', 'weige-demo', '127.0.0.14')).status).toBe(200);
   });
 
-  it('gives a successful login its attempt back (many staff behind one office address)', async () => {
+  it('does not count successful logins (many staff behind one office address)', async () => {
     const office = '127.0.0.15';
     for (let i = 0; i < PER_ADDRESS_PER_MIN * 2; i++)
       expect((await login('property', 'weige-demo', office)).status).toBe(200);
@@ -88,7 +88,7 @@ describe('login throttling per address', () => {
 describe('no account enumeration by timing', () => {
   it('fails an unknown user about as slowly as a known one', async () => {
     const timing = await startTestGateway({
-      loginAttemptsPerIpPerMin: 100_000,
+      loginFailuresPerIpPerMin: 100_000,
       lockoutAfterFailures: 1000,
     });
     try {

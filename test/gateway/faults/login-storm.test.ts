@@ -1,11 +1,13 @@
 /**
  * A login storm must not slow other devices (issue 14: 26 wrong logins/s with scryptSync raised 20
  * devices' PUBACK p99 from 9 to 651 ms). Twenty devices publish QoS 1 telemetry; their PUBACK p99
- * is measured idle and then under a storm of wrong passwords over HTTP and MQTT CONNECT, from
- * another process and 20 addresses, in the same run. Throttling is turned off here so that every
- * attempt reaches the password check: what is tested is that checks run off the event loop.
+ * is measured in idle windows alternating with windows under a storm of wrong passwords over HTTP
+ * and MQTT CONNECT (26/s each, from another process and 20 addresses), in the same run.
+ * Throttling is turned off here so that every attempt reaches the password check: what is tested
+ * is that checks run off the event loop and yield the CPU.
  */
 import { spawn } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MqttClient } from 'mqtt';
@@ -15,12 +17,13 @@ import { testIso } from '../../helpers/clock.ts';
 
 const DEVICES = Array.from({ length: 20 }, (_, i) => `wm-B3-1-${101 + (i % 4) + 100 * Math.floor(i / 4)}`);
 const STORM_RATE = 26;
-const PHASE_S = 8;
+const PHASE_S = 4;
+const ROUNDS = 3;
 
 let gw: TestGateway;
 let clients: MqttClient[];
 beforeAll(async () => {
-  gw = await startTestGateway({ loginAttemptsPerIpPerMin: 1_000_000, lockoutAfterFailures: 1_000_000 });
+  gw = await startTestGateway({ loginFailuresPerIpPerMin: 1_000_000, lockoutAfterFailures: 1_000_000 });
   clients = await Promise.all(DEVICES.map((id) => gw.connect(id)));
 });
 afterAll(async () => gw.stop());
@@ -61,6 +64,9 @@ function storm(seconds: number): Promise<{ http: Record<string, number>; mqtt: R
       ],
       { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'inherit'] },
     );
+    // A real attacker spends their own machine's CPU; on this shared test machine the storm's
+    // process yields CPU instead, so that what is measured is the gateway's share of the cost.
+    os.setPriority(child.pid!, 19);
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('exit', (code) =>
@@ -77,20 +83,29 @@ const p = (values: number[], q: number): number => {
 };
 
 describe('login storm', () => {
-  it("keeps other devices' PUBACK p99 within 2x of idle", { timeout: 120_000 }, async () => {
+  it("keeps other devices' PUBACK p99 within 2x of idle", { timeout: 180_000 }, async () => {
     await measure(1); // warm up
-    const idle = await measure(PHASE_S);
-    const stormDone = storm(PHASE_S + 1);
-    await new Promise((r) => setTimeout(r, 1000)); // the storm's process starts up
-    const loaded = await measure(PHASE_S);
-    const outcomes = await stormDone;
+    // Idle and storm windows alternate, so that other load on the machine falls on both alike.
+    const idle: number[] = [];
+    const loaded: number[] = [];
+    const outcomes = { http: {} as Record<string, number>, mqtt: {} as Record<string, number> };
+    for (let round = 0; round < ROUNDS; round++) {
+      idle.push(...(await measure(PHASE_S)));
+      const stormDone = storm(PHASE_S + 1);
+      await new Promise((r) => setTimeout(r, 1000)); // the storm's process starts up
+      loaded.push(...(await measure(PHASE_S)));
+      const counts = await stormDone;
+      for (const channel of ['http', 'mqtt'] as const)
+        for (const [k, v] of Object.entries(counts[channel]))
+          outcomes[channel][k] = (outcomes[channel][k] ?? 0) + v;
+    }
     console.log(
       `PUBACK idle p50 ${p(idle, 0.5).toFixed(1)} ms p99 ${p(idle, 0.99).toFixed(1)} ms (${idle.length}); ` +
         `storm p50 ${p(loaded, 0.5).toFixed(1)} ms p99 ${p(loaded, 0.99).toFixed(1)} ms (${loaded.length}); ` +
         `storm outcomes ${JSON.stringify(outcomes)}`,
     );
     // The storm happened and reached the password check (401 / CONNACK 4), or found it full (503 / 3).
-    const attempts = STORM_RATE * (PHASE_S + 1);
+    const attempts = ROUNDS * STORM_RATE * (PHASE_S + 1);
     expect((outcomes.http['401'] ?? 0) + (outcomes.http['503'] ?? 0)).toBe(attempts);
     expect((outcomes.mqtt['4'] ?? 0) + (outcomes.mqtt['3'] ?? 0)).toBe(attempts);
     expect(outcomes.http['401']).toBeGreaterThan(attempts / 4);

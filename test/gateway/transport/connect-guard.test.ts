@@ -15,7 +15,7 @@ let gw: TestGateway;
 beforeAll(async () => {
   gw = await startTestGateway({
     mqttConnectsPerClientPerMin: PER_CLIENT_PER_MIN,
-    loginAttemptsPerIpPerMin: PER_ADDRESS_PER_MIN,
+    loginFailuresPerIpPerMin: PER_ADDRESS_PER_MIN,
   });
 });
 afterAll(async () => gw.stop());
@@ -134,7 +134,7 @@ describe('CONNECT throttling', () => {
 describe('no device enumeration by timing', () => {
   it('refuses an unknown device about as slowly as a known one with a wrong password', async () => {
     const timing = await startTestGateway({
-      loginAttemptsPerIpPerMin: 100_000,
+      loginFailuresPerIpPerMin: 100_000,
       mqttConnectsPerClientPerMin: 100_000,
     });
     try {

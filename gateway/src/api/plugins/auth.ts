@@ -79,7 +79,7 @@ export default fp<{ ctx: GatewayContext }>(
     const findSession = db.prepare('SELECT staff_id, expires_at FROM sessions WHERE token_hash = ?');
     const logins = new LoginGuard(
       {
-        attemptsPerMin: ctx.settings.loginAttemptsPerIpPerMin,
+        attemptsPerMin: ctx.settings.loginFailuresPerIpPerMin,
         lockoutAfterFailures: ctx.settings.lockoutAfterFailures,
         lockoutBaseS: ctx.settings.lockoutBaseS,
       },
