@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { rawRequest } from '../../helpers/raw-http.ts';
+import { compareFailureTimes } from '../../helpers/failure-timing.ts';
 
 const LOCKOUT_AFTER = 3;
 const PER_ADDRESS_PER_MIN = 8;
@@ -92,37 +93,22 @@ describe('no account enumeration by timing', () => {
       lockoutAfterFailures: 1000,
     });
     try {
-      const once = async (username: string): Promise<number> => {
-        const started = performance.now();
+      const { knownMs, unknownMs, ratio } = await compareFailureTimes(async (username) => {
         const res = await rawRequest(timing.http, {
           method: 'POST',
           path: '/api/auth/login',
           body: { username, password: `wrong-${Math.random()}` },
         });
         expect(res.status).toBe(401);
-        return performance.now() - started;
-      };
-      const known: number[] = [];
-      const unknown: number[] = [];
-      for (let i = 0; i < 16; i++) {
-        // Alternate which goes first, so that neither side always follows the other.
-        if (i % 2) unknown.push(await once(`ghost-${i}`));
-        known.push(await once('admin'));
-        if (i % 2 === 0) unknown.push(await once(`ghost-${i}`));
-      }
-      const ratio = median(known) / median(unknown);
+      }, 'admin');
       console.log(
-        `login failure median: known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+        `login failure median: known ${knownMs.toFixed(1)} ms, unknown ${unknownMs.toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
       );
-      expect(ratio).toBeGreaterThan(0.67);
-      expect(ratio).toBeLessThan(1.5);
+      // Issue 14 measured 15–20× (3 vs 55 ms); checks run at low priority, so load adds noise.
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
     } finally {
       await timing.stop();
     }
   });
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}

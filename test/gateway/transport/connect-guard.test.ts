@@ -7,6 +7,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
+import { compareFailureTimes } from '../../helpers/failure-timing.ts';
 
 const PER_CLIENT_PER_MIN = 4;
 const PER_ADDRESS_PER_MIN = 6;
@@ -139,8 +140,7 @@ describe('no device enumeration by timing', () => {
     });
     try {
       const port = Number(new URL(timing.mqttUrl).port);
-      const once = async (username: string): Promise<number> => {
-        const started = performance.now();
+      const { knownMs, unknownMs, ratio } = await compareFailureTimes(async (username) => {
         const code = await new Promise<number>((resolve) => {
           const client = new mqtt.MqttClient(() => net.connect({ port, host: '127.0.0.1' }), {
             username,
@@ -149,32 +149,21 @@ describe('no device enumeration by timing', () => {
             reconnectPeriod: 0,
           });
           client.once('connect', () => resolve(0));
-          client.once('error', (err) => resolve((err as Error & { code?: number }).code ?? -1));
+          client.once('error', (err) => {
+            client.end(true);
+            resolve((err as Error & { code?: number }).code ?? -1);
+          });
         });
         expect(code).toBe(4);
-        return performance.now() - started;
-      };
-      const known: number[] = [];
-      const unknown: number[] = [];
-      for (let i = 0; i < 16; i++) {
-        // Alternate which goes first, so that neither side always follows the other.
-        if (i % 2) unknown.push(await once(`ghost-${i}`));
-        known.push(await once('wm-B3-1-1201'));
-        if (i % 2 === 0) unknown.push(await once(`ghost-${i}`));
-      }
-      const ratio = median(known) / median(unknown);
+      }, 'wm-B3-1-1201');
       console.log(
-        `mqtt refusal median: known ${median(known).toFixed(1)} ms, unknown ${median(unknown).toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
+        `mqtt refusal median: known ${knownMs.toFixed(1)} ms, unknown ${unknownMs.toFixed(1)} ms, ratio ${ratio.toFixed(2)}`,
       );
-      expect(ratio).toBeGreaterThan(0.67);
-      expect(ratio).toBeLessThan(1.5);
+      // Issue 14 measured 15–20× (3 vs 55 ms); checks run at low priority, so load adds noise.
+      expect(ratio).toBeGreaterThan(0.5);
+      expect(ratio).toBeLessThan(2);
     } finally {
       await timing.stop();
     }
   });
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
