@@ -18,7 +18,7 @@ import { testIso } from '../../helpers/clock.ts';
 const DEVICES = Array.from({ length: 20 }, (_, i) => `wm-B3-1-${101 + (i % 4) + 100 * Math.floor(i / 4)}`);
 const STORM_RATE = 26;
 const PHASE_S = 4;
-const ROUNDS = 3;
+const ROUNDS = 5;
 
 let gw: TestGateway;
 let clients: MqttClient[];
@@ -83,7 +83,7 @@ const p = (values: number[], q: number): number => {
 };
 
 describe('login storm', () => {
-  it("keeps other devices' PUBACK p99 within 2x of idle", { timeout: 180_000 }, async () => {
+  it("keeps other devices' PUBACK p99 within 2x of idle", { timeout: 240_000 }, async () => {
     await measure(1); // warm up
     // Idle and storm windows alternate, so that other load on the machine falls on both alike.
     const idle: number[] = [];
@@ -104,11 +104,13 @@ describe('login storm', () => {
         `storm p50 ${p(loaded, 0.5).toFixed(1)} ms p99 ${p(loaded, 0.99).toFixed(1)} ms (${loaded.length}); ` +
         `storm outcomes ${JSON.stringify(outcomes)}`,
     );
-    // The storm happened and reached the password check (401 / CONNACK 4), or found it full (503 / 3).
+    // Every attempt was answered: checked and refused (401 / CONNACK 4), or the line was full (503 / 3).
     const attempts = ROUNDS * STORM_RATE * (PHASE_S + 1);
     expect((outcomes.http['401'] ?? 0) + (outcomes.http['503'] ?? 0)).toBe(attempts);
     expect((outcomes.mqtt['4'] ?? 0) + (outcomes.mqtt['3'] ?? 0)).toBe(attempts);
-    expect(outcomes.http['401']).toBeGreaterThan(attempts / 4);
+    // Checks run at low priority, so under load most attempts find the line full; some got through.
+    expect(outcomes.http['401']).toBeGreaterThanOrEqual(ROUNDS * PHASE_S);
+    expect(outcomes.mqtt['4']).toBeGreaterThanOrEqual(ROUNDS * PHASE_S);
     expect(p(loaded, 0.99)).toBeLessThanOrEqual(2 * p(idle, 0.99));
   });
 });
