@@ -37,6 +37,10 @@ export interface Settings {
   tokenTtlH: number;
   /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
   rulesDir: string | null;
+  /** Street hub replicas to push incidents to and take street actions from (any one will do). */
+  hubUrls: string[];
+  /** This gateway's key at the street hub (signs uplink records, authenticates the downlink). */
+  hubKey: string | null;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -56,6 +60,10 @@ const url =
     if (!protocols.includes(u.protocol)) throw new Error(`must use ${protocols.join(' or ')}`);
     return raw;
   };
+const urlList =
+  (protocols: string[]): Parser<string[]> =>
+  (raw) =>
+    raw.split(',').map((u) => url(protocols)(u.trim()).replace(/\/+$/, ''));
 const oneOf =
   <T extends string>(values: readonly T[]): Parser<T> =>
   (raw) => {
@@ -103,6 +111,8 @@ const FIELDS = [
   ),
   field('WEIGE_TOKEN_TTL_H', 'tokenTtlH', int(1, 24 * 365), 12),
   field('WEIGE_RULES_DIR', 'rulesDir', str, null),
+  field('WEIGE_HUB_URL', 'hubUrls', urlList(['http:', 'https:']), []),
+  field('WEIGE_HUB_KEY', 'hubKey', str, null),
 ] as const;
 
 export function readSettings(
