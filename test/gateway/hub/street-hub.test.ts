@@ -152,3 +152,127 @@ describe('street hub: the core loop', () => {
     expect(outcome).toBe('applied');
   }, 40_000);
 });
+
+describe('street hub: street-wide emergency mode', () => {
+  it('switched at the hub, it reaches every gateway, is recorded there and reported back', async () => {
+    const before = Number((await db.query('SELECT COUNT(*) AS n FROM hub_downlink')).rows[0].n);
+    // A community account may not switch the street; the street admin may.
+    expect((await hubs[0]!.api('PUT', '/api/street/mode', { user: 'c1-manager', body: { mode: 'emergency' } })).status).toBe(403);
+    const res = await hubs[1]!.api('PUT', '/api/street/mode', {
+      user: 'chief',
+      body: { mode: 'emergency', reason: '台风红色预警' },
+    });
+    expect(res.status).toBe(202);
+    for (const siteId of SITES) {
+      const mode = await eventually(async () => {
+        const r = await gateways.get(siteId)!.api<{ mode: string; by: string; reason: string }>('GET', '/api/site/mode', {
+          user: 'admin',
+        });
+        return r.body.mode === 'emergency' ? r.body : null;
+      }, 10_000);
+      expect(mode).toMatchObject({ by: 'street:chief', reason: '台风红色预警' });
+    }
+    // Every gateway answered 'applied' and reported its new mode up; the spare gateway never polled.
+    const street = await eventually(async () => {
+      const r = await hubs[0]!.api<{ communities: Array<{ siteId: string; mode: string }> }>('GET', '/api/street', { user: 'chief' });
+      const live = r.body.communities.filter((c) => SITES.includes(c.siteId));
+      return live.every((c) => c.mode === 'emergency') ? r.body : null;
+    }, 10_000);
+    expect(street.communities.find((c) => c.siteId === SPARE)!.mode).toBe('normal');
+    const outcomes = await eventually(async () => {
+      const r = await db.query(`SELECT site_id, outcome FROM hub_downlink WHERE kind = 'site_mode' ORDER BY site_id`);
+      return r.rows.filter((x) => x.outcome).length === SITES.length ? r.rows : null;
+    }, 10_000);
+    expect(outcomes).toEqual([
+      { site_id: 'c1', outcome: 'applied' },
+      { site_id: 'c2', outcome: 'applied' },
+      { site_id: 'c3', outcome: 'applied' },
+      { site_id: SPARE, outcome: null },
+    ]);
+    expect(Number((await db.query('SELECT COUNT(*) AS n FROM hub_downlink')).rows[0].n) - before).toBe(4);
+  }, 30_000);
+});
+
+describe('street hub: bad input is refused with a reason, nothing stored', () => {
+  const counts = async () =>
+    (
+      await db.query(
+        `SELECT (SELECT COUNT(*) FROM hub_records WHERE site_id = $1)::int AS records,
+                (SELECT COUNT(*) FROM hub_incidents WHERE site_id = $1)::int AS incidents,
+                (SELECT last_seq FROM hub_communities WHERE site_id = $1)::int AS last_seq`,
+        [SPARE],
+      )
+    ).rows[0] as { records: number; incidents: number; last_seq: number };
+
+  const incidentPayload = (siteId: string, id: string) =>
+    JSON.stringify({ id, siteId, kind: 'fire', severity: 'critical', state: 'open', createdAt: testIso(), updatedAt: testIso() });
+
+  function record(seq: number, payload: string, key = gatewayKey(SPARE), siteId = SPARE): UplinkRecord {
+    const unsigned = { seq, kind: 'incident' as const, at: testIso(), payload };
+    return { ...unsigned, sig: signUplink(key, siteId, unsigned) };
+  }
+
+  async function push(records: UplinkRecord[], auth = `Gateway ${SPARE}:${gatewayKey(SPARE)}`, siteId = SPARE) {
+    const res = await fetch(`${hubs[0]!.http}/api/hub/uplink`, {
+      method: 'POST',
+      headers: { authorization: auth, 'content-type': 'application/json' },
+      body: JSON.stringify({ siteId, records }),
+    });
+    return { status: res.status, body: (await res.json()) as UplinkResponse & { error?: { message: string; details: unknown } } };
+  }
+
+  async function lastRefusal(): Promise<{ reason: string; message: string; site_id: string | null }> {
+    return (await db.query('SELECT reason, message, site_id FROM hub_refusals ORDER BY id DESC LIMIT 1')).rows[0];
+  }
+
+  it('stores a good record once; a resent copy is a duplicate, a changed copy under its key a replay refused', async () => {
+    const good = record(1, incidentPayload(SPARE, 'inc-spare-1'));
+    expect((await push([good])).body.results).toEqual([{ seq: 1, outcome: 'stored' }]);
+    const after = await counts();
+    expect(after).toEqual({ records: 1, incidents: 1, last_seq: 1 });
+
+    expect((await push([good])).body).toEqual({ storedThrough: 1, results: [{ seq: 1, outcome: 'duplicate' }] });
+    const replay = record(1, incidentPayload(SPARE, 'inc-spare-other'));
+    const refused = (await push([replay])).body.results[0]!;
+    expect(refused).toMatchObject({ seq: 1, outcome: 'refused', reason: 'replay_mismatch' });
+    expect((await lastRefusal()).reason).toBe('replay_mismatch');
+    expect(await counts()).toEqual(after);
+  });
+
+  it('refuses an unknown gateway, a forged record, another community\'s incident and a gap', async () => {
+    const before = await counts();
+    const unknown = await push([record(2, incidentPayload(SPARE, 'x'))], 'Gateway nowhere:key-of-nowhere-0123456789', 'nowhere');
+    expect(unknown.status).toBe(401);
+    expect(unknown.body.error!.details).toEqual({ reason: 'unknown_gateway' });
+    expect(await lastRefusal()).toMatchObject({ reason: 'unknown_gateway', site_id: 'nowhere' });
+    const wrongKey = await push([record(2, incidentPayload(SPARE, 'x'))], `Gateway ${SPARE}:not-the-key-of-spare-000`);
+    expect(wrongKey.status).toBe(401);
+
+    // Signed with another gateway's key (a forgery as far as this gateway's key is concerned).
+    const forged = (await push([record(2, incidentPayload(SPARE, 'inc-forged'), gatewayKey('c1'))])).body.results[0]!;
+    expect(forged).toMatchObject({ seq: 2, outcome: 'refused', reason: 'bad_signature' });
+    // Correctly signed, but about an incident of community c1.
+    const foreign = (await push([record(2, incidentPayload('c1', 'inc-of-c1'))])).body.results[0]!;
+    expect(foreign).toMatchObject({ seq: 2, outcome: 'refused', reason: 'foreign_site' });
+    expect(foreign.message).toContain("site 'c1'");
+    // A batch claiming to come from c1 over spare's credentials.
+    const claimed = await push([record(2, incidentPayload('c1', 'inc-of-c1'), gatewayKey('c1'), 'c1')], undefined, 'c1');
+    expect(claimed.status).toBe(403);
+    expect(claimed.body.error!.details).toEqual({ reason: 'foreign_site' });
+    const gap = (await push([record(5, incidentPayload(SPARE, 'inc-later'))])).body.results[0]!;
+    expect(gap).toMatchObject({ seq: 5, outcome: 'refused', reason: 'sequence_gap' });
+
+    expect(await counts()).toEqual(before);
+    const c1Incidents = await db.query(`SELECT incident_id FROM hub_incidents WHERE incident_id = 'inc-of-c1'`);
+    expect(c1Incidents.rows).toEqual([]);
+    const reasons = (await hubs[1]!.api<Array<{ reason: string }>>('GET', '/api/hub/refusals?limit=6', { user: 'chief' })).body;
+    expect(reasons.map((r) => r.reason)).toEqual([
+      'sequence_gap',
+      'foreign_site',
+      'foreign_site',
+      'bad_signature',
+      'unknown_gateway',
+      'unknown_gateway',
+    ]);
+  });
+});
