@@ -29,6 +29,16 @@ export function findPostgresBin(): string | null {
   return dir ?? null;
 }
 
+/**
+ * A small pool for a test's own queries. A client that is still closing when the server stops
+ * gets "terminating connection due to administrator command": expected at teardown, not a failure.
+ */
+export function openTestPool(url: string): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max: 2 });
+  pool.on('error', () => undefined);
+  return pool;
+}
+
 export async function startPostgres(): Promise<PostgresInstance> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed (scripts/install-test-deps.sh installs the postgresql package)');

@@ -169,10 +169,11 @@ export interface TestHub extends HubClientApi {
   stop(): Promise<void>;
 }
 
-export async function startTestHub(databaseUrl: string, streetFile: string, replica: string): Promise<TestHub> {
+/** An in-process replica on the test clock; `port` 0 picks a free one (a restart passes the old one). */
+export async function startTestHub(databaseUrl: string, streetFile: string, replica: string, port = 0): Promise<TestHub> {
   const hub = new Hub({
     env: {},
-    settings: { databaseUrl, streetFile, httpHost: '127.0.0.1', httpPort: 0, replica, jobPollMs: 100 },
+    settings: { databaseUrl, streetFile, httpHost: '127.0.0.1', httpPort: port, replica, jobPollMs: 100 },
     clock: testClock,
     logger: createRootLogger((process.env.WEIGE_TEST_LOG as Settings['logLevel']) ?? 'silent'),
   });

@@ -72,6 +72,7 @@ export class Hub {
   }
 
   async stop(): Promise<void> {
+    if (this.closing.signal.aborted) return;
     this.closing.abort();
     await this.worker?.stop();
     await this.app?.close();

@@ -18,7 +18,7 @@ import { signUplink } from '../../../gateway/src/core/uplink-signature.ts';
 import { createStreetLinkModule } from '../../../gateway/src/street-link/module.ts';
 import { testIso, testNow } from '../../helpers/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
-import { startPostgres, type PostgresInstance } from '../../helpers/postgres.ts';
+import { openTestPool, startPostgres, type PostgresInstance } from '../../helpers/postgres.ts';
 import {
   gatewayKey,
   linkSettings,
@@ -68,7 +68,7 @@ async function incidentAt(gw: TestGateway, id: string): Promise<GatewayIncident>
 beforeAll(async () => {
   postgres = await startPostgres();
   const url = await postgres.createDatabase('street_hub');
-  db = new pg.Pool({ connectionString: url, max: 2 });
+  db = openTestPool(url);
   dir = mkdtempSync(path.join(os.tmpdir(), 'weige-street-'));
   const streetFile = writeStreetFile(dir, [...SITES, SPARE]);
   hubs = [await startTestHub(url, streetFile, 'hub-a'), await startTestHub(url, streetFile, 'hub-b')];
