@@ -41,7 +41,10 @@ export function openTestPool(url: string): pg.Pool {
 
 export async function startPostgres(): Promise<PostgresInstance> {
   const bin = findPostgresBin();
-  if (!bin) throw new Error('PostgreSQL is not installed (scripts/install-test-deps.sh installs the postgresql package)');
+  if (!bin)
+    throw new Error(
+      'PostgreSQL is not installed (scripts/install-test-deps.sh installs the postgresql package)',
+    );
   const dir = mkdtempSync(path.join(os.tmpdir(), 'weige-pg-'));
   const data = path.join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
@@ -52,15 +55,36 @@ export async function startPostgres(): Promise<PostgresInstance> {
     chownSync(dir, uid, gid);
   }
   const run = (cmd: string, args: string[]): [string, string[]] =>
-    asRoot ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', cmd, ...args]] : [cmd, args];
+    asRoot
+      ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', cmd, ...args]]
+      : [cmd, args];
   const [initCmd, initArgs] = run(path.join(bin, 'initdb'), [
-    '-D', data, '-U', 'weige', '-A', 'trust', '-E', 'UTF8', '--locale=C', '--no-sync',
+    '-D',
+    data,
+    '-U',
+    'weige',
+    '-A',
+    'trust',
+    '-E',
+    'UTF8',
+    '--locale=C',
+    '--no-sync',
   ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
   const port = await freePort();
   const [pgCmd, pgArgs] = run(path.join(bin, 'postgres'), [
-    '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
-    '-c', 'max_connections=200', '-c', 'shared_buffers=32MB',
+    '-D',
+    data,
+    '-p',
+    String(port),
+    '-k',
+    dir,
+    '-c',
+    'listen_addresses=127.0.0.1',
+    '-c',
+    'max_connections=200',
+    '-c',
+    'shared_buffers=32MB',
   ]);
   // setpriv execs postgres in place: the child's pid is the postmaster's.
   const child: ChildProcess = spawn(pgCmd, pgArgs, { stdio: ['ignore', 'ignore', 'pipe'] });

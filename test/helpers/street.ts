@@ -94,7 +94,11 @@ export function writeCommunitySite(dir: string, siteId: string, acceptS = 1): st
       grid,
       ...(post ? { onCall: post } : {}),
     })),
-    routing: { kinds: { fire: { roles: ['grid_worker'] } }, defaultRoles: ['grid_worker'], supervisorRoles: ['micro_grid_leader'] },
+    routing: {
+      kinds: { fire: { roles: ['grid_worker'] } },
+      defaultRoles: ['grid_worker'],
+      supervisorRoles: ['micro_grid_leader'],
+    },
     escalation: {
       timeouts: { critical: { acceptS, arriveS: 3600, resolveS: 7200, reminderS: acceptS } },
     },
@@ -116,11 +120,21 @@ export function writeStreetFile(
     name: text('五里桥街道', 'Wuliqiao Subdistrict'),
     gridId: STREET_GRID,
     escalation,
-    communities: siteIds.map((siteId) => ({ siteId, name: text(`${siteId}小区`, siteId), key: gatewayKey(siteId) })),
+    communities: siteIds.map((siteId) => ({
+      siteId,
+      name: text(`${siteId}小区`, siteId),
+      key: gatewayKey(siteId),
+    })),
     staff: [
       { username: 'duty', name: '街道值班员', passwordHash: PASSWORD_HASH, roles: ['street_duty'] },
       { username: 'chief', name: '街道管理员', passwordHash: PASSWORD_HASH, roles: ['street_admin'] },
-      ...siteIds.map((s) => ({ username: `${s}-manager`, name: s, passwordHash: PASSWORD_HASH, roles: ['property_manager'], site: s })),
+      ...siteIds.map((s) => ({
+        username: `${s}-manager`,
+        name: s,
+        passwordHash: PASSWORD_HASH,
+        roles: ['property_manager'],
+        site: s,
+      })),
     ],
   };
   const file = path.join(dir, 'street.yaml');
@@ -135,7 +149,11 @@ export function linkSettings(siteFile: string, siteId: string, hubs: string[]): 
 
 export interface HubClientApi {
   http: string;
-  api<T = unknown>(method: string, p: string, options?: { user?: string; body?: unknown }): Promise<{ status: number; body: T }>;
+  api<T = unknown>(
+    method: string,
+    p: string,
+    options?: { user?: string; body?: unknown },
+  ): Promise<{ status: number; body: T }>;
 }
 
 export function hubApi(http: string): HubClientApi {
@@ -157,7 +175,11 @@ export function hubApi(http: string): HubClientApi {
         headers.authorization = `Bearer ${tokens.get(user)}`;
       }
       if (body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${http}${p}`, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+      const res = await fetch(`${http}${p}`, {
+        method,
+        headers,
+        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
       const t = await res.text();
       return { status: res.status, body: (t ? JSON.parse(t) : null) as never };
     },
@@ -170,7 +192,12 @@ export interface TestHub extends HubClientApi {
 }
 
 /** An in-process replica on the test clock; `port` 0 picks a free one (a restart passes the old one). */
-export async function startTestHub(databaseUrl: string, streetFile: string, replica: string, port = 0): Promise<TestHub> {
+export async function startTestHub(
+  databaseUrl: string,
+  streetFile: string,
+  replica: string,
+  port = 0,
+): Promise<TestHub> {
   const hub = new Hub({
     env: {},
     settings: { databaseUrl, streetFile, httpHost: '127.0.0.1', httpPort: port, replica, jobPollMs: 100 },
@@ -189,29 +216,43 @@ export interface HubProcess extends HubClientApi {
 }
 
 /** A hub replica as a child process (the real `npm run hub` entry point) on a free port. */
-export async function spawnHub(databaseUrl: string, streetFile: string, replica: string): Promise<HubProcess> {
+export async function spawnHub(
+  databaseUrl: string,
+  streetFile: string,
+  replica: string,
+): Promise<HubProcess> {
   const port = await freePort();
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/hub/main.ts')], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      WEIGE_HUB_DATABASE_URL: databaseUrl,
-      WEIGE_HUB_STREET: streetFile,
-      WEIGE_HUB_HTTP_HOST: '127.0.0.1',
-      WEIGE_HUB_HTTP_PORT: String(port),
-      WEIGE_HUB_REPLICA: replica,
-      WEIGE_HUB_JOB_POLL_MS: '100',
-      WEIGE_LOG_LEVEL: 'warn',
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/hub/main.ts')],
+    {
+      cwd: REPO_ROOT,
+      env: {
+        ...process.env,
+        WEIGE_HUB_DATABASE_URL: databaseUrl,
+        WEIGE_HUB_STREET: streetFile,
+        WEIGE_HUB_HTTP_HOST: '127.0.0.1',
+        WEIGE_HUB_HTTP_PORT: String(port),
+        WEIGE_HUB_REPLICA: replica,
+        WEIGE_HUB_JOB_POLL_MS: '100',
+        WEIGE_LOG_LEVEL: 'warn',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  );
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const http = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 40_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}: ${stderr}`);
-    if (await fetch(`${http}/healthz`).then((r) => r.ok, () => false)) break;
+    if (
+      await fetch(`${http}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     if (Date.now() > deadline) throw new Error(`hub did not become healthy: ${stderr}`);
     await new Promise((r) => setTimeout(r, 100));
   }

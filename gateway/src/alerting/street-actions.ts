@@ -27,7 +27,10 @@ export class StreetActions {
       } catch (err) {
         if (!(err instanceof WeigeError)) throw err;
         result = { downlinkSeq: action.seq, kind: action.kind, outcome: 'refused', message: err.message };
-        svc.core.log.warn({ action: action.seq, kind: action.kind, reason: err.message }, 'street action refused');
+        svc.core.log.warn(
+          { action: action.seq, kind: action.kind, reason: err.message },
+          'street action refused',
+        );
       }
       alsoInTransaction(result);
       return result;

@@ -14,7 +14,13 @@ const PAGE = 100;
 export class DownlinkStore {
   constructor(private readonly pool: Pool) {}
 
-  async poll(siteId: string, after: number, waitS: number, now: number, signal: AbortSignal): Promise<DownlinkAction[]> {
+  async poll(
+    siteId: string,
+    after: number,
+    waitS: number,
+    now: number,
+    signal: AbortSignal,
+  ): Promise<DownlinkAction[]> {
     await this.pool.query(
       'UPDATE hub_communities SET downlink_acked = GREATEST(downlink_acked, $2), last_seen_at = $3 WHERE site_id = $1',
       [siteId, after, now],
@@ -26,7 +32,13 @@ export class DownlinkStore {
           'SELECT seq, kind, by, at, body FROM hub_downlink WHERE site_id = $1 AND seq > $2 ORDER BY seq LIMIT $3',
           [siteId, after, PAGE],
         )
-      ).rows as Array<{ seq: number; kind: DownlinkAction['kind']; by: string; at: number; body: DownlinkAction['body'] }>;
+      ).rows as Array<{
+        seq: number;
+        kind: DownlinkAction['kind'];
+        by: string;
+        at: number;
+        body: DownlinkAction['body'];
+      }>;
       if (rows.length || Date.now() >= deadline || signal.aborted)
         return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
       await new Promise<void>((resolve) => {

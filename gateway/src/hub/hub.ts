@@ -50,7 +50,14 @@ export class Hub {
     const applied = await migrateHub(pool);
     await this.registerCommunities();
     const desk = new StreetDesk(street);
-    this.worker = new JobWorker({ pool, desk, clock, log, replica: settings.replica, pollMs: settings.jobPollMs });
+    this.worker = new JobWorker({
+      pool,
+      desk,
+      clock,
+      log,
+      replica: settings.replica,
+      pollMs: settings.jobPollMs,
+    });
     this.app = await createHubApi({
       street,
       pool,
@@ -66,7 +73,13 @@ export class Hub {
     await this.app.listen({ host: settings.httpHost, port: settings.httpPort });
     this.worker.start();
     log.info(
-      { replica: settings.replica, street: street.id, communities: street.communities.length, httpPort: this.httpPort, migrations: applied },
+      {
+        replica: settings.replica,
+        street: street.id,
+        communities: street.communities.length,
+        httpPort: this.httpPort,
+        migrations: applied,
+      },
       'street hub started',
     );
   }

@@ -31,11 +31,13 @@ export function readHubSettings(env: NodeJS.ProcessEnv, overrides: Partial<HubSe
     const raw = env[name];
     if (raw === undefined || raw === '') return fallback;
     const n = Number(raw);
-    if (!Number.isInteger(n) || n < min || n > max) problems.push(`${name}=${raw}: must be an integer in [${min}, ${max}]`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      problems.push(`${name}=${raw}: must be an integer in [${min}, ${max}]`);
     return n;
   };
   const logLevel = (env.WEIGE_LOG_LEVEL || 'info') as HubSettings['logLevel'];
-  if (!LOG_LEVELS.includes(logLevel)) problems.push(`WEIGE_LOG_LEVEL=${logLevel}: must be one of ${LOG_LEVELS.join(', ')}`);
+  if (!LOG_LEVELS.includes(logLevel))
+    problems.push(`WEIGE_LOG_LEVEL=${logLevel}: must be one of ${LOG_LEVELS.join(', ')}`);
   const settings: HubSettings = {
     databaseUrl: env.WEIGE_HUB_DATABASE_URL ?? '',
     streetFile: env.WEIGE_HUB_STREET || EXAMPLE_STREET_FILE,
@@ -48,8 +50,9 @@ export function readHubSettings(env: NodeJS.ProcessEnv, overrides: Partial<HubSe
     ...overrides,
   };
   if (!/^postgres(ql)?:\/\//.test(settings.databaseUrl))
-    problems.push('WEIGE_HUB_DATABASE_URL: must be a postgres:// URL (the street hub keeps everything there)');
-  if (problems.length)
-    throw Errors.configInvalid(`invalid settings:\n  ${problems.join('\n  ')}`, problems);
+    problems.push(
+      'WEIGE_HUB_DATABASE_URL: must be a postgres:// URL (the street hub keeps everything there)',
+    );
+  if (problems.length) throw Errors.configInvalid(`invalid settings:\n  ${problems.join('\n  ')}`, problems);
   return settings;
 }

@@ -32,7 +32,13 @@ export class StreetDesk {
   }
 
   /** Applies one stored uplink record to the street's picture. */
-  async onRecord(db: PoolClient, siteId: string, kind: string, body: Record<string, unknown>, now: number): Promise<void> {
+  async onRecord(
+    db: PoolClient,
+    siteId: string,
+    kind: string,
+    body: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
     switch (kind) {
       case 'incident':
         return this.onIncident(db, siteId, body, now);
@@ -40,11 +46,21 @@ export class StreetDesk {
         await db.query(
           `INSERT INTO hub_devices (site_id, device_id, status, last_seen, battery, updated_at) VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (site_id, device_id) DO UPDATE SET status = $3, last_seen = $4, battery = $5, updated_at = $6`,
-          [siteId, String(body.deviceId), String(body.status), body.lastSeen ?? null, body.batteryPct ?? null, now],
+          [
+            siteId,
+            String(body.deviceId),
+            String(body.status),
+            body.lastSeen ?? null,
+            body.batteryPct ?? null,
+            now,
+          ],
         );
         return;
       case 'site_mode':
-        await db.query('UPDATE hub_communities SET mode = $2 WHERE site_id = $1', [siteId, String(body.mode)]);
+        await db.query('UPDATE hub_communities SET mode = $2 WHERE site_id = $1', [
+          siteId,
+          String(body.mode),
+        ]);
         return;
       case 'action_result':
         await db.query('UPDATE hub_downlink SET outcome = $3, message = $4 WHERE site_id = $1 AND seq = $2', [
@@ -57,13 +73,21 @@ export class StreetDesk {
     }
   }
 
-  private async onIncident(db: PoolClient, siteId: string, view: Record<string, unknown>, now: number): Promise<void> {
+  private async onIncident(
+    db: PoolClient,
+    siteId: string,
+    view: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
     const id = String(view.id);
     const state = String(view.state);
     const atStreet = UNACCEPTED.has(state) && view.escalationLevel === this.streetLevel;
     const ms = (v: unknown): number | null => (typeof v === 'string' ? Date.parse(v) : null);
     const prev = (
-      await db.query('SELECT street_since FROM hub_incidents WHERE site_id = $1 AND incident_id = $2', [siteId, id])
+      await db.query('SELECT street_since FROM hub_incidents WHERE site_id = $1 AND incident_id = $2', [
+        siteId,
+        id,
+      ])
     ).rows[0] as { street_since: number | null } | undefined;
     const since = atStreet ? (prev?.street_since ?? now) : null;
     await db.query(
@@ -87,7 +111,9 @@ export class StreetDesk {
       ],
     );
     if (atStreet && !prev?.street_since) {
-      await this.event(db, siteId, id, now, 'street_paged', null, null, { paged: this.accounts('street_duty') });
+      await this.event(db, siteId, id, now, 'street_paged', null, null, {
+        paged: this.accounts('street_duty'),
+      });
       await this.schedule(db, 'street_reminder', siteId, id, now + this.street.escalation.reminderS * 1000);
       await this.schedule(db, 'street_escalate', siteId, id, now + this.street.escalation.acceptS * 1000);
     }
@@ -105,46 +131,104 @@ export class StreetDesk {
     const live = Boolean(row?.street_since);
     const data = { replica, dueAt: job.due_at, lateMs: now - job.due_at };
     if (job.kind === 'street_reminder') {
-      await this.event(db, job.site_id, job.incident_id, now, live ? 'street_reminded' : 'street_timer_void', null, job.id, {
-        ...data,
-        paged: this.accounts('street_duty'),
-      });
+      await this.event(
+        db,
+        job.site_id,
+        job.incident_id,
+        now,
+        live ? 'street_reminded' : 'street_timer_void',
+        null,
+        job.id,
+        {
+          ...data,
+          paged: this.accounts('street_duty'),
+        },
+      );
       if (live)
-        await this.schedule(db, 'street_reminder', job.site_id, job.incident_id, job.due_at + this.street.escalation.reminderS * 1000);
+        await this.schedule(
+          db,
+          'street_reminder',
+          job.site_id,
+          job.incident_id,
+          job.due_at + this.street.escalation.reminderS * 1000,
+        );
       return;
     }
-    await this.event(db, job.site_id, job.incident_id, now, live ? 'street_escalated' : 'street_timer_void', null, job.id, {
-      ...data,
-      paged: this.accounts('street_admin'),
-    });
+    await this.event(
+      db,
+      job.site_id,
+      job.incident_id,
+      now,
+      live ? 'street_escalated' : 'street_timer_void',
+      null,
+      job.id,
+      {
+        ...data,
+        paged: this.accounts('street_admin'),
+      },
+    );
   }
 
   /** The street duty officer accepts: jobs stop here, the acceptance goes down to the community. */
-  async accept(db: PoolClient, by: string, siteId: string, incidentId: string, note: string | null, now: number): Promise<number> {
+  async accept(
+    db: PoolClient,
+    by: string,
+    siteId: string,
+    incidentId: string,
+    note: string | null,
+    now: number,
+  ): Promise<number> {
     await this.cancelJobs(db, siteId, incidentId);
     await this.event(db, siteId, incidentId, now, 'street_accepted', by, null, { note });
     return this.send(db, siteId, 'incident_accept', by, now, { incidentId, note });
   }
 
-  async handBack(db: PoolClient, by: string, siteId: string, incidentId: string, note: string | null, now: number): Promise<number> {
+  async handBack(
+    db: PoolClient,
+    by: string,
+    siteId: string,
+    incidentId: string,
+    note: string | null,
+    now: number,
+  ): Promise<number> {
     await this.cancelJobs(db, siteId, incidentId);
     await this.event(db, siteId, incidentId, now, 'street_handed_back', by, null, { note });
     return this.send(db, siteId, 'incident_hand_back', by, now, { incidentId, note });
   }
 
   /** Street-wide emergency mode (平战结合): one action to every community of the street. */
-  async setMode(db: PoolClient, by: string, mode: 'normal' | 'emergency', reason: string | null, now: number): Promise<void> {
+  async setMode(
+    db: PoolClient,
+    by: string,
+    mode: 'normal' | 'emergency',
+    reason: string | null,
+    now: number,
+  ): Promise<void> {
     await this.event(db, null, null, now, 'street_mode', by, null, { mode, reason });
-    for (const c of this.street.communities) await this.send(db, c.siteId, 'site_mode', by, now, { mode, reason });
+    for (const c of this.street.communities)
+      await this.send(db, c.siteId, 'site_mode', by, now, { mode, reason });
   }
 
-  async silence(db: PoolClient, by: string, siteIds: string[], body: Record<string, unknown>, now: number): Promise<void> {
+  async silence(
+    db: PoolClient,
+    by: string,
+    siteIds: string[],
+    body: Record<string, unknown>,
+    now: number,
+  ): Promise<void> {
     await this.event(db, null, null, now, 'street_silence', by, null, { ...body, siteIds });
     for (const siteId of siteIds) await this.send(db, siteId, 'silence', by, now, body);
   }
 
   /** Queues an action for one gateway in its own sequence (the row lock keeps the sequence gap-free). */
-  private async send(db: PoolClient, siteId: string, kind: DownlinkKind, by: string, now: number, body: unknown): Promise<number> {
+  private async send(
+    db: PoolClient,
+    siteId: string,
+    kind: DownlinkKind,
+    by: string,
+    now: number,
+    body: unknown,
+  ): Promise<number> {
     const seq = Number(
       (
         await db.query(
@@ -153,18 +237,20 @@ export class StreetDesk {
         )
       ).rows[0].downlink_seq,
     );
-    await db.query('INSERT INTO hub_downlink (site_id, seq, kind, by, at, body) VALUES ($1, $2, $3, $4, $5, $6)', [
-      siteId,
-      seq,
-      kind,
-      by,
-      now,
-      JSON.stringify(body),
-    ]);
+    await db.query(
+      'INSERT INTO hub_downlink (site_id, seq, kind, by, at, body) VALUES ($1, $2, $3, $4, $5, $6)',
+      [siteId, seq, kind, by, now, JSON.stringify(body)],
+    );
     return seq;
   }
 
-  private async schedule(db: PoolClient, kind: JobRow['kind'], siteId: string, incidentId: string, dueAt: number): Promise<void> {
+  private async schedule(
+    db: PoolClient,
+    kind: JobRow['kind'],
+    siteId: string,
+    incidentId: string,
+    dueAt: number,
+  ): Promise<void> {
     await db.query('INSERT INTO hub_jobs (kind, site_id, incident_id, due_at) VALUES ($1, $2, $3, $4)', [
       kind,
       siteId,

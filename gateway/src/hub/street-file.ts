@@ -58,8 +58,18 @@ export const STREET_SCHEMA = {
       default: {},
       additionalProperties: false,
       properties: {
-        acceptS: { type: 'number', exclusiveMinimum: 0, default: 300, description: 'Seconds until street_admin is paged.' },
-        reminderS: { type: 'number', exclusiveMinimum: 0, default: 60, description: 'Seconds between reminders.' },
+        acceptS: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 300,
+          description: 'Seconds until street_admin is paged.',
+        },
+        reminderS: {
+          type: 'number',
+          exclusiveMinimum: 0,
+          default: 60,
+          description: 'Seconds between reminders.',
+        },
       },
     },
     communities: {
@@ -105,6 +115,8 @@ export function loadStreetFile(file: string): Street {
   const sites = new Set(street.communities.map((c) => c.siteId));
   const bad = street.staff.filter((s) => s.site !== undefined && !sites.has(s.site));
   if (bad.length)
-    throw Errors.configInvalid(`invalid street file ${file}: accounts of unknown sites: ${bad.map((s) => s.username).join(', ')}`);
+    throw Errors.configInvalid(
+      `invalid street file ${file}: accounts of unknown sites: ${bad.map((s) => s.username).join(', ')}`,
+    );
   return street;
 }

@@ -5,7 +5,13 @@
  * record and a refusal otherwise; a forged record, or one about another community, is refused.
  * Refusals are kept with their reason in `hub_refusals`, never the record itself.
  */
-import type { UplinkBatch, UplinkOutcome, UplinkRecord, UplinkRefusal, UplinkResponse } from '../contracts/hub.ts';
+import type {
+  UplinkBatch,
+  UplinkOutcome,
+  UplinkRecord,
+  UplinkRefusal,
+  UplinkResponse,
+} from '../contracts/hub.ts';
 import type { Clock } from '../core/clock.ts';
 import { verifyUplink } from '../core/uplink-signature.ts';
 import { inTransaction, type Pool, type PoolClient } from './database.ts';
@@ -15,9 +21,7 @@ import type { StreetDesk } from './street-desk.ts';
 const SITE_SCOPED = new Set(['incident', 'alert', 'site_mode']);
 
 export class UplinkStore {
-  constructor(
-    private readonly deps: { pool: Pool; clock: Clock; desk: StreetDesk },
-  ) {}
+  constructor(private readonly deps: { pool: Pool; clock: Clock; desk: StreetDesk }) {}
 
   async ingest(batch: UplinkBatch): Promise<UplinkResponse> {
     const { siteId } = batch;
@@ -25,7 +29,9 @@ export class UplinkStore {
     return inTransaction(this.deps.pool, async (db) => {
       const now = this.deps.clock.now();
       const gw = (
-        await db.query('SELECT gateway_key, last_seq FROM hub_communities WHERE site_id = $1 FOR UPDATE', [siteId])
+        await db.query('SELECT gateway_key, last_seq FROM hub_communities WHERE site_id = $1 FOR UPDATE', [
+          siteId,
+        ])
       ).rows[0] as { gateway_key: string; last_seq: number };
       let last = gw.last_seq;
       const results: UplinkOutcome[] = [];
@@ -54,33 +60,47 @@ export class UplinkStore {
     now: number,
   ): Promise<UplinkOutcome> {
     const refuse = async (reason: UplinkRefusal, message: string): Promise<UplinkOutcome> => {
-      await db.query('INSERT INTO hub_refusals (at, site_id, seq, reason, message) VALUES ($1, $2, $3, $4, $5)', [
-        now,
-        siteId,
-        r.seq,
-        reason,
-        message,
-      ]);
+      await db.query(
+        'INSERT INTO hub_refusals (at, site_id, seq, reason, message) VALUES ($1, $2, $3, $4, $5)',
+        [now, siteId, r.seq, reason, message],
+      );
       return { seq: r.seq, outcome: 'refused', reason, message };
     };
-    if (!verifyUplink(key, siteId, r)) return refuse('bad_signature', `record ${r.seq}: signature does not match its content and this gateway's key`);
+    if (!verifyUplink(key, siteId, r))
+      return refuse(
+        'bad_signature',
+        `record ${r.seq}: signature does not match its content and this gateway's key`,
+      );
     if (r.seq <= last) {
-      const stored = (await db.query('SELECT sig FROM hub_records WHERE site_id = $1 AND seq = $2', [siteId, r.seq]))
-        .rows[0] as { sig: string } | undefined;
+      const stored = (
+        await db.query('SELECT sig FROM hub_records WHERE site_id = $1 AND seq = $2', [siteId, r.seq])
+      ).rows[0] as { sig: string } | undefined;
       if (stored?.sig === r.sig) return { seq: r.seq, outcome: 'duplicate' };
       return refuse('replay_mismatch', `record ${r.seq} is already stored with other content`);
     }
-    if (r.seq !== last + 1) return refuse('sequence_gap', `record ${r.seq} arrived before record ${last + 1}`);
+    if (r.seq !== last + 1)
+      return refuse('sequence_gap', `record ${r.seq} arrived before record ${last + 1}`);
     let body: Record<string, unknown>;
     try {
       body = JSON.parse(r.payload) as Record<string, unknown>;
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('not an object');
     } catch (err) {
-      return refuse('malformed_payload', `record ${r.seq}: payload is not a JSON object (${(err as Error).message})`);
+      return refuse(
+        'malformed_payload',
+        `record ${r.seq}: payload is not a JSON object (${(err as Error).message})`,
+      );
     }
     if (SITE_SCOPED.has(r.kind) && body.siteId !== siteId)
-      return refuse('foreign_site', `record ${r.seq}: a ${r.kind} of site '${String(body.siteId)}' pushed by gateway '${siteId}'`);
-    const refId = r.kind === 'incident' ? String(body.id) : r.kind === 'alert' ? String(body.incidentId ?? body.id) : null;
+      return refuse(
+        'foreign_site',
+        `record ${r.seq}: a ${r.kind} of site '${String(body.siteId)}' pushed by gateway '${siteId}'`,
+      );
+    const refId =
+      r.kind === 'incident'
+        ? String(body.id)
+        : r.kind === 'alert'
+          ? String(body.incidentId ?? body.id)
+          : null;
     await db.query(
       `INSERT INTO hub_records (site_id, seq, kind, ref_id, at, received_at, sig, body)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,

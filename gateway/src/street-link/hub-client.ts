@@ -53,7 +53,8 @@ export class HubClient {
         signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
       });
       const text = await res.text();
-      if (!res.ok) throw Errors.transportFailed(`street hub ${base} answered ${res.status}: ${text.slice(0, 300)}`);
+      if (!res.ok)
+        throw Errors.transportFailed(`street hub ${base} answered ${res.status}: ${text.slice(0, 300)}`);
       return JSON.parse(text) as unknown;
     } catch (err) {
       // This replica is down or refusing: the next request goes to the next one.

@@ -75,7 +75,9 @@ export class StreetLinkModule implements GatewayModule {
     this.unsubscribe = [
       // Inside alerting's transaction: the uplink row commits with the change it reports.
       ctx.bus.on('publicationStaged', ({ what, body }) =>
-        what === 'incident' ? stage('incident', body) : stage('alert', alertSummary(body as unknown as Alert)),
+        what === 'incident'
+          ? stage('incident', body)
+          : stage('alert', alertSummary(body as unknown as Alert)),
       ),
       ctx.bus.on('deviceHealthChanged', (h) => stage('device_health', h)),
       ctx.bus.on('siteModeChanged', (m) => stage('site_mode', { ...m, at: new Date(m.at).toISOString() })),
@@ -94,7 +96,10 @@ export class StreetLinkModule implements GatewayModule {
     this.poller.start();
     const pending = outbox.pendingCount();
     sender.kick();
-    log.info({ hubs: settings.hubUrls, pending, downlinkCursor: outbox.downlinkCursor() }, 'street link started');
+    log.info(
+      { hubs: settings.hubUrls, pending, downlinkCursor: outbox.downlinkCursor() },
+      'street link started',
+    );
   }
 
   async stop(): Promise<void> {

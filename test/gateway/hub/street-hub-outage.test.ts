@@ -68,7 +68,13 @@ async function startGateways(siteIds: string[], hubs: string[]): Promise<LinkedG
 }
 
 const pendingUplink = (gw: LinkedGateway): number =>
-  Number((gw.gateway.ctx.stores.db.prepare('SELECT COUNT(*) AS n FROM street_uplink_outbox').get() as { n: number }).n);
+  Number(
+    (
+      gw.gateway.ctx.stores.db.prepare('SELECT COUNT(*) AS n FROM street_uplink_outbox').get() as {
+        n: number;
+      }
+    ).n,
+  );
 
 interface Change {
   type: string;
@@ -98,7 +104,8 @@ async function hubHistories(db: pg.Pool, siteId: string): Promise<Map<string, Ch
     )
   ).rows as Array<{ ref_id: string; c: Change }>;
   const out = new Map<string, Change[]>();
-  for (const r of rows) out.set(r.ref_id, [...(out.get(r.ref_id) ?? []), { type: r.c.type, at: r.c.at, by: r.c.by }]);
+  for (const r of rows)
+    out.set(r.ref_id, [...(out.get(r.ref_id) ?? []), { type: r.c.type, at: r.c.at, by: r.c.by }]);
   return out;
 }
 
@@ -108,19 +115,30 @@ describe('partition: the uplink cut under load', () => {
     const db = openTestPool(url);
     const sites = ['p1', 'p2', 'p3'];
     const streetFile = writeStreetFile(dir, sites);
-    let hubs: TestHub[] = [await startTestHub(url, streetFile, 'hub-a'), await startTestHub(url, streetFile, 'hub-b')];
+    let hubs: TestHub[] = [
+      await startTestHub(url, streetFile, 'hub-a'),
+      await startTestHub(url, streetFile, 'hub-b'),
+    ];
     const ports = hubs.map((h) => h.hub.httpPort);
-    const gateways = await startGateways(sites, hubs.map((h) => h.http));
+    const gateways = await startGateways(
+      sites,
+      hubs.map((h) => h.http),
+    );
     try {
       // Load: a major incident per community every 50 ms (quiet once dispatched), and one
       // critical each that escalates every second, A → B → leader → street, reminding each second.
       let n = 0;
       const load = setInterval(() => {
         n++;
-        for (const gw of gateways) gw.gateway.ctx.bus.emit('detectionRaised', detection(gw.siteId, `load:${n}`, 'major'));
+        for (const gw of gateways)
+          gw.gateway.ctx.bus.emit('detectionRaised', detection(gw.siteId, `load:${n}`, 'major'));
       }, 50);
-      for (const gw of gateways) gw.gateway.ctx.bus.emit('detectionRaised', detection(gw.siteId, 'critical', 'critical'));
-      await eventually(async () => Number((await db.query('SELECT COUNT(*) AS n FROM hub_records')).rows[0].n) > 100, 10_000);
+      for (const gw of gateways)
+        gw.gateway.ctx.bus.emit('detectionRaised', detection(gw.siteId, 'critical', 'critical'));
+      await eventually(
+        async () => Number((await db.query('SELECT COUNT(*) AS n FROM hub_records')).rows[0].n) > 100,
+        10_000,
+      );
 
       // The cut: both replicas stop (connections refused, pushes in flight cut off).
       for (const h of hubs) await h.stop();
@@ -140,13 +158,18 @@ describe('partition: the uplink cut under load', () => {
       }
       expect(Number((await db.query('SELECT COUNT(*) AS n FROM hub_records')).rows[0].n)).toBe(storedAtCut);
 
-      hubs = [await startTestHub(url, streetFile, 'hub-a', ports[0]), await startTestHub(url, streetFile, 'hub-b', ports[1])];
+      hubs = [
+        await startTestHub(url, streetFile, 'hub-a', ports[0]),
+        await startTestHub(url, streetFile, 'hub-b', ports[1]),
+      ];
       await new Promise((r) => setTimeout(r, 1000));
       clearInterval(load);
       // Quiet the critical incidents (accepted locally) so that the histories stop growing.
       for (const gw of gateways) {
         const crit = gw.alerting.running.store.latestByDedupeKey('critical')!;
-        expect((await gw.api('POST', `/api/incidents/${crit!.id}/accept`, { user: 'worker-a' })).status).toBe(200);
+        expect((await gw.api('POST', `/api/incidents/${crit!.id}/accept`, { user: 'worker-a' })).status).toBe(
+          200,
+        );
       }
       await eventually(() => gateways.every((gw) => pendingUplink(gw) === 0), 30_000, 100);
 
@@ -158,7 +181,9 @@ describe('partition: the uplink cut under load', () => {
       }
       // Nothing twice: one row per (site, seq) and seqs without gaps.
       const shape = (
-        await db.query(`SELECT site_id, COUNT(*)::int AS n, MIN(seq)::int AS lo, MAX(seq)::int AS hi FROM hub_records GROUP BY site_id`)
+        await db.query(
+          `SELECT site_id, COUNT(*)::int AS n, MIN(seq)::int AS lo, MAX(seq)::int AS hi FROM hub_records GROUP BY site_id`,
+        )
       ).rows;
       for (const s of shape) expect([s.lo, s.hi]).toEqual([1, s.n]);
     } finally {
@@ -176,7 +201,10 @@ describe('SIGKILL of one hub replica', () => {
     const sites = ['k1', 'k2'];
     const reminderS = 1;
     const streetFile = writeStreetFile(dir, sites, { acceptS: 4, reminderS });
-    const [a, b] = [await spawnHub(url, streetFile, 'hub-a'), await spawnHub(url, streetFile, 'hub-b')] as [HubProcess, HubProcess];
+    const [a, b] = [await spawnHub(url, streetFile, 'hub-a'), await spawnHub(url, streetFile, 'hub-b')] as [
+      HubProcess,
+      HubProcess,
+    ];
     // Both gateways prefer replica a: their downlink polls are held there when it dies.
     const gateways = await startGateways(sites, [a.http, b.http]);
     try {
@@ -190,29 +218,52 @@ describe('SIGKILL of one hub replica', () => {
         i3: k2.alerting.running.store.latestByDedupeKey('i3')!.id,
       };
       // All three reach the street and its reminders are running.
-      await eventually(async () => {
-        const r = await db.query(`SELECT COUNT(*)::int AS n FROM hub_street_events WHERE type = 'street_reminded'`);
-        return r.rows[0].n >= 3;
-      }, 20_000, 100);
+      await eventually(
+        async () => {
+          const r = await db.query(
+            `SELECT COUNT(*)::int AS n FROM hub_street_events WHERE type = 'street_reminded'`,
+          );
+          return r.rows[0].n >= 3;
+        },
+        20_000,
+        100,
+      );
 
       // Accept i1 at replica b, and at once kill replica a: k1's poll sits at a, timers are running.
-      const accepted = await b.api('POST', `/api/street/incidents/k1/${ids.i1}/accept`, { user: 'duty', body: {} });
+      const accepted = await b.api('POST', `/api/street/incidents/k1/${ids.i1}/accept`, {
+        user: 'duty',
+        body: {},
+      });
       expect(accepted.status).toBe(202);
       await a.kill();
       const killedAt = Date.now();
 
-      await eventually(async () => k1.alerting.running.store.getIncident(ids.i1)!.state === 'accepted', 15_000, 100);
+      await eventually(
+        async () => k1.alerting.running.store.getIncident(ids.i1)!.state === 'accepted',
+        15_000,
+        100,
+      );
       // The street administrator is paged for i2 and i3 by the surviving replica.
-      const escalated = await eventually(async () => {
-        const r = await db.query(
-          `SELECT e.incident_id, j.done_by FROM hub_street_events e JOIN hub_jobs j ON j.id = e.job_id
+      const escalated = await eventually(
+        async () => {
+          const r = await db.query(
+            `SELECT e.incident_id, j.done_by FROM hub_street_events e JOIN hub_jobs j ON j.id = e.job_id
            WHERE e.type = 'street_escalated' ORDER BY e.incident_id`,
-        );
-        return r.rows.length === 2 ? r.rows : null;
-      }, 15_000, 100);
+          );
+          return r.rows.length === 2 ? r.rows : null;
+        },
+        15_000,
+        100,
+      );
       expect(escalated.map((r) => r.incident_id).sort()).toEqual([ids.i2, ids.i3].sort());
-      for (const [site, id] of [['k1', ids.i2], ['k2', ids.i3]] as const)
-        expect((await b.api('POST', `/api/street/incidents/${site}/${id}/accept`, { user: 'duty', body: {} })).status).toBe(202);
+      for (const [site, id] of [
+        ['k1', ids.i2],
+        ['k2', ids.i3],
+      ] as const)
+        expect(
+          (await b.api('POST', `/api/street/incidents/${site}/${id}/accept`, { user: 'duty', body: {} }))
+            .status,
+        ).toBe(202);
       await eventually(
         async () =>
           k1.alerting.running.store.getIncident(ids.i2)!.state === 'accepted' &&
@@ -222,14 +273,25 @@ describe('SIGKILL of one hub replica', () => {
       );
 
       // Each acceptance applied once at its community, and answered once.
-      for (const [gw, id] of [[k1, ids.i1], [k1, ids.i2], [k2, ids.i3]] as const)
-        expect(gw.alerting.running.store.history(id).filter((h) => h.type === 'accepted').map((h) => h.by)).toEqual([
-          'street:duty',
-        ]);
-      const answers = await eventually(async () => {
-        const r = await db.query(`SELECT site_id, outcome FROM hub_downlink ORDER BY site_id, seq`);
-        return r.rows.every((x) => x.outcome) ? r.rows : null;
-      }, 10_000, 100);
+      for (const [gw, id] of [
+        [k1, ids.i1],
+        [k1, ids.i2],
+        [k2, ids.i3],
+      ] as const)
+        expect(
+          gw.alerting.running.store
+            .history(id)
+            .filter((h) => h.type === 'accepted')
+            .map((h) => h.by),
+        ).toEqual(['street:duty']);
+      const answers = await eventually(
+        async () => {
+          const r = await db.query(`SELECT site_id, outcome FROM hub_downlink ORDER BY site_id, seq`);
+          return r.rows.every((x) => x.outcome) ? r.rows : null;
+        },
+        10_000,
+        100,
+      );
       expect(answers).toEqual([
         { site_id: 'k1', outcome: 'applied' },
         { site_id: 'k1', outcome: 'applied' },
@@ -238,9 +300,17 @@ describe('SIGKILL of one hub replica', () => {
 
       // The timers: none pending, none fired twice, none lost (each incident's reminders are due
       // every reminderS without a gap), the survivor ran everything after the kill.
-      const jobs = (await db.query('SELECT id, kind, incident_id, due_at, state, done_by, done_at FROM hub_jobs ORDER BY id')).rows;
+      const jobs = (
+        await db.query(
+          'SELECT id, kind, incident_id, due_at, state, done_by, done_at FROM hub_jobs ORDER BY id',
+        )
+      ).rows;
       expect(jobs.filter((j) => j.state === 'pending')).toEqual([]);
-      const events = (await db.query('SELECT job_id, type, incident_id, data FROM hub_street_events WHERE job_id IS NOT NULL')).rows;
+      const events = (
+        await db.query(
+          'SELECT job_id, type, incident_id, data FROM hub_street_events WHERE job_id IS NOT NULL',
+        )
+      ).rows;
       const done = jobs.filter((j) => j.state === 'done');
       expect(events.map((e) => Number(e.job_id)).sort((x, y) => x - y)).toEqual(done.map((j) => j.id));
       for (const id of Object.values(ids)) {

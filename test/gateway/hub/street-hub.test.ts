@@ -95,7 +95,8 @@ describe('street hub: the core loop', () => {
   it('an incident nobody accepts reaches the street duty officer; accepted there, the community shows it and stops reminding', async () => {
     const c1 = gateways.get('c1')!;
     c1.gateway.ctx.bus.emit('detectionRaised', shedFire('c1', 1));
-    const [{ id }] = (await c1.api<Array<{ id: string }>>('GET', '/api/incidents', { user: 'admin' })).body as [{ id: string }];
+    const [{ id }] = (await c1.api<Array<{ id: string }>>('GET', '/api/incidents', { user: 'admin' }))
+      .body as [{ id: string }];
     // A → B → micro-grid leader → the street node, one second each, nobody accepting.
     const atStreet = await eventually(async () => {
       const list = await hubs[0]!.api<Array<{ id: string; siteId: string; escalationLevel: string }>>(
@@ -107,15 +108,24 @@ describe('street hub: the core loop', () => {
     }, 15_000);
     expect(atStreet.siteId).toBe('c1');
     expect(atStreet.escalationLevel).toBe('grid:wuliqiao');
-    const paged = await db.query(`SELECT data FROM hub_street_events WHERE incident_id = $1 AND type = 'street_paged'`, [id]);
+    const paged = await db.query(
+      `SELECT data FROM hub_street_events WHERE incident_id = $1 AND type = 'street_paged'`,
+      [id],
+    );
     expect(paged.rows.map((r) => r.data.paged)).toEqual([['duty']]);
 
     // A community account of another community does not see it; the street duty officer does.
-    expect((await hubs[1]!.api('GET', `/api/street/incidents/c1/${id}`, { user: 'c2-manager' })).status).toBe(404);
-    const accepted = await hubs[1]!.api<{ downlinkSeq: number }>('POST', `/api/street/incidents/c1/${id}/accept`, {
-      user: 'duty',
-      body: { note: '街道已接单，派人前往' },
-    });
+    expect((await hubs[1]!.api('GET', `/api/street/incidents/c1/${id}`, { user: 'c2-manager' })).status).toBe(
+      404,
+    );
+    const accepted = await hubs[1]!.api<{ downlinkSeq: number }>(
+      'POST',
+      `/api/street/incidents/c1/${id}/accept`,
+      {
+        user: 'duty',
+        body: { note: '街道已接单，派人前往' },
+      },
+    );
     expect(accepted.status).toBe(202);
 
     const local = await eventually(async () => {
@@ -130,9 +140,9 @@ describe('street hub: the core loop', () => {
     await new Promise((r) => setTimeout(r, 3000));
     const later = await incidentAt(c1, id);
     expect(later.history.filter((h) => h.type === 'reminded')).toHaveLength(reminders);
-    expect(later.history.filter((h) => h.type === 'escalated' || h.type === 'escalation_exhausted').length).toBe(
-      local.history.filter((h) => h.type === 'escalated' || h.type === 'escalation_exhausted').length,
-    );
+    expect(
+      later.history.filter((h) => h.type === 'escalated' || h.type === 'escalation_exhausted').length,
+    ).toBe(local.history.filter((h) => h.type === 'escalated' || h.type === 'escalation_exhausted').length);
 
     // The hub holds the acceptance as the community reported it, and the answer to its action.
     const hubView = await eventually(async () => {
@@ -146,7 +156,9 @@ describe('street hub: the core loop', () => {
     expect(hubView.acceptedBy).toBe('street:duty');
     expect(hubView.changes.map((c) => c.type)).toEqual(local.history.map((h) => h.type));
     const outcome = await eventually(async () => {
-      const r = await db.query(`SELECT outcome FROM hub_downlink WHERE site_id = 'c1' AND seq = $1`, [accepted.body.downlinkSeq]);
+      const r = await db.query(`SELECT outcome FROM hub_downlink WHERE site_id = 'c1' AND seq = $1`, [
+        accepted.body.downlinkSeq,
+      ]);
       return r.rows[0]?.outcome as string | undefined;
     });
     expect(outcome).toBe('applied');
@@ -157,7 +169,10 @@ describe('street hub: street-wide emergency mode', () => {
   it('switched at the hub, it reaches every gateway, is recorded there and reported back', async () => {
     const before = Number((await db.query('SELECT COUNT(*) AS n FROM hub_downlink')).rows[0].n);
     // A community account may not switch the street; the street admin may.
-    expect((await hubs[0]!.api('PUT', '/api/street/mode', { user: 'c1-manager', body: { mode: 'emergency' } })).status).toBe(403);
+    expect(
+      (await hubs[0]!.api('PUT', '/api/street/mode', { user: 'c1-manager', body: { mode: 'emergency' } }))
+        .status,
+    ).toBe(403);
     const res = await hubs[1]!.api('PUT', '/api/street/mode', {
       user: 'chief',
       body: { mode: 'emergency', reason: '台风红色预警' },
@@ -165,22 +180,30 @@ describe('street hub: street-wide emergency mode', () => {
     expect(res.status).toBe(202);
     for (const siteId of SITES) {
       const mode = await eventually(async () => {
-        const r = await gateways.get(siteId)!.api<{ mode: string; by: string; reason: string }>('GET', '/api/site/mode', {
-          user: 'admin',
-        });
+        const r = await gateways
+          .get(siteId)!
+          .api<{ mode: string; by: string; reason: string }>('GET', '/api/site/mode', {
+            user: 'admin',
+          });
         return r.body.mode === 'emergency' ? r.body : null;
       }, 10_000);
       expect(mode).toMatchObject({ by: 'street:chief', reason: '台风红色预警' });
     }
     // Every gateway answered 'applied' and reported its new mode up; the spare gateway never polled.
     const street = await eventually(async () => {
-      const r = await hubs[0]!.api<{ communities: Array<{ siteId: string; mode: string }> }>('GET', '/api/street', { user: 'chief' });
+      const r = await hubs[0]!.api<{ communities: Array<{ siteId: string; mode: string }> }>(
+        'GET',
+        '/api/street',
+        { user: 'chief' },
+      );
       const live = r.body.communities.filter((c) => SITES.includes(c.siteId));
       return live.every((c) => c.mode === 'emergency') ? r.body : null;
     }, 10_000);
     expect(street.communities.find((c) => c.siteId === SPARE)!.mode).toBe('normal');
     const outcomes = await eventually(async () => {
-      const r = await db.query(`SELECT site_id, outcome FROM hub_downlink WHERE kind = 'site_mode' ORDER BY site_id`);
+      const r = await db.query(
+        `SELECT site_id, outcome FROM hub_downlink WHERE kind = 'site_mode' ORDER BY site_id`,
+      );
       return r.rows.filter((x) => x.outcome).length === SITES.length ? r.rows : null;
     }, 10_000);
     expect(outcomes).toEqual([
@@ -205,24 +228,40 @@ describe('street hub: bad input is refused with a reason, nothing stored', () =>
     ).rows[0] as { records: number; incidents: number; last_seq: number };
 
   const incidentPayload = (siteId: string, id: string) =>
-    JSON.stringify({ id, siteId, kind: 'fire', severity: 'critical', state: 'open', createdAt: testIso(), updatedAt: testIso() });
+    JSON.stringify({
+      id,
+      siteId,
+      kind: 'fire',
+      severity: 'critical',
+      state: 'open',
+      createdAt: testIso(),
+      updatedAt: testIso(),
+    });
 
   function record(seq: number, payload: string, key = gatewayKey(SPARE), siteId = SPARE): UplinkRecord {
     const unsigned = { seq, kind: 'incident' as const, at: testIso(), payload };
     return { ...unsigned, sig: signUplink(key, siteId, unsigned) };
   }
 
-  async function push(records: UplinkRecord[], auth = `Gateway ${SPARE}:${gatewayKey(SPARE)}`, siteId = SPARE) {
+  async function push(
+    records: UplinkRecord[],
+    auth = `Gateway ${SPARE}:${gatewayKey(SPARE)}`,
+    siteId = SPARE,
+  ) {
     const res = await fetch(`${hubs[0]!.http}/api/hub/uplink`, {
       method: 'POST',
       headers: { authorization: auth, 'content-type': 'application/json' },
       body: JSON.stringify({ siteId, records }),
     });
-    return { status: res.status, body: (await res.json()) as UplinkResponse & { error?: { message: string; details: unknown } } };
+    return {
+      status: res.status,
+      body: (await res.json()) as UplinkResponse & { error?: { message: string; details: unknown } },
+    };
   }
 
   async function lastRefusal(): Promise<{ reason: string; message: string; site_id: string | null }> {
-    return (await db.query('SELECT reason, message, site_id FROM hub_refusals ORDER BY id DESC LIMIT 1')).rows[0];
+    return (await db.query('SELECT reason, message, site_id FROM hub_refusals ORDER BY id DESC LIMIT 1'))
+      .rows[0];
   }
 
   it('stores a good record once; a resent copy is a duplicate, a changed copy under its key a replay refused', async () => {
@@ -231,7 +270,10 @@ describe('street hub: bad input is refused with a reason, nothing stored', () =>
     const after = await counts();
     expect(after).toEqual({ records: 1, incidents: 1, last_seq: 1 });
 
-    expect((await push([good])).body).toEqual({ storedThrough: 1, results: [{ seq: 1, outcome: 'duplicate' }] });
+    expect((await push([good])).body).toEqual({
+      storedThrough: 1,
+      results: [{ seq: 1, outcome: 'duplicate' }],
+    });
     const replay = record(1, incidentPayload(SPARE, 'inc-spare-other'));
     const refused = (await push([replay])).body.results[0]!;
     expect(refused).toMatchObject({ seq: 1, outcome: 'refused', reason: 'replay_mismatch' });
@@ -239,33 +281,49 @@ describe('street hub: bad input is refused with a reason, nothing stored', () =>
     expect(await counts()).toEqual(after);
   });
 
-  it('refuses an unknown gateway, a forged record, another community\'s incident and a gap', async () => {
+  it("refuses an unknown gateway, a forged record, another community's incident and a gap", async () => {
     const before = await counts();
-    const unknown = await push([record(2, incidentPayload(SPARE, 'x'))], 'Gateway nowhere:key-of-nowhere-0123456789', 'nowhere');
+    const unknown = await push(
+      [record(2, incidentPayload(SPARE, 'x'))],
+      'Gateway nowhere:key-of-nowhere-0123456789',
+      'nowhere',
+    );
     expect(unknown.status).toBe(401);
     expect(unknown.body.error!.details).toEqual({ reason: 'unknown_gateway' });
     expect(await lastRefusal()).toMatchObject({ reason: 'unknown_gateway', site_id: 'nowhere' });
-    const wrongKey = await push([record(2, incidentPayload(SPARE, 'x'))], `Gateway ${SPARE}:not-the-key-of-spare-000`);
+    const wrongKey = await push(
+      [record(2, incidentPayload(SPARE, 'x'))],
+      `Gateway ${SPARE}:not-the-key-of-spare-000`,
+    );
     expect(wrongKey.status).toBe(401);
 
     // Signed with another gateway's key (a forgery as far as this gateway's key is concerned).
-    const forged = (await push([record(2, incidentPayload(SPARE, 'inc-forged'), gatewayKey('c1'))])).body.results[0]!;
+    const forged = (await push([record(2, incidentPayload(SPARE, 'inc-forged'), gatewayKey('c1'))])).body
+      .results[0]!;
     expect(forged).toMatchObject({ seq: 2, outcome: 'refused', reason: 'bad_signature' });
     // Correctly signed, but about an incident of community c1.
     const foreign = (await push([record(2, incidentPayload('c1', 'inc-of-c1'))])).body.results[0]!;
     expect(foreign).toMatchObject({ seq: 2, outcome: 'refused', reason: 'foreign_site' });
     expect(foreign.message).toContain("site 'c1'");
     // A batch claiming to come from c1 over spare's credentials.
-    const claimed = await push([record(2, incidentPayload('c1', 'inc-of-c1'), gatewayKey('c1'), 'c1')], undefined, 'c1');
+    const claimed = await push(
+      [record(2, incidentPayload('c1', 'inc-of-c1'), gatewayKey('c1'), 'c1')],
+      undefined,
+      'c1',
+    );
     expect(claimed.status).toBe(403);
     expect(claimed.body.error!.details).toEqual({ reason: 'foreign_site' });
     const gap = (await push([record(5, incidentPayload(SPARE, 'inc-later'))])).body.results[0]!;
     expect(gap).toMatchObject({ seq: 5, outcome: 'refused', reason: 'sequence_gap' });
 
     expect(await counts()).toEqual(before);
-    const c1Incidents = await db.query(`SELECT incident_id FROM hub_incidents WHERE incident_id = 'inc-of-c1'`);
+    const c1Incidents = await db.query(
+      `SELECT incident_id FROM hub_incidents WHERE incident_id = 'inc-of-c1'`,
+    );
     expect(c1Incidents.rows).toEqual([]);
-    const reasons = (await hubs[1]!.api<Array<{ reason: string }>>('GET', '/api/hub/refusals?limit=6', { user: 'chief' })).body;
+    const reasons = (
+      await hubs[1]!.api<Array<{ reason: string }>>('GET', '/api/hub/refusals?limit=6', { user: 'chief' })
+    ).body;
     expect(reasons.map((r) => r.reason)).toEqual([
       'sequence_gap',
       'foreign_site',

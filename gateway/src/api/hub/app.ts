@@ -42,16 +42,27 @@ export async function createHubApi(deps: HubApiDeps): Promise<FastifyInstance> {
     bodyLimit: 16 * 1024 * 1024,
     // Gateways hold long polls open: a stopping replica cuts them (they resume at another one).
     forceCloseConnections: true,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false } },
+    ajv: {
+      customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
+    },
   });
   await app.register(swagger, {
     openapi: {
-      info: { title: 'Weige street hub API', description: '街道枢纽: community gateways → street (issue 19)', version: '0.1.0' },
+      info: {
+        title: 'Weige street hub API',
+        description: '街道枢纽: community gateways → street (issue 19)',
+        version: '0.1.0',
+      },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
   await app.register(errorsPlugin);
-  await app.register(hubAuth, { street: deps.street, pool: deps.pool, clock: deps.clock, tokenTtlH: deps.tokenTtlH });
+  await app.register(hubAuth, {
+    street: deps.street,
+    pool: deps.pool,
+    clock: deps.clock,
+    tokenTtlH: deps.tokenTtlH,
+  });
   await app.register(gatewayRoutes, deps);
   await app.register(streetRoutes, deps);
   app.get('/healthz', { schema: { hide: true } }, async () => {

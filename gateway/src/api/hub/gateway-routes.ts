@@ -28,7 +28,8 @@ export const gatewayRoutes: FastifyPluginAsync<GatewayRoutesOptions> = async (ap
     {
       schema: {
         tags: ['hub'],
-        summary: "A gateway's outbox records, in order; each answered stored, duplicate or refused (with a reason)",
+        summary:
+          "A gateway's outbox records, in order; each answered stored, duplicate or refused (with a reason)",
         body: uplinkBatchSchema,
       },
     },
@@ -69,7 +70,13 @@ export const gatewayRoutes: FastifyPluginAsync<GatewayRoutesOptions> = async (ap
       reply.raw.on('close', hangUp);
       opts.closing.addEventListener('abort', hangUp);
       try {
-        const actions = await opts.downlink.poll(request.gateway!, request.query.after, request.query.waitS, opts.clock.now(), gone.signal);
+        const actions = await opts.downlink.poll(
+          request.gateway!,
+          request.query.after,
+          request.query.waitS,
+          opts.clock.now(),
+          gone.signal,
+        );
         return { actions };
       } finally {
         opts.closing.removeEventListener('abort', hangUp);

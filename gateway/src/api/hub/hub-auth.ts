@@ -39,7 +39,14 @@ const tokenHash = (token: string): string => createHash('sha256').update(token).
 
 export function hubUser(street: Street, a: StreetAccount): AuthUser {
   // `grid` is the street for street accounts and the site for community accounts.
-  return { id: a.username, name: a.name, username: a.username, roles: a.roles, grid: a.site ?? street.id, onCall: null };
+  return {
+    id: a.username,
+    name: a.name,
+    username: a.username,
+    roles: a.roles,
+    grid: a.site ?? street.id,
+    onCall: null,
+  };
 }
 
 export default fp<HubAuthOptions>(
@@ -50,7 +57,8 @@ export default fp<HubAuthOptions>(
     app.decorateRequest('user', null);
     app.decorateRequest('gateway', null);
     app.decorateRequest('requireUser', function (this: FastifyRequest) {
-      if (!this.user) throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
+      if (!this.user)
+        throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
       return this.user;
     });
     app.decorateRequest('requireRole', function (this: FastifyRequest, ...roles: Role[]) {
@@ -86,7 +94,9 @@ export default fp<HubAuthOptions>(
       }
       if (!header.startsWith('Bearer ')) throw Errors.authRequired('missing bearer token');
       const row = (
-        await pool.query('SELECT username, expires_at FROM hub_sessions WHERE token_hash = $1', [tokenHash(header.slice(7).trim())])
+        await pool.query('SELECT username, expires_at FROM hub_sessions WHERE token_hash = $1', [
+          tokenHash(header.slice(7).trim()),
+        ])
       ).rows[0] as { username: string; expires_at: number } | undefined;
       const account = row && row.expires_at > clock.now() ? accounts.get(row.username) : undefined;
       if (!account) throw Errors.authRequired('token unknown or expired; log in again');
@@ -125,8 +135,10 @@ export default fp<HubAuthOptions>(
       },
     );
 
-    app.get('/api/auth/me', { schema: { tags: ['auth'], summary: 'Who the token belongs to' } }, async (request) =>
-      request.requireUser(),
+    app.get(
+      '/api/auth/me',
+      { schema: { tags: ['auth'], summary: 'Who the token belongs to' } },
+      async (request) => request.requireUser(),
     );
   },
   { name: 'weige-hub-auth', fastify: '5.x' },
