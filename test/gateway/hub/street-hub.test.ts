@@ -3,7 +3,8 @@
  * SQLite) linked to two street hub replicas on one real PostgreSQL. An incident nobody accepts
  * in its community reaches the street duty officer; accepted at the street, the acceptance shows
  * in the community and stops its reminders. Street-wide emergency mode reaches every gateway.
- * Bad input at the hub is refused with a reason and nothing is stored.
+ * Bad input at the hub is refused with a reason and nothing is stored. The street console
+ * (dashboards/street.html) works in a real Chromium.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,6 +17,14 @@ import type { Detection } from '../../../gateway/src/contracts/alerts.ts';
 import type { UplinkRecord, UplinkResponse } from '../../../gateway/src/contracts/hub.ts';
 import { signUplink } from '../../../gateway/src/core/uplink-signature.ts';
 import { createStreetLinkModule } from '../../../gateway/src/street-link/module.ts';
+import {
+  ensureDashboardsBuilt,
+  launchChromium,
+  loginThroughForm,
+  openPage,
+  screenshot,
+  unlabelledControls,
+} from '../../helpers/browser.ts';
 import { testIso, testNow } from '../../helpers/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { openTestPool, startPostgres, type PostgresInstance } from '../../helpers/postgres.ts';
@@ -333,4 +342,37 @@ describe('street hub: bad input is refused with a reason, nothing stored', () =>
       'unknown_gateway',
     ]);
   });
+});
+
+describe('street console in Chromium', () => {
+  it('the duty officer sees every community, accepts an escalated incident, and the community shows it', async () => {
+    ensureDashboardsBuilt();
+    const browser = await launchChromium();
+    try {
+      const o = await openPage(browser);
+      await loginThroughForm(o.page, hubs[0]!.http, 'duty');
+      expect(new URL(o.page.url()).pathname).toBe('/street.html');
+      await o.page.waitForSelector('#communities tbody tr');
+      const rows = await o.page.$$eval('#communities tbody tr', (trs) =>
+        trs.map((tr) => tr.getAttribute('data-site')),
+      );
+      expect(rows.sort()).toEqual([...SITES, SPARE].sort());
+
+      const c3 = gateways.get('c3')!;
+      c3.gateway.ctx.bus.emit('detectionRaised', shedFire('c3', 7));
+      const id = c3.alerting.running.store.latestByDedupeKey('fire:shed-1:7')!.id;
+      // The page refreshes every 5 s: the incident shows once its community has escalated it.
+      const button = `#escalated-panel tr[data-incident="${id}"] button.accept`;
+      await o.page.waitForSelector(button, { timeout: 20_000 });
+      await screenshot(o.page, 'street-console-desktop', true);
+      await o.page.click(button);
+      await eventually(async () => c3.alerting.running.store.getIncident(id)!.state === 'accepted', 10_000);
+      expect(c3.alerting.running.store.getIncident(id)!.acceptedBy).toBe('street:duty');
+      expect(o.errors).toEqual([]);
+      expect(o.external).toEqual([]);
+      expect(await unlabelledControls(o.page)).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

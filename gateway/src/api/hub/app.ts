@@ -73,7 +73,7 @@ export async function createHubApi(deps: HubApiDeps): Promise<FastifyInstance> {
     await app.register(fastifyStatic, {
       root: DASHBOARDS_DIST,
       prefix: '/',
-      index: ['street.html'],
+      index: ['index.html'],
       preCompressed: true,
       setHeaders: (reply, file) => {
         if (file.endsWith('.html')) reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
