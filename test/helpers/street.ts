@@ -4,17 +4,16 @@
  * them, and street hub replicas — in-process on the test clock, or as child processes
  * (`node --import tsx gateway/src/hub/main.ts`) for SIGKILL tests.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'yaml';
-import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { createRootLogger } from '../../gateway/src/core/logger.ts';
 import { hashPassword } from '../../gateway/src/core/passwords.ts';
 import { Hub } from '../../gateway/src/hub/hub.ts';
 import type { Settings } from '../../gateway/src/config/settings.ts';
 import { testClock } from './clock.ts';
 import { DEMO_STAFF_PASSWORD } from './gateway.ts';
+import { spawnEntry, type EntryProcess } from './entry-process.ts';
 import { freePort } from './ports.ts';
 
 export const STREET_GRID = 'wuliqiao';
@@ -208,12 +207,7 @@ export async function startTestHub(
   return { hub, ...hubApi(`http://127.0.0.1:${hub.httpPort}`), stop: () => hub.stop() };
 }
 
-export interface HubProcess extends HubClientApi {
-  child: ChildProcess;
-  /** SIGKILL: no shutdown code runs, open transactions and connections are simply cut. */
-  kill(): Promise<void>;
-  stop(): Promise<void>;
-}
+export interface HubProcess extends HubClientApi, EntryProcess {}
 
 /** A hub replica as a child process (the real `npm run hub` entry point) on a free port. */
 export async function spawnHub(
@@ -222,45 +216,20 @@ export async function spawnHub(
   replica: string,
 ): Promise<HubProcess> {
   const port = await freePort();
-  const child = spawn(
-    process.execPath,
-    ['--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/hub/main.ts')],
-    {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        WEIGE_HUB_DATABASE_URL: databaseUrl,
-        WEIGE_HUB_STREET: streetFile,
-        WEIGE_HUB_HTTP_HOST: '127.0.0.1',
-        WEIGE_HUB_HTTP_PORT: String(port),
-        WEIGE_HUB_REPLICA: replica,
-        WEIGE_HUB_JOB_POLL_MS: '100',
-        WEIGE_LOG_LEVEL: 'warn',
-      },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-4000)));
   const http = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 40_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`hub exited with ${child.exitCode}: ${stderr}`);
-    if (
-      await fetch(`${http}/healthz`).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    if (Date.now() > deadline) throw new Error(`hub did not become healthy: ${stderr}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const waitExit = (signal: NodeJS.Signals): Promise<void> =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', () => resolve());
-      child.kill(signal);
-    });
-  return { child, ...hubApi(http), kill: () => waitExit('SIGKILL'), stop: () => waitExit('SIGTERM') };
+  const proc = await spawnEntry(
+    'gateway/src/hub/main.ts',
+    {
+      WEIGE_HUB_DATABASE_URL: databaseUrl,
+      WEIGE_HUB_STREET: streetFile,
+      WEIGE_HUB_HTTP_HOST: '127.0.0.1',
+      WEIGE_HUB_HTTP_PORT: String(port),
+      WEIGE_HUB_REPLICA: replica,
+      WEIGE_HUB_JOB_POLL_MS: '100',
+      WEIGE_LOG_LEVEL: 'warn',
+    },
+    `${http}/healthz`,
+    `hub ${replica}`,
+  );
+  return { ...proc, ...hubApi(http) };
 }

@@ -170,7 +170,7 @@ export class StreetDesk {
   }
 
   /** The street duty officer accepts: jobs stop here, the acceptance goes down to the community. */
-  async accept(
+  accept(
     db: PoolClient,
     by: string,
     siteId: string,
@@ -178,12 +178,10 @@ export class StreetDesk {
     note: string | null,
     now: number,
   ): Promise<number> {
-    await this.cancelJobs(db, siteId, incidentId);
-    await this.event(db, siteId, incidentId, now, 'street_accepted', by, null, { note });
-    return this.send(db, siteId, 'incident_accept', by, now, { incidentId, note });
+    return this.incidentAction(db, 'incident_accept', 'street_accepted', by, siteId, incidentId, note, now);
   }
 
-  async handBack(
+  handBack(
     db: PoolClient,
     by: string,
     siteId: string,
@@ -191,9 +189,31 @@ export class StreetDesk {
     note: string | null,
     now: number,
   ): Promise<number> {
+    return this.incidentAction(
+      db,
+      'incident_hand_back',
+      'street_handed_back',
+      by,
+      siteId,
+      incidentId,
+      note,
+      now,
+    );
+  }
+
+  private async incidentAction(
+    db: PoolClient,
+    kind: DownlinkKind,
+    eventType: string,
+    by: string,
+    siteId: string,
+    incidentId: string,
+    note: string | null,
+    now: number,
+  ): Promise<number> {
     await this.cancelJobs(db, siteId, incidentId);
-    await this.event(db, siteId, incidentId, now, 'street_handed_back', by, null, { note });
-    return this.send(db, siteId, 'incident_hand_back', by, now, { incidentId, note });
+    await this.event(db, siteId, incidentId, now, eventType, by, null, { note });
+    return this.send(db, siteId, kind, by, now, { incidentId, note });
   }
 
   /** Street-wide emergency mode (平战结合): one action to every community of the street. */

@@ -6,6 +6,7 @@
  */
 import type { UplinkRecord, UplinkResponse } from '../contracts/hub.ts';
 import type { Logger } from '../core/logger.ts';
+import { SerialDrain } from '../core/serial-drain.ts';
 import { signUplink } from '../core/uplink-signature.ts';
 import type { HubClient } from './hub-client.ts';
 import type { UplinkOutbox } from './uplink-outbox.ts';
@@ -24,39 +25,23 @@ export interface UplinkSenderDeps {
 }
 
 export class UplinkSender {
-  private running = false;
-  private again = false;
-  private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly runner = new SerialDrain(() => this.drain());
 
   constructor(private readonly deps: UplinkSenderDeps) {}
 
   /** Something was staged: send it (coalesces with a push already under way). */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.drain().finally(() => {
-      this.running = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.runner.kick();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.wake?.();
+    this.runner.stop();
   }
 
   private async drain(): Promise<void> {
     let failures = 0;
-    while (!this.stopped) {
-      this.again = false;
+    while (!this.runner.stopped) {
+      this.runner.covered();
       const rows = this.deps.outbox.pending(BATCH);
       if (rows.length === 0) return;
       const records: UplinkRecord[] = rows.map((r) => {
@@ -84,22 +69,7 @@ export class UplinkSender {
           continue;
         }
       }
-      await this.pause(RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]!);
+      await this.runner.pause(RETRY_DELAYS_MS[Math.min(failures, RETRY_DELAYS_MS.length) - 1]!);
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
-      const t = setTimeout(done, ms);
-      t.unref();
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = () => {
-        this.wake = null;
-        done();
-      };
-    });
   }
 }
