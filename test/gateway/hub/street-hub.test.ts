@@ -225,6 +225,54 @@ describe('street hub: street-wide emergency mode', () => {
   }, 30_000);
 });
 
+describe('street hub: other street actions', () => {
+  it('a street silence is recorded at the communities chosen; a hand-back pages the community again', async () => {
+    const res = await hubs[0]!.api('POST', '/api/street/silences', {
+      user: 'chief',
+      body: {
+        matchers: { kind: 'device_offline' },
+        startsAt: testIso(),
+        endsAt: testIso(3600_000),
+        reason: '街道统一停电检修',
+        siteIds: ['c1', 'c2'],
+      },
+    });
+    expect(res.status).toBe(202);
+    for (const siteId of ['c1', 'c2']) {
+      const silence = await eventually(async () => {
+        const r = await gateways
+          .get(siteId)!
+          .api<Array<{ createdBy: string; reason: string; matchers: object }>>('GET', '/api/silences', {
+            user: 'admin',
+          });
+        return r.body.find((x) => x.createdBy === 'street:chief');
+      }, 10_000);
+      expect(silence).toMatchObject({ reason: '街道统一停电检修', matchers: { kind: 'device_offline' } });
+    }
+    const c3Silences = await gateways
+      .get('c3')!
+      .api<Array<{ createdBy: string }>>('GET', '/api/silences', { user: 'admin' });
+    expect(c3Silences.body.filter((x) => x.createdBy === 'street:chief')).toEqual([]);
+
+    // The street accepted c1's first incident earlier; it hands it back to the community.
+    const c1 = gateways.get('c1')!;
+    const id = c1.alerting.running.store.latestByDedupeKey('fire:shed-1:1')!.id;
+    const back = await hubs[1]!.api('POST', `/api/street/incidents/c1/${id}/hand-back`, {
+      user: 'duty',
+      body: { note: '请小区先行处置' },
+    });
+    expect(back.status).toBe(202);
+    const local = await eventually(async () => {
+      const i = await incidentAt(c1, id);
+      return i.history.some((h) => h.type === 'handed_back') ? i : null;
+    }, 10_000);
+    expect(local.state).toBe('dispatched');
+    expect(local.acceptedBy).toBeNull();
+    expect(local.escalationLevel).toBe('A');
+    expect(local.history.filter((h) => h.type === 'handed_back').map((h) => h.by)).toEqual(['street:duty']);
+  }, 30_000);
+});
+
 describe('street hub: bad input is refused with a reason, nothing stored', () => {
   const counts = async () =>
     (
