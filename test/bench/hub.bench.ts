@@ -21,6 +21,7 @@ import path from 'node:path';
 import pg from 'pg';
 import type { UplinkKind, UplinkRecord, UplinkResponse } from '../../gateway/src/contracts/hub.ts';
 import { signUplink } from '../../gateway/src/core/uplink-signature.ts';
+import { testNow } from '../helpers/clock.ts';
 import { startPostgres } from '../helpers/postgres.ts';
 import { gatewayKey, spawnHub, writeStreetFile } from '../helpers/street.ts';
 
@@ -138,7 +139,8 @@ async function simulateCommunity(siteId: string, hubs: string[], startAt: number
   while (next < day.length || outbox.length) {
     const due = Math.min(day.length, Math.floor((Date.now() - startAt) / spacingMs) + 1);
     for (; next < due; next++) {
-      const at = new Date().toISOString();
+      // The replicas run on the test clock (spawnEntry's preload): stamp records on it too.
+      const at = new Date(testNow()).toISOString();
       const unsigned = {
         seq: ++seq,
         kind: day[next]!.kind,

@@ -5,7 +5,7 @@
  * it is about sockets) that `stop()` cuts short.
  */
 export class SerialDrain {
-  private running = false;
+  private running: Promise<void> | null = null;
   private again = false;
   private halted = false;
   private wake: (() => void) | null = null;
@@ -22,14 +22,18 @@ export class SerialDrain {
       this.again = true;
       return;
     }
-    this.running = true;
-    void this.drain().finally(() => {
-      this.running = false;
+    this.running = this.drain().finally(() => {
+      this.running = null;
       if (this.again && !this.halted) {
         this.again = false;
         this.kick();
       }
     });
+  }
+
+  /** Resolves when the pass under way (if any) has ended: after `stop()`, nothing touches the store. */
+  async settled(): Promise<void> {
+    await this.running;
   }
 
   /** A pass calls this before it reads what to send: what was staged so far is covered. */

@@ -18,8 +18,8 @@ export class HubClient {
     private readonly key: string,
   ) {}
 
-  async push(batch: UplinkBatch): Promise<UplinkResponse> {
-    return (await this.request('POST', '/api/hub/uplink', batch, PUSH_TIMEOUT_MS)) as UplinkResponse;
+  async push(batch: UplinkBatch, signal: AbortSignal): Promise<UplinkResponse> {
+    return (await this.request('POST', '/api/hub/uplink', batch, PUSH_TIMEOUT_MS, signal)) as UplinkResponse;
   }
 
   /** Street actions after `cursor`; the hub holds the request up to `waitS` seconds while there are none. */

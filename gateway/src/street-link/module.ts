@@ -105,7 +105,7 @@ export class StreetLinkModule implements GatewayModule {
   async stop(): Promise<void> {
     for (const off of this.unsubscribe) off();
     this.unsubscribe = [];
-    this.sender?.stop();
+    await this.sender?.stop();
     this.sender = null;
     await this.poller?.stop();
     this.poller = null;

@@ -26,6 +26,7 @@ export interface UplinkSenderDeps {
 
 export class UplinkSender {
   private readonly runner = new SerialDrain(() => this.drain());
+  private readonly abort = new AbortController();
 
   constructor(private readonly deps: UplinkSenderDeps) {}
 
@@ -34,8 +35,11 @@ export class UplinkSender {
     this.runner.kick();
   }
 
-  stop(): void {
+  /** Cuts a push under way short and resolves once the sender no longer touches the outbox. */
+  async stop(): Promise<void> {
     this.runner.stop();
+    this.abort.abort();
+    await this.runner.settled();
   }
 
   private async drain(): Promise<void> {
@@ -50,8 +54,9 @@ export class UplinkSender {
       });
       let answer: UplinkResponse | null = null;
       try {
-        answer = await this.deps.client.push({ siteId: this.deps.siteId, records });
+        answer = await this.deps.client.push({ siteId: this.deps.siteId, records }, this.abort.signal);
       } catch (err) {
+        if (this.runner.stopped) return;
         failures++;
         if (failures === 1 || failures % 20 === 0)
           this.deps.log.warn({ err, pending: rows.length, failures }, 'street hub unreachable; uplink waits');
