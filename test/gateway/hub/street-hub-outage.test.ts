@@ -137,7 +137,7 @@ describe('partition: the uplink cut under load', () => {
         gw.gateway.ctx.bus.emit('detectionRaised', detection(gw.siteId, 'critical', 'critical'));
       await eventually(
         async () => Number((await db.query('SELECT COUNT(*) AS n FROM hub_records')).rows[0].n) > 100,
-        10_000,
+        30_000,
       );
 
       // The cut: both replicas stop (connections refused, pushes in flight cut off). A new critical
