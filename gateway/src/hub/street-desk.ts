@@ -12,6 +12,12 @@ import type { Street } from './street-file.ts';
 
 const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
 
+export type StreetIncidentAction = 'accept' | 'handBack';
+const INCIDENT_ACTIONS: Record<StreetIncidentAction, [DownlinkKind, string]> = {
+  accept: ['incident_accept', 'street_accepted'],
+  handBack: ['incident_hand_back', 'street_handed_back'],
+};
+
 export interface JobRow {
   id: number;
   kind: 'street_reminder' | 'street_escalate';
@@ -169,48 +175,20 @@ export class StreetDesk {
     );
   }
 
-  /** The street duty officer accepts: jobs stop here, the acceptance goes down to the community. */
-  accept(
+  /**
+   * Street duty accepts (jobs stop here) or hands back: recorded at the street and sent down to the
+   * community, which applies it like a local step. Returns the downlink sequence.
+   */
+  async incidentAction(
     db: PoolClient,
+    action: StreetIncidentAction,
     by: string,
     siteId: string,
     incidentId: string,
     note: string | null,
     now: number,
   ): Promise<number> {
-    return this.incidentAction(db, 'incident_accept', 'street_accepted', by, siteId, incidentId, note, now);
-  }
-
-  handBack(
-    db: PoolClient,
-    by: string,
-    siteId: string,
-    incidentId: string,
-    note: string | null,
-    now: number,
-  ): Promise<number> {
-    return this.incidentAction(
-      db,
-      'incident_hand_back',
-      'street_handed_back',
-      by,
-      siteId,
-      incidentId,
-      note,
-      now,
-    );
-  }
-
-  private async incidentAction(
-    db: PoolClient,
-    kind: DownlinkKind,
-    eventType: string,
-    by: string,
-    siteId: string,
-    incidentId: string,
-    note: string | null,
-    now: number,
-  ): Promise<number> {
+    const [kind, eventType] = INCIDENT_ACTIONS[action];
     await this.cancelJobs(db, siteId, incidentId);
     await this.event(db, siteId, incidentId, now, eventType, by, null, { note });
     return this.send(db, siteId, kind, by, now, { incidentId, note });

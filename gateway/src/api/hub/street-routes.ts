@@ -7,9 +7,10 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { FALSE_ALARM_DISPOSITIONS } from '../../alerting/model.ts';
 import type { Clock } from '../../core/clock.ts';
+import { modeBodySchema, silenceMatchersSchema } from '../schemas.ts';
 import { Errors } from '../../core/errors.ts';
 import { inTransaction, type Pool } from '../../hub/database.ts';
-import type { StreetDesk } from '../../hub/street-desk.ts';
+import type { StreetDesk, StreetIncidentAction } from '../../hub/street-desk.ts';
 import type { Street } from '../../hub/street-file.ts';
 
 export interface StreetRoutesOptions {
@@ -172,7 +173,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
     },
   );
 
-  const act = (path: string, kind: 'accept' | 'handBack') =>
+  const act = (path: string, kind: StreetIncidentAction) =>
     app.post<{ Params: Params; Body: { note?: string } }>(
       path,
       {
@@ -192,7 +193,15 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
           throw Errors.conflict(`cannot hand back an incident that is ${row.state}`);
         const { siteId, incidentId } = request.params;
         const seq = await inTransaction(pool, (db) =>
-          desk[kind](db, user.username, siteId, incidentId, request.body?.note ?? null, clock.now()),
+          desk.incidentAction(
+            db,
+            kind,
+            user.username,
+            siteId,
+            incidentId,
+            request.body?.note ?? null,
+            clock.now(),
+          ),
         );
         return reply.status(202).send({ siteId, incidentId, downlinkSeq: seq });
       },
@@ -207,15 +216,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
         tags: ['street'],
         summary:
           'Street-wide emergency mode 平战结合: sent to every community gateway of the street (street admin)',
-        body: {
-          type: 'object',
-          required: ['mode'],
-          additionalProperties: false,
-          properties: {
-            mode: { type: 'string', enum: ['normal', 'emergency'] },
-            reason: { type: 'string', maxLength: 500 },
-          },
-        },
+        body: modeBodySchema,
       },
     },
     async (request, reply) => {
@@ -248,14 +249,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
           required: ['matchers', 'startsAt', 'endsAt', 'reason'],
           additionalProperties: false,
           properties: {
-            matchers: {
-              type: 'object',
-              minProperties: 1,
-              additionalProperties: false,
-              properties: Object.fromEntries(
-                ['device', 'place', 'kind', 'building', 'household'].map((k) => [k, { type: 'string' }]),
-              ),
-            },
+            matchers: silenceMatchersSchema,
             startsAt: { type: 'string', format: 'date-time' },
             endsAt: { type: 'string', format: 'date-time' },
             reason: { type: 'string', minLength: 1, maxLength: 500 },
