@@ -98,8 +98,8 @@ export default fp<HubAuthOptions>(
           tokenHash(header.slice(7).trim()),
         ])
       ).rows[0] as { username: string; expires_at: number } | undefined;
-      // Wall time on purpose, as at the gateway: a token's lifetime is about people, not events.
-      const account = row && row.expires_at > Date.now() ? accounts.get(row.username) : undefined;
+      // On the hub's clock, as at the gateway (a page on the same clock judges the same expiry).
+      const account = row && row.expires_at > clock.now() ? accounts.get(row.username) : undefined;
       if (!account) throw Errors.authRequired('token unknown or expired; log in again');
       request.user = hubUser(street, account);
     });
@@ -126,7 +126,7 @@ export default fp<HubAuthOptions>(
         if (!account || !verifyPassword(request.body.password, account.passwordHash))
           throw Errors.authBadCredentials('wrong username or password');
         const token = randomBytes(32).toString('base64url');
-        const expiresAt = Date.now() + tokenTtlH * 3600_000;
+        const expiresAt = clock.now() + tokenTtlH * 3600_000;
         await pool.query('INSERT INTO hub_sessions (token_hash, username, expires_at) VALUES ($1, $2, $3)', [
           tokenHash(token),
           account.username,
