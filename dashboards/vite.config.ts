@@ -61,6 +61,7 @@ export default defineConfig({
         console: path.join(ROOT, 'console.html'),
         worker: path.join(ROOT, 'worker.html'),
         engineer: path.join(ROOT, 'engineer.html'),
+        street: path.join(ROOT, 'street.html'),
         sw: path.join(ROOT, 'src/sw.ts'),
       },
       output: {

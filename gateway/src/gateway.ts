@@ -117,7 +117,7 @@ export class Gateway {
     const { ctx } = this;
     const log = moduleLogger(ctx.log, 'gateway');
     // The HTTP server comes up first (answering 503 on /healthz) because MQTT over WebSocket rides on it.
-    for (const factory of this.moduleFactories) this.modules.push(await factory(ctx));
+    for (const factory of this.moduleFactories) this.modules.push(await factory(ctx, this.modules));
     this.app = await createApi(ctx, {
       ready: () => this.ready,
       extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])),

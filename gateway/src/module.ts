@@ -14,4 +14,8 @@ export interface GatewayModule {
   api?: ApiExtension;
 }
 
-export type ModuleFactory = (ctx: GatewayContext) => GatewayModule | Promise<GatewayModule>;
+/** `earlier` are the modules built before this one (a stage that drives another finds it there). */
+export type ModuleFactory = (
+  ctx: GatewayContext,
+  earlier: readonly GatewayModule[],
+) => GatewayModule | Promise<GatewayModule>;

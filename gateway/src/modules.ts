@@ -7,6 +7,7 @@ import { createChannelsModule } from './channels/module.ts';
 import { uiModule } from './ui/ui-module.ts';
 import { RulesModule } from './detectors/rules/module.ts';
 import { createModelsModule } from './detectors/models/models-module.ts';
+import { createStreetLinkModule } from './street-link/module.ts';
 
 export const MODULES: ModuleFactory[] = [
   // Channels, then alerting, start before the detectors so no detection or alert goes unheard.
@@ -15,4 +16,6 @@ export const MODULES: ModuleFactory[] = [
   () => new RulesModule(),
   () => createModelsModule(),
   uiModule,
+  // Last: it applies street actions through alerting and reports what the stages did.
+  createStreetLinkModule,
 ];

@@ -35,6 +35,7 @@ function isStale(): boolean {
     'console.html',
     'worker.html',
     'engineer.html',
+    'street.html',
     'vite.config.ts',
   ]
     .map((p) => path.join(DASHBOARDS, p))

@@ -20,7 +20,7 @@ export interface Session {
   user: SessionUser;
 }
 
-export type PageId = 'console' | 'worker' | 'engineer';
+export type PageId = 'console' | 'worker' | 'engineer' | 'street';
 
 const KEY = 'weige.session';
 
@@ -37,12 +37,15 @@ export const PAGE_ROLES: Record<PageId, Role[]> = {
     'admin',
   ],
   engineer: ['engineer', 'admin'],
+  // Served by the street hub (npm run hub), not by a community gateway.
+  street: ['street_duty', 'street_admin'],
 };
 
 export const PAGE_PATHS: Record<PageId, string> = {
   console: '/console.html',
   worker: '/worker.html',
   engineer: '/engineer.html',
+  street: '/street.html',
 };
 
 export function loadSession(): Session | null {
@@ -76,6 +79,7 @@ export function hasRole(user: SessionUser, ...roles: Role[]): boolean {
 
 /** Where a user lands after login: the page that fits their main role. */
 export function homeFor(user: SessionUser): string {
+  if (user.roles.some((r) => PAGE_ROLES.street.includes(r))) return PAGE_PATHS.street;
   const order: PageId[] = user.roles.includes('engineer')
     ? ['engineer', 'console', 'worker']
     : user.roles.some((r) => r === 'property_manager' || r === 'admin')

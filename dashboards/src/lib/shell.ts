@@ -13,6 +13,7 @@ const PAGE_TITLES: Record<PageId, MessageKey> = {
   console: 'page.console',
   worker: 'page.worker',
   engineer: 'page.engineer',
+  street: 'page.street',
 };
 
 export interface Shell {

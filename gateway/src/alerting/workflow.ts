@@ -42,14 +42,47 @@ export class Workflow {
   }
 
   accept(user: AuthUser, id: string, note?: string): Incident {
-    return this.step(user, id, (i) => {
-      this.requireState(i, UNACCEPTED, 'accept');
-      i.acceptedBy = user.id;
-      i.acceptedAt = this.core.now;
-      if (!i.assignees.includes(user.id)) i.assignees = [user.id, ...i.assignees];
-      this.observe('timeToAccept', i, i.acceptedAt);
-      this.core.change(i, { type: 'accepted', by: user.id, note, toState: 'accepted' });
-      this.escalator.accepted(i);
+    return this.step(user, id, (i) => this.markAccepted(i, user.id, note));
+  }
+
+  /**
+   * Accepted by the street duty officer at the street hub (who the hub has authorised): recorded
+   * like a local accept, by `street:<account>`, and the community's reminders stop.
+   */
+  acceptAtStreet(by: string, id: string, note: string | null): Incident {
+    return this.atStreet(id, (i) => this.markAccepted(i, by, note ?? undefined));
+  }
+
+  /** The street hands an incident back: the community's A post is paged again and the clock restarts. */
+  handBackFromStreet(by: string, id: string, note: string | null): Incident {
+    return this.atStreet(id, (i) => {
+      this.requireState(i, ACTIVE_STATES, 'hand back');
+      i.acceptedBy = null;
+      i.acceptedAt = null;
+      i.arrivedAt = null;
+      i.escalationStep = 0;
+      i.assignees = (i.chain[0]?.staff ?? []).map((m) => m.staffId);
+      this.core.change(i, { type: 'handed_back', by, note, toState: 'dispatched' });
+      this.escalator.armUnaccepted(i);
+    });
+  }
+
+  private markAccepted(i: Incident, by: string, note?: string): void {
+    this.requireState(i, UNACCEPTED, 'accept');
+    i.acceptedBy = by;
+    i.acceptedAt = this.core.now;
+    if (!i.assignees.includes(by)) i.assignees = [by, ...i.assignees];
+    this.observe('timeToAccept', i, i.acceptedAt);
+    this.core.change(i, { type: 'accepted', by, note, toState: 'accepted' });
+    this.escalator.accepted(i);
+  }
+
+  private atStreet(id: string, fn: (i: Incident) => void): Incident {
+    return this.core.work(() => {
+      const incident = this.core.store.getIncident(id);
+      if (!incident) throw Errors.notFound(`no incident '${id}'`);
+      fn(incident);
+      return incident;
     });
   }
 

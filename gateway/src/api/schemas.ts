@@ -63,3 +63,29 @@ export const deviceSchema = {
 
 export const isoOrNull = (ms: number | null): string | null =>
   ms === null ? null : new Date(ms).toISOString();
+
+/** A silence's matchers (a gateway's silences and the street's): every one given must equal the alert's. */
+export const silenceMatchersSchema = {
+  type: 'object',
+  minProperties: 1,
+  additionalProperties: false,
+  description: 'every matcher given must equal the alert’s',
+  properties: {
+    device: { type: 'string', maxLength: 64 },
+    place: { type: 'string', maxLength: 64 },
+    kind: { type: 'string', maxLength: 64 },
+    building: { type: 'string', maxLength: 64 },
+    household: { type: 'string', maxLength: 64 },
+  },
+} as const;
+
+/** Switching peacetime/wartime 平战转换, for a community (PUT /api/site/mode) or a street. */
+export const modeBodySchema = {
+  type: 'object',
+  required: ['mode'],
+  additionalProperties: false,
+  properties: {
+    mode: { type: 'string', enum: ['normal', 'emergency'] },
+    reason: { type: 'string', maxLength: 500 },
+  },
+} as const;

@@ -14,6 +14,7 @@ import { createHash } from 'node:crypto';
 import type { Alert } from '../contracts/alerts.ts';
 import { topics } from '../contracts/topics.ts';
 import type { Clock } from '../core/clock.ts';
+import { SerialDrain } from '../core/serial-drain.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
@@ -98,10 +99,7 @@ export class MqttOutboxStore {
 
 /** Publishes the outbox in order, one message at a time; `kick()` after anything is staged. */
 export class MqttOutbox {
-  private running = false;
-  private again = false;
-  private stopped = false;
-  private wake: (() => void) | null = null;
+  private readonly runner = new SerialDrain(() => this.drain());
 
   constructor(
     private readonly store: MqttOutboxStore,
@@ -131,31 +129,18 @@ export class MqttOutbox {
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = true;
-    void this.drain().finally(() => {
-      this.running = false;
-      if (this.again && !this.stopped) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.runner.kick();
   }
 
   stop(): void {
-    this.stopped = true;
-    this.wake?.();
+    this.runner.stop();
   }
 
   private async drain(): Promise<void> {
     for (;;) {
-      this.again = false;
+      this.runner.covered();
       const batch = this.store.pending();
-      if (batch.length === 0 || this.stopped) return;
+      if (batch.length === 0 || this.runner.stopped) return;
       for (const m of batch) {
         if (!(await this.send(m))) return;
         this.store.markSent(m.seq, this.clock.now());
@@ -166,7 +151,7 @@ export class MqttOutbox {
 
   /** Retries until the publish resolves; false only when stopped (the row stays for next start). */
   private async send(m: OutboxMessage): Promise<boolean> {
-    for (let attempt = 1; !this.stopped; attempt++) {
+    for (let attempt = 1; !this.runner.stopped; attempt++) {
       try {
         await this.transport.publish(m.topic, m.payload, { qos: 1 });
         return true;
@@ -174,16 +159,7 @@ export class MqttOutbox {
         const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!;
         if (attempt === 1 || attempt % 20 === 0)
           this.log.warn({ err, topic: m.topic, attempt }, `${m.what} publish failed; retrying`);
-        // Wall time on purpose: this is about a socket, not about events.
-        await new Promise<void>((resolve) => {
-          const t = setTimeout(resolve, delay);
-          t.unref();
-          this.wake = () => {
-            clearTimeout(t);
-            resolve();
-          };
-        });
-        this.wake = null;
+        await this.runner.pause(delay);
       }
     }
     return false;

@@ -66,6 +66,10 @@ export interface Settings {
   lockoutBaseS: number;
   /** Password checks (scrypt, on the libuv pool) running at once; more wait in line. */
   passwordCheckConcurrency: number;
+  /** Street hub replicas to push incidents to and take street actions from (any one will do). */
+  hubUrls: string[];
+  /** This gateway's key at the street hub (signs uplink records, authenticates the downlink). */
+  hubKey: string | null;
 }
 
 type Parser<T> = (raw: string) => T;
@@ -85,6 +89,10 @@ const url =
     if (!protocols.includes(u.protocol)) throw new Error(`must use ${protocols.join(' or ')}`);
     return raw;
   };
+const urlList =
+  (protocols: string[]): Parser<string[]> =>
+  (raw) =>
+    raw.split(',').map((u) => url(protocols)(u.trim()).replace(/\/+$/, ''));
 const oneOf =
   <T extends string>(values: readonly T[]): Parser<T> =>
   (raw) => {
@@ -146,6 +154,8 @@ const FIELDS = [
   field('WEIGE_LOCKOUT_AFTER_FAILURES', 'lockoutAfterFailures', int(1, 1000), 5),
   field('WEIGE_LOCKOUT_BASE_S', 'lockoutBaseS', int(1, 86400), 30),
   field('WEIGE_PASSWORD_CHECK_CONCURRENCY', 'passwordCheckConcurrency', int(1, 64), 1),
+  field('WEIGE_HUB_URL', 'hubUrls', urlList(['http:', 'https:']), []),
+  field('WEIGE_HUB_KEY', 'hubKey', str, null),
 ] as const;
 
 export function readSettings(

@@ -14,6 +14,9 @@ export const ROLES = [
   'property_manager',
   'engineer',
   'admin',
+  // Street hub accounts (issue 19): the street's duty officer and its administrator.
+  'street_duty',
+  'street_admin',
 ] as const;
 export type Role = (typeof ROLES)[number];
 

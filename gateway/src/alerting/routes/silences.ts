@@ -3,7 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, timeParam } from '../../api/schemas.ts';
+import { parseTimeParam, silenceMatchersSchema, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
 import type { Silence, SilenceMatchers } from '../records-store.ts';
 import { idParams } from './schemas.ts';
@@ -78,19 +78,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
             required: ['matchers', 'to', 'reason'],
             additionalProperties: false,
             properties: {
-              matchers: {
-                type: 'object',
-                minProperties: 1,
-                additionalProperties: false,
-                description: 'every matcher given must equal the alert’s',
-                properties: {
-                  device: { type: 'string', maxLength: 64 },
-                  place: { type: 'string', maxLength: 64 },
-                  kind: { type: 'string', maxLength: 64 },
-                  building: { type: 'string', maxLength: 64 },
-                  household: { type: 'string', maxLength: 64 },
-                },
-              },
+              matchers: silenceMatchersSchema,
               from: { ...timeParam, description: 'start (default: now)' },
               to: timeParam,
               reason: { type: 'string', minLength: 1, maxLength: 500 },

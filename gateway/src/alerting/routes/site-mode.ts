@@ -1,5 +1,6 @@
 /** Peacetime/wartime 平战转换: GET and PUT /api/site/mode, with the record of every switch. */
 import type { FastifyPluginAsync } from 'fastify';
+import { modeBodySchema } from '../../api/schemas.ts';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import type { AlertingService } from '../service.ts';
@@ -56,15 +57,7 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
             'Switch between normal and emergency mode (admins, property managers, micro-grid leaders and above)',
           description:
             'Emergency mode multiplies escalation timeouts by escalation.emergency.timeoutFactor and pages extra roles (and A and B posts at once) for new incidents.',
-          body: {
-            type: 'object',
-            required: ['mode'],
-            additionalProperties: false,
-            properties: {
-              mode: { type: 'string', enum: ['normal', 'emergency'] },
-              reason: { type: 'string', maxLength: 500 },
-            },
-          },
+          body: modeBodySchema,
           response: { 200: modeSchema },
         },
       },
