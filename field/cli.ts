@@ -2,7 +2,7 @@
  * The independent field check (issue 13):
  *   npx tsx field/cli.ts generate --danger throws|water|sheds --seed N --days D --out dir/ [--start ISO] [--site file]
  *   npx tsx field/cli.ts replay --dir dir/ --broker mqtt://host:port --user simulator [--password …]
- *   npx tsx field/cli.ts score --dir dir/ --api http://host:port [--user engineer --password …]
+ *   npx tsx field/cli.ts score --dir dir/ --api http://host:port [--user engineer --password …] [--settle S] [--until ISO]
  */
 import { parseArgs } from 'node:util';
 import { generateScene } from './generate.ts';
@@ -23,7 +23,8 @@ function usage(message: string): never {
 const USAGE = `usage:
   npx tsx field/cli.ts generate --danger throws|water|sheds --seed N --days D --out dir/ [--start ISO] [--site file]
   npx tsx field/cli.ts replay --dir dir/ --broker mqtt://host:1883 --user simulator [--password weige-service]
-  npx tsx field/cli.ts score --dir dir/ --api http://host:8080 [--user engineer] [--password weige-demo]`;
+  npx tsx field/cli.ts score --dir dir/ --api http://host:8080 [--user engineer] [--password weige-demo]
+      [--settle 30] [--until ISO]   (wait for alerts to stop coming; score the scene only up to --until)`;
 
 async function main(): Promise<void> {
   const [command, ...rest] = process.argv.slice(2);
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
       password: { type: 'string' },
       api: { type: 'string' },
       window: { type: 'string', default: '64' },
+      settle: { type: 'string', default: '30' },
+      until: { type: 'string' },
     },
   });
   switch (command) {
@@ -81,11 +84,16 @@ async function main(): Promise<void> {
     }
     case 'score': {
       if (!values.dir || !values.api) usage('score needs --dir and --api');
+      const untilMs = values.until ? Date.parse(values.until) : null;
+      if (untilMs !== null && !Number.isFinite(untilMs)) usage('--until must be ISO 8601 with an offset');
       const text = await scoreScene({
         dir: values.dir,
         api: values.api,
         username: values.user ?? 'engineer',
         password: values.password ?? 'weige-demo',
+        settleS: Number(values.settle),
+        untilMs,
+        progress: (line) => process.stderr.write(`\r${line}`),
       });
       console.log(text);
       return;

@@ -7,7 +7,10 @@
  *   water   elderly_inactivity or water_use_abnormal, same household, collapse … collapse + 48 h
  *   sheds   fire or fire_risk, same shed, first off-gas − 5 min … flame + 15 min
  * Each truth event takes the earliest matching alert; later alerts in its window are repeats
- * (counted, not false). Every other alert of the danger's kinds at a scene place is false.
+ * (counted, not false). A throw's window on a camera where drips fall every few seconds holds
+ * drip alerts too, so for throws an alert naming the throw's track (its dedupeKey ends with the
+ * track id) is taken first, else the one nearest the true floor; only alerts naming the same
+ * track are repeats. Every other alert of the danger's kinds at a scene place is false.
  */
 import type { RecordedCommand } from './replay.ts';
 import type {
@@ -37,6 +40,8 @@ export interface GatewayAlert {
   };
   source: { deviceId?: string | null; rule?: string | null; model?: string | null };
   incidentId: string | null;
+  /** The gateway's grouping key; for track detections it ends with the track id. */
+  dedupeKey?: string;
   /** The port the alert names, if its evidence carries one. */
   port?: number | null;
 }
@@ -61,6 +66,8 @@ export interface Matched<T extends Target> {
   /** Alert event time − the truth's reference time (release, collapse, smoke), ms. */
   delayMs: number | null;
   repeats: number;
+  /** The matching alert and its repeats. */
+  hits: GatewayAlert[];
 }
 
 export interface MatchResult {
@@ -115,10 +122,11 @@ export function matchAlerts(
   );
   const matched = targets.map((t) => {
     const [from, to] = windowOf(t);
-    const hits = placed.filter(
-      (a) => atPlace(danger, a, placeOf(t), truth) && tsOf(a) >= from && tsOf(a) <= to,
+    const inWindow = placed.filter(
+      (a) => !used.has(a.id) && atPlace(danger, a, placeOf(t), truth) && tsOf(a) >= from && tsOf(a) <= to,
     );
-    const first = hits.find((a) => !used.has(a.id)) ?? null;
+    const hits = t.kind === 'throw' ? throwHits(t, inWindow) : inWindow;
+    const first = hits[0] ?? null;
     for (const a of hits) used.add(a.id);
     const reference = t.kind === 'runaway' ? t.smokeTs : t.ts;
     return {
@@ -126,6 +134,7 @@ export function matchAlerts(
       alert: first,
       delayMs: first ? tsOf(first) - reference : null,
       repeats: Math.max(0, hits.length - 1),
+      hits,
     };
   });
   const falseAlerts = placed
@@ -144,11 +153,31 @@ export function matchAlerts(
   };
 }
 
-/** The right port: the alert names it, or the gateway cut exactly that port during the event. */
+/** Alerts naming the throw's track; failing that, the one alert nearest the true floor. */
+function throwHits(t: ThrowTruth, inWindow: GatewayAlert[]): GatewayAlert[] {
+  const naming = inWindow.filter((a) => a.dedupeKey?.endsWith(`:${t.trackId}`));
+  if (naming.length) return naming;
+  const floorError = (a: GatewayAlert): number =>
+    typeof a.location.floor === 'number' ? Math.abs(a.location.floor - t.floor) : Number.POSITIVE_INFINITY;
+  const nearest = [...inWindow].sort((a, b) => floorError(a) - floorError(b) || tsOf(a) - tsOf(b))[0];
+  return nearest ? [nearest] : [];
+}
+
+/**
+ * The replay records where it was in the scene when a command arrived; detection trails ingest,
+ * so that is later than the detection's event time. Commands up to an hour after the event count.
+ */
+const COMMAND_SLACK_MS = HOUR_MS;
+
+/** The right port: an alert on the event names it, or the gateway cut exactly that port. */
 function portRight(m: Matched<RunawayTruth>, commands: RecordedCommand[]): boolean {
-  if (m.alert?.port === m.truth.port) return true;
+  if (m.hits.some((a) => a.port === m.truth.port)) return true;
   return commands.some((c) => {
-    if (c.topic !== `weige/${m.truth.charger}/command` || c.sceneTs < m.truth.ts || c.sceneTs > m.truth.endTs)
+    if (
+      c.topic !== `weige/${m.truth.charger}/command` ||
+      c.sceneTs < m.truth.ts ||
+      c.sceneTs > m.truth.endTs + COMMAND_SLACK_MS
+    )
       return false;
     const body = JSON.parse(c.payload) as { name?: string; args?: { port?: number; on?: boolean } };
     return body.name === 'charging_power' && body.args?.port === m.truth.port && body.args.on === false;

@@ -71,11 +71,8 @@ export function computeMetrics(m: MatchResult): Metrics {
     return {
       collapses: m.collapses.length,
       'daytime collapses': day.length,
-      'detected within 48 h': share(m.collapses.filter((c) => c.alert).length, m.collapses.length),
-      'detected within 12 h': share(
-        m.collapses.filter((c) => c.alert && c.delayMs! <= 12 * HOUR_MS).length,
-        m.collapses.length,
-      ),
+      'detected within 48 h': `${m.collapses.filter((c) => c.alert).length}/${m.collapses.length}`,
+      'detected within 12 h': `${m.collapses.filter((c) => c.alert && c.delayMs! <= 12 * HOUR_MS).length}/${m.collapses.length}`,
       'daytime delay median h': quantile(delaysH(day), 0.5),
       'daytime delay p90 h': quantile(delaysH(day), 0.9),
       'all delay median h': quantile(delaysH(m.collapses), 0.5),

@@ -42,6 +42,8 @@ export interface ThrowTruth {
   floor: number;
   column: number;
   object: string;
+  /** The camera track that shows it. */
+  trackId: string;
   trackDelayS: number;
   fps: number;
 }

@@ -14,6 +14,42 @@ export interface ScoreOptions {
   api: string;
   username: string;
   password: string;
+  /** Wait until the gateway has raised no new alert for this long (detection trails ingest). */
+  settleS: number;
+  /** Score only the scene up to this event time (what a still-busy gateway has reached). */
+  untilMs: number | null;
+  progress?: (text: string) => void;
+}
+
+/** Alerts raised so far, from the unauthenticated Prometheus counters. */
+async function alertsRaised(api: string): Promise<number> {
+  const res = await fetch(`${api}/metrics`);
+  const text = await res.text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith('weige_alerts_total{'))
+    .reduce((sum, line) => sum + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+}
+
+async function settle(o: ScoreOptions): Promise<void> {
+  if (o.settleS <= 0) return;
+  let last = -1;
+  let quietSince = performance.now();
+  for (;;) {
+    const now = await alertsRaised(o.api);
+    if (now !== last) quietSince = performance.now();
+    else if (performance.now() - quietSince >= o.settleS * 1000) return;
+    last = now;
+    o.progress?.(`${now} alerts raised so far; waiting for ${o.settleS} s without a new one`);
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+  }
+}
+
+/** The scene cut at `untilMs`: truth events after it dropped, the span (denominators) shortened. */
+export function truncateTruth(truth: Truth[], untilMs: number): Truth[] {
+  return truth
+    .filter((t) => t.ts < untilMs)
+    .map((t) => (t.kind === 'scene' ? { ...t, endTs: Math.min(t.endTs, untilMs) } : t));
 }
 
 const PAGE = 5000;
@@ -45,7 +81,9 @@ export async function fetchAlerts(api: string, token: string): Promise<GatewayAl
 }
 
 export async function scoreScene(o: ScoreOptions): Promise<string> {
-  const truth = readJsonl<Truth>(join(o.dir, TRUTH_FILE));
+  const allTruth = readJsonl<Truth>(join(o.dir, TRUTH_FILE));
+  const truth = o.untilMs === null ? allTruth : truncateTruth(allTruth, o.untilMs);
+  await settle(o);
   const commandsFile = join(o.dir, COMMANDS_FILE);
   const commands = existsSync(commandsFile) ? readJsonl<RecordedCommand>(commandsFile) : [];
   const { token } = await call<{ token: string }>(`${o.api}/api/auth/login`, {
@@ -53,15 +91,19 @@ export async function scoreScene(o: ScoreOptions): Promise<string> {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ username: o.username, password: o.password }),
   });
-  const alerts = await fetchAlerts(o.api, token);
+  const alerts = (await fetchAlerts(o.api, token)).filter(
+    (a) => o.untilMs === null || Date.parse(a.eventTs) < o.untilMs,
+  );
   const scene = truth.find((t): t is SceneTruth => t.kind === 'scene');
   if (scene?.danger === 'sheds') {
-    // A port named in a fire alert's evidence counts as locating it (one logged read per alert).
+    // A port named in a fire alert's evidence (`port` or `suspectPort`) locates it (one logged read per alert).
     for (const a of alerts.filter((x) => DANGER_KINDS.sheds.includes(x.kind))) {
-      const full = await call<{ evidence?: { port?: unknown } }>(`${o.api}/api/alerts/${a.id}`, {
-        headers: { authorization: `Bearer ${token}` },
-      });
-      a.port = typeof full.evidence?.port === 'number' ? full.evidence.port : null;
+      const full = await call<{ evidence?: { port?: unknown; suspectPort?: unknown } }>(
+        `${o.api}/api/alerts/${a.id}`,
+        { headers: { authorization: `Bearer ${token}` } },
+      );
+      const named = Number(full.evidence?.port ?? full.evidence?.suspectPort);
+      a.port = Number.isInteger(named) ? named : null;
     }
   }
   const result = matchAlerts(truth, alerts, commands);

@@ -89,6 +89,7 @@ function addThrow(rng: Rng, rig: CameraRig, wind: Wind, releaseTs: number, scene
       floor,
       column,
       object: body.name,
+      trackId: (JSON.parse(track.message.payload) as { track_id: string }).track_id,
       trackDelayS: Math.round((firstFrame / rig.fps) * 1000) / 1000,
       fps: rig.fps,
     };
