@@ -4,6 +4,7 @@
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DAY_MS } from './time.ts';
 
 export const DANGERS = ['throws', 'water', 'sheds'] as const;
 export type Danger = (typeof DANGERS)[number];
@@ -120,6 +121,29 @@ export type Truth =
 export interface Scene {
   messages: SceneMessage[];
   truth: Truth[];
+}
+
+/** What a seed and a span of days make a scene of. */
+export interface SceneSpan {
+  seed: number;
+  /** Scene start, epoch ms (a local midnight reads best). */
+  startMs: number;
+  days: number;
+}
+
+/** An empty scene holding its `scene` truth row. */
+export function openScene(danger: Danger, span: SceneSpan, places: string[]): Scene {
+  const endTs = span.startMs + span.days * DAY_MS;
+  const row: SceneTruth = {
+    danger,
+    kind: 'scene',
+    id: 'scene',
+    ts: span.startMs,
+    endTs,
+    seed: span.seed,
+    places,
+  };
+  return { messages: [], truth: [row] };
 }
 
 export const MESSAGES_FILE = 'messages.jsonl';

@@ -5,7 +5,7 @@
  */
 import type { Device, Site } from '../../gateway/src/contracts/site.ts';
 import { Rng } from '../rng.ts';
-import type { NuisanceTruth, Scene, SceneMessage } from '../scene.ts';
+import { openScene, type NuisanceTruth, type Scene, type SceneMessage, type SceneSpan } from '../scene.ts';
 import { bikeSheds, type Shed } from '../site.ts';
 import { DAY_MS, HOUR_MS, isoLocal, MINUTE_MS, SECOND_MS } from '../time.ts';
 import {
@@ -35,27 +35,17 @@ interface Nuisance extends Plume {
   port: number | null;
 }
 
-export function generateSheds(
-  site: Site,
-  seed: number,
-  startMs: number,
-  days: number,
-  opts = DEFAULT_SHED_OPTIONS,
-): Scene {
+export function generateSheds(site: Site, span: SceneSpan, opts = DEFAULT_SHED_OPTIONS): Scene {
+  const { seed, startMs, days } = span;
   const rng = new Rng(seed);
   const endMs = startMs + days * DAY_MS;
   const sheds = bikeSheds(site);
   const weather = drawWeather(rng.fork('weather'), days);
-  const scene: Scene = { messages: [], truth: [] };
-  scene.truth.push({
-    danger: 'sheds',
-    kind: 'scene',
-    id: 'scene',
-    ts: startMs,
-    endTs: endMs,
-    seed,
-    places: sheds.map((s) => s.id),
-  });
+  const scene = openScene(
+    'sheds',
+    span,
+    sheds.map((s) => s.id),
+  );
   const picks = rng.fork('runaways');
   const runawayDays = new Map<string, Set<number>>(sheds.map((s) => [s.id, new Set<number>()]));
   const count = Math.max(1, Math.round(opts.runawaysPerShedDay * days * sheds.length));

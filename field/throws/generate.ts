@@ -4,7 +4,7 @@
  * laundry, rain off the eaves, rain, birds, insects near the lens, leaves, paper, quilts.
  */
 import { Rng } from '../rng.ts';
-import type { Scene, ThrowTruth } from '../scene.ts';
+import { openScene, type Scene, type SceneSpan, type ThrowTruth } from '../scene.ts';
 import { facadeCameras } from '../site.ts';
 import type { Site } from '../../gateway/src/contracts/site.ts';
 import { DAY_MS, HOUR_MS } from '../time.ts';
@@ -20,25 +20,15 @@ export interface ThrowOptions {
 
 export const DEFAULT_THROW_OPTIONS: ThrowOptions = { throwsPerDay: [2, 6] };
 
-export function generateThrows(
-  site: Site,
-  seed: number,
-  startMs: number,
-  days: number,
-  opts = DEFAULT_THROW_OPTIONS,
-): Scene {
+export function generateThrows(site: Site, span: SceneSpan, opts = DEFAULT_THROW_OPTIONS): Scene {
+  const { seed, startMs, days } = span;
   const rng = new Rng(seed);
-  const scene: Scene = { messages: [], truth: [] };
   const cameras = facadeCameras(site);
-  scene.truth.push({
-    danger: 'throws',
-    kind: 'scene',
-    id: 'scene',
-    ts: startMs,
-    endTs: startMs + days * DAY_MS,
-    seed,
-    places: cameras.map((c) => c.device.id),
-  });
+  const scene = openScene(
+    'throws',
+    span,
+    cameras.map((c) => c.device.id),
+  );
   for (const camera of cameras) {
     const camRng = rng.fork(camera.device.id);
     const rig = drawRig(camRng, camera);

@@ -5,7 +5,7 @@
  */
 import type { Device, Site } from '../../gateway/src/contracts/site.ts';
 import { Rng } from '../rng.ts';
-import type { Scene, SceneMessage } from '../scene.ts';
+import { openScene, type Scene, type SceneMessage, type SceneSpan } from '../scene.ts';
 import { aloneHouseholds } from '../site.ts';
 import { compactLocal, DAY_MS, HOUR_MS, isoLocal, localHour, MINUTE_MS } from '../time.ts';
 import { drawAbsences, drawPersona, drawUses, litresBy } from './routine.ts';
@@ -23,26 +23,16 @@ export function isDaytime(ts: number): boolean {
   return h >= 8 && h < 20;
 }
 
-export function generateWater(
-  site: Site,
-  seed: number,
-  startMs: number,
-  days: number,
-  opts = DEFAULT_WATER_OPTIONS,
-): Scene {
+export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_OPTIONS): Scene {
+  const { seed, startMs, days } = span;
   const rng = new Rng(seed);
   const endMs = startMs + days * DAY_MS;
   const homes = aloneHouseholds(site);
-  const scene: Scene = { messages: [], truth: [] };
-  scene.truth.push({
-    danger: 'water',
-    kind: 'scene',
-    id: 'scene',
-    ts: startMs,
-    endTs: endMs,
-    seed,
-    places: homes.map((h) => h.household.id),
-  });
+  const scene = openScene(
+    'water',
+    span,
+    homes.map((h) => h.household.id),
+  );
   for (const { household, meter } of homes) {
     const r = rng.fork(household.id);
     const persona = drawPersona(r);
@@ -96,17 +86,20 @@ export function generateWater(
   return scene;
 }
 
-/**
- * Sanchuan NB-IoT: registers frozen at each local hour, one batch a day uploaded 0.25–6 h after
- * midnight (peak-shifted per meter), 0–3 % of uploads lost. Payload as the codec documents it.
- */
-function sanchuan(
+/** How a meter model turns the register into messages over the scene. */
+type Cadence = (
   r: Rng,
   meter: Device,
   register: (t: number) => number,
   startMs: number,
   days: number,
-): SceneMessage[] {
+) => SceneMessage[];
+
+/**
+ * Sanchuan NB-IoT: registers frozen at each local hour, one batch a day uploaded 0.25–6 h after
+ * midnight (peak-shifted per meter), 0–3 % of uploads lost. Payload as the codec documents it.
+ */
+const sanchuan: Cadence = (r, meter, register, startMs, days) => {
   const offsetMs = r.uniform(0.25, 6) * HOUR_MS;
   const loss = r.uniform(0, 0.03);
   let batteryV = r.uniform(3.3, 3.6);
@@ -130,19 +123,13 @@ function sanchuan(
     });
   }
   return out;
-}
+};
 
 /**
  * Canonical meter: a register every 15, 30 or 60 min at a fixed offset, either sent one by one or
  * (a third of meters) batched 2–6 at a time; 0.5–5 % of messages lost.
  */
-function canonical(
-  r: Rng,
-  meter: Device,
-  register: (t: number) => number,
-  startMs: number,
-  days: number,
-): SceneMessage[] {
+const canonical: Cadence = (r, meter, register, startMs, days) => {
   const intervalMs = r.pick([15, 30, 60, 60, 60]) * MINUTE_MS;
   const offsetMs = r.uniform(0, intervalMs);
   const batch = r.chance(1 / 3) ? r.int(2, 6) : 1;
@@ -169,4 +156,4 @@ function canonical(
     });
   }
   return out;
-}
+};
