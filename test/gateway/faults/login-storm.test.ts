@@ -6,6 +6,7 @@
  * Throttling is turned off here so that every attempt reaches the password check: what is tested
  * is that checks run off the event loop and yield the CPU.
  */
+// clock-sweep: skip — a load measurement; the test clock only stamps readings, and repeats add noise, not coverage.
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';

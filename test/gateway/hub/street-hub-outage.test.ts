@@ -5,6 +5,7 @@
  * while street timers run and while it holds a gateway's downlink poll; the other finishes both,
  * and every timer fired exactly once.
  */
+// clock-sweep: skip — timers relative to the test clock only; minutes per run on a loaded machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

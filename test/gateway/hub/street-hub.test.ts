@@ -6,6 +6,7 @@
  * Bad input at the hub is refused with a reason and nothing is stored. The street console
  * (dashboards/street.html) works in a real Chromium.
  */
+// clock-sweep: skip — timers relative to the test clock only; minutes per run on a loaded machine.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
