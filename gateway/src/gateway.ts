@@ -15,6 +15,7 @@ import { CodecRegistry } from './codecs/registry.ts';
 import type { GatewayContext, Stores } from './context.ts';
 import { EventBus } from './core/bus.ts';
 import { SystemClock, type Clock, type TimerHandle } from './core/clock.ts';
+import { GuardedClock } from './core/guarded-clock.ts';
 import { createRootLogger, moduleLogger, type Logger } from './core/logger.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { PasswordChecker } from './core/passwords.ts';
@@ -22,19 +23,22 @@ import { HealthMonitor } from './devices/health-monitor.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
 import type { GatewayModule, ModuleFactory } from './module.ts';
 import { MODULES } from './modules.ts';
-import { MetaStore, openDatabase } from './store/database.ts';
+import { MetaStore, openDatabase, probeWrite } from './store/database.ts';
 import { DeadLetterStore } from './store/dead-letter-store.ts';
 import { DeviceStore } from './store/device-store.ts';
 import { EventStore } from './store/event-store.ts';
 import { InfluxWriter } from './store/influx-writer.ts';
 import { SqliteReadingStore } from './store/reading-store.ts';
+import { StoreHealth } from './store/store-health.ts';
+import type { GatewayHealth, HealthProblem } from './contracts/health.ts';
 import { BrokerPolicy } from './transport/broker-policy.ts';
 import { ConnectionGuard } from './transport/connection-guard.ts';
 import { EmbeddedBroker } from './transport/embedded-broker.ts';
 import { ExternalClient } from './transport/external-client.ts';
-import type { Transport } from './transport/transport.ts';
+import type { InboundMessage, Transport } from './transport/transport.ts';
 
 const RETENTION_CHECK_MS = 3600_000;
+const MIB = 1024 * 1024;
 
 export interface GatewayOptions {
   settings?: Partial<Settings>;
@@ -48,6 +52,7 @@ export interface GatewayOptions {
 export class Gateway {
   readonly ctx: GatewayContext;
   readonly ingest: IngestPipeline;
+  readonly storeHealth: StoreHealth;
   private readonly influx: InfluxWriter | null;
   private readonly moduleFactories: ModuleFactory[];
   private modules: GatewayModule[] = [];
@@ -58,9 +63,11 @@ export class Gateway {
   constructor(options: GatewayOptions = {}) {
     const settings = readSettings(options.env ?? process.env, options.settings);
     const log = options.logger ?? createRootLogger(settings.logLevel);
-    const clock = options.clock ?? new SystemClock();
+    // Every module's timers run on this clock: a store failure in one is reported, never fatal.
+    const clock = new GuardedClock(options.clock ?? new SystemClock(), (err) => this.backgroundFailed(err));
     const site = new SiteIndex(loadSiteFile(settings.siteFile));
-    const db = openDatabase(path.resolve(settings.dataDir));
+    const dataDir = path.resolve(settings.dataDir);
+    const db = openDatabase(dataDir);
     const stores: Stores = {
       db,
       meta: new MetaStore(db),
@@ -72,6 +79,14 @@ export class Gateway {
     for (const d of stores.devices.registered(site.siteId)) site.addDevice(d);
     const bus = new EventBus(moduleLogger(log, 'bus'));
     const metrics = createMetrics();
+    this.storeHealth = new StoreHealth({
+      dataDir,
+      minFreeBytes: settings.minFreeMb * MIB,
+      clock,
+      metrics,
+      log: moduleLogger(log, 'store'),
+      probe: () => probeWrite(db),
+    });
     const codecs = new CodecRegistry();
     const passwords = new PasswordChecker(settings.passwordCheckConcurrency);
     const generated = site.site.mqtt.generatedSecrets ? ensureSecrets(settings.dataDir, site.site) : null;
@@ -84,6 +99,7 @@ export class Gateway {
       settings,
       { site, codecs, clock, metrics, passwords, generated: generated?.hashes ?? null },
       moduleLogger(log, 'transport'),
+      { onPublishDenied: (msg, deviceId, reason) => this.ingest.recordDenied(msg, deviceId, reason) },
     );
     const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
     this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport, passwords };
@@ -97,7 +113,12 @@ export class Gateway {
       metrics,
       clock,
       activity: health,
-      limits: settings,
+      limits: {
+        ...settings,
+        deviceMaxBytesPerS: settings.deviceMaxKbPerS * 1024,
+        deviceDailyQuotaBytes: settings.deviceDailyQuotaMb * MIB,
+      },
+      store: this.storeHealth,
       log: moduleLogger(log, 'ingest'),
       inTransaction: (fn) => db.transaction(fn)(),
     });
@@ -118,8 +139,10 @@ export class Gateway {
     const log = moduleLogger(ctx.log, 'gateway');
     // The HTTP server comes up first (answering 503 on /healthz) because MQTT over WebSocket rides on it.
     for (const factory of this.moduleFactories) this.modules.push(await factory(ctx, this.modules));
+    await this.storeHealth.start();
     this.app = await createApi(ctx, {
       ready: () => this.ready,
+      health: () => this.health(),
       extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])),
     });
     await this.app.listen({ host: ctx.settings.httpHost, port: ctx.settings.httpPort });
@@ -134,7 +157,11 @@ export class Gateway {
     await ctx.transport.start();
     this.influx?.start();
     this.retentionTimer = ctx.clock.setInterval(RETENTION_CHECK_MS, () => this.applyRetention());
-    this.applyRetention();
+    try {
+      this.applyRetention();
+    } catch (err) {
+      this.backgroundFailed(err);
+    }
     this.ready = true;
     log.info(
       {
@@ -152,13 +179,52 @@ export class Gateway {
     this.ready = false;
     this.retentionTimer?.cancel();
     await this.app?.close();
-    for (const m of [...this.modules].reverse()) await m.stop();
+    // A module's last save may fail on a full disk: the others still stop, and the state it
+    // could not save is what a crash would have lost.
+    for (const m of [...this.modules].reverse()) {
+      try {
+        await m.stop();
+      } catch (err) {
+        this.backgroundFailed(err);
+      }
+    }
     this.modules = [];
     await this.ctx.transport.stop();
     await this.influx?.stop();
-    this.ctx.health.stop();
+    try {
+      this.ctx.health.stop();
+    } catch (err) {
+      this.backgroundFailed(err);
+    }
+    this.storeHealth.stop();
     await this.ctx.passwords.close();
     this.ctx.stores.db.close();
+  }
+
+  /** What keeps the gateway from doing all its work right now (GET /healthz). */
+  health(): GatewayHealth {
+    const store = this.storeHealth.status();
+    const problems: HealthProblem[] = [];
+    if (!store.writable)
+      problems.push({ component: 'store', reason: store.problem!, detail: store.detail, since: store.since });
+    const influx = this.influx?.problem();
+    if (influx)
+      problems.push({
+        component: 'influx',
+        reason: 'unreachable',
+        detail: influx.error,
+        since: influx.since,
+      });
+    return {
+      problems,
+      store: { writable: store.writable, freeBytes: store.freeBytes, minFreeBytes: store.minFreeBytes },
+    };
+  }
+
+  /** A timer or background job threw: a store failure degrades the store, anything else is logged. */
+  private backgroundFailed(err: unknown): void {
+    if (!this.storeHealth.reportFailure(err, 'background job'))
+      moduleLogger(this.ctx.log, 'gateway').error({ err }, 'background job failed');
   }
 
   get httpPort(): number {
@@ -198,6 +264,7 @@ function createTransport(
     generated: GeneratedHashes | null;
   },
   log: Logger,
+  hooks: { onPublishDenied: (msg: InboundMessage, deviceId: string | null, reason: string) => void },
 ): Transport {
   const { site, codecs, clock, metrics, passwords, generated } = deps;
   if (settings.mqttUrl) {
@@ -235,5 +302,6 @@ function createTransport(
     clock,
     guard,
     connectTimeoutS: settings.mqttConnectTimeoutS,
+    onPublishDenied: hooks.onPublishDenied,
   });
 }

@@ -62,7 +62,16 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
       metrics,
       clock,
       activity: health,
-      limits: { maxPayloadBytes: 256 * 1024, maxFutureSkewS: 300, maxLatenessS: 35 * 86400 },
+      // Replays call handle() directly: admission (device limits, store state) is not in the path.
+      limits: {
+        maxPayloadBytes: 256 * 1024,
+        maxFutureSkewS: 300,
+        maxLatenessS: 35 * 86400,
+        deviceMaxMsgsPerS: 20,
+        deviceMaxBytesPerS: 256 * 1024,
+        deviceDailyQuotaBytes: 512 * 1024 * 1024,
+      },
+      store: { writable: true, reportFailure: () => false },
       log,
       inTransaction: (fn) => db.transaction(fn)(),
     });

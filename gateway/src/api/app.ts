@@ -17,6 +17,7 @@ import http from 'node:http';
 import type { Socket } from 'node:net';
 import { createWebSocketStream } from 'ws';
 import type { GatewayContext } from '../context.ts';
+import type { GatewayHealth } from '../contracts/health.ts';
 import { EmbeddedBroker } from '../transport/embedded-broker.ts';
 import { ConnectionGuard } from '../transport/connection-guard.ts';
 import authPlugin, { markRoutesPublic } from './plugins/auth.ts';
@@ -31,7 +32,7 @@ export type ApiExtension = FastifyPluginAsync<{ ctx: GatewayContext }>;
 
 export async function createApi(
   ctx: GatewayContext,
-  options: { ready: () => boolean; extensions?: ApiExtension[] },
+  options: { ready: () => boolean; health: () => GatewayHealth; extensions?: ApiExtension[] },
 ): Promise<FastifyInstance> {
   const { settings, metrics } = ctx;
   const guard = new ConnectionGuard({
@@ -104,7 +105,7 @@ export async function createApi(
   });
   await app.register(errorsPlugin);
   await app.register(authPlugin, { ctx });
-  await app.register(systemRoutes, { ctx, ready: options.ready });
+  await app.register(systemRoutes, { ctx, ready: options.ready, health: options.health });
   await app.register(siteRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
   await app.register(deadLetterRoutes, { ctx });

@@ -99,7 +99,10 @@ export class MqttOutboxStore {
 
 /** Publishes the outbox in order, one message at a time; `kick()` after anything is staged. */
 export class MqttOutbox {
-  private readonly runner = new SerialDrain(() => this.drain());
+  private readonly runner = new SerialDrain(
+    () => this.drain(),
+    (err) => this.log.warn({ err }, 'outbox paused: could not read or mark rows'),
+  );
 
   constructor(
     private readonly store: MqttOutboxStore,

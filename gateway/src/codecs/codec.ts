@@ -3,6 +3,7 @@
  * Codecs turn one raw payload into canonical data, or throw a CodecError naming what is wrong.
  * They do no I/O and touch no bus or store; the ingest stage validates, stores and publishes.
  */
+import type { RejectReason } from '../contracts/dead-letters.ts';
 import type { DeviceKind, PortState } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
 import type { DeviceStream } from '../contracts/topics.ts';
@@ -60,13 +61,21 @@ export interface Codec {
   decode(input: DecodeInput): Decoded;
 }
 
-/** Machine-readable reasons; they are the dead-letter reasons and the /metrics labels. */
-export type RejectReason =
-  'malformed_json' | 'schema_violation' | 'bad_timestamp' | 'unsupported_stream' | 'unknown_vendor_value';
+/** The reasons a codec may give; they are dead-letter reasons and /metrics labels. */
+export type CodecRejectReason = Extract<
+  RejectReason,
+  | 'malformed_json'
+  | 'schema_violation'
+  | 'non_finite_number'
+  | 'bad_timestamp'
+  | 'timestamp_out_of_range'
+  | 'unsupported_stream'
+  | 'unknown_vendor_value'
+>;
 
 export class CodecError extends Error {
   constructor(
-    readonly reason: RejectReason,
+    readonly reason: CodecRejectReason,
     message: string,
   ) {
     super(message);
@@ -74,12 +83,48 @@ export class CodecError extends Error {
   }
 }
 
+/** A JSON number that may not fit a double: an exponent of 3+ digits, or 309+ digits in a row. */
+const MAYBE_OVERFLOW = /\d[eE]\+?\d{3}|\d{309}/;
+
 export function parseJson(payload: Buffer): unknown {
+  const text = payload.toString('utf8');
+  let data: unknown;
   try {
-    return JSON.parse(payload.toString('utf8'));
+    data = JSON.parse(text);
   } catch (err) {
     throw new CodecError('malformed_json', `payload is not JSON: ${(err as Error).message}`);
   }
+  // JSON.parse turns 1e309 into Infinity; stored, it would poison every later comparison (issue 14).
+  // Only a payload with a huge literal can hold one, so the common payload skips the walk.
+  if (MAYBE_OVERFLOW.test(text)) {
+    const where = nonFinitePath(data, '');
+    if (where !== null)
+      throw new CodecError(
+        'non_finite_number',
+        `${where || '/'} is not a finite number (it overflows a double)`,
+      );
+  }
+  return data;
+}
+
+/** The JSON pointer of the first number that is not finite, or null. */
+function nonFinitePath(value: unknown, at: string): string | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? null : at;
+  if (value === null || typeof value !== 'object') return null;
+  for (const [key, child] of Object.entries(value)) {
+    const found = nonFinitePath(child, `${at}/${key}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+/** Codec arithmetic on finite input can still overflow (litres × 1e3): no reading keeps such a value. */
+export function checkFiniteValues(decoded: Decoded): void {
+  if (decoded.type !== 'readings') return;
+  for (const [i, r] of decoded.readings.entries())
+    for (const [field, v] of Object.entries(r.values))
+      if (!Number.isFinite(v))
+        throw new CodecError('non_finite_number', `reading ${i} ${field} is not a finite number (${v})`);
 }
 
 export const PORT_STATE_SET: ReadonlySet<string> = new Set<PortState>([

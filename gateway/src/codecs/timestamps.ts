@@ -9,9 +9,18 @@ import { CodecError, type RawTs } from './codec.ts';
 const MIN_PLAUSIBLE_MS = 1_000_000_000_000;
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})$/;
 
+/** ECMAScript's Date range (±100,000,000 days around 1970): later instants cannot even be printed. */
+const MAX_DATE_MS = 8.64e15;
+
 export function toEpochMs(ts: RawTs, field = 'ts'): number {
   if (typeof ts === 'number') {
-    if (!Number.isFinite(ts)) throw new CodecError('bad_timestamp', `${field} is not a finite number`);
+    if (!Number.isFinite(ts))
+      throw new CodecError('non_finite_number', `${field} is not a finite number (it overflows a double)`);
+    if (ts > MAX_DATE_MS)
+      throw new CodecError(
+        'timestamp_out_of_range',
+        `${field} ${ts} is beyond the last representable instant (${MAX_DATE_MS} ms, year 275760)`,
+      );
     if (ts < MIN_PLAUSIBLE_MS)
       throw new CodecError(
         'bad_timestamp',

@@ -33,6 +33,14 @@ export interface Settings {
   maxFutureSkewS: number;
   /** Readings older than this when they arrive are rejected as too late. */
   maxLatenessS: number;
+  /** Below this much free space on the data dir's file system, device messages are refused. */
+  minFreeMb: number;
+  /** Sustained messages per second one device may send (bursts: 30 s worth). */
+  deviceMaxMsgsPerS: number;
+  /** Sustained payload KiB per second one device may send (bursts: 30 s worth). */
+  deviceMaxKbPerS: number;
+  /** Payload MiB one device may send per rolling day; 0 = no quota. */
+  deviceDailyQuotaMb: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   tokenTtlH: number;
   /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
@@ -132,6 +140,10 @@ const FIELDS = [
   field('WEIGE_MAX_PAYLOAD_BYTES', 'maxPayloadBytes', int(64, 16 * 1024 * 1024), 256 * 1024),
   field('WEIGE_MAX_FUTURE_SKEW_S', 'maxFutureSkewS', int(0, 86400 * 365), 300),
   field('WEIGE_MAX_LATENESS_S', 'maxLatenessS', int(0, 86400 * 3650), 35 * 86400),
+  field('WEIGE_MIN_FREE_MB', 'minFreeMb', int(0, 1_000_000), 64),
+  field('WEIGE_DEVICE_MAX_MSGS_PER_S', 'deviceMaxMsgsPerS', int(1, 1_000_000), 20),
+  field('WEIGE_DEVICE_MAX_KB_PER_S', 'deviceMaxKbPerS', int(1, 1_000_000), 256),
+  field('WEIGE_DEVICE_DAILY_QUOTA_MB', 'deviceDailyQuotaMb', int(0, 1_000_000), 512),
   field(
     'WEIGE_LOG_LEVEL',
     'logLevel',

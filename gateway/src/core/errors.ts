@@ -38,4 +38,13 @@ export const Errors = {
   tooManyAttempts: defineError('WEIGE_ERR_TOO_MANY_ATTEMPTS', 429),
   /** Too many password checks waiting; `details.retryAfterS` as above. */
   authBusy: defineError('WEIGE_ERR_AUTH_BUSY', 503),
+  /** The data directory cannot be created, opened or written (start-up). */
+  dataDirUnusable: defineError('WEIGE_ERR_DATA_DIR_UNUSABLE', 500),
+  /** A device message was not taken (store unavailable, device over its limits): no PUBACK. */
+  ingestRefused: defineError('WEIGE_ERR_INGEST_REFUSED', 503),
 } as const;
+
+/** True for `Errors.ingestRefused`: the transport withholds the acknowledgement, quietly. */
+export function isIngestRefusal(err: unknown): err is WeigeError {
+  return err instanceof WeigeError && err.code === 'WEIGE_ERR_INGEST_REFUSED';
+}

@@ -4,11 +4,18 @@
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/** Gauges read at scrape time, so that they are exact rather than as of the last update. */
+export interface GaugeSources {
+  influxSpoolDepth: (() => number) | null;
+}
+
 export function createMetrics() {
   const registry = new Registry();
+  const sources: GaugeSources = { influxSpoolDepth: null };
   collectDefaultMetrics({ register: registry, prefix: 'weige_process_' });
   return {
     registry,
+    sources,
     messagesReceived: new Counter({
       name: 'weige_messages_received_total',
       help: 'MQTT messages received from devices, by stream',
@@ -27,6 +34,34 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    messagesRefused: new Counter({
+      name: 'weige_messages_refused_total',
+      help: 'Messages refused without acknowledgement (the device resends later), by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    storeWritable: new Gauge({
+      name: 'weige_store_writable',
+      help: '1 while the embedded store takes writes; 0 while device messages are refused',
+      registers: [registry],
+    }),
+    storeProblem: new Gauge({
+      name: 'weige_store_problem',
+      help: '1 for the reason the embedded store is not writable now',
+      labelNames: ['problem'] as const,
+      registers: [registry],
+    }),
+    storeFreeBytes: new Gauge({
+      name: 'weige_store_free_bytes',
+      help: "Free bytes on the data dir's file system (last sample)",
+      registers: [registry],
+    }),
+    storeFailures: new Counter({
+      name: 'weige_store_failures_total',
+      help: 'Store writes that failed (disk full, I/O error, locked, read-only, corrupt), by problem',
+      labelNames: ['problem'] as const,
+      registers: [registry],
+    }),
     duplicates: new Counter({
       name: 'weige_duplicates_total',
       help: 'Readings, events or tracks received again and de-duplicated',
@@ -34,7 +69,7 @@ export function createMetrics() {
     }),
     readingsStored: new Counter({
       name: 'weige_readings_stored_total',
-      help: 'Readings written to the embedded store',
+      help: 'Readings committed to the embedded store',
       registers: [registry],
     }),
     storeWriteSeconds: new Histogram({
@@ -53,6 +88,9 @@ export function createMetrics() {
       name: 'weige_influx_spool_depth',
       help: 'Readings stored but not yet written to InfluxDB',
       registers: [registry],
+      collect() {
+        if (sources.influxSpoolDepth) this.set(sources.influxSpoolDepth());
+      },
     }),
     influxPointsWritten: new Counter({
       name: 'weige_influx_points_written_total',

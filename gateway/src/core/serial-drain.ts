@@ -10,7 +10,11 @@ export class SerialDrain {
   private halted = false;
   private wake: (() => void) | null = null;
 
-  constructor(private readonly drain: () => Promise<void>) {}
+  constructor(
+    private readonly drain: () => Promise<void>,
+    /** A pass that threw (the store failed reading or marking rows): the rows stay, the next kick retries. */
+    private readonly onError: (err: unknown) => void,
+  ) {}
 
   get stopped(): boolean {
     return this.halted;
@@ -22,13 +26,16 @@ export class SerialDrain {
       this.again = true;
       return;
     }
-    this.running = this.drain().finally(() => {
-      this.running = null;
-      if (this.again && !this.halted) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    // Caught here: an unhandled rejection would end the process (issue 14: disk full).
+    this.running = this.drain()
+      .catch(this.onError)
+      .finally(() => {
+        this.running = null;
+        if (this.again && !this.halted) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   /** Resolves when the pass under way (if any) has ended: after `stop()`, nothing touches the store. */

@@ -105,8 +105,9 @@ export class HealthMonitor implements DeviceActivitySink {
   private save(): void {
     if (this.dirty.size === 0) return;
     const states = [...this.dirty].map((id) => this.health.get(id)!);
-    this.dirty.clear();
+    // Cleared only once saved: a failing store (disk full) throws, and the next save retries.
     this.deps.store.saveHealth(this.deps.site.siteId, states);
+    this.dirty.clear();
   }
 
   private updateGauge(): void {

@@ -1,11 +1,19 @@
 /**
- * Ingest: topic → codec → validate → normalise event time → dedupe/order → store → bus.
- * Every message ends in exactly one defined outcome per item: accepted, de-duplicated, or
- * rejected to the dead-letter store with a reason. Nothing here may throw to the transport.
+ * Ingest: admission → topic → codec → validate → normalise event time → dedupe/order → store → bus.
+ * Every message ends in exactly one defined outcome per item: accepted, de-duplicated, rejected
+ * to the dead-letter store with a reason, or — refused at admission or rolled back by a failing
+ * store — not acknowledged, so that the device resends it (issue 14).
  */
 import type { SiteIndex } from '../config/site-index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
-import { CodecError, type Codec, type Decoded, type DecodedReading } from '../codecs/codec.ts';
+import {
+  CodecError,
+  checkFiniteValues,
+  type Codec,
+  type Decoded,
+  type DecodedReading,
+} from '../codecs/codec.ts';
+import type { RejectReason } from '../contracts/dead-letters.ts';
 import type { DeviceEvent, Reading, Track } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
 import type { EventBus } from '../core/bus.ts';
@@ -18,10 +26,15 @@ import type { ReadingStore } from '../store/reading-store.ts';
 import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
 import type { InboundMessage, Transport } from '../transport/transport.ts';
 import { BoundedMemo } from '../core/bounded-memo.ts';
+import { Errors } from '../core/errors.ts';
+import { storeProblemOf } from '../store/store-health.ts';
 import { GroupCommit } from './group-commit.ts';
 import { toEpochMs } from '../codecs/timestamps.ts';
+import { Admission, type StoreWriteState } from './admission.ts';
+import { DeviceLimits, type DeviceLimitSettings } from './device-limits.ts';
+import { IngestTally } from './ingest-tally.ts';
 
-export interface IngestLimits {
+export interface IngestLimits extends DeviceLimitSettings {
   maxPayloadBytes: number;
   maxFutureSkewS: number;
   maxLatenessS: number;
@@ -44,10 +57,15 @@ export interface IngestDeps {
   clock: Clock;
   activity: DeviceActivitySink;
   limits: IngestLimits;
+  /** Whether the store takes writes; told of every store failure. */
+  store: StoreWriteState;
   log: Logger;
   /** Runs `fn` in one store transaction (group commit of a batch of messages). */
   inTransaction: (fn: () => void) => void;
 }
+
+/** A message to handle, or a dead letter that admission asked for. */
+type Work = { msg: InboundMessage; note?: { deviceId: string | null; reason: string; detail: string } };
 
 /** Where a topic's messages go: the device, its stream, and a vendor codec if the topic names one. */
 interface Route {
@@ -63,7 +81,7 @@ const REGISTER_TOLERANCE_M3 = 0.001;
 
 class Rejection extends Error {
   constructor(
-    readonly reason: string,
+    readonly reason: RejectReason,
     message: string,
   ) {
     super(message);
@@ -74,12 +92,26 @@ export class IngestPipeline {
   /** Newest (event time) register per water meter, so in-order readings need no neighbour query. */
   private readonly newestRegister = new Map<string, { ts: number; total: number }>();
 
-  private readonly groupCommit: GroupCommit<InboundMessage>;
+  private readonly groupCommit: GroupCommit<Work>;
   /** Topic → device and stream (parsing every message's topic showed in the ingest profile). */
   private readonly routes = new BoundedMemo<Route>(MAX_ROUTES);
+  private readonly admission: Admission;
+  /** Counts of the group commit under way; published when it commits. */
+  private readonly tally = new IngestTally();
 
   constructor(private readonly deps: IngestDeps) {
-    this.groupCommit = new GroupCommit((msg) => this.handle(msg), deps.inTransaction, deps.log);
+    this.groupCommit = new GroupCommit((work) => this.process(work), deps.inTransaction, {
+      committed: () => this.tally.applyTo(deps.metrics),
+      failed: (err, items) => this.rolledBack(err, items),
+    });
+    this.admission = new Admission({
+      store: deps.store,
+      limits: new DeviceLimits(deps.limits),
+      metrics: deps.metrics,
+      writeNote: (msg, deviceId, reason, detail) =>
+        // Its own promise: no device waits for a note, and a failing store only loses the note.
+        void this.groupCommit.enqueue({ msg, note: { deviceId, reason, detail } }).catch(() => undefined),
+    });
   }
 
   async start(transport: Transport): Promise<void> {
@@ -88,13 +120,59 @@ export class IngestPipeline {
       await transport.subscribe(filter, handler);
   }
 
-  /** Handles a message in the next group commit; resolves once it is committed. */
+  /**
+   * Handles a message in the next group commit; resolves once it is committed, rejects with
+   * `Errors.ingestRefused` when it was refused or rolled back (then it must not be acknowledged).
+   */
   enqueue(msg: InboundMessage): Promise<void> {
-    return this.groupCommit.enqueue(msg);
+    const refusal = this.admission.check(msg, this.knownDeviceOf(msg.topic));
+    if (refusal) return Promise.reject(refusal);
+    return this.groupCommit.enqueue({ msg });
   }
 
-  /** Handles one message synchronously: when this returns, accepted data is committed. */
+  /** A publish the broker policy refused: dead-lettered as an unknown or foreign topic. */
+  recordDenied(msg: InboundMessage, deviceId: string | null, policyReason: string): void {
+    const contractTopic = parseDeviceTopic(msg.topic) ?? this.deps.codecs.matchVendorTopic(msg.topic);
+    this.admission.denied(msg, deviceId, contractTopic ? 'topic_not_allowed' : 'unknown_topic', policyReason);
+  }
+
+  /**
+   * Handles one message synchronously, for replays inside the caller's own transaction: when it
+   * returns, accepted data is written (committed once the caller commits).
+   */
   handle(msg: InboundMessage): void {
+    this.process({ msg });
+    this.tally.applyTo(this.deps.metrics);
+  }
+
+  private knownDeviceOf(topic: string): string | null {
+    try {
+      const { deviceId } = this.routes.get(topic, (t) => this.route(t));
+      return this.deps.site.device(deviceId) ? deviceId : null;
+    } catch {
+      return null; // not a device topic: process() dead-letters it with its reason
+    }
+  }
+
+  /** The store failed mid-burst and rolled it back: nothing of it happened. */
+  private rolledBack(err: unknown, items: number): Error {
+    this.tally.discard();
+    // The newest-register cache may hold a rolled-back reading; the store is the truth again.
+    this.newestRegister.clear();
+    if (!this.deps.store.reportFailure(err, 'ingest commit'))
+      this.deps.log.error({ err, items }, 'ingest commit failed');
+    this.deps.metrics.messagesRefused.inc({ reason: 'store_unavailable' }, items);
+    return Errors.ingestRefused(`store_unavailable: ${(err as Error)?.message ?? String(err)}`, {
+      reason: 'store_unavailable',
+    });
+  }
+
+  /** Throws only store failures, which roll back the whole group commit. */
+  private process({ msg, note }: Work): void {
+    if (note) {
+      this.deadLetter(msg, note.deviceId, note.reason, note.detail);
+      return;
+    }
     const started = process.hrtime.bigint();
     let deviceId: string | null = null;
     let stream: DeviceStream | 'unknown' = 'unknown';
@@ -102,7 +180,7 @@ export class IngestPipeline {
       const route = this.routes.get(msg.topic, (t) => this.route(t));
       deviceId = route.deviceId;
       stream = route.stream;
-      this.deps.metrics.messagesReceived.inc({ stream });
+      this.tally.messageReceived(stream);
       if (msg.payload.length > this.deps.limits.maxPayloadBytes)
         throw new Rejection(
           'payload_too_large',
@@ -116,9 +194,10 @@ export class IngestPipeline {
         throw new Rejection('codec_mismatch', `codec '${codec.id}' does not decode ${device.kind} devices`);
       const decoded = this.decode(codec, msg, route.stream, device);
       this.accept(decoded, device, msg);
-      this.deps.metrics.messagesAccepted.inc({ stream });
+      this.tally.messageAccepted(stream);
     } catch (err) {
-      if (stream === 'unknown') this.deps.metrics.messagesReceived.inc({ stream });
+      if (storeProblemOf(err)) throw err;
+      if (stream === 'unknown') this.tally.messageReceived(stream);
       if (err instanceof Rejection || err instanceof CodecError)
         this.reject(msg, deviceId, err.reason, err.message);
       else {
@@ -143,7 +222,9 @@ export class IngestPipeline {
 
   private decode(codec: Codec, msg: InboundMessage, stream: DeviceStream, device: Device): Decoded {
     try {
-      return codec.decode({ topic: msg.topic, stream, payload: msg.payload, device });
+      const decoded = codec.decode({ topic: msg.topic, stream, payload: msg.payload, device });
+      checkFiniteValues(decoded);
+      return decoded;
     } catch (err) {
       if (err instanceof CodecError) throw err;
       // A vendor codec bug must not look like a gateway crash: it is that message's problem.
@@ -190,7 +271,7 @@ export class IngestPipeline {
             });
         }
         const fresh = this.deps.events.insertEvents(events);
-        this.deps.metrics.duplicates.inc(events.length - fresh.length);
+        this.tally.duplicatesSkipped(events.length - fresh.length);
         activity.recordSeen(
           device.id,
           clock.now(),
@@ -216,7 +297,7 @@ export class IngestPipeline {
           clipUrl: t.clipUrl,
         };
         if (this.deps.events.insertTrackOnce(track)) bus.emit('trackAccepted', track);
-        else this.deps.metrics.duplicates.inc();
+        else this.tally.duplicatesSkipped(1);
         return;
       }
     }
@@ -253,8 +334,8 @@ export class IngestPipeline {
       fresh.push(...store.insert([r]));
     }
     metrics.storeWriteSeconds.observe(Number(process.hrtime.bigint() - writeStarted) / 1e9);
-    metrics.readingsStored.inc(fresh.length);
-    metrics.duplicates.inc(candidates.length - regressions - fresh.length);
+    this.tally.readingsStored(fresh.length);
+    this.tally.duplicatesSkipped(candidates.length - regressions - fresh.length);
     activity.recordSeen(device.id, clock.now(), batteryOf(candidates.map((r) => r.values.battery_pct)));
     for (const r of fresh) bus.emit('readingAccepted', r);
   }
@@ -311,8 +392,12 @@ export class IngestPipeline {
     }
   }
 
-  private reject(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
-    this.deps.metrics.messagesRejected.inc({ reason });
+  private reject(msg: InboundMessage, deviceId: string | null, reason: RejectReason, detail: string): void {
+    this.tally.messageRejected(reason);
+    this.deadLetter(msg, deviceId, reason, detail);
+  }
+
+  private deadLetter(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
     try {
       const record = this.deps.deadLetters.add({
         siteId: this.deps.site.siteId,
@@ -327,6 +412,8 @@ export class IngestPipeline {
       if (this.deps.log.isLevelEnabled('debug'))
         this.deps.log.debug({ topic: msg.topic, reason, detail }, 'message rejected');
     } catch (err) {
+      // Unstored evidence means an unacknowledged message: the store failure rolls the burst back.
+      if (storeProblemOf(err)) throw err;
       this.deps.log.error({ err, topic: msg.topic, reason }, 'could not record dead letter');
     }
   }

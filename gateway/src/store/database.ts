@@ -7,20 +7,42 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3, { type Database } from 'better-sqlite3';
+import { Errors } from '../core/errors.ts';
 
 export type { Database } from 'better-sqlite3';
 
+/**
+ * Opens (creating if need be) the database in `dataDir` and proves it can commit a write. A data
+ * dir that cannot be created, opened or written fails with one clear `dataDirUnusable` error.
+ */
 export function openDatabase(dataDir: string, fileName = 'weige.db'): Database {
-  mkdirSync(dataDir, { recursive: true });
-  const db = new BetterSqlite3(path.join(dataDir, fileName));
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = NORMAL');
-  db.pragma('busy_timeout = 5000');
-  db.pragma('foreign_keys = ON');
-  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-    namespace TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
-    PRIMARY KEY (namespace, version))`);
-  return db;
+  let db: Database | null = null;
+  try {
+    mkdirSync(dataDir, { recursive: true });
+    db = new BetterSqlite3(path.join(dataDir, fileName));
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('foreign_keys = ON');
+    db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      namespace TEXT NOT NULL, version INTEGER NOT NULL, applied_at INTEGER NOT NULL,
+      PRIMARY KEY (namespace, version))`);
+    db.exec('CREATE TABLE IF NOT EXISTS store_probe (id INTEGER PRIMARY KEY, writes INTEGER NOT NULL)');
+    probeWrite(db);
+    return db;
+  } catch (err) {
+    db?.close();
+    throw Errors.dataDirUnusable(
+      `data dir '${path.resolve(dataDir)}' is not usable (${(err as Error).message}): it must be a directory this user can create or write, on a writable file system with free space (WEIGE_DATA_DIR)`,
+    );
+  }
+}
+
+/** A one-row write that proves the store can commit (at start, and to detect recovery). */
+export function probeWrite(db: Database): void {
+  db.prepare(
+    'INSERT INTO store_probe (id, writes) VALUES (1, 1) ON CONFLICT(id) DO UPDATE SET writes = writes + 1',
+  ).run();
 }
 
 /** Applies the steps of `namespace` not applied yet. Step i is version i + 1; never edit a shipped step. */

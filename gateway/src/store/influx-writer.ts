@@ -58,6 +58,8 @@ export class InfluxWriter {
   private backoffMs = 0;
   private nextAttemptAt = 0;
   private stopped = false;
+  /** Set while InfluxDB refuses or cannot be reached: since when, and the last error. */
+  private failing: { since: number; error: string } | null = null;
 
   constructor(
     url: string,
@@ -76,6 +78,7 @@ export class InfluxWriter {
 
   start(): void {
     this.stopped = false;
+    this.deps.metrics.sources.influxSpoolDepth = () => this.spoolDepth();
     this.timer = this.deps.clock.setInterval(FLUSH_EVERY_MS, () => void this.flush());
     void this.flush();
   }
@@ -86,6 +89,12 @@ export class InfluxWriter {
     this.timer = null;
     if (!this.running) await this.flush();
     this.stopped = true;
+    this.deps.metrics.sources.influxSpoolDepth = null;
+  }
+
+  /** Null while InfluxDB takes writes; else since when it has not, and why (for /healthz). */
+  problem(): { since: number; error: string } | null {
+    return this.failing;
   }
 
   /** Sequence number of the last reading InfluxDB confirmed: retention may not go past it. */
@@ -115,16 +124,20 @@ export class InfluxWriter {
       }
       if (this.backoffMs > 0) this.deps.log.info('InfluxDB reachable again; spool drained');
       this.backoffMs = 0;
+      this.failing = null;
     } catch (err) {
       this.deps.metrics.influxWriteFailures.inc();
+      const wasFailing = this.failing !== null;
+      this.failing = { since: this.failing?.since ?? this.deps.clock.now(), error: (err as Error).message };
       this.backoffMs = Math.min(MAX_BACKOFF_MS, this.backoffMs ? this.backoffMs * 2 : FLUSH_EVERY_MS);
       this.nextAttemptAt = this.deps.clock.now() + this.backoffMs;
-      this.deps.log.warn(
-        { err: (err as Error).message, retryInMs: this.backoffMs, spooled: this.spoolDepth() },
-        'InfluxDB write failed; spooling',
-      );
+      // Once per outage at warn; every retry only at debug.
+      if (!wasFailing || this.deps.log.isLevelEnabled('debug'))
+        this.deps.log[wasFailing ? 'debug' : 'warn'](
+          { err: (err as Error).message, retryInMs: this.backoffMs },
+          'InfluxDB write failed; spooling',
+        );
     } finally {
-      this.deps.metrics.influxSpoolDepth.set(this.spoolDepth());
       this.running = false;
     }
   }

@@ -25,7 +25,10 @@ export interface UplinkSenderDeps {
 }
 
 export class UplinkSender {
-  private readonly runner = new SerialDrain(() => this.drain());
+  private readonly runner = new SerialDrain(
+    () => this.drain(),
+    (err) => this.deps.log.warn({ err }, 'uplink paused: could not read or mark outbox rows'),
+  );
   private readonly abort = new AbortController();
 
   constructor(private readonly deps: UplinkSenderDeps) {}

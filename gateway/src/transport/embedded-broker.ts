@@ -14,7 +14,7 @@ import type { IncomingMessage } from 'node:http';
 import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
-import { Errors } from '../core/errors.ts';
+import { Errors, isIngestRefusal } from '../core/errors.ts';
 import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
 import type { ConnectionGuard } from './connection-guard.ts';
 import { topicMatches } from '../contracts/topics.ts';
@@ -38,6 +38,8 @@ export interface EmbeddedBrokerOptions {
   guard: ConnectionGuard;
   /** A socket that has not sent CONNECT by then is closed. */
   connectTimeoutS: number;
+  /** Told of every publish the policy refused (the connection is closed), so it is counted. */
+  onPublishDenied?: (msg: InboundMessage, deviceId: string | null, reason: string) => void;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -92,17 +94,26 @@ export class EmbeddedBroker implements Transport {
     broker.authorizePublish = (client, packet, done) => {
       const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
       if (!identity) return done(new Error('not authenticated'));
-      const denied = policy.checkPublish(identity, packet.topic);
-      if (denied) {
-        log.warn({ clientId: client?.id, topic: packet.topic }, `mqtt publish denied: ${denied}`);
-        return done(new Error(denied));
-      }
-      const handled = this.runHandlers({
+      const msg: InboundMessage = {
         topic: packet.topic,
         payload: toBuffer(packet.payload),
         receivedAt: this.options.clock.now(),
-      });
-      if (handled) handled.then(() => done(null));
+        trusted: identity.type === 'service',
+      };
+      const denied = policy.checkPublish(identity, packet.topic);
+      if (denied) {
+        log.warn({ clientId: client?.id, topic: packet.topic }, `mqtt publish denied: ${denied}`);
+        this.options.onPublishDenied?.(msg, identity.type === 'device' ? identity.deviceId : null, denied);
+        return done(new Error(denied));
+      }
+      // A handler that did not take the message (store not writable, device over its limits)
+      // rejects: done(err) closes the connection without a PUBACK, and the device resends.
+      const handled = this.runHandlers(msg);
+      if (handled)
+        handled.then(
+          () => done(null),
+          (err: Error) => done(err),
+        );
       else done(null);
     };
     broker.authorizeSubscribe = (client, sub, done) => {
@@ -161,10 +172,15 @@ export class EmbeddedBroker implements Transport {
     const deliver = (packet: AedesPublishPacket, cb: () => void): void => {
       if ((packet as AedesPublishPacket & { clientId?: string }).clientId) return cb();
       const handled = this.runHandlers(
-        { topic: packet.topic, payload: toBuffer(packet.payload), receivedAt: this.options.clock.now() },
+        {
+          topic: packet.topic,
+          payload: toBuffer(packet.payload),
+          receivedAt: this.options.clock.now(),
+          trusted: true,
+        },
         handler,
       );
-      if (handled) void handled.then(cb);
+      if (handled) handled.then(cb, cb);
       else cb();
     };
     this.subscriptions.push({ filter, handler, deliver });
@@ -172,20 +188,29 @@ export class EmbeddedBroker implements Transport {
     if (this.broker) await this.subscribeOnBroker(this.broker, filter, deliver);
   }
 
-  /** Runs the matching handlers (or just `only`); a promise when any of them is asynchronous. */
+  /**
+   * Runs the matching handlers (or just `only`); a promise when any of them is asynchronous or
+   * failed, which rejects when any of them did not take the message.
+   */
   private runHandlers(msg: InboundMessage, only?: MessageHandler): Promise<void> | null {
     const pending: Promise<void>[] = [];
     const handlers = only ? [only] : this.handlersFor(msg.topic);
     for (const handler of handlers) {
       try {
         const result = handler(msg);
-        if (result instanceof Promise)
-          pending.push(result.catch((err: unknown) => this.logHandlerError(err, msg.topic)));
+        if (result instanceof Promise) pending.push(result);
       } catch (err) {
-        this.logHandlerError(err, msg.topic);
+        pending.push(Promise.reject(err as Error));
       }
     }
-    return pending.length ? Promise.all(pending).then(() => undefined) : null;
+    if (!pending.length) return null;
+    return Promise.all(pending).then(
+      () => undefined,
+      (err: unknown) => {
+        this.logHandlerError(err, msg.topic);
+        throw err;
+      },
+    );
   }
 
   private handlersFor(topic: string): MessageHandler[] {
@@ -195,6 +220,12 @@ export class EmbeddedBroker implements Transport {
   }
 
   private logHandlerError(err: unknown, topic: string): void {
+    // Refusals are logged once per change of state where they are decided, not per message.
+    if (isIngestRefusal(err)) {
+      if (this.options.log.isLevelEnabled('debug'))
+        this.options.log.debug({ topic, err: err.message }, 'message refused');
+      return;
+    }
     this.options.log.error({ err, topic }, 'message handler failed');
   }
 

@@ -8,7 +8,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
-import { Errors } from '../core/errors.ts';
+import { Errors, isIngestRefusal } from '../core/errors.ts';
 import { topicMatches } from '../contracts/topics.ts';
 import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
 
@@ -70,11 +70,19 @@ export class ExternalClient implements Transport {
     await this.requireClient().subscribeAsync(group ? `$share/${group}/${filter}` : filter, { qos: 1 });
   }
 
-  private dispatch(msg: InboundMessage, done: () => void): void {
+  private dispatch(msg: InboundMessage, done: (err?: Error) => void): void {
     const matched = this.handlers.filter((h) => topicMatches(h.filter, msg.topic));
-    Promise.all(matched.map((h) => h.handler(msg)))
-      .catch((err: unknown) => this.options.log.error({ err, topic: msg.topic }, 'message handler failed'))
-      .finally(() => done());
+    Promise.all(matched.map((h) => h.handler(msg))).then(
+      () => done(),
+      (err: unknown) => {
+        if (!isIngestRefusal(err))
+          this.options.log.error({ err, topic: msg.topic }, 'message handler failed');
+        // Not taken, so no PUBACK. A broker redelivers unacknowledged messages only on a new
+        // connection: drop this one, and mqtt.js reconnects after reconnectPeriod.
+        done(err as Error);
+        this.client?.stream.destroy();
+      },
+    );
   }
 
   async publish(topic: string, payload: string | Buffer, options: PublishOptions = {}): Promise<void> {

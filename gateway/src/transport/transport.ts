@@ -9,7 +9,17 @@ export interface InboundMessage {
   payload: Buffer;
   /** Wall time the gateway received it, epoch ms. */
   receivedAt: number;
+  /**
+   * Published by a service account of the embedded broker (simulator replays, Node-RED) or by
+   * the gateway itself: exempt from per-device ingest limits, which are meant for devices.
+   */
+  trusted?: boolean;
 }
+
+/**
+ * Handlers reject with `Errors.ingestRefused` when they did not take a message (store not
+ * writable, device over its limits): the transport then withholds the acknowledgement.
+ */
 
 /** Handlers resolve when the message is safely handled; QoS 1 acks wait for that. */
 export type MessageHandler = (msg: InboundMessage) => void | Promise<void>;

@@ -5,6 +5,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import { WeigeError } from '../../core/errors.ts';
+import { storeProblemOf } from '../../store/store-health.ts';
 
 export const errorEnvelope = {
   type: 'object',
@@ -27,6 +28,15 @@ export default fp(
         return reply
           .status(err.statusCode)
           .send({ status: 'error', error: { code: err.code, message: err.message, details: err.details } });
+      }
+      const storeProblem = storeProblemOf(err);
+      if (storeProblem) {
+        // The disk is full or the database locked: the caller may retry later, it is not a bug.
+        request.log.warn({ problem: storeProblem, err: err.message }, 'request refused: store not writable');
+        return reply.status(503).send({
+          status: 'error',
+          error: { code: 'WEIGE_ERR_STORE_UNAVAILABLE', message: `store not writable (${storeProblem})` },
+        });
       }
       if ((err as FastifyError).validation) {
         return reply

@@ -1,25 +1,49 @@
 /** Unauthenticated operational endpoints: /healthz and /metrics (Prometheus text), plus codecs. */
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
+import type { GatewayHealth } from '../../contracts/health.ts';
 
-const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> = async (
-  app,
-  { ctx, ready },
-) => {
+const route: FastifyPluginAsync<{
+  ctx: GatewayContext;
+  ready: () => boolean;
+  health: () => GatewayHealth;
+}> = async (app, { ctx, ready, health }) => {
   app.get(
     '/healthz',
     {
       config: { access: 'public' },
       schema: {
         tags: ['system'],
-        summary: 'Liveness and readiness',
+        summary: 'Liveness, readiness, and what degrades the gateway',
+        description:
+          '200 while the process serves, with status "ok" or "degraded" (then `problems` says why: the store refuses device messages, InfluxDB is unreachable). 503 while starting.',
         response: {
           200: {
             type: 'object',
             properties: {
-              status: { type: 'string' },
+              status: { type: 'string', enum: ['ok', 'degraded'] },
               site: { type: 'string' },
               transport: { type: 'object', additionalProperties: true },
+              problems: {
+                type: 'array',
+                items: {
+                  type: 'object',
+                  properties: {
+                    component: { type: 'string' },
+                    reason: { type: 'string' },
+                    detail: { type: ['string', 'null'] },
+                    since: { type: 'string', format: 'date-time' },
+                  },
+                },
+              },
+              store: {
+                type: 'object',
+                properties: {
+                  writable: { type: 'boolean' },
+                  freeBytes: { type: ['integer', 'null'] },
+                  minFreeBytes: { type: 'integer' },
+                },
+              },
             },
           },
           503: { type: 'object', properties: { status: { type: 'string' } } },
@@ -28,7 +52,15 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext; ready: () => boolean }> =
     },
     async (_request, reply) => {
       if (!ready()) return reply.status(503).send({ status: 'starting' });
-      return { status: 'ok', site: ctx.site.siteId, transport: ctx.transport.describe() };
+      const { problems, store } = health();
+      return {
+        // Degraded, not 503: a restart would not free the disk or bring InfluxDB back.
+        status: problems.length ? 'degraded' : 'ok',
+        site: ctx.site.siteId,
+        transport: ctx.transport.describe(),
+        problems: problems.map((p) => ({ ...p, since: new Date(p.since).toISOString() })),
+        store,
+      };
     },
   );
 

@@ -1,0 +1,98 @@
+/**
+ * Admission: whether ingest takes a message at all, decided before it is queued for the store
+ * (issue 14). A message is refused — not acknowledged, so the device resends it later — while the
+ * store is not writable, or when its device is over its rate, byte or daily limits. Refusals are
+ * counted per message (weige_messages_refused_total) and dead-lettered at most once per device,
+ * reason and minute with the count, so that a flood cannot fill the disk with its own evidence.
+ */
+import type { RefuseReason } from '../contracts/dead-letters.ts';
+import { Errors, type WeigeError } from '../core/errors.ts';
+import type { Metrics } from '../core/metrics.ts';
+import type { InboundMessage } from '../transport/transport.ts';
+import type { DeviceLimits } from './device-limits.ts';
+
+/** What admission needs to know of the store. */
+export interface StoreWriteState {
+  readonly writable: boolean;
+  /** True when `err` is a store failure (the store is then not writable). */
+  reportFailure(err: unknown, where: string): boolean;
+}
+
+/** A dead letter admission asks ingest to write (in its next group commit). */
+export type NoteWriter = (
+  msg: InboundMessage,
+  deviceId: string | null,
+  reason: string,
+  detail: string,
+) => void;
+
+const NOTE_EVERY_MS = 60_000;
+
+export class Admission {
+  /** `${deviceId}|${reason}` → when the last dead letter was written, and refusals since. */
+  private readonly notes = new Map<string, { at: number; unreported: number }>();
+  private readonly errors = new Map<RefuseReason, WeigeError>();
+
+  constructor(
+    private readonly deps: {
+      store: StoreWriteState;
+      limits: DeviceLimits;
+      metrics: Metrics;
+      writeNote: NoteWriter;
+    },
+  ) {}
+
+  /**
+   * Null when the message may go in; else the error to refuse it with. `deviceId` is the known
+   * device the topic names (null: ingest rejects the message with its own reason).
+   */
+  check(msg: InboundMessage, deviceId: string | null): WeigeError | null {
+    if (!this.deps.store.writable) return this.refused('store_unavailable');
+    if (deviceId === null || msg.trusted) return null;
+    const over = this.deps.limits.take(deviceId, msg.payload.length, msg.receivedAt);
+    if (!over) return null;
+    this.note(msg, deviceId, over, `device '${deviceId}' is ${this.deps.limits.describe(over)}`);
+    return this.refused(over);
+  }
+
+  /** A publish the broker policy refused (the connection is closed): counted and noted. */
+  denied(
+    msg: InboundMessage,
+    deviceId: string | null,
+    reason: 'unknown_topic' | 'topic_not_allowed',
+    detail: string,
+  ): void {
+    this.deps.metrics.messagesRejected.inc({ reason });
+    this.note(msg, deviceId, reason, detail);
+  }
+
+  /** Dead-letters the first of its kind per device and minute; the next one carries the count. */
+  private note(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
+    const key = `${deviceId ?? ''}|${reason}`;
+    const last = this.notes.get(key);
+    if (last && msg.receivedAt - last.at < NOTE_EVERY_MS) {
+      last.unreported++;
+      return;
+    }
+    const earlier = last?.unreported ?? 0;
+    this.notes.set(key, { at: msg.receivedAt, unreported: 0 });
+    this.deps.writeNote(
+      msg,
+      deviceId,
+      reason,
+      earlier ? `${detail} (and ${earlier} more since the last such dead letter)` : detail,
+    );
+  }
+
+  private refused(reason: RefuseReason): WeigeError {
+    this.deps.metrics.messagesRefused.inc({ reason });
+    // One error per reason, made once: a flood is refused thousands of times a second, and the
+    // details are in the dead letter.
+    let err = this.errors.get(reason);
+    if (!err) {
+      err = Errors.ingestRefused(`message refused: ${reason}`, { reason });
+      this.errors.set(reason, err);
+    }
+    return err;
+  }
+}
