@@ -40,6 +40,12 @@ export function createMetrics() {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    messagesHeld: new Counter({
+      name: 'weige_messages_held_total',
+      help: "Messages held back to their device's rate limit (stored and acknowledged late), by limit",
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
     storeWritable: new Gauge({
       name: 'weige_store_writable',
       help: '1 while the embedded store takes writes; 0 while device messages are refused',

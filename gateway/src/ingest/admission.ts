@@ -1,9 +1,11 @@
 /**
- * Admission: whether ingest takes a message at all, decided before it is queued for the store
- * (issue 14). A message is refused — not acknowledged, so the device resends it later — while the
- * store is not writable, or when its device is over its rate, byte or daily limits. Refusals are
- * counted per message (weige_messages_refused_total) and dead-lettered at most once per device,
- * reason and minute with the count, so that a flood cannot fill the disk with its own evidence.
+ * Admission: whether and when ingest takes a message, decided before it is queued for the store
+ * (issue 14). A message over its device's rate is held for its turn (the device is slowed by
+ * backpressure). A message is refused — not acknowledged, so the device resends it later — while
+ * the store is not writable, or when its device is over its daily quota or far over its rate.
+ * Refusals are counted per message (weige_messages_refused_total) and dead-lettered at most once
+ * per device, reason and minute with the count, so that a flood cannot fill the disk with its
+ * own evidence.
  */
 import type { RefuseReason } from '../contracts/dead-letters.ts';
 import { Errors, type WeigeError } from '../core/errors.ts';
@@ -27,6 +29,7 @@ export type NoteWriter = (
 ) => void;
 
 const NOTE_EVERY_MS = 60_000;
+const GO = { holdMs: 0 } as const;
 
 export class Admission {
   /** `${deviceId}|${reason}` → when the last dead letter was written, and refusals since. */
@@ -43,16 +46,30 @@ export class Admission {
   ) {}
 
   /**
-   * Null when the message may go in; else the error to refuse it with. `deviceId` is the known
+   * Go after `holdMs` (0: now), or the error to refuse the message with. `deviceId` is the known
    * device the topic names (null: ingest rejects the message with its own reason).
    */
-  check(msg: InboundMessage, deviceId: string | null): WeigeError | null {
-    if (!this.deps.store.writable) return this.refused('store_unavailable');
-    if (deviceId === null || msg.trusted) return null;
-    const over = this.deps.limits.take(deviceId, msg.payload.length, msg.receivedAt);
-    if (!over) return null;
-    this.note(msg, deviceId, over, `device '${deviceId}' is ${this.deps.limits.describe(over)}`);
-    return this.refused(over);
+  check(msg: InboundMessage, deviceId: string | null): { holdMs: number } | { refused: WeigeError } {
+    const storeRefusal = this.checkStore();
+    if (storeRefusal) return { refused: storeRefusal };
+    if (deviceId === null || msg.trusted) return GO;
+    const admit = this.deps.limits.take(deviceId, msg.payload.length, msg.receivedAt);
+    if ('refuse' in admit) {
+      const detail = `device '${deviceId}' is ${this.deps.limits.describe(admit.refuse)}`;
+      this.note(msg, deviceId, admit.refuse, `${detail}: refused without acknowledgement`);
+      return { refused: this.refused(admit.refuse) };
+    }
+    if (admit.over) {
+      this.deps.metrics.messagesHeld.inc({ reason: admit.over });
+      const detail = `device '${deviceId}' is ${this.deps.limits.describe(admit.over)}`;
+      this.note(msg, deviceId, admit.over, `${detail}: held back to that rate (stored, acknowledged late)`);
+    }
+    return admit;
+  }
+
+  /** The refusal while the store is not writable (also checked again after a hold), else null. */
+  checkStore(): WeigeError | null {
+    return this.deps.store.writable ? null : this.refused('store_unavailable');
   }
 
   /** A publish the broker policy refused (the connection is closed): counted and noted. */

@@ -121,13 +121,20 @@ export class IngestPipeline {
   }
 
   /**
-   * Handles a message in the next group commit; resolves once it is committed, rejects with
-   * `Errors.ingestRefused` when it was refused or rolled back (then it must not be acknowledged).
+   * Handles a message in the next group commit (after a hold when its device is over its rate);
+   * resolves once it is committed, rejects with `Errors.ingestRefused` when it was refused or
+   * rolled back (then it must not be acknowledged).
    */
   enqueue(msg: InboundMessage): Promise<void> {
-    const refusal = this.admission.check(msg, this.knownDeviceOf(msg.topic));
-    if (refusal) return Promise.reject(refusal);
-    return this.groupCommit.enqueue({ msg });
+    const admitted = this.admission.check(msg, this.knownDeviceOf(msg.topic));
+    if ('refused' in admitted) return Promise.reject(admitted.refused);
+    if (admitted.holdMs === 0) return this.groupCommit.enqueue({ msg });
+    // Held for its turn: its PUBACK (and aedes reading more from that device) waits with it.
+    return new Promise<void>((resolve) => setTimeout(resolve, admitted.holdMs).unref()).then(() => {
+      const refusal = this.admission.checkStore();
+      if (refusal) throw refusal;
+      return this.groupCommit.enqueue({ msg });
+    });
   }
 
   /** A publish the broker policy refused: dead-lettered as an unknown or foreign topic. */
