@@ -4,8 +4,9 @@
  * duplicate or dead-lettered) and still accept good data afterwards.
  */
 import { describe, expect, it } from 'vitest';
-import { startTestGateway } from '../../helpers/gateway.ts';
 import { testNow } from '../../helpers/clock.ts';
+import { startTestGateway } from '../../helpers/gateway.ts';
+import { scrapeMetrics } from '../../helpers/metrics.ts';
 
 function rng(seed: number): () => number {
   let a = seed;
@@ -51,7 +52,25 @@ const HOSTILE_VALUES: unknown[] = [
   Number.MAX_SAFE_INTEGER,
   '2026-13-45T99:99:99+08:00',
   'NaN',
+  // JSON literals JSON.stringify cannot write (they parse as ±Infinity), spliced in by `render`.
+  rawLiteral('1e309'),
+  rawLiteral('-1e309'),
+  rawLiteral(`1${'0'.repeat(400)}`),
+  // Epoch milliseconds beyond the Date range (±8.64e15), and the huge finite number before it.
+  9e15,
+  -9e15,
+  8_640_000_000_000_001,
+  1e300,
 ];
+
+function rawLiteral(text: string): string {
+  return `@@raw:${text}@@`;
+}
+
+/** JSON text of a fuzzed value, with the raw literals in place. */
+function render(value: unknown): string {
+  return JSON.stringify(value).replace(/"@@raw:([^@]+)@@"/g, '$1');
+}
 
 function mutate(value: unknown, r: () => number, depth = 0): unknown {
   if (depth > 4 || r() < 0.15) return HOSTILE_VALUES[Math.floor(r() * HOSTILE_VALUES.length)];
@@ -101,7 +120,7 @@ describe('fuzzing ingest', () => {
             JSON.stringify(SEEDS[Math.floor(r() * SEEDS.length)]).slice(0, Math.floor(r() * 40)),
           );
         else if (kind < 0.25) payload = Buffer.alloc(2049 + Math.floor(r() * 4000), 0x7b);
-        else payload = Buffer.from(JSON.stringify(mutate(SEEDS[Math.floor(r() * SEEDS.length)], r)));
+        else payload = Buffer.from(render(mutate(SEEDS[Math.floor(r() * SEEDS.length)], r)));
         const device = devices[Math.floor(r() * devices.length)]!;
         const topic =
           r() < 0.08
@@ -134,6 +153,87 @@ describe('fuzzing ingest', () => {
       );
       expect(res.body[0]!.values.temp_c).toBe(21.5);
       expect((await fetch(`${gw.http}/healthz`)).status).toBe(200);
+    } finally {
+      await gw.stop();
+    }
+  });
+
+  it('gives non-finite numbers and out-of-range timestamps their own reasons, and poisons nothing', async () => {
+    const gw = await startTestGateway();
+    try {
+      const meter = 'wm-B3-1-101';
+      const t0 = testNow() - 3 * 3600_000;
+      const client = await gw.connect('simulator');
+      const send = (topic: string, json: string): Promise<unknown> =>
+        client.publishAsync(topic, json, { qos: 1 });
+      await send(`weige/${meter}/telemetry`, `{"ts":${t0},"total_m3":100}`);
+
+      const hostile: Array<[topic: string, json: string, reason: string]> = [
+        [`weige/${meter}/telemetry`, `{"ts":${t0 + 60_000},"total_m3":1e309}`, 'non_finite_number'],
+        [`weige/${meter}/telemetry`, `{"ts":${t0 + 60_000},"total_m3":-1e309}`, 'non_finite_number'],
+        [
+          `weige/${meter}/telemetry`,
+          `{"readings":[{"ts":${t0 + 60_000},"total_m3":1e400}]}`,
+          'non_finite_number',
+        ],
+        [`weige/${meter}/telemetry`, `{"ts":1e309,"total_m3":101}`, 'non_finite_number'],
+        ['weige/smoke-shed-1/telemetry', `{"ts":${t0},"temp_c":1${'0'.repeat(400)}}`, 'non_finite_number'],
+        [
+          'weige/cam-b3-east/event',
+          `{"ts":${t0},"type":"falling_object","confidence":1e309,"bbox":[1,2,3,4]}`,
+          'non_finite_number',
+        ],
+        [
+          'vendor/sanchuan/wm-B1-1-201/up',
+          '{"meterNo":"wm-B1-1-201","startTime":"20260101000000","intervalMin":60,"cumulativeL":[1e309]}',
+          'non_finite_number',
+        ],
+        [`weige/${meter}/telemetry`, '{"ts":9000000000000000,"total_m3":101}', 'timestamp_out_of_range'],
+        [`weige/${meter}/telemetry`, '{"ts":8640000000000001,"total_m3":101}', 'timestamp_out_of_range'],
+        [
+          `weige/${meter}/telemetry`,
+          '{"readings":[{"ts":1e300,"total_m3":101},{"ts":1e16,"total_m3":102}]}',
+          'timestamp_out_of_range',
+        ],
+      ];
+      for (const [topic, json] of hostile) await send(topic, json);
+      // After all that, the meter's next ordinary readings are accepted: nothing was poisoned.
+      await send(`weige/${meter}/telemetry`, `{"ts":${t0 + 3600_000},"total_m3":100.5}`);
+      await send('weige/smoke-shed-1/telemetry', `{"ts":${t0 + 60_000},"temp_c":21.5}`);
+
+      const letters = await gw.api<{ items: Array<{ topic: string; reason: string; detail: string }> }>(
+        'GET',
+        '/api/dead-letters?limit=100',
+        { user: 'engineer' },
+      );
+      const expected = hostile.flatMap(([topic, json, reason]) =>
+        // A batch dead-letters each out-of-range item on its own.
+        json.startsWith('{"readings":[{"ts":1e300')
+          ? [
+              { topic, reason },
+              { topic, reason },
+            ]
+          : [{ topic, reason }],
+      );
+      expect(letters.body.items.map(({ topic, reason }) => ({ topic, reason })).reverse()).toEqual(expected);
+      expect(letters.body.items.every((l) => l.detail.length > 0 && !/\n\s+at /.test(l.detail))).toBe(true);
+      const metrics = await scrapeMetrics(gw.http);
+      expect(metrics.sum('weige_messages_rejected_total', { reason: 'non_finite_number' })).toBe(7);
+      expect(metrics.sum('weige_messages_rejected_total', { reason: 'timestamp_out_of_range' })).toBe(4);
+      expect(metrics.sum('weige_messages_rejected_total', { reason: 'internal_error' })).toBe(0);
+
+      const readings = await gw.api<Array<{ values: Record<string, number> }>>(
+        'GET',
+        `/api/devices/${meter}/readings`,
+        { user: 'engineer' },
+      );
+      expect(readings.body.map((r) => r.values.total_m3)).toEqual([100, 100.5]);
+      const smoke = await gw.api<Array<{ values: Record<string, number> }>>(
+        'GET',
+        '/api/devices/smoke-shed-1/readings',
+        { user: 'engineer' },
+      );
+      expect(smoke.body.map((r) => r.values.temp_c)).toEqual([21.5]);
     } finally {
       await gw.stop();
     }
