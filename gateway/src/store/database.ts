@@ -18,7 +18,7 @@ export type { Database } from 'better-sqlite3';
 export function openDatabase(dataDir: string, fileName = 'weige.db'): Database {
   let db: Database | null = null;
   try {
-    mkdirSync(dataDir, { recursive: true });
+    createDir(dataDir);
     db = new BetterSqlite3(path.join(dataDir, fileName));
     db.pragma('journal_mode = WAL');
     db.pragma('synchronous = NORMAL');
@@ -35,6 +35,16 @@ export function openDatabase(dataDir: string, fileName = 'weige.db'): Database {
     throw Errors.dataDirUnusable(
       `data dir '${path.resolve(dataDir)}' is not usable (${(err as Error).message}): it must be a directory this user can create or write, on a writable file system with free space (WEIGE_DATA_DIR)`,
     );
+  }
+}
+
+function createDir(dir: string): void {
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (err) {
+    // A recursive mkdir says ENOENT under a read-only parent; a plain one says why (EROFS, EACCES).
+    mkdirSync(dir);
+    throw err;
   }
 }
 
