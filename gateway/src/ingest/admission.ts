@@ -32,7 +32,7 @@ const NOTE_EVERY_MS = 60_000;
 const GO = { holdMs: 0 } as const;
 
 export class Admission {
-  /** `${deviceId}|${reason}` → when the last dead letter was written, and refusals since. */
+  /** `${deviceId}|${reason}|${outcome}` → when the last dead letter was written, and refusals since. */
   private readonly notes = new Map<string, { at: number; unreported: number }>();
   private readonly errors = new Map<RefuseReason, WeigeError>();
 
@@ -56,13 +56,19 @@ export class Admission {
     const admit = this.deps.limits.take(deviceId, msg.payload.length, msg.receivedAt);
     if ('refuse' in admit) {
       const detail = `device '${deviceId}' is ${this.deps.limits.describe(admit.refuse)}`;
-      this.note(msg, deviceId, admit.refuse, `${detail}: refused without acknowledgement`);
+      this.note(msg, deviceId, admit.refuse, 'refused', `${detail}: refused without acknowledgement`);
       return { refused: this.refused(admit.refuse) };
     }
     if (admit.over) {
       this.deps.metrics.messagesHeld.inc({ reason: admit.over });
       const detail = `device '${deviceId}' is ${this.deps.limits.describe(admit.over)}`;
-      this.note(msg, deviceId, admit.over, `${detail}: held back to that rate (stored, acknowledged late)`);
+      this.note(
+        msg,
+        deviceId,
+        admit.over,
+        'held',
+        `${detail}: held back to that rate (stored, acknowledged late)`,
+      );
     }
     return admit;
   }
@@ -80,12 +86,18 @@ export class Admission {
     detail: string,
   ): void {
     this.deps.metrics.messagesRejected.inc({ reason });
-    this.note(msg, deviceId, reason, detail);
+    this.note(msg, deviceId, reason, 'refused', detail);
   }
 
   /** Dead-letters the first of its kind per device and minute; the next one carries the count. */
-  private note(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
-    const key = `${deviceId ?? ''}|${reason}`;
+  private note(
+    msg: InboundMessage,
+    deviceId: string | null,
+    reason: string,
+    outcome: 'held' | 'refused',
+    detail: string,
+  ): void {
+    const key = `${deviceId ?? ''}|${reason}|${outcome}`;
     const last = this.notes.get(key);
     if (last && msg.receivedAt - last.at < NOTE_EVERY_MS) {
       last.unreported++;
