@@ -18,6 +18,8 @@ const CURSOR_KEY = 'influx.cursor';
 const BATCH_SIZE = 5000;
 const FLUSH_EVERY_MS = 1000;
 const MAX_BACKOFF_MS = 30_000;
+/** With nothing to write, InfluxDB is pinged this often, so /healthz knows it is down before data piles up. */
+const PING_EVERY_MS = 5000;
 
 export function parseInfluxUrl(url: string): {
   host: string;
@@ -60,6 +62,7 @@ export class InfluxWriter {
   private stopped = false;
   /** Set while InfluxDB refuses or cannot be reached: since when, and the last error. */
   private failing: { since: number; error: string } | null = null;
+  private lastContactAt = 0;
 
   constructor(
     url: string,
@@ -112,13 +115,17 @@ export class InfluxWriter {
     this.running = true;
     try {
       await this.ensureDatabase();
-      for (;;) {
+      for (let sent = 0; ; sent++) {
         const batch = this.deps.readings.readSince(this.cursor(), BATCH_SIZE);
-        if (batch.length === 0) break;
+        if (batch.length === 0) {
+          if (sent === 0) await this.pingWhenIdle();
+          break;
+        }
         await this.influx.writePoints(
           batch.map((b) => toPoint(b.reading)),
           { precision: 'ms', database: this.database },
         );
+        this.lastContactAt = this.deps.clock.now();
         this.deps.meta.set(CURSOR_KEY, String(batch[batch.length - 1]!.seq));
         this.deps.metrics.influxPointsWritten.inc(batch.length);
       }
@@ -140,6 +147,13 @@ export class InfluxWriter {
     } finally {
       this.running = false;
     }
+  }
+
+  private async pingWhenIdle(): Promise<void> {
+    if (this.deps.clock.now() - this.lastContactAt < PING_EVERY_MS) return;
+    const [host] = await this.influx.ping(PING_EVERY_MS);
+    if (!host?.online) throw new Error(`InfluxDB at ${host?.url.host ?? 'its URL'} does not answer ping`);
+    this.lastContactAt = this.deps.clock.now();
   }
 
   private cursor(): number {
