@@ -57,7 +57,13 @@ async function startTarget(
     return { port, child, cleanup: () => undefined };
   }
   const dataDir = makeDataDir();
-  const gateway = await spawnGateway({ WEIGE_DATA_DIR: dataDir });
+  // Raw ingest capacity: every meter sends as fast as it can, far above a device's normal rate,
+  // so the per-device limits (which would hold each meter to 20 messages/s) are lifted.
+  const gateway = await spawnGateway({
+    WEIGE_DATA_DIR: dataDir,
+    WEIGE_DEVICE_MAX_MSGS_PER_S: '1000000',
+    WEIGE_DEVICE_MAX_KB_PER_S: '1000000',
+  });
   const port = Number(new URL(gateway.mqttUrl).port);
   const child = gateway.child;
   return { port, child, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
