@@ -97,6 +97,20 @@ async function stored(gw: TestGateway): Promise<Set<string>> {
   return keys;
 }
 
+/**
+ * Sends a round while the store refuses it. Each refusal closes the connection, so every meter is
+ * refused again on each reconnect; none of the round is acknowledged.
+ */
+async function sendRefusedRound(gw: TestGateway, fleet: Fleet): Promise<void> {
+  const refusals = async (): Promise<number> =>
+    (await scrapeMetrics(gw.http)).sum('weige_messages_refused_total', { reason: 'store_unavailable' });
+  const acked = fleet.acked.size;
+  const before = await refusals();
+  fleet.sendRound();
+  await eventually(async () => (await refusals()) >= before + 3 * METERS.length, 20_000);
+  expect(fleet.acked.size).toBe(acked);
+}
+
 const mountable = canMountSmallFs();
 
 describe.skipIf(!mountable)('a full disk under QoS 1 load', () => {
@@ -144,20 +158,9 @@ describe.skipIf(!mountable)('a full disk under QoS 1 load', () => {
     expect(metrics.sum('weige_store_problem', { problem: 'disk_full' })).toBe(1);
     expect(metrics.sum('weige_store_failures_total', { problem: 'disk_full' })).toBeGreaterThan(0);
 
-    // While full: a further round is refused, never acknowledged. Each refusal closes the
-    // connection, so every meter is refused again on each of its reconnects.
+    // While full: a further round is refused, never acknowledged.
     const ackedWhileFull = fleet.acked.size;
-    const refusedBefore = metrics.sum('weige_messages_refused_total', { reason: 'store_unavailable' });
-    fleet.sendRound();
-    await eventually(
-      async () =>
-        (await scrapeMetrics(gw!.http)).sum('weige_messages_refused_total', {
-          reason: 'store_unavailable',
-        }) >=
-        refusedBefore + 3 * METERS.length,
-      20_000,
-    );
-    expect(fleet.acked.size).toBe(ackedWhileFull);
+    await sendRefusedRound(gw, fleet);
     // Everything acknowledged so far is stored (some stored messages may still wait for their
     // PUBACK: their connection was closed by a failing burst, and the resend is a duplicate).
     const storedWhileFull = await stored(gw);
@@ -199,17 +202,7 @@ describe.skipIf(!mountable)('a full disk under QoS 1 load', () => {
     expect(h.status).toBe('degraded');
     expect(h.problems).toEqual([expect.objectContaining({ component: 'store', reason: 'low_disk_space' })]);
 
-    const ackedBefore = fleet.acked.size;
-    fleet.sendRound();
-    await eventually(
-      async () =>
-        (await scrapeMetrics(gw!.http)).sum('weige_messages_refused_total', {
-          reason: 'store_unavailable',
-        }) >=
-        3 * METERS.length,
-      20_000,
-    );
-    expect(fleet.acked.size).toBe(ackedBefore);
+    await sendRefusedRound(gw, fleet);
     expect((await scrapeMetrics(gw.http)).sum('weige_store_failures_total')).toBe(0);
 
     smallFs.remove('ballast');
