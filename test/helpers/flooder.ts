@@ -39,7 +39,7 @@ function pump(c: MqttClient): void {
 
 createInterface({ input: process.stdin }).on('line', (line) => {
   if (line === 'start' && !client) {
-    const c = mqtt.connect(url, { username: deviceId, password, reconnectPeriod: 10 });
+    const c = mqtt.connect(url, { clientId: deviceId, username: deviceId, password, reconnectPeriod: 10 });
     c.on('error', () => undefined);
     c.on('connect', () => pump(c));
     client = c;

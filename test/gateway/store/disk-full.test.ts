@@ -42,6 +42,7 @@ class Fleet {
     for (const id of METERS) {
       // Reconnects quickly: an unacknowledged publish is resent on the next connection.
       const client = await mqtt.connectAsync(mqttUrl, {
+        clientId: id,
         username: id,
         password: DEMO_DEVICE_PASSWORD,
         reconnectPeriod: 200,
