@@ -4,6 +4,7 @@
  * /healthz and /metrics say why; and once space returns, ingest resumes by itself (no restart)
  * and every message the devices resent is stored once.
  */
+// clock-sweep: skip — fills a file system under load; the test clock only stamps readings, and repeats add minutes, not coverage.
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';

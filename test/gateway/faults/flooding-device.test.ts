@@ -5,6 +5,7 @@
  * meters lose nothing, and their PUBACK p99 stays within 2× of the p99 measured without the
  * flood in the same run (idle and flood phases alternate, so that a change in load hits both).
  */
+// clock-sweep: skip — a load measurement; the test clock only stamps readings, and repeats add noise, not coverage.
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
