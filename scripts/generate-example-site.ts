@@ -11,6 +11,7 @@ import { hashPassword } from '../gateway/src/core/passwords.ts';
 import { REPO_ROOT } from '../gateway/src/config/settings.ts';
 import { DEFAULT_ESCALATION, DEFAULT_PLAYBOOKS, DEFAULT_ROUTING } from '../gateway/src/alerting/config.ts';
 import { pinholeFacadeHomography } from '../simulators/camera/projection.ts';
+import { DEFAULT_FIELD_ROLES, DEFAULT_RETENTION } from '../gateway/src/privacy/config.ts';
 
 /** Demo passwords, documented in the README. */
 export const DEMO_STAFF_PASSWORD = 'weige-demo';
@@ -121,6 +122,41 @@ const households = buildings
   .filter((h): h is NonNullable<typeof h> => h !== null);
 
 if (households.length !== 383) throw new Error(`expected 383 households, made ${households.length}`);
+
+// The watched residents (独居老人): demo names, phones and notes from their own seed, so the rest
+// of the site stays as it was; each signed a consent form (issue 18), some through a guardian.
+const residentRand = mulberry32(20261203);
+const GIVEN = ['桂英', '秀兰', '玉珍', '凤英', '建国', '德明', '淑华', '志强', '美娟', '国庆'];
+const NOTES = ['高血压，每日服药', '行动不便，使用助行器', '听力较弱，敲门请用力', '糖尿病', ''];
+const RESIDENT_SURNAMES = ['张', '王', '李', '陈', '刘', '沈', '顾', '周'];
+const pick = <T>(xs: T[]): T => xs[Math.floor(residentRand() * xs.length)]!;
+const microGridOf = (building: string): number =>
+  Object.values(MICRO_GRIDS).findIndex((bs) => bs.includes(building)) + 1;
+const watched = households.filter((h) => h.livesAlone);
+const residents = new Map(
+  watched.map((h) => {
+    const note = pick(NOTES);
+    return [
+      h.id,
+      {
+        name: `${pick(RESIDENT_SURNAMES)}${pick(GIVEN)}`,
+        phone: `138${String(Math.floor(residentRand() * 1e8)).padStart(8, '0')}`,
+        ...(note ? { healthNote: note } : {}),
+        careWorker: `mg${microGridOf(h.building)}-care-a`,
+      },
+    ];
+  }),
+);
+const consents = watched.map((h, i) => ({
+  household: h.id,
+  // Every fifth form was signed by a guardian (监护人) for a resident who could not sign.
+  ...(i % 5 === 4 ? { by: 'guardian', signer: `${residents.get(h.id)!.name.slice(0, 1)}家属` } : { by: 'resident' }),
+  monitoring: 'round_the_clock',
+  shareWithFamily: true,
+  shareWithStreet: i % 3 === 0,
+  at: '2026-01-15T10:00:00+08:00',
+  form: `CJ-2026-${String(i + 1).padStart(3, '0')}`,
+}));
 
 const SHEDS = [
   { id: 'shed-1', building: 'B2', name: '1号非机动车棚', x: 140, y: 100 },
@@ -291,6 +327,11 @@ Object.keys(MICRO_GRIDS).forEach((mg, i) => {
   );
 });
 staffSpecs.push({ id: 'bg-b3-leader', given: '楼组长', roles: ['building_group_leader'], grid: 'bg-b3' });
+// The street's control-room dispatcher and data-protection officer (issue 18).
+staffSpecs.push(
+  { id: 'dispatcher', given: '调度', roles: ['dispatcher'], grid: 'wuliqiao' },
+  { id: 'dpo', given: '个保', roles: ['dpo'], grid: 'wuliqiao' },
+);
 // Every hash gets its own salt, even for the one demo password (issue 14: 34 staff shared one string).
 const staffHashes = await Promise.all(staffSpecs.map(() => hashPassword(DEMO_STAFF_PASSWORD)));
 const staff = staffSpecs.map((s, i) => ({
@@ -313,9 +354,17 @@ const site = {
   grid,
   buildings,
   places,
-  households,
+  households: households.map((h) => (residents.has(h.id) ? { ...h, resident: residents.get(h.id) } : h)),
   devices,
   staff,
+  // Consent, who sees which personal field, retention (docs/privacy.md); fields and retention
+  // are the lawful defaults, spelled out.
+  privacy: {
+    consents,
+    dayHours: { from: 7, to: 21 },
+    fields: DEFAULT_FIELD_ROLES,
+    retention: DEFAULT_RETENTION,
+  },
   // Alerting policy, spelled out so that a site engineer sees what to change (the same values
   // are the defaults when a section is left out).
   routing: DEFAULT_ROUTING,

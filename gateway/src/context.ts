@@ -11,6 +11,7 @@ import type { Logger } from './core/logger.ts';
 import type { Metrics } from './core/metrics.ts';
 import type { PasswordChecker } from './core/passwords.ts';
 import type { HealthMonitor } from './devices/health-monitor.ts';
+import type { PrivacyCore } from './privacy/core.ts';
 import type { Database, MetaStore } from './store/database.ts';
 import type { DeadLetterStore } from './store/dead-letter-store.ts';
 import type { DeviceStore } from './store/device-store.ts';
@@ -40,4 +41,6 @@ export interface GatewayContext {
   transport: Transport;
   /** The one password checker (capped concurrency) for HTTP logins and MQTT CONNECTs. */
   passwords: PasswordChecker;
+  /** Consent, personal-field policy and the access log (issue 18). */
+  privacy: PrivacyCore;
 }

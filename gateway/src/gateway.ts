@@ -21,6 +21,7 @@ import { createMetrics, type Metrics } from './core/metrics.ts';
 import { PasswordChecker } from './core/passwords.ts';
 import { HealthMonitor } from './devices/health-monitor.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
+import { PrivacyCore } from './privacy/core.ts';
 import type { GatewayModule, ModuleFactory } from './module.ts';
 import { MODULES } from './modules.ts';
 import { MetaStore, openDatabase, probeWrite } from './store/database.ts';
@@ -102,7 +103,21 @@ export class Gateway {
       { onPublishDenied: (msg, deviceId, reason) => this.ingest.recordDenied(msg, deviceId, reason) },
     );
     const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
-    this.ctx = { settings, site, bus, clock, metrics, log, stores, codecs, health, transport, passwords };
+    const privacy = new PrivacyCore(db, site);
+    this.ctx = {
+      settings,
+      site,
+      bus,
+      clock,
+      metrics,
+      log,
+      stores,
+      codecs,
+      health,
+      transport,
+      passwords,
+      privacy,
+    };
     this.ingest = new IngestPipeline({
       site,
       codecs,

@@ -8,6 +8,7 @@ import { uiModule } from './ui/ui-module.ts';
 import { RulesModule } from './detectors/rules/module.ts';
 import { createModelsModule } from './detectors/models/models-module.ts';
 import { createStreetLinkModule } from './street-link/module.ts';
+import { createPrivacyModule } from './privacy/module.ts';
 
 export const MODULES: ModuleFactory[] = [
   // Channels, then alerting, start before the detectors so no detection or alert goes unheard.
@@ -15,6 +16,7 @@ export const MODULES: ModuleFactory[] = [
   createAlertingModule,
   () => new RulesModule(),
   () => createModelsModule(),
+  createPrivacyModule,
   uiModule,
   // Last: it applies street actions through alerting and reports what the stages did.
   createStreetLinkModule,

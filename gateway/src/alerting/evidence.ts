@@ -1,11 +1,14 @@
 /**
  * The evidence package of an incident, fit to hand to the police: what the detectors saw (each
  * alert's evidence: track, fit, origin floor, readings), the snapshot/clip links, and a SHA-256
- * over a canonical JSON form of that content, so anyone can check a copy was not altered. Who
- * viewed or exported it is logged append-only in the store, every read.
+ * over a canonical JSON form of that content, so anyone can check a copy was not altered. Each
+ * item (the incident, every alert, its history, the links) also carries its own SHA-256, so a
+ * court can be handed a part and still check it. Who viewed or exported it, and to whom, is
+ * logged append-only in the store, every read (the custody log). `verifyEvidence` checks a
+ * package offline (scripts/verify-evidence.ts).
  */
 import { createHash } from 'node:crypto';
-import type { Incident, StoredAlert } from './model.ts';
+import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
 
 /** JSON with object keys sorted at every level: the same content always hashes the same. */
 export function canonicalJson(value: unknown): string {
@@ -29,7 +32,26 @@ export function collectLinks(value: unknown, key = '', out = new Set<string>()):
   return out;
 }
 
-export function buildEvidence(incident: Incident, alerts: StoredAlert[]) {
+const sha256 = (value: unknown): string => createHash('sha256').update(canonicalJson(value)).digest('hex');
+
+export interface EvidenceContent {
+  incident: Record<string, unknown>;
+  alerts: Array<Record<string, unknown> & { id: string }>;
+  history: unknown[];
+  links: string[];
+}
+
+/** One hash per item of the content, named `incident`, `alert:<id>`, `history`, `links`. */
+export function evidenceItems(content: EvidenceContent): Array<{ name: string; sha256: string }> {
+  return [
+    { name: 'incident', sha256: sha256(content.incident) },
+    ...content.alerts.map((a) => ({ name: `alert:${a.id}`, sha256: sha256(a) })),
+    { name: 'history', sha256: sha256(content.history) },
+    { name: 'links', sha256: sha256(content.links) },
+  ];
+}
+
+export function buildEvidence(incident: Incident, alerts: StoredAlert[], history: HistoryEntry[] = []) {
   const content = {
     incident: {
       id: incident.id,
@@ -51,11 +73,40 @@ export function buildEvidence(incident: Incident, alerts: StoredAlert[]) {
       location: a.location,
       evidence: a.evidence,
     })),
+    history: history.map((h) => ({
+      at: new Date(h.at).toISOString(),
+      type: h.type,
+      by: h.by,
+      fromState: h.fromState,
+      toState: h.toState,
+      note: h.note,
+    })),
     links: [...collectLinks(alerts.map((a) => a.evidence))].sort(),
   };
-  const hash = createHash('sha256').update(canonicalJson(content)).digest('hex');
   return {
     content,
-    hash: { algorithm: 'sha256', value: hash, over: 'canonical JSON of content (keys sorted)' },
+    items: evidenceItems(content),
+    hash: { algorithm: 'sha256', value: sha256(content), over: 'canonical JSON of content (keys sorted)' },
   };
+}
+
+/** Checks a package as exported (JSON): every item hash and the package hash. Problems, or none. */
+export function verifyEvidence(pkg: {
+  content?: EvidenceContent;
+  items?: Array<{ name: string; sha256: string }>;
+  hash?: { algorithm?: string; value?: string };
+}): string[] {
+  if (!pkg.content || !pkg.items || !pkg.hash?.value) return ['not an evidence package: content, items or hash missing'];
+  if (pkg.hash.algorithm !== 'sha256') return [`unknown hash algorithm '${String(pkg.hash.algorithm)}'`];
+  const problems: string[] = [];
+  const expected = new Map(evidenceItems(pkg.content).map((i) => [i.name, i.sha256]));
+  for (const item of pkg.items) {
+    const want = expected.get(item.name);
+    if (want === undefined) problems.push(`item ${item.name}: not in the content`);
+    else if (want !== item.sha256) problems.push(`item ${item.name}: SHA-256 does not match its content`);
+    expected.delete(item.name);
+  }
+  for (const name of expected.keys()) problems.push(`item ${name}: in the content but not listed`);
+  if (sha256(pkg.content) !== pkg.hash.value) problems.push('package: SHA-256 does not match the content');
+  return problems;
 }

@@ -16,6 +16,8 @@ import { siteModeRoutes } from './routes/site-mode.ts';
 import { statsRoutes } from './routes/stats.ts';
 import { unraisedKinds } from './kind-references.ts';
 import { AlertingService } from './service.ts';
+import { monitoredHouseholdOf } from '../privacy/consent.ts';
+import { ACTIVE_STATES } from './model.ts';
 
 export class AlertingModule implements GatewayModule {
   readonly name = 'alerting';
@@ -55,7 +57,18 @@ export class AlertingModule implements GatewayModule {
     const declared = new Map<string, string[]>();
     const reported = new Set<string>();
     this.unsubscribe = [
-      ctx.bus.on('detectionRaised', (d) => void service.raise(d)),
+      ctx.bus.on('detectionRaised', (d) => {
+        // Whatever raised it (model, rule, flow), nobody is watched at home without consent (issue 18).
+        const household = monitoredHouseholdOf(d);
+        if (household && !ctx.privacy.consent.allowsAlertAt(household, d.eventTs)) {
+          log.debug({ household, kind: d.kind }, 'detection dropped: no consent covers it');
+          return;
+        }
+        void service.raise(d);
+      }),
+      ctx.bus.on('householdConsentChanged', (c) => {
+        if (c.status !== 'given') this.stopMonitoring(service, c.householdId, c.by);
+      }),
       ctx.bus.on('commandResultReceived', (r) => service.onCommandResult(r)),
       ctx.bus.on('alertKindsDeclared', ({ source, kinds }) => {
         declared.set(source, kinds);
@@ -71,6 +84,15 @@ export class AlertingModule implements GatewayModule {
       }),
     ];
     log.info({ resumedTimers: resumed, mode: service.mode.mode }, 'alerting started');
+  }
+
+  /** Consent withdrawn or erased: the household's open monitoring incidents are cancelled, recorded. */
+  private stopMonitoring(service: AlertingService, householdId: string, by: string): void {
+    const root = service.ctx.site.site.grid.id;
+    const privacyOfficer = { id: by, name: by, username: by, roles: ['admin' as const], grid: root, onCall: null };
+    for (const i of service.store.listIncidents({ states: [...ACTIVE_STATES], limit: 10_000 }))
+      if (i.location.household === householdId && monitoredHouseholdOf(i) === householdId)
+        service.workflow.cancel(privacyOfficer, i.id, '居民撤回同意，停止监测 (consent withdrawn: monitoring stopped)');
   }
 
   stop(): void {

@@ -57,6 +57,8 @@ export interface EvidenceAccess {
   action: string;
   ip: string | null;
   hash: string;
+  /** To whom an export was handed (police station, court), null for views. */
+  recipient: string | null;
 }
 
 export class AlertingRecords {
@@ -170,12 +172,13 @@ export class AlertingRecords {
     action: string,
     ip: string | null,
     hash: string,
+    recipient: string | null = null,
   ): void {
     this.db
       .prepare(
-        'INSERT INTO alerting_evidence_access (incident_id, at, by, action, ip, hash) VALUES (?, ?, ?, ?, ?, ?)',
+        'INSERT INTO alerting_evidence_access (incident_id, at, by, action, ip, hash, recipient) VALUES (?, ?, ?, ?, ?, ?, ?)',
       )
-      .run(incidentId, at, by, action, ip, hash);
+      .run(incidentId, at, by, action, ip, hash, recipient);
   }
 
   evidenceAccess(incidentId: string): EvidenceAccess[] {
@@ -190,6 +193,7 @@ export class AlertingRecords {
       action: String(r.action),
       ip: (r.ip as string | null) ?? null,
       hash: String(r.hash),
+      recipient: (r.recipient as string | null) ?? null,
     }));
   }
 }

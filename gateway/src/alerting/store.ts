@@ -47,6 +47,8 @@ const MIGRATIONS = [
      BEGIN SELECT RAISE(ABORT, 'evidence access log is append-only'); END`,
   `CREATE TRIGGER alerting_evidence_access_no_delete BEFORE DELETE ON alerting_evidence_access
      BEGIN SELECT RAISE(ABORT, 'evidence access log is append-only'); END`,
+  // The custody log says to whom an export went (issue 18).
+  'ALTER TABLE alerting_evidence_access ADD COLUMN recipient TEXT',
 ];
 
 export interface TimerRow {

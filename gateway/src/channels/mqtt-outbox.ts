@@ -18,6 +18,7 @@ import { SerialDrain } from '../core/serial-drain.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
+import { withoutPhones } from '../privacy/masking.ts';
 import type { Transport } from '../transport/transport.ts';
 
 export type Publication = 'alert' | 'incident';
@@ -54,7 +55,8 @@ export class MqttOutboxStore {
       what === 'alert'
         ? topics.alert(String(body.siteId), String(body.kind))
         : topics.incident(String(body.siteId), String(body.id));
-    const payload = JSON.stringify(body);
+    // MQTT subscribers (screens, Node-RED, the street) get no phone numbers (issue 18).
+    const payload = JSON.stringify(withoutPhones(body));
     const messageId = createHash('sha256').update(topic).update('\n').update(payload).digest('hex');
     const info = this.db
       .prepare(

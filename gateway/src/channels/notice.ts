@@ -1,5 +1,6 @@
 /** Turns an incident change into a short notice in zh-CN (default) or English. */
 import type { SiteIndex } from '../config/site-index.ts';
+import { maskPhonesInText, withoutPhones } from '../privacy/masking.ts';
 import type { Notice } from './robot-formats.ts';
 
 type Lang = 'zh-CN' | 'en';
@@ -77,12 +78,13 @@ export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): No
     `${L ? 'Incident' : '工单'}: ${i.id}`,
   ].filter((l): l is string => l !== null);
   const pagedStaff = newlyPaged.map((p) => site.staffMember(p.staffId)).filter((s) => s !== undefined);
+  // Group chats are no place for residents' numbers (issue 18): masked in text, dropped from data.
   return {
-    title,
-    lines,
+    title: maskPhonesInText(title),
+    lines: lines.map(maskPhonesInText),
     severity: i.severity,
     mentionPhones: pagedStaff.flatMap((s) => (s.contacts?.phone ? [s.contacts.phone] : [])),
     mentionWecom: pagedStaff.flatMap((s) => (s.contacts?.wecom ? [s.contacts.wecom] : [])),
-    payload: i,
+    payload: withoutPhones(i),
   };
 }

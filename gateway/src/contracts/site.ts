@@ -17,6 +17,9 @@ export const ROLES = [
   // Street hub accounts (issue 19): the street's duty officer and its administrator.
   'street_duty',
   'street_admin',
+  // Issue 18: the control-room dispatcher (sees masked personal data) and the data-protection officer.
+  'dispatcher',
+  'dpo',
 ] as const;
 export type Role = (typeof ROLES)[number];
 
@@ -65,6 +68,15 @@ export interface Contact {
   phone?: string;
 }
 
+export interface Resident {
+  name: string;
+  phone?: string;
+  /** Health-related note for the care worker (e.g. 高血压, uses a walker). */
+  healthNote?: string;
+  /** Staff id of the household's care worker: sees every field in full. */
+  careWorker?: string;
+}
+
 export interface Household {
   id: string;
   building: string;
@@ -76,6 +88,8 @@ export interface Household {
   elderly: boolean;
   livesAlone: boolean;
   contacts?: Contact[];
+  /** The watched resident's personal data (PIPL sensitive); who sees which field: docs/privacy.md. */
+  resident?: Resident;
   /** Per-household overrides of the elderly-inactivity baselines. */
   waterThresholds?: { minDailyM3?: number; maxDailyM3?: number; min12hM3?: number };
 }

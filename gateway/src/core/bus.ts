@@ -52,6 +52,14 @@ export interface HouseholdVisit {
   by: string;
 }
 
+export interface HouseholdConsentChange {
+  householdId: string;
+  status: 'given' | 'withdrawn' | 'erased';
+  /** When it took effect, epoch ms. */
+  at: number;
+  by: string;
+}
+
 export interface BusEvents {
   readingAccepted: [Reading];
   deviceEventAccepted: [DeviceEvent];
@@ -68,6 +76,8 @@ export interface BusEvents {
   householdAbsenceRecorded: [HouseholdAbsence];
   /** A worker saw the resident (一天两见面): detectors may reset their inactivity clock. */
   householdVisitRecorded: [HouseholdVisit];
+  /** Consent given, withdrawn or the household erased: monitoring starts or stops (issue 18). */
+  householdConsentChanged: [HouseholdConsentChange];
   /** The alert kinds a detector stage can raise now (rules on every load); alerting checks its policy against them. */
   alertKindsDeclared: [{ source: string; kinds: string[] }];
   /**

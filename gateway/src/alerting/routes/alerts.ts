@@ -126,6 +126,16 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
           request.ip ?? null,
           createHash('sha256').update(canonicalJson(a.evidence)).digest('hex'),
         );
+        ctx.privacy.audit.record({
+          at: svc.core.now,
+          actor: user.id,
+          roles: user.roles,
+          action: 'read',
+          subject: `alert:${a.id}`,
+          fields: ['evidence'],
+          ip: request.ip ?? null,
+          purpose: a.incidentId,
+        });
         return localizeAlert(a, request.query.lang);
       },
     );

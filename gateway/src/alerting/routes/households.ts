@@ -7,6 +7,7 @@ import type { GatewayContext } from '../../context.ts';
 import type { Household } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
+import { readerOf } from '../../api/reader.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
 import type { Absence, Visit } from '../records-store.ts';
@@ -130,6 +131,11 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
       async (request) => {
         const h = visible(request, request.params.id);
         const svc = service();
+        const reader = readerOf(request);
+        // Absences say where a vulnerable person is not (PIPL Art. 28): only their carers read them.
+        if (!ctx.privacy.seesInFull(reader, h, 'absences'))
+          throw Errors.authForbidden(`absences are personal data; roles ${ctx.privacy.config.fields.absences.join(', ')} or the household's care worker`);
+        ctx.privacy.logRead(reader, `household:${h.id}`, ['absences'], svc.core.now, null);
         return svc.records.absences(h.id).map((a) => absenceView(a, svc.core.now));
       },
     );
@@ -188,7 +194,12 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           response: { 200: { type: 'array', items: visitSchema } },
         },
       },
-      async (request) => service().records.visits(visible(request, request.params.id).id).map(visitView),
+      async (request) => {
+        const h = visible(request, request.params.id);
+        const svc = service();
+        ctx.privacy.logRead(readerOf(request), `household:${h.id}`, ['visits'], svc.core.now, null);
+        return svc.records.visits(h.id).map(visitView);
+      },
     );
   };
 }

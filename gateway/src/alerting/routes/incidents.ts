@@ -29,7 +29,7 @@ export function parseStates(raw: string | undefined): IncidentState[] | undefine
 }
 
 export function incidentRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
-  return async (app) => {
+  return async (app, { ctx }) => {
     app.get<{ Querystring: { status?: string; kind?: string; mine?: boolean; limit: number; lang: Lang } }>(
       '/api/incidents',
       {
@@ -210,7 +210,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         ),
     );
 
-    app.get<{ Params: { id: string }; Querystring: { export?: boolean } }>(
+    app.get<{ Params: { id: string }; Querystring: { export?: boolean; to?: string } }>(
       '/api/incidents/:id/evidence',
       {
         config: { access: 'staff' },
@@ -220,7 +220,16 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
           params: idParams,
           querystring: {
             type: 'object',
-            properties: { export: { type: 'boolean', description: 'log this read as an export (download)' } },
+            additionalProperties: false,
+            properties: {
+              export: { type: 'boolean', description: 'log this read as an export (download)' },
+              to: {
+                type: 'string',
+                minLength: 1,
+                maxLength: 200,
+                description: 'with export: to whom it is handed (e.g. 黄浦公安分局五里桥派出所); kept in the custody log',
+              },
+            },
           },
           response: {
             200: {
@@ -228,6 +237,13 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
               properties: {
                 incidentId: { type: 'string' },
                 content: { type: 'object', additionalProperties: true },
+                items: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    properties: { name: { type: 'string' }, sha256: { type: 'string' } },
+                  },
+                },
                 hash: {
                   type: 'object',
                   properties: {
@@ -247,6 +263,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
                       action: { type: 'string' },
                       ip: nullable,
                       hash: { type: 'string' },
+                      recipient: nullable,
                     },
                   },
                 },
@@ -259,8 +276,14 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         const user = request.requireUser();
         const svc = service();
         const incident = svc.workflow.get(user, request.params.id);
-        const pkg = buildEvidence(incident, svc.store.alertsOfIncident(incident.id));
+        const pkg = buildEvidence(
+          incident,
+          svc.store.alertsOfIncident(incident.id),
+          svc.store.history(incident.id),
+        );
         const action = request.query.export ? 'export' : 'view';
+        if (request.query.to && action !== 'export') throw Errors.badRequest('querystring/to needs export=true');
+        const recipient = request.query.to ?? null;
         svc.records.logEvidenceAccess(
           incident.id,
           svc.core.now,
@@ -268,7 +291,20 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
           action,
           request.ip ?? null,
           pkg.hash.value,
+          recipient,
         );
+        // Clips and snapshots are personal data too (PIPL Art. 26): the read goes in the access log.
+        ctx.privacy.audit.record({
+          at: svc.core.now,
+          actor: user.id,
+          roles: user.roles,
+          action: action === 'export' ? 'evidence_export' : 'read',
+          subject: `incident:${incident.id}`,
+          fields: ['evidence'],
+          ip: request.ip ?? null,
+          purpose: incident.id,
+          ...(recipient ? { detail: { recipient } } : {}),
+        });
         if (action === 'export')
           void reply.header('content-disposition', `attachment; filename="evidence-${incident.id}.json"`);
         return {

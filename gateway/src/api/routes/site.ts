@@ -2,6 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { GridNode } from '../../contracts/site.ts';
 import type { GatewayContext } from '../../context.ts';
+import { flatOnly } from '../../privacy/masking.ts';
 
 const text = { type: 'object', properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } } };
 const gridNode = { type: 'object', additionalProperties: true };
@@ -60,7 +61,8 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         grid: pruneGrid(site.grid, (id) => visible(id) || hasVisibleDescendant(site.grid, id, visible)),
         buildings: site.buildings.filter((b) => visible(b.grid)),
         places: site.places.filter((p) => visible(p.grid)),
-        households: site.households.filter((h) => visible(h.grid)),
+        // Flats only: who lives there, and how they are watched, is read (and logged) at /api/households.
+        households: site.households.filter((h) => visible(h.grid)).map(flatOnly),
         staff: site.staff.filter(
           (s) => visible(s.grid) || ctx.site.isWithin(request.requireUser().grid, s.grid),
         ),

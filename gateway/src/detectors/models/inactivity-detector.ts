@@ -7,6 +7,9 @@
  * A meter that stops reporting raises nothing here: that is `device_offline`, not silence.
  * Readings that are a meter's continuous-flow alarm uplink (`continuous_flow_min`, `flow_lph`)
  * carry it to the household state, which flags `continuous_water_flow` from it within minutes.
+ * Only households with a current consent are watched (issue 18): a withdrawal (bus
+ * `householdConsentChanged`) drops the household's state at once, and a day-only consent lets
+ * nothing through outside the site's day hours.
  */
 import type { Detection } from '../../contracts/alerts.ts';
 import type { Reading } from '../../contracts/readings.ts';
@@ -39,7 +42,8 @@ export interface InactivityDetectorDeps {
 type Job =
   | { type: 'reading'; reading: Reading; household: Household }
   | { type: 'absence'; householdId: string; from: number; to: number }
-  | { type: 'visit'; householdId: string; at: number };
+  | { type: 'visit'; householdId: string; at: number }
+  | { type: 'forget'; householdId: string };
 
 export class InactivityDetector {
   private readonly states = new Map<string, HouseholdState>();
@@ -65,6 +69,9 @@ export class InactivityDetector {
       bus.on('householdVisitRecorded', (v) =>
         this.queue.push({ type: 'visit', householdId: v.householdId, at: v.at }),
       ),
+      bus.on('householdConsentChanged', (c) => {
+        if (c.status !== 'given') this.queue.push({ type: 'forget', householdId: c.householdId });
+      }),
     );
     this.rebuild();
   }
@@ -82,7 +89,11 @@ export class InactivityDetector {
   private householdOf(reading: Reading): Household | null {
     if (reading.kind !== 'water_meter' || reading.values.total_m3 === undefined) return null;
     const household = this.deps.ctx.site.household(this.deps.ctx.site.device(reading.deviceId)?.household);
-    return household?.livesAlone ? household : null;
+    return household && this.watches(household) ? household : null;
+  }
+
+  private watches(household: Household): boolean {
+    return household.livesAlone && this.deps.ctx.privacy.consent.monitors(household.id);
   }
 
   /** Replays the stored readings of the last weeks (without raising anything old). */
@@ -94,7 +105,7 @@ export class InactivityDetector {
     for (const device of ctx.site.allDevices()) {
       if (device.kind !== 'water_meter') continue;
       const household = ctx.site.household(device.household);
-      if (!household?.livesAlone) continue;
+      if (!household || !this.watches(household)) continue;
       const readings = ctx.stores.readings.query({
         siteId: ctx.site.siteId,
         deviceId: device.id,
@@ -122,7 +133,11 @@ export class InactivityDetector {
     const model = this.deps.registry.get(MODEL_NAME);
     if (!model) return;
     for (const job of jobs) {
-      if (job.type === 'reading') {
+      if (job.type === 'forget') {
+        this.states.delete(job.householdId);
+      } else if (job.type === 'reading') {
+        // Consent may have been withdrawn while the reading waited in the queue.
+        if (!this.watches(job.household)) continue;
         const state = this.stateFor(job.household, model);
         const alerts = state.add(
           job.reading.ts,
@@ -132,6 +147,7 @@ export class InactivityDetector {
         if (!alerts.length) this.deps.onDecision?.(null);
         for (const alert of alerts) {
           this.deps.onDecision?.(alert);
+          if (!this.deps.ctx.privacy.consent.allowsAlertAt(job.household.id, alert.t)) continue;
           this.deps.ctx.bus.emit(
             'detectionRaised',
             this.detection(job.household, job.reading, alert, state, model),
@@ -139,7 +155,7 @@ export class InactivityDetector {
         }
       } else {
         const household = this.deps.ctx.site.household(job.householdId);
-        if (!household?.livesAlone) continue;
+        if (!household || !this.watches(household)) continue;
         const state = this.stateFor(household, model);
         if (job.type === 'absence') state.addAbsence(job.from, job.to);
         else state.addVisit(job.at);
