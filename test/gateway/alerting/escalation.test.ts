@@ -90,7 +90,7 @@ describe('escalation on the injectable clock', () => {
   it('re-escalates an accepted incident that is not on site, or not resolved, in time', async () => {
     const KIND = 'elderly_inactivity';
     gw = await startAlertingGateway();
-    gw.raise(inactivity('B3-1-1201'));
+    gw.raise(inactivity('B3-1-203'));
     let i = await incidentOf(gw, 'admin', KIND);
     expect(pagedIds(i)).toEqual(['mg3-care-a']);
     expect((await gw.api('POST', `/api/incidents/${i.id}/accept`, { user: 'mg3-care-a' })).status).toBe(200);
@@ -118,7 +118,7 @@ describe('escalation on the injectable clock', () => {
   it('emergency mode pages A and B and more roles at once, with halved timeouts; switches are recorded', async () => {
     const KIND = 'elderly_inactivity';
     gw = await startAlertingGateway();
-    gw.raise(inactivity('B3-1-1201'));
+    gw.raise(inactivity('B3-1-203'));
     const before = await incidentOf(gw, 'admin', KIND);
     const dueBefore = Date.parse(before.pendingTimers.find((t) => t.kind === 'accept')!.dueAt);
     expect(dueBefore - T0).toBe(900 * S);

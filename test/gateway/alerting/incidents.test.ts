@@ -153,7 +153,7 @@ describe('detections become alerts and incidents', () => {
 
   it('mutes inactivity alerts about a household recorded as away, whoever raised them; its other alerts still page', async () => {
     gw = await startAlertingGateway();
-    const abs = await gw.api<{ id: string }>('POST', '/api/households/B3-1-1201/absences', {
+    const abs = await gw.api<{ id: string }>('POST', '/api/households/B3-1-203/absences', {
       user: 'mg3-care-a',
       body: {
         from: new Date(T0 - 3600_000).toISOString(),
@@ -162,26 +162,26 @@ describe('detections become alerts and incidents', () => {
       },
     });
     expect(abs.status).toBe(201);
-    gw.raise(inactivity('B3-1-1201'));
-    gw.raise(inactivity('B3-1-1201', { kind: 'continuous_water_flow', dedupeKey: 'flow:B3-1-1201' }));
-    gw.raise(inactivity('B3-1-1202'));
+    gw.raise(inactivity('B3-1-203'));
+    gw.raise(inactivity('B3-1-203', { kind: 'continuous_water_flow', dedupeKey: 'flow:B3-1-203' }));
+    gw.raise(inactivity('B3-1-303'));
     type Row = { kind: string; status: string; mutedBy: string | null; location: { household: string } };
     const alerts = await gw.api<Row[]>('GET', '/api/alerts', { user: 'admin' });
     const status = Object.fromEntries(
       alerts.body.map((a) => [`${a.kind}:${a.location.household}`, [a.status, a.mutedBy]]),
     );
     expect(status).toEqual({
-      'elderly_inactivity:B3-1-1201': ['silenced', abs.body.id],
-      'continuous_water_flow:B3-1-1201': ['firing', null],
-      'elderly_inactivity:B3-1-1202': ['firing', null],
+      'elderly_inactivity:B3-1-203': ['silenced', abs.body.id],
+      'continuous_water_flow:B3-1-203': ['firing', null],
+      'elderly_inactivity:B3-1-303': ['firing', null],
     });
     // Once the resident is back, the same silence pages again.
     gw.clock.advance(25 * 3600_000);
     gw.forgetLogins(); // the admin’s token expired on that clock
-    gw.raise(inactivity('B3-1-1201', { eventTs: T0 + 25 * 3600_000 }));
+    gw.raise(inactivity('B3-1-203', { eventTs: T0 + 25 * 3600_000 }));
     const firing = await gw.api<Row[]>('GET', '/api/alerts?kind=elderly_inactivity&status=firing', {
       user: 'admin',
     });
-    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B3-1-1201', 'B3-1-1202']);
+    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B3-1-203', 'B3-1-303']);
   });
 });

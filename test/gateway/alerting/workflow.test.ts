@@ -78,8 +78,8 @@ describe('the 四单制 workflow', () => {
 
   it('lets the micro-grid leader reassign, and counts false alarms per rule, device and household', async () => {
     gw = await startAlertingGateway();
-    gw.raise(inactivity('B3-1-1201'));
-    gw.raise(inactivity('B11-1-502', { dedupeKey: 'inactivity:B11-1-502' }));
+    gw.raise(inactivity('B3-1-203'));
+    gw.raise(inactivity('B11-1-602', { dedupeKey: 'inactivity:B11-1-602' }));
     const [a, b] = (await gw.api<Array<{ id: string }>>('GET', '/api/incidents', { user: 'admin' })).body.map(
       (i) => i.id,
     );
@@ -130,8 +130,8 @@ describe('the 四单制 workflow', () => {
       },
     );
     expect(byHousehold.body.map((r) => [r.key, r.falseAlarms])).toEqual([
-      ['B3-1-1201', 1],
-      ['B11-1-502', 0],
+      ['B3-1-203', 1],
+      ['B11-1-602', 0],
     ]);
   });
 
@@ -228,7 +228,7 @@ describe('the 四单制 workflow', () => {
       body: {
         category: 'water_leak',
         description: '楼上漏水',
-        location: { household: 'B3-1-1201' },
+        location: { household: 'B3-1-203' },
         reporter: { name: '李阿姨' },
         clientRef: 'r-1',
       },
@@ -241,7 +241,7 @@ describe('the 四单制 workflow', () => {
       body: {
         category: 'water_leak',
         description: '楼上漏水',
-        location: { household: 'B3-1-1201' },
+        location: { household: 'B3-1-203' },
         clientRef: 'r-1',
       },
     });
@@ -267,26 +267,26 @@ describe('the 四单制 workflow', () => {
       events.push(`absence:${a.householdId}:${a.reason}`),
     );
     gw.gateway.ctx.bus.on('householdVisitRecorded', (v) => events.push(`visit:${v.householdId}:${v.by}`));
-    const abs = await gw.api('POST', '/api/households/B3-1-1201/absences', {
+    const abs = await gw.api('POST', '/api/households/B3-1-203/absences', {
       user: 'mg3-care-a',
       body: { from: '2026-11-25T00:00:00+08:00', to: '2026-11-28T00:00:00+08:00', reason: '住院' },
     });
     expect(abs.status).toBe(201);
     expect(
       (
-        await gw.api('POST', '/api/households/B3-1-1201/visits', {
+        await gw.api('POST', '/api/households/B3-1-203/visits', {
           user: 'mg3-care-a',
           body: { note: '老人精神很好' },
         })
       ).status,
     ).toBe(201);
     expect(
-      (await gw.api('POST', '/api/households/B3-1-1201/visits', { user: 'mg1-care-a', body: {} })).status,
+      (await gw.api('POST', '/api/households/B3-1-203/visits', { user: 'mg1-care-a', body: {} })).status,
     ).toBe(404);
-    expect(events).toEqual(['absence:B3-1-1201:住院', 'visit:B3-1-1201:mg3-care-a']);
+    expect(events).toEqual(['absence:B3-1-203:住院', 'visit:B3-1-203:mg3-care-a']);
     const list = await gw.api<Array<{ reason: string; active: boolean }>>(
       'GET',
-      '/api/households/B3-1-1201/absences',
+      '/api/households/B3-1-203/absences',
       { user: 'mg3-leader' },
     );
     expect(list.body).toEqual([expect.objectContaining({ reason: '住院', active: true })]);
@@ -296,16 +296,16 @@ describe('the 四单制 workflow', () => {
     gw = await startAlertingGateway();
     gw.raise(shedFire());
     gw.raise(shedFire({ eventTs: T0 + 1000 }));
-    gw.raise(inactivity('B3-1-1201'));
+    gw.raise(inactivity('B3-1-203'));
     const sil = await gw.api<{ id: string }>('POST', '/api/silences', {
       user: 'property',
       body: {
-        matchers: { kind: 'elderly_inactivity', household: 'B11-1-502' },
+        matchers: { kind: 'elderly_inactivity', household: 'B11-1-602' },
         to: '2026-11-26T00:00:00Z',
         reason: '住院',
       },
     });
-    gw.raise(inactivity('B11-1-502'));
+    gw.raise(inactivity('B11-1-602'));
     const buckets = await gw.api<Array<{ bucket: string; kind: string; count: number; muted: number }>>(
       'GET',
       `/api/stats/alerts?from=${T0 - 3600_000}&bucket=hour`,
@@ -342,7 +342,7 @@ describe('the 四单制 workflow', () => {
     expect(
       (await gw.api<unknown[]>('GET', '/api/silences?all=true', { user: 'property' })).body,
     ).toHaveLength(1);
-    gw.raise(inactivity('B11-1-502', { eventTs: T0 + 60_000 }));
+    gw.raise(inactivity('B11-1-602', { eventTs: T0 + 60_000 }));
     const firing = await gw.api<Array<{ location: { household: string } }>>(
       'GET',
       '/api/alerts?kind=elderly_inactivity&status=firing',
@@ -350,6 +350,6 @@ describe('the 四单制 workflow', () => {
         user: 'admin',
       },
     );
-    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B11-1-502', 'B3-1-1201']);
+    expect(firing.body.map((a) => a.location.household).sort()).toEqual(['B11-1-602', 'B3-1-203']);
   });
 });
