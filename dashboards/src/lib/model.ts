@@ -4,8 +4,9 @@
  */
 import type { Alert, AlertLocation, IncidentState, Severity } from '../../../gateway/src/contracts/alerts.ts';
 import type { Building, GridNode, Household, Place } from '../../../gateway/src/contracts/site.ts';
+import type { MonitoredHousehold } from '../../../gateway/src/contracts/privacy.ts';
 
-export type { Alert, AlertLocation, IncidentState, Severity };
+export type { Alert, AlertLocation, IncidentState, Severity, MonitoredHousehold };
 
 export interface SiteView {
   id: string;
@@ -15,7 +16,8 @@ export interface SiteView {
   grid: GridNode;
   buildings: Building[];
   places: Place[];
-  households: Household[];
+  /** Flats only: who lives there is read (and logged) through GET /api/households. */
+  households: Array<Pick<Household, 'id' | 'building' | 'unit' | 'floor' | 'room' | 'grid'>>;
   staff: { id: string; name: string; username: string; roles: string[]; grid: string; onCall?: string }[];
 }
 

@@ -96,7 +96,8 @@ export function verifyEvidence(pkg: {
   items?: Array<{ name: string; sha256: string }>;
   hash?: { algorithm?: string; value?: string };
 }): string[] {
-  if (!pkg.content || !pkg.items || !pkg.hash?.value) return ['not an evidence package: content, items or hash missing'];
+  if (!pkg.content || !pkg.items || !pkg.hash?.value)
+    return ['not an evidence package: content, items or hash missing'];
   if (pkg.hash.algorithm !== 'sha256') return [`unknown hash algorithm '${String(pkg.hash.algorithm)}'`];
   const problems: string[] = [];
   const expected = new Map(evidenceItems(pkg.content).map((i) => [i.name, i.sha256]));

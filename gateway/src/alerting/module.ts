@@ -89,10 +89,21 @@ export class AlertingModule implements GatewayModule {
   /** Consent withdrawn or erased: the household's open monitoring incidents are cancelled, recorded. */
   private stopMonitoring(service: AlertingService, householdId: string, by: string): void {
     const root = service.ctx.site.site.grid.id;
-    const privacyOfficer = { id: by, name: by, username: by, roles: ['admin' as const], grid: root, onCall: null };
+    const privacyOfficer = {
+      id: by,
+      name: by,
+      username: by,
+      roles: ['admin' as const],
+      grid: root,
+      onCall: null,
+    };
     for (const i of service.store.listIncidents({ states: [...ACTIVE_STATES], limit: 10_000 }))
       if (i.location.household === householdId && monitoredHouseholdOf(i) === householdId)
-        service.workflow.cancel(privacyOfficer, i.id, '居民撤回同意，停止监测 (consent withdrawn: monitoring stopped)');
+        service.workflow.cancel(
+          privacyOfficer,
+          i.id,
+          '居民撤回同意，停止监测 (consent withdrawn: monitoring stopped)',
+        );
   }
 
   stop(): void {

@@ -13,7 +13,8 @@ import { ConsentRegistry } from './consent.ts';
 import { Corrections } from './corrections.ts';
 import { HouseholdData } from './household-data.ts';
 import { LegalHolds } from './legal-holds.ts';
-import { personalView, seesInFull, type PersonalView, type Viewer } from './masking.ts';
+import type { PersonalView } from '../contracts/privacy.ts';
+import { personalView, seesInFull, type Viewer } from './masking.ts';
 
 /** Who is reading, as the API knows them. */
 export interface Reader {

@@ -6,6 +6,7 @@
  * audit log.
  */
 import type { Household, Role } from '../contracts/site.ts';
+import type { PersonalView } from '../contracts/privacy.ts';
 import type { PersonalField, PrivacyConfig } from './config.ts';
 
 export function maskName(name: string): string {
@@ -60,27 +61,6 @@ export function seesInFull(
 ): boolean {
   if (household.resident?.careWorker === viewer.id || viewer.handles) return true;
   return viewer.covers && viewer.roles.some((r) => config.fields[field].includes(r));
-}
-
-export interface PersonalView {
-  id: string;
-  building: string;
-  unit: string;
-  floor: number;
-  room: string | null;
-  grid: string;
-  residents: number;
-  elderly: boolean;
-  livesAlone: boolean;
-  resident: {
-    name: string | null;
-    phone: string | null;
-    healthNote: string | null;
-    careWorker: string | null;
-  };
-  contacts: Array<{ name: string; relation: string | null; phone: string | null }>;
-  /** Fields shown masked or withheld for this viewer. */
-  masked: PersonalField[];
 }
 
 /** The household as `viewer` may see it, and the audit `fields` of that read. */

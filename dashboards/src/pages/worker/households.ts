@@ -1,15 +1,16 @@
 /**
- * 一天两见面: the households in my grid that need looking after (elderly, living alone), with a
- * button to record a visit and a form to record an absence (hospital, family) so the inactivity
- * detector does not raise an alert while they are away.
+ * 一天两见面: the households in my grid that need looking after (elderly, living alone, consent on
+ * file), with a button to record a visit and a form to record an absence (hospital, family) so
+ * the inactivity detector does not raise an alert while they are away. Names and phones come as
+ * the gateway lets this reader see them (full for the care worker, 张** / 138****5678 otherwise).
  */
 import { api, ApiError } from '../../lib/api.ts';
 import { h, toast } from '../../lib/dom.ts';
 import { t } from '../../lib/i18n.ts';
 import { spellLocation } from '../../lib/format.ts';
-import type { SiteView } from '../../lib/model.ts';
+import type { MonitoredHousehold, SiteView } from '../../lib/model.ts';
 
-type Household = SiteView['households'][number];
+type Household = MonitoredHousehold;
 
 const dateInput = (d: Date): string => d.toISOString().slice(0, 10);
 
@@ -113,13 +114,33 @@ function householdRow(hh: Household, site: SiteView): HTMLElement {
       h('strong', {}, where),
       hh.livesAlone ? h('span', { class: 'badge badge-care' }, t('household.alone')) : null,
     ),
+    residentLine(hh),
     h('div', { class: 'actions' }, visit, away),
     form,
   );
 }
 
-export function renderHouseholds(site: SiteView): HTMLElement {
-  const cared = site.households
+function residentLine(hh: Household): HTMLElement | null {
+  const r = hh.resident;
+  if (!r.name && !r.phone) return null;
+  const phone = r.phone
+    ? hh.masked.includes('phone')
+      ? h('span', { class: 'resident-phone' }, r.phone)
+      : h('a', { class: 'resident-phone', href: `tel:${r.phone}` }, r.phone)
+    : null;
+  return h(
+    'div',
+    { class: 'resident small', 'data-masked': String(hh.masked.includes('name')) },
+    h('span', { class: 'resident-name' }, r.name ?? ''),
+    phone ? ' · ' : null,
+    phone,
+    r.healthNote ? h('span', { class: 'muted' }, ` · ${r.healthNote}`) : null,
+  );
+}
+
+/** `households`: GET /api/households (monitored households in my grid, as I may see them). */
+export function renderHouseholds(site: SiteView, households: Household[]): HTMLElement {
+  const cared = households
     .filter((hh) => hh.elderly && hh.livesAlone)
     .sort((a, b) => a.building.localeCompare(b.building, 'en', { numeric: true }) || a.floor - b.floor);
   const search = h('input', {
@@ -130,7 +151,7 @@ export function renderHouseholds(site: SiteView): HTMLElement {
   const list = h('ul', { class: 'household-list' });
   const render = (): void => {
     const q = search.value.trim().toUpperCase();
-    const shown = cared.filter((hh) => !q || hh.id.includes(q) || hh.room.includes(q));
+    const shown = cared.filter((hh) => !q || hh.id.includes(q) || (hh.room ?? '').includes(q));
     list.replaceChildren(...shown.slice(0, 50).map((hh) => householdRow(hh, site)));
     if (!shown.length) list.append(h('li', { class: 'empty' }, t('household.none')));
   };

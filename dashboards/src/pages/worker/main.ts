@@ -8,7 +8,14 @@ import { api, ApiError } from '../../lib/api.ts';
 import { announce, h, mount } from '../../lib/dom.ts';
 import { spellDuration, titleOf } from '../../lib/format.ts';
 import { t } from '../../lib/i18n.ts';
-import { byUrgency, OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
+import {
+  byUrgency,
+  OPEN_STATES,
+  toIncident,
+  type IncidentView,
+  type MonitoredHousehold,
+  type SiteView,
+} from '../../lib/model.ts';
 import { startShell } from '../../lib/shell.ts';
 import { loadSite } from '../../lib/site.ts';
 import { openStream } from '../../lib/stream.ts';
@@ -179,7 +186,7 @@ async function openFromHash(): Promise<void> {
 async function start(): Promise<void> {
   site = await loadSite();
   tabs[1]!.panel.append(renderReportForm(site));
-  tabs[2]!.panel.append(renderHouseholds(site));
+  tabs[2]!.panel.append(renderHouseholds(site, await api.get<MonitoredHousehold[]>('/api/households')));
   await loadIncidents();
   await openFromHash();
   window.addEventListener('hashchange', () => void openFromHash());

@@ -134,7 +134,9 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
         const reader = readerOf(request);
         // Absences say where a vulnerable person is not (PIPL Art. 28): only their carers read them.
         if (!ctx.privacy.seesInFull(reader, h, 'absences'))
-          throw Errors.authForbidden(`absences are personal data; roles ${ctx.privacy.config.fields.absences.join(', ')} or the household's care worker`);
+          throw Errors.authForbidden(
+            `absences are personal data; roles ${ctx.privacy.config.fields.absences.join(', ')} or the household's care worker`,
+          );
         ctx.privacy.logRead(reader, `household:${h.id}`, ['absences'], svc.core.now, null);
         return svc.records.absences(h.id).map((a) => absenceView(a, svc.core.now));
       },

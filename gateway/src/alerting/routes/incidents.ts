@@ -227,7 +227,8 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
                 type: 'string',
                 minLength: 1,
                 maxLength: 200,
-                description: 'with export: to whom it is handed (e.g. 黄浦公安分局五里桥派出所); kept in the custody log',
+                description:
+                  'with export: to whom it is handed (e.g. 黄浦公安分局五里桥派出所); kept in the custody log',
               },
             },
           },
@@ -282,7 +283,8 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
           svc.store.history(incident.id),
         );
         const action = request.query.export ? 'export' : 'view';
-        if (request.query.to && action !== 'export') throw Errors.badRequest('querystring/to needs export=true');
+        if (request.query.to && action !== 'export')
+          throw Errors.badRequest('querystring/to needs export=true');
         const recipient = request.query.to ?? null;
         svc.records.logEvidenceAccess(
           incident.id,
