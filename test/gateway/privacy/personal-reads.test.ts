@@ -82,12 +82,12 @@ describe('personal fields by role', () => {
       kind: 'elderly_inactivity',
       severity: 'major',
       siteId: 'chunjiang',
-      eventTs: Date.parse(new Date(gw.gateway.ctx.clock.now()).toISOString()),
+      eventTs: gw.gateway.ctx.clock.now(),
       source: { deviceId: `wm-${HOUSEHOLD}`, rule: null, model: 'elderly-inactivity@1' },
       dedupeKey: `elderly_inactivity:${HOUSEHOLD}`,
       location: { household: HOUSEHOLD },
-      title: { 'zh-CN': '独居老人用水异常中断' },
-      message: { 'zh-CN': '请上门查看' },
+      title: { 'zh-CN': '独居老人用水异常中断', en: 'No water use (resident lives alone)' },
+      message: { 'zh-CN': '请上门查看', en: 'Please visit' },
       evidence: {},
     });
     const inactivity = await eventually(async () => {
