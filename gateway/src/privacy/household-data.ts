@@ -1,8 +1,9 @@
 /**
  * Everything the gateway holds about one household, found and removed in one place (PIPL
- * Arts. 45, 47): its meters' readings, events and rejected messages, its alerts and incidents
- * with their history, timers and outgoing messages, absences, visits and consent records. An
- * incident on legal hold is kept; the audit log is kept by law (Art. 55–56 records).
+ * Arts. 45, 47): its meters' readings, events, rejected messages and rule windows, its alerts
+ * and incidents with their history, timers and outgoing messages, absences, visits, corrections
+ * and consent records. An incident on legal hold is kept; so are the access and custody logs
+ * (Arts. 55–56 records) and the meter's own health (online, battery: the utility's asset).
  */
 import { ACTIVE_STATES } from '../alerting/model.ts';
 import type { Household } from '../contracts/site.ts';
@@ -121,7 +122,13 @@ export class HouseholdData {
       run('readings', `DELETE FROM readings WHERE device_id ${inDevices}`, devices);
       run('deviceEvents', `DELETE FROM device_events WHERE device_id ${inDevices}`, devices);
       run('deadLetters', `DELETE FROM dead_letters WHERE device_id ${inDevices}`, devices);
-      run('deviceHealth', `DELETE FROM device_health WHERE device_id ${inDevices}`, devices);
+      // Rule windows over the meter's readings (subject `device:<id>` or `device:<id>#<stream>`).
+      run(
+        'ruleState',
+        `DELETE FROM rule_state WHERE EXISTS (SELECT 1 FROM json_each(?) WHERE subject_key = 'device:' || value
+         OR subject_key LIKE 'device:' || value || '#%')`,
+        devices,
+      );
       for (const [name, table] of [
         ['history', 'alerting_history'],
         ['timers', 'alerting_timers'],
