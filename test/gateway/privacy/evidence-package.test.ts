@@ -7,7 +7,11 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { evidenceItems, verifyEvidence } from '../../../gateway/src/alerting/evidence.ts';
+import {
+  evidenceItems,
+  verifyEvidence,
+  type EvidenceContent,
+} from '../../../gateway/src/alerting/evidence.ts';
 import { REPO_ROOT } from '../../../gateway/src/config/settings.ts';
 import { shedFire, startAlertingGateway, type AlertingTestGateway } from '../alerting/fixtures.ts';
 
@@ -31,7 +35,7 @@ function verifyCli(file: string): { status: number | null; out: string } {
 }
 
 interface Pkg {
-  content: { alerts: Array<{ evidence: Record<string, unknown> }>; history: unknown[]; links: string[] };
+  content: EvidenceContent & { alerts: Array<{ id: string; evidence: Record<string, unknown> }> };
   items: Array<{ name: string; sha256: string }>;
   hash: { algorithm: string; value: string };
   accessLog: Array<{ by: string; action: string; recipient: string | null }>;
@@ -67,7 +71,7 @@ describe('evidence package', () => {
     const pkg = res.body;
     expect(pkg.items.map((i) => i.name)).toEqual([
       'incident',
-      `alert:${(pkg.content.alerts[0] as unknown as { id: string }).id}`,
+      `alert:${pkg.content.alerts[0]!.id}`,
       'history',
       'links',
     ]);
@@ -99,7 +103,7 @@ describe('evidence package', () => {
 
     // Re-hashing the altered item alone does not help: the package hash still gives it away.
     const rehashed = structuredClone(tampered);
-    rehashed.items = evidenceItems(rehashed.content as never);
+    rehashed.items = evidenceItems(rehashed.content);
     expect(verifyEvidence(rehashed)).toEqual(['package: SHA-256 does not match the content']);
     // A link dropped from the package is caught too.
     const dropped = structuredClone(pkg);
