@@ -1,0 +1,76 @@
+/**
+ * The care page in Chromium shows each reader what the gateway lets them see (issue 18): a patrol
+ * inspector's phone shows the watched resident as 李** / 138****xxxx, the household's care worker
+ * sees the name, a callable number and the health note. Both page loads are in the access log.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import {
+  ensureDashboardsBuilt,
+  launchChromium,
+  loginThroughForm,
+  openPage,
+  screenshot,
+  type OpenedPage,
+} from '../helpers/browser.ts';
+import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+
+const HOUSEHOLD = 'B3-1-203';
+let gw: TestGateway;
+let browser: Browser;
+const opened: OpenedPage[] = [];
+
+beforeAll(async () => {
+  ensureDashboardsBuilt();
+  [gw, browser] = await Promise.all([startTestGateway(), launchChromium()]);
+});
+afterAll(async () => {
+  await Promise.all(opened.map((o) => o.context.close()));
+  await browser?.close();
+  await gw?.stop();
+});
+
+async function residentLine(
+  username: string,
+): Promise<{ name: string; phone: string; text: string; tel: number }> {
+  const o = await openPage(browser, { phone: true });
+  opened.push(o);
+  await loginThroughForm(o.page, gw.http, username);
+  await o.page.click('#tab-households');
+  await o.page.fill('#household-search', HOUSEHOLD.toLowerCase());
+  const line = o.page.locator('.household').first().locator('.resident');
+  await line.waitFor();
+  await screenshot(o.page, `care-list-${username}`);
+  expect(o.errors).toEqual([]);
+  return {
+    name: (await line.locator('.resident-name').textContent()) ?? '',
+    phone: (await line.locator('.resident-phone').textContent()) ?? '',
+    text: (await line.textContent()) ?? '',
+    tel: await line.locator('a[href^="tel:"]').count(),
+  };
+}
+
+describe('care page masking in Chromium', () => {
+  it('shows the patrol inspector masked fields and the care worker full ones', async () => {
+    const resident = gw.gateway.ctx.site.household(HOUSEHOLD)!.resident!;
+    const patrol = await residentLine('mg3-patrol-a');
+    expect(patrol.name).toBe(`${resident.name[0]}**`);
+    expect(patrol.phone).toBe(`${resident.phone!.slice(0, 3)}****${resident.phone!.slice(-4)}`);
+    expect(patrol.tel).toBe(0);
+    expect(patrol.text).not.toContain(resident.name);
+
+    const care = await residentLine('mg3-care-a');
+    expect(care.name).toBe(resident.name);
+    expect(care.phone).toBe(resident.phone);
+    expect(care.tel).toBe(1);
+    expect(care.text).toContain(resident.healthNote ?? care.phone);
+
+    const readers = gw.gateway.ctx.privacy.audit
+      .entries({ subject: `household:${HOUSEHOLD}`, action: 'read' })
+      .map((e) => [e.actor, e.fields.includes('name:masked')]);
+    expect(readers).toEqual([
+      ['mg3-patrol-a', true],
+      ['mg3-care-a', false],
+    ]);
+  });
+});
