@@ -109,9 +109,18 @@ export class AuditLog {
   entries(filter: { subject?: string; action?: string; since?: number; limit?: number } = {}): AuditEntry[] {
     const where: string[] = [];
     const args: unknown[] = [];
-    if (filter.subject) (where.push('subject = ?'), args.push(filter.subject));
-    if (filter.action) (where.push('action = ?'), args.push(filter.action));
-    if (filter.since !== undefined) (where.push('at >= ?'), args.push(filter.since));
+    if (filter.subject) {
+      where.push('subject = ?');
+      args.push(filter.subject);
+    }
+    if (filter.action) {
+      where.push('action = ?');
+      args.push(filter.action);
+    }
+    if (filter.since !== undefined) {
+      where.push('at >= ?');
+      args.push(filter.since);
+    }
     const sql = `SELECT * FROM privacy_audit ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq LIMIT ?`;
     return (this.db.prepare(sql).all(...args, filter.limit ?? 1_000_000) as Row[]).map(toEntry);
   }

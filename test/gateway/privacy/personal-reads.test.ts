@@ -14,7 +14,7 @@ const HOUSEHOLD = 'B3-1-203';
 let gw: TestGateway;
 let name: string;
 let phone: string;
-let mqttAlerts: string[] = [];
+const mqttAlerts: string[] = [];
 let subscriber: MqttClient;
 
 beforeAll(async () => {
