@@ -62,6 +62,7 @@ export default defineConfig({
         worker: path.join(ROOT, 'worker.html'),
         engineer: path.join(ROOT, 'engineer.html'),
         street: path.join(ROOT, 'street.html'),
+        privacy: path.join(ROOT, 'privacy.html'),
         sw: path.join(ROOT, 'src/sw.ts'),
       },
       output: {

@@ -73,4 +73,21 @@ describe('care page masking in Chromium', () => {
       ['mg3-care-a', false],
     ]);
   });
+
+  it("gives the data-protection officer the access log with its chain's state", async () => {
+    const o = await openPage(browser, {});
+    opened.push(o);
+    await loginThroughForm(o.page, gw.http, 'dpo');
+    expect(new URL(o.page.url()).pathname).toBe('/privacy.html');
+    await o.page.locator('#chain-status', { hasText: '哈希链完整' }).waitFor();
+    await o.page.fill('#audit-filter', `household:${HOUSEHOLD}`);
+    await o.page.press('#audit-filter', 'Enter');
+    const rows = o.page.locator('#audit-table tbody tr');
+    await o.page.locator('#audit-table tbody tr', { hasText: 'mg3-patrol-a' }).waitFor();
+    expect(await rows.count()).toBe(2);
+    expect(await rows.first().textContent()).toContain('mg3-care-a');
+    await screenshot(o.page, 'privacy-dpo-desktop');
+    expect(o.errors).toEqual([]);
+    expect(o.external).toEqual([]);
+  });
 });

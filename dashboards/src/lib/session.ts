@@ -20,13 +20,13 @@ export interface Session {
   user: SessionUser;
 }
 
-export type PageId = 'console' | 'worker' | 'engineer' | 'street';
+export type PageId = 'console' | 'worker' | 'engineer' | 'street' | 'privacy';
 
 const KEY = 'weige.session';
 
 /** Roles that work each page, in the order a user lands on them after login. */
 export const PAGE_ROLES: Record<PageId, Role[]> = {
-  console: ['property_manager', 'micro_grid_leader', 'patrol_inspector', 'admin'],
+  console: ['property_manager', 'micro_grid_leader', 'patrol_inspector', 'dispatcher', 'admin'],
   worker: [
     'grid_worker',
     'emergency_responder',
@@ -39,6 +39,7 @@ export const PAGE_ROLES: Record<PageId, Role[]> = {
   engineer: ['engineer', 'admin'],
   // Served by the street hub (npm run hub), not by a community gateway.
   street: ['street_duty', 'street_admin'],
+  privacy: ['dpo', 'admin'],
 };
 
 export const PAGE_PATHS: Record<PageId, string> = {
@@ -46,6 +47,7 @@ export const PAGE_PATHS: Record<PageId, string> = {
   worker: '/worker.html',
   engineer: '/engineer.html',
   street: '/street.html',
+  privacy: '/privacy.html',
 };
 
 export function loadSession(): Session | null {
@@ -80,11 +82,13 @@ export function hasRole(user: SessionUser, ...roles: Role[]): boolean {
 /** Where a user lands after login: the page that fits their main role. */
 export function homeFor(user: SessionUser): string {
   if (user.roles.some((r) => PAGE_ROLES.street.includes(r))) return PAGE_PATHS.street;
-  const order: PageId[] = user.roles.includes('engineer')
-    ? ['engineer', 'console', 'worker']
-    : user.roles.some((r) => r === 'property_manager' || r === 'admin')
-      ? ['console', 'worker', 'engineer']
-      : ['worker', 'console', 'engineer'];
+  const order: PageId[] = user.roles.includes('dpo')
+    ? ['privacy']
+    : user.roles.includes('engineer')
+      ? ['engineer', 'console', 'worker']
+      : user.roles.some((r) => r === 'property_manager' || r === 'admin')
+        ? ['console', 'worker', 'engineer']
+        : ['worker', 'console', 'engineer'];
   const page = order.find((p) => pagesFor(user).includes(p));
   return page ? PAGE_PATHS[page] : '/';
 }

@@ -14,6 +14,7 @@ const PAGE_TITLES: Record<PageId, MessageKey> = {
   worker: 'page.worker',
   engineer: 'page.engineer',
   street: 'page.street',
+  privacy: 'page.privacy',
 };
 
 export interface Shell {
