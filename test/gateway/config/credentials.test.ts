@@ -103,7 +103,7 @@ describe('site hashes', () => {
       site.mqtt.devicePasswordHash!,
     ];
     const salts = hashes.map((h) => h.split('$')[4]);
-    expect(hashes.length).toBe(38);
+    expect(hashes.length).toBe(40); // 36 staff (dispatcher and dpo since issue 18), 3 accounts, devices
     expect(new Set(salts).size).toBe(hashes.length);
   });
 });
@@ -124,7 +124,7 @@ describe('demo password warning', { timeout: 90_000 }, () => {
     );
     const entry = JSON.parse(line) as { level: number; msg: string; demoPasswords: Record<string, string[]> };
     expect(entry.level).toBe(40); // warn
-    expect(entry.demoPasswords.staff).toHaveLength(34);
+    expect(entry.demoPasswords.staff).toHaveLength(36);
     expect(entry.demoPasswords.devices).toEqual(['default']);
     expect(entry.demoPasswords.accounts).toEqual(['simulator', 'node-red', 'dashboard']);
     expect(entry.msg).toMatch(/npm run credentials/);
