@@ -150,7 +150,9 @@ const residents = new Map(
 const consents = watched.map((h, i) => ({
   household: h.id,
   // Every fifth form was signed by a guardian (监护人) for a resident who could not sign.
-  ...(i % 5 === 4 ? { by: 'guardian', signer: `${residents.get(h.id)!.name.slice(0, 1)}家属` } : { by: 'resident' }),
+  ...(i % 5 === 4
+    ? { by: 'guardian', signer: `${residents.get(h.id)!.name.slice(0, 1)}家属` }
+    : { by: 'resident' }),
   monitoring: 'round_the_clock',
   shareWithFamily: true,
   shareWithStreet: i % 3 === 0,
