@@ -9,9 +9,7 @@
  */
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
-import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '../plugins/auth.ts';
-import type { Role } from '../../contracts/site.ts';
+import { decorateUserRequests, type AuthUser } from '../plugins/auth.ts';
 import type { Clock } from '../../core/clock.ts';
 import { Errors } from '../../core/errors.ts';
 import { PasswordChecker } from '../../core/passwords.ts';
@@ -54,22 +52,12 @@ export default fp<HubAuthOptions>(
     const accounts = new Map(street.staff.map((s) => [s.username, s]));
     const keys = new Map(street.communities.map((c) => [c.siteId, c.key]));
 
-    app.decorateRequest('user', null);
+    // A street account sees every community of its street; a community account only its own.
+    decorateUserRequests(
+      app,
+      (user, siteId) => user.grid === street.id || (siteId !== null && user.grid === siteId),
+    );
     app.decorateRequest('gateway', null);
-    app.decorateRequest('requireUser', function (this: FastifyRequest) {
-      if (!this.user)
-        throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
-      return this.user;
-    });
-    app.decorateRequest('requireRole', function (this: FastifyRequest, ...roles: Role[]) {
-      const user = this.requireUser();
-      if (user.roles.includes('admin') || user.roles.some((r) => roles.includes(r))) return user;
-      throw Errors.authForbidden(`this needs one of the roles: ${roles.join(', ')}`);
-    });
-    app.decorateRequest('canSee', function (this: FastifyRequest, siteId: string | null) {
-      const user = this.requireUser();
-      return user.grid === street.id || (siteId !== null && user.grid === siteId);
-    });
 
     const refuseGateway = async (siteId: string | null, message: string): Promise<never> => {
       await pool.query(

@@ -70,6 +70,30 @@ export function toAuthUser(s: StaffMember): AuthUser {
 
 const tokenHash = (token: string): string => createHash('sha256').update(token).digest('hex');
 
+/**
+ * The request decorators every Weige API shares (gateway and street hub): `user`, `requireUser`,
+ * `requireRole` (admin passes every role check) and `canSee`, whose scope rule each app gives.
+ */
+export function decorateUserRequests(
+  app: FastifyInstance,
+  canSee: (user: AuthUser, scopeId: string | null) => boolean,
+): void {
+  app.decorateRequest('user', null);
+  app.decorateRequest('requireUser', function (this: FastifyRequest) {
+    if (!this.user)
+      throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
+    return this.user;
+  });
+  app.decorateRequest('requireRole', function (this: FastifyRequest, ...roles: Role[]) {
+    const user = this.requireUser();
+    if (user.roles.includes('admin') || user.roles.some((r) => roles.includes(r))) return user;
+    throw Errors.authForbidden(`this needs one of the roles: ${roles.join(', ')}`);
+  });
+  app.decorateRequest('canSee', function (this: FastifyRequest, scopeId: string | null) {
+    return canSee(this.requireUser(), scopeId);
+  });
+}
+
 export default fp<{ ctx: GatewayContext }>(
   async (app, { ctx }) => {
     const { db } = ctx.stores;
@@ -86,22 +110,9 @@ export default fp<{ ctx: GatewayContext }>(
       ctx.clock,
     );
 
-    app.decorateRequest('user', null);
-    app.decorateRequest('requireUser', function (this: FastifyRequest) {
-      if (!this.user)
-        throw Errors.authRequired('log in first: Authorization: Bearer <token> from POST /api/auth/login');
-      return this.user;
-    });
-    app.decorateRequest('requireRole', function (this: FastifyRequest, ...roles: Role[]) {
-      const user = this.requireUser();
-      if (user.roles.includes('admin') || user.roles.some((r) => roles.includes(r))) return user;
-      throw Errors.authForbidden(`this needs one of the roles: ${roles.join(', ')}`);
-    });
-    app.decorateRequest('canSee', function (this: FastifyRequest, gridNodeId: string | null) {
-      const user = this.requireUser();
-      if (user.roles.includes('admin')) return true;
-      return gridNodeId !== null && ctx.site.isWithin(gridNodeId, user.grid);
-    });
+    decorateUserRequests(app, (user, gridNodeId) =>
+      user.roles.includes('admin') ? true : gridNodeId !== null && ctx.site.isWithin(gridNodeId, user.grid),
+    );
 
     // Routes are checked once the app is ready: by then scopes such as markRoutesPublic's have
     // had their say (their onRoute hooks run after this one).
