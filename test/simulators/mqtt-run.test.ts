@@ -138,8 +138,8 @@ describe('simulator → real MQTT → gateway', { timeout: 120_000 }, () => {
         duration: '1d',
         models: { households: 0, sheds: false, cameras: false, places: false },
         incidents: [
-          { kind: 'absence', household: 'B7-1-301', at: '2h', for: '3d', reason: 'hospital' },
-          { kind: 'absence', household: 'B2-1-401', at: '5h', for: '1d', announced: false },
+          { kind: 'absence', household: 'B7-2-401', at: '2h', for: '3d', reason: 'hospital' },
+          { kind: 'absence', household: 'B7-2-202', at: '5h', for: '1d', announced: false },
         ],
       },
       onTruth: (r) => announcer.handle(r),
@@ -149,13 +149,16 @@ describe('simulator → real MQTT → gateway', { timeout: 120_000 }, () => {
     expect(announcer.failed).toBe(0);
     const announced = await gw.api<Array<{ householdId: string; reason: string; from: string }>>(
       'GET',
-      '/api/households/B7-1-301/absences',
-      { user: 'admin' },
+      '/api/households/B7-2-401/absences',
+      // Absences are personal data: the household's care worker reads them, an admin may not.
+      { user: 'mg2-care-a' },
     );
     expect(announced.body).toHaveLength(1);
-    expect(announced.body[0]).toMatchObject({ householdId: 'B7-1-301', reason: 'hospital' });
+    expect(announced.body[0]).toMatchObject({ householdId: 'B7-2-401', reason: 'hospital' });
     expect(Date.parse(announced.body[0]!.from)).toBe(sim.startMs + 2 * 3600_000);
-    const silent = await gw.api<unknown[]>('GET', '/api/households/B2-1-401/absences', { user: 'admin' });
+    const silent = await gw.api<unknown[]>('GET', '/api/households/B7-2-202/absences', {
+      user: 'mg2-care-a',
+    });
     expect(silent.body).toHaveLength(0);
   });
 });
