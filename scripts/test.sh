@@ -8,6 +8,13 @@ bash scripts/install-test-deps.sh
 npx eslint .
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; npx prettier --list-different .; exit 1; }
 npx tsc --noEmit
-npx vitest run "$@"
+if [ $# -gt 0 ]; then
+  npx vitest run "$@"
+  exit
+fi
+# Load measurements (*.load.test.ts) compare latency with and without load in the same run: they
+# run after the rest, one file at a time, so that no other test's work is in their figures.
+npx vitest run --exclude 'test/**/*.load.test.ts'
+npx vitest run --no-file-parallelism .load.test.ts
 # The whole suite ran at one test time; the clock-reading tests run again at other hours.
-if [ $# -eq 0 ]; then bash scripts/clock-sweep.sh; fi
+bash scripts/clock-sweep.sh
