@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
@@ -7,7 +8,14 @@ export default defineConfig({
     hookTimeout: 60_000,
     // Integration tests start real brokers and databases; two workers suit a 2-core machine.
     pool: 'forks',
-    poolOptions: { forks: { maxForks: 2, minForks: 1 } },
+    // Date in the workers ignores steps of the system clock: vitest times tests out on Date.now().
+    poolOptions: {
+      forks: {
+        maxForks: 2,
+        minForks: 1,
+        execArgv: ['--import', fileURLToPath(new URL('test/helpers/steady-date.mjs', import.meta.url))],
+      },
+    },
     globalSetup: ['test/helpers/global-setup.ts'],
   },
 });

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real services the tests run against (Debian packages), if they are missing:
-# Mosquitto (external-broker mode), InfluxDB 1.6, PostgreSQL (street hub), Chromium (browser tests).
+# Mosquitto (external-broker mode), InfluxDB 1.6, PostgreSQL (street hub), Chromium (browser tests),
+# libfaketime.
 # The tests start their own instances on loopback with temp dirs; nothing here starts a service.
 set -euo pipefail
 
@@ -11,6 +12,8 @@ command -v influxd >/dev/null 2>&1 || need+=(influxdb)
 # server binaries in /usr/lib/postgresql/<major>/bin.
 compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || command -v initdb >/dev/null 2>&1 || need+=(postgresql)
 command -v chromium >/dev/null 2>&1 || need+=(chromium)
+# Steps the system clock of one child process (test/harness/steady-date.test.ts).
+compgen -G '/usr/lib/*/faketime/libfaketime.so.1' >/dev/null || need+=(libfaketime)
 # CJK glyphs, so screenshots of the zh-CN pages are legible.
 [ -d /usr/share/fonts/truetype/wqy ] || need+=(fonts-wqy-microhei)
 

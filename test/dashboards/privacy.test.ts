@@ -50,7 +50,7 @@ async function residentLine(
   };
 }
 
-describe('care page masking in Chromium', () => {
+describe('care page masking in Chromium', { timeout: 120_000 }, () => {
   it('shows the patrol inspector masked fields and the care worker full ones', async () => {
     const resident = gw.gateway.ctx.site.household(HOUSEHOLD)!.resident!;
     const patrol = await residentLine('mg3-patrol-a');

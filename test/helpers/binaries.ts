@@ -12,3 +12,19 @@ export function findBinary(name: string): string | null {
   }
   return null;
 }
+
+/** Debian's libfaketime (package libfaketime, installed by scripts/install-test-deps.sh). */
+export function requireLibfaketime(): string {
+  const candidates = [
+    '/usr/lib/x86_64-linux-gnu/faketime',
+    '/usr/lib/aarch64-linux-gnu/faketime',
+    '/usr/lib/faketime',
+  ];
+  for (const dir of candidates) {
+    const lib = path.join(dir, 'libfaketime.so.1');
+    if (existsSync(lib)) return lib;
+  }
+  throw new Error(
+    'libfaketime.so.1 not found: install the Debian package libfaketime (scripts/install-test-deps.sh)',
+  );
+}

@@ -2,14 +2,14 @@
  * Runs one of the project's entry points (`node --import tsx <entry>`) as a child process and
  * waits until its `/healthz` answers. node with the tsx loader, not the tsx CLI: the CLI runs
  * the program in a grandchild that a SIGKILL of the CLI would leave running. The child's Date
- * runs on this process's test clock (test-time-preload.ts; same machine clock, one offset holds).
+ * runs on this process's test clock, steady across steps of the system clock (steady-date.mjs).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { testNow } from './clock.ts';
 
-const TEST_TIME_PRELOAD = path.join(REPO_ROOT, 'test/helpers/test-time-preload.ts');
+const STEADY_DATE = path.join(REPO_ROOT, 'test/helpers/steady-date.mjs');
 
 export interface EntryProcess {
   child: ChildProcess;
@@ -26,13 +26,16 @@ export async function spawnEntry(
   healthUrl: string,
   name: string,
 ): Promise<EntryProcess> {
-  const clockOffsetMs = testNow() - Date.now();
+  const clockAt = {
+    WEIGE_TEST_CLOCK_AT_MS: String(testNow()),
+    WEIGE_TEST_CLOCK_AT_NS: String(process.hrtime.bigint()),
+  };
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', '--import', TEST_TIME_PRELOAD, path.join(REPO_ROOT, entry)],
+    ['--import', 'tsx', '--import', STEADY_DATE, path.join(REPO_ROOT, entry)],
     {
       cwd: REPO_ROOT,
-      env: { ...process.env, WEIGE_TEST_CLOCK_OFFSET_MS: String(clockOffsetMs), ...env },
+      env: { ...process.env, ...clockAt, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
