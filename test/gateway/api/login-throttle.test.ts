@@ -86,7 +86,7 @@ describe('login throttling per address', () => {
   });
 });
 
-describe('no account enumeration by timing', () => {
+describe('no account enumeration by timing', { timeout: 90_000 }, () => {
   it('fails an unknown user about as slowly as a known one', async () => {
     const timing = await startTestGateway({
       loginFailuresPerIpPerMin: 100_000,

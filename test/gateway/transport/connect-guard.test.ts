@@ -132,7 +132,7 @@ describe('CONNECT throttling', () => {
   });
 });
 
-describe('no device enumeration by timing', () => {
+describe('no device enumeration by timing', { timeout: 90_000 }, () => {
   it('refuses an unknown device about as slowly as a known one with a wrong password', async () => {
     const timing = await startTestGateway({
       loginFailuresPerIpPerMin: 100_000,
