@@ -8,6 +8,8 @@ bash scripts/install-test-deps.sh
 npx eslint .
 npx prettier --check . >/dev/null || { echo "prettier: files need formatting (npm run format)"; npx prettier --list-different .; exit 1; }
 npx tsc --noEmit
+# The import rules of docs/architecture.md (pipeline direction, no cycles).
+npm run -s depcheck
 if [ $# -gt 0 ]; then
   npx vitest run "$@"
   exit
