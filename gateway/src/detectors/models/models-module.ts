@@ -56,6 +56,9 @@ export class ModelsModule implements GatewayModule {
       }
     }
     if (this.options.watch !== false) registry.watch(MODEL_NAMES);
+    const announce = () => ctx.bus.emit('modelsLoaded', { names: registry.list().map((m) => m.name) });
+    for (const name of MODEL_NAMES) registry.onSwap(name, announce);
+    announce();
     const metrics = modelMetrics(ctx);
     const falling = new FallingObjectDetector({
       ctx,

@@ -17,6 +17,7 @@ import type { RuleRegistry } from './rule-registry.ts';
 interface RulesHost {
   engine: RuleEngine | null;
   registry: RuleRegistry | null;
+  standsDown(ruleId: string): boolean;
 }
 
 const problemSchema = {
@@ -132,6 +133,14 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
                       },
                       description: { type: ['string', 'null'] },
                       autoResolve: { type: 'boolean' },
+                      fallbackFor: {
+                        type: ['string', 'null'],
+                        description: 'the model this rule stands in for',
+                      },
+                      standingDown: {
+                        type: 'boolean',
+                        description: 'its model is loaded: the rule raises nothing',
+                      },
                       pending: { type: 'integer', description: 'instances waiting out `for:`' },
                       firing: { type: 'integer', description: 'instances firing (or clearing) now' },
                       definition: { type: 'object', additionalProperties: true },
@@ -166,6 +175,8 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
             stale: snap.stale.has(r.id),
             description: r.description,
             autoResolve: r.autoResolve,
+            fallbackFor: r.fallbackFor,
+            standingDown: host.standsDown(r.id),
             pending: counts.get(r.id)?.pending ?? 0,
             firing: counts.get(r.id)?.firing ?? 0,
             definition: r.definition,

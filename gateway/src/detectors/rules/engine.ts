@@ -90,6 +90,10 @@ export class RuleEngine {
     return this.rules;
   }
 
+  rule(id: string): CompiledRule | undefined {
+    return this.byId.get(id);
+  }
+
   /** Field -> longest history any loaded rule needs. */
   horizons(): Map<string, number> {
     const out = new Map<string, number>();

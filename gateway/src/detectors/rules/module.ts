@@ -60,6 +60,7 @@ export class RulesModule implements GatewayModule {
   registry: RuleRegistry | null = null;
   private bridge: FlowBridge | null = null;
   private unsubscribe: Array<() => void> = [];
+  private loadedModels = new Set<string>();
   readonly api;
 
   constructor(private readonly options: { watch?: boolean; packsDir?: string } = {}) {
@@ -73,6 +74,12 @@ export class RulesModule implements GatewayModule {
       site: ctx.site,
       clock: ctx.clock,
       emit: (d) => {
+        // One decision per danger: a fallback rule keeps its state but stays silent (its clears
+        // too, which would otherwise clear the model's incident) while its model is loaded.
+        if (this.standsDown(d.source.rule)) {
+          metrics.detections.inc({ rule: d.source.rule ?? '', type: 'fallback_silent' });
+          return;
+        }
         metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
         ctx.bus.emit('detectionRaised', d);
       },
@@ -97,9 +104,21 @@ export class RulesModule implements GatewayModule {
     this.preload(ctx);
     engine.start();
     this.unsubscribe.push(...feedEngine(ctx.bus, engine, ctx.clock));
+    this.unsubscribe.push(
+      ctx.bus.on('modelsLoaded', ({ names }) => {
+        this.loadedModels = new Set(names);
+        log.info({ models: names }, 'fallback rules of these models stand down');
+      }),
+    );
     if (this.options.watch !== false) this.registry.watch();
     this.bridge = new FlowBridge(ctx);
     await this.bridge.start();
+  }
+
+  /** True when the rule is the fallback of a model that is loaded now. */
+  standsDown(ruleId: string | null | undefined): boolean {
+    const fallbackFor = ruleId ? this.engine?.rule(ruleId)?.fallbackFor : null;
+    return !!fallbackFor && this.loadedModels.has(fallbackFor);
   }
 
   stop(): void {

@@ -114,6 +114,12 @@ export const RULE_SCHEMA = {
       description: 'template grouping repeated detections into one incident; default {rule}:{subject}',
     },
     cooldown: { ...duration, description: 'after a firing, do not fire again for this long' },
+    fallbackFor: {
+      type: 'string',
+      pattern: '^[a-z0-9]+(-[a-z0-9]+)*$',
+      description:
+        'a model name: the rule is the fallback for that model and raises nothing while the model is loaded (one decision per danger)',
+    },
     autoResolve: {
       type: 'boolean',
       default: false,

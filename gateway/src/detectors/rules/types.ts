@@ -106,6 +106,8 @@ export interface CompiledRule {
   dedupeKey: string;
   cooldownMs: number;
   autoResolve: boolean;
+  /** Model this rule stands in for: it raises nothing while that model is loaded. */
+  fallbackFor: string | null;
   texts: LocalizedTexts;
   /** The rule as written, for GET /api/rules. */
   definition: Record<string, unknown>;
