@@ -58,7 +58,7 @@ export function gridNodeOf(site: SiteIndex, loc: AlertLocation, deviceId: string
   );
 }
 
-export function buildAlert(site: SiteIndex, d: Detection, detectedAt: number): StoredAlert {
+export function buildAlert(site: SiteIndex, d: Detection, raisedAt: number): StoredAlert {
   const location = resolveLocation(site, d);
   const gridNode = gridNodeOf(site, location, d.source.deviceId);
   return {
@@ -71,7 +71,8 @@ export function buildAlert(site: SiteIndex, d: Detection, detectedAt: number): S
     location,
     grid: site.gridPath(gridNode),
     eventTs: new Date(d.eventTs).toISOString(),
-    detectedAt: new Date(detectedAt).toISOString(),
+    detectedAt: new Date(d.detectedTs ?? d.eventTs).toISOString(),
+    raisedAt: new Date(raisedAt).toISOString(),
     source: {
       deviceId: d.source.deviceId ?? null,
       rule: d.source.rule ?? null,

@@ -2,17 +2,29 @@
  * Actuator commands from playbooks (应急预案): on a shed fire, cut the shed's charging; on a
  * fire risk naming a suspect port, cut that port at once, before any person is involved.
  * Each command goes to `weige/{deviceId}/command` (QoS 1) with an id derived from the
- * incident, then waits for `commandResultReceived` with that id. No answer within the
- * timeout: resend after a doubling backoff (the same id, so the device can de-duplicate).
- * Never confirmed: a critical `command_failed` alert — a person must cut it by hand.
+ * incident and the alert that called for it, then waits for `commandResultReceived` with that
+ * id. No answer within the timeout: resend after a doubling backoff (the same id, so the device
+ * can de-duplicate). A cut-off is never deduplicated away: every alert that calls for one sends
+ * it, unless the same cut is still in flight (a port cut earlier may have been switched on again).
+ * Each cut is a step (task) on the incident it serves; never confirmed, that step becomes "cut it
+ * by hand" and the incident turns critical — not a separate incident sorting above the fire.
  */
 import type { CommandResult } from '../core/bus.ts';
-import type { Detection } from '../contracts/alerts.ts';
+import type { LocalizedText } from '../contracts/site.ts';
 import { topics } from '../contracts/topics.ts';
 import { contentId } from '../core/ids.ts';
 import type { AlertingCore } from './core.ts';
-import { ACTIVE_STATES, type Incident, type IncidentCommand, type StoredAlert } from './model.ts';
+import type { Escalator } from './escalation.ts';
+import {
+  ACTIVE_STATES,
+  type Incident,
+  type IncidentCommand,
+  type IncidentTask,
+  type StoredAlert,
+} from './model.ts';
 import type { TimerRow } from './store.ts';
+
+const IN_FLIGHT = new Set(['pending', 'sent']);
 
 export class CommandRunner {
   /** command id → incident id, for matching results. */
@@ -20,7 +32,7 @@ export class CommandRunner {
 
   constructor(
     private readonly core: AlertingCore,
-    private readonly raise: (d: Detection) => void,
+    private readonly escalator: Escalator,
   ) {}
 
   /** Rebuilds the result index after a restart; the durable timers carry on the retries. */
@@ -30,10 +42,16 @@ export class CommandRunner {
         if (c.status === 'sent' || c.status === 'pending') this.pending.set(c.id, i.id);
   }
 
-  /** Issues the playbook's commands this alert calls for and the incident has not issued yet. */
+  /** True when the playbook of the alert's kind has a command for its place (a safety action). */
+  calledFor(alert: StoredAlert): boolean {
+    return this.specsFor(alert.kind, alert).length > 0;
+  }
+
+  /** Issues the playbook's commands this alert calls for, unless the same one is in flight. */
   start(incident: Incident, alert: StoredAlert): void {
     for (const cmd of this.plan(incident, alert)) {
       incident.commands.push(cmd);
+      incident.tasks.push(stepFor(incident, cmd, this.placeName(cmd)));
       this.core.change(incident, {
         type: 'command_issued',
         by: null,
@@ -55,6 +73,11 @@ export class CommandRunner {
         this.pending.delete(cmd.id);
         cmd.status = 'confirmed';
         cmd.confirmedAt = this.core.now;
+        const step = incident.tasks.find((t) => t.id === stepId(incident, cmd));
+        if (step) {
+          step.status = 'done';
+          for (const item of step.checklist) Object.assign(item, { done: true, at: this.core.now });
+        }
         this.core.metrics.commands.inc({ name: cmd.name, outcome: 'confirmed' });
         this.core.change(incident, {
           type: 'command_confirmed',
@@ -83,11 +106,12 @@ export class CommandRunner {
     });
   }
 
-  private plan(incident: Incident, alert: StoredAlert): IncidentCommand[] {
-    const playbook = this.core.config.playbooks[incident.kind];
+  /** The playbook commands (with their device and arguments) an alert of `kind` calls for. */
+  private specsFor(kind: string, alert: StoredAlert) {
+    const playbook = this.core.config.playbooks[kind];
     const site = this.core.ctx.site;
     const place = site.place(alert.location.place ?? undefined);
-    const out: IncidentCommand[] = [];
+    const out = [];
     for (const spec of playbook?.commands ?? []) {
       if (!place || (spec.placeKinds.length && !spec.placeKinds.includes(place.kind))) continue;
       const device = site.allDevices().find((d) => d.place === place.id && d.kind === spec.deviceKind);
@@ -98,8 +122,20 @@ export class CommandRunner {
         if (Number.isInteger(port)) args.port = port;
         else if (spec.requirePort) continue;
       }
-      const id = contentId('cmd', incident.id, device.id, spec.name, JSON.stringify(args));
-      if (incident.commands.some((c) => c.id === id) || out.some((c) => c.id === id)) continue;
+      out.push({ spec, device, args });
+    }
+    return out;
+  }
+
+  private plan(incident: Incident, alert: StoredAlert): IncidentCommand[] {
+    const out: IncidentCommand[] = [];
+    // The alert's own kind: a fire_risk joining a fire incident still cuts its suspect port.
+    for (const { spec, device, args } of this.specsFor(alert.kind, alert)) {
+      const same = (c: IncidentCommand) =>
+        c.deviceId === device.id && c.name === spec.name && JSON.stringify(c.args) === JSON.stringify(args);
+      if (incident.commands.some((c) => same(c) && IN_FLIGHT.has(c.status)) || out.some(same)) continue;
+      const id = contentId('cmd', incident.id, device.id, spec.name, JSON.stringify(args), alert.id);
+      if (incident.commands.some((c) => c.id === id)) continue;
       out.push({
         id,
         deviceId: device.id,
@@ -173,41 +209,82 @@ export class CommandRunner {
     this.core.timers.cancel(timerId(incident, cmd));
     this.pending.delete(cmd.id);
     this.core.metrics.commands.inc({ name: cmd.name, outcome: 'failed' });
-    this.core.change(incident, {
-      type: 'command_failed',
-      by: null,
-      note: cmd.lastError,
-      data: { commandId: cmd.id, deviceId: cmd.deviceId, attempts: cmd.attempts },
-    });
-    const device = this.core.ctx.site.device(cmd.deviceId);
-    const where = device?.place ? (this.core.ctx.site.place(device.place)?.name ?? null) : null;
-    const detection: Detection = {
-      kind: 'command_failed',
-      severity: 'critical',
-      siteId: incident.siteId,
-      eventTs: this.core.now,
-      source: { deviceId: cmd.deviceId, rule: null, model: null },
-      dedupeKey: `command_failed:${cmd.id}`,
-      location: {},
-      title: {
-        'zh-CN': `${where?.['zh-CN'] ?? cmd.deviceId} 断电指令未确认`,
-        en: `${where?.en ?? cmd.deviceId}: ${cmd.name} command not confirmed`,
-      },
-      message: {
-        'zh-CN': `设备 ${cmd.deviceId} 在 ${cmd.attempts} 次尝试后仍未确认 ${cmd.name} 指令，请立即人工断电。`,
-        en: `Device ${cmd.deviceId} did not confirm ${cmd.name} after ${cmd.attempts} attempts; cut the power by hand now.`,
-      },
-      evidence: {
-        incidentId: incident.id,
-        commandId: cmd.id,
-        name: cmd.name,
-        args: cmd.args,
-        attempts: cmd.attempts,
-        lastError: cmd.lastError,
-      },
+    const step = incident.tasks.find((t) => t.id === stepId(incident, cmd));
+    if (step) Object.assign(step, manualStep(cmd, this.placeName(cmd)));
+    const data: Record<string, unknown> = {
+      commandId: cmd.id,
+      deviceId: cmd.deviceId,
+      attempts: cmd.attempts,
     };
-    this.core.after(() => this.raise(detection));
+    // Nobody has cut the power: the incident it serves is now the most urgent there is.
+    if (incident.severity !== 'critical') {
+      data.severityFrom = incident.severity;
+      incident.severity = 'critical';
+      this.escalator.severityRaised(incident);
+    }
+    this.core.change(incident, { type: 'command_failed', by: null, note: cmd.lastError, data });
+  }
+
+  private placeName(cmd: IncidentCommand): Required<LocalizedText> {
+    const site = this.core.ctx.site;
+    const device = site.device(cmd.deviceId);
+    const place = device?.place ? site.place(device.place) : undefined;
+    return { 'zh-CN': place?.name['zh-CN'] ?? cmd.deviceId, en: place?.name.en ?? cmd.deviceId };
   }
 }
 
 const timerId = (incident: Incident, cmd: IncidentCommand): string => `${incident.id}:command:${cmd.id}`;
+const stepId = (incident: Incident, cmd: IncidentCommand): string => `${incident.id}:command:${cmd.id}`;
+
+function what(cmd: IncidentCommand, where: Required<LocalizedText>): Required<LocalizedText> {
+  const port = cmd.args.port;
+  return Number.isInteger(port)
+    ? {
+        'zh-CN': `${where['zh-CN']}${String(port)}号充电口`,
+        en: `charging port ${String(port)} in ${where.en}`,
+      }
+    : { 'zh-CN': `${where['zh-CN']}全部充电口`, en: `every charging port in ${where.en}` };
+}
+
+/** The step a cut-off adds to its incident: automatic while the device may still confirm it. */
+function stepFor(incident: Incident, cmd: IncidentCommand, where: Required<LocalizedText>): IncidentTask {
+  const w = what(cmd, where);
+  return {
+    id: stepId(incident, cmd),
+    role: 'emergency_responder',
+    title: { 'zh-CN': `自动断电：${w['zh-CN']}`, en: `Automatic power cut: ${w.en}` },
+    checklist: [
+      {
+        text: { 'zh-CN': '充电控制器确认已断电', en: 'The charging controller confirms the cut' },
+        done: false,
+        by: null,
+        at: null,
+      },
+    ],
+    status: 'in_progress',
+  };
+}
+
+/** Never confirmed: the same step now asks a person to cut the power by hand. */
+function manualStep(
+  cmd: IncidentCommand,
+  where: Required<LocalizedText>,
+): Pick<IncidentTask, 'title' | 'checklist' | 'status'> {
+  const w = what(cmd, where);
+  return {
+    title: {
+      'zh-CN': `立即人工断电：${w['zh-CN']}（自动断电 ${cmd.attempts} 次未确认）`,
+      en: `Cut the power by hand now: ${w.en} (automatic cut not confirmed after ${cmd.attempts} tries)`,
+    },
+    checklist: [
+      {
+        text: { 'zh-CN': '到场断开充电电源', en: 'Switch the charging power off on site' },
+        done: false,
+        by: null,
+        at: null,
+      },
+      { text: { 'zh-CN': '确认端口无电', en: 'Confirm the port is dead' }, done: false, by: null, at: null },
+    ],
+    status: 'pending',
+  };
+}

@@ -65,10 +65,15 @@ export class IncidentManager {
       if (silence || inhibitor) {
         alert.status = silence ? 'silenced' : 'inhibited';
         alert.mutedBy = silence?.id ?? inhibitor!.id;
+        // Muting pages nobody, but never stops a safety command (a port cut-off): it runs on the
+        // incident it serves, opened without paging anyone when there is none.
+        const served = this.commands.calledFor(alert) ? this.incidentForMuted(alert, d) : null;
+        if (served) alert.incidentId = served.id;
         core.store.insertAlert(alert, now, d.eventTs);
         core.metrics.alerts.inc({ kind: alert.kind, severity: alert.severity, status: alert.status });
         // Still an alert on the MQTT feed (the contract: every alert), marked muted; it pages nobody.
         core.emitAlert(alert);
+        if (served) this.commands.start(served, alert);
         return alert;
       }
       const autoEmergency =
@@ -83,6 +88,11 @@ export class IncidentManager {
         incident = latest;
         this.attach(incident, alert);
         this.addOccurrence(incident, alert, d);
+        // Opened muted for its safety command: the first alert that is not muted pages.
+        if (incident.openedMuted) {
+          incident.openedMuted = false;
+          this.escalator.dispatch(incident, null);
+        }
       } else if (
         latest?.state === 'resolved' &&
         latest.disposition === 'auto_cleared' &&
@@ -126,6 +136,22 @@ export class IncidentManager {
     const household = alert.location.household;
     if (!household || !MUTED_WHILE_AWAY.includes(alert.kind)) return undefined;
     return this.core.records.absences(household).find((a) => a.from <= d.eventTs && d.eventTs < a.to);
+  }
+
+  /** The active incident of a muted alert's dedupe key, or a new one that pages nobody. */
+  private incidentForMuted(alert: StoredAlert, d: Detection): Incident {
+    const latest = this.core.store.latestByDedupeKey(d.dedupeKey);
+    if (latest && ACTIVE_STATES.includes(latest.state)) return latest;
+    const incident = this.newIncident(alert, d);
+    incident.openedMuted = true;
+    this.core.change(incident, {
+      type: 'opened',
+      by: null,
+      toState: 'open',
+      data: { alertId: alert.id, mutedBy: alert.mutedBy },
+    });
+    this.core.metrics.incidentsOpened.inc({ kind: incident.kind, severity: incident.severity });
+    return incident;
   }
 
   private attach(incident: Incident, alert: StoredAlert): void {

@@ -134,6 +134,8 @@ export interface Incident {
   rating: number | null;
   reviewNote: string | null;
   autoResolve: boolean;
+  /** Opened by a muted alert only to carry its safety command: nobody paged until an alert is not muted. */
+  openedMuted?: boolean;
   clearedAt: number | null;
   flapping: boolean;
   flapTimes: number[];

@@ -46,7 +46,7 @@ export class AlertingService {
     );
     this.mode = new SiteMode(this.core);
     this.escalator = new Escalator(this.core, () => this.mode.mode);
-    this.commands = new CommandRunner(this.core, (d) => this.raise(d));
+    this.commands = new CommandRunner(this.core, this.escalator);
     this.incidents = new IncidentManager(this.core, this.escalator, this.commands, this.mode);
     this.workflow = new Workflow(this.core, this.escalator);
   }

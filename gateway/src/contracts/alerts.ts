@@ -47,6 +47,11 @@ export interface Detection {
   siteId: string;
   /** Event time of the evidence that triggered it, epoch ms. */
   eventTs: number;
+  /**
+   * Event time at which the detector decided, epoch ms (defaults to `eventTs`): a replay
+   * measures detection delay from it, which the wall clock cannot do.
+   */
+  detectedTs?: number;
   source: AlertSource;
   /** Groups repeated detections into one incident. */
   dedupeKey: string;
@@ -73,7 +78,10 @@ export interface Alert {
   location: AlertLocation;
   grid: string[];
   eventTs: string;
+  /** Event time at which the detector decided (a replay measures delay from it). */
   detectedAt: string;
+  /** Wall-clock time the gateway raised the alert. */
+  raisedAt: string;
   source: AlertSource;
   evidence: Record<string, unknown>;
   incidentId: string | null;

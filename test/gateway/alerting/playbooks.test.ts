@@ -4,6 +4,7 @@ import { ManualClock } from '../../../gateway/src/core/clock.ts';
 import { AlertingModule, createAlertingModule } from '../../../gateway/src/alerting/module.ts';
 import { createChannelsModule } from '../../../gateway/src/channels/module.ts';
 import { eventually, startTestGateway } from '../../helpers/gateway.ts';
+import type { Detection } from '../../../gateway/src/contracts/alerts.ts';
 import { startAlertingGateway, shedFire, T0, type AlertingTestGateway } from './fixtures.ts';
 
 interface Command {
@@ -23,7 +24,13 @@ interface Incident {
     args: Record<string, unknown>;
     deviceId: string;
   }>;
-  tasks: Array<{ id: string; status: string; checklist: Array<{ done: boolean; by: string | null }> }>;
+  occurrences: number;
+  tasks: Array<{
+    id: string;
+    status: string;
+    title: string;
+    checklist: Array<{ done: boolean; by: string | null }>;
+  }>;
   history: Array<{ type: string }>;
 }
 
@@ -54,6 +61,19 @@ async function charger(
       );
   });
   return received;
+}
+
+/** A fire risk naming a suspect port of bike shed 1, as the fire-fusion model raises it. */
+function portRisk(port: number, over: Partial<Detection> = {}): Detection {
+  return shedFire({
+    kind: 'fire_risk',
+    severity: 'major',
+    source: { deviceId: 'charger-shed-1', rule: null, model: 'fire-fusion@1' },
+    dedupeKey: `fire_risk:shed-1:${port}`,
+    location: { place: 'shed-1' },
+    evidence: { suspectPort: port, h2_ppm: 42 },
+    ...over,
+  });
 }
 
 async function incident(g: AlertingTestGateway, kind: string): Promise<Incident> {
@@ -97,29 +117,87 @@ describe('playbooks: actuator commands and tasks', () => {
     );
   });
 
-  it('raises a critical command_failed alert when the cut-off is never confirmed', async () => {
+  it('makes a never-confirmed cut-off a manual step on the incident it serves, now critical — not an incident of its own', async () => {
     gw = await startAlertingGateway();
-    const received = await charger(gw, 'charger-shed-3', () => false);
-    gw.raise(shedFire());
+    const received = await charger(gw, 'charger-shed-1', () => false);
+    gw.raise(portRisk(7));
     await eventually(() => received.length === 1);
+    const pendingStep = (await incident(gw, 'fire_risk')).tasks.find((t) => t.id.includes(':command:'));
+    expect(pendingStep).toMatchObject({
+      status: 'in_progress',
+      title: '自动断电：1号非机动车棚7号充电口',
+    });
     // 4 attempts at t = 0, 4, 9, 16 s: each waits 3 s, then backs off 1, 2, 4 s.
     for (const step of [3000, 1000, 3000, 2000, 3000, 4000]) {
       gw.clock.advance(step);
       await new Promise((r) => setTimeout(r, 20));
     }
     await eventually(() => received.length === 4);
-    expect(
-      (await gw.api<Incident[]>('GET', '/api/incidents?kind=command_failed', { user: 'admin' })).body,
-    ).toHaveLength(0);
+    expect((await incident(gw, 'fire_risk')).severity).toBe('major');
     gw.clock.advance(3000);
-    const failed = await eventually(async () => {
-      const list = await gw.api<Incident[]>('GET', '/api/incidents?kind=command_failed', { user: 'admin' });
-      return list.body[0];
+    const i = await eventually(async () => {
+      const found = await incident(gw, 'fire_risk');
+      return found.commands[0]!.status === 'failed' ? found : undefined;
     });
     expect(received.length).toBe(4);
-    expect(failed.severity).toBe('critical');
-    expect(failed.paged.map((p) => p.staffId).sort()).toEqual(['mg3-responder-a', 'property']);
-    expect((await incident(gw, 'fire')).commands[0]!.status).toBe('failed');
+    expect(i.severity).toBe('critical');
+    const step = i.tasks.find((t) => t.id === pendingStep!.id)!;
+    expect(step.status).toBe('pending');
+    expect(step.title).toBe('立即人工断电：1号非机动车棚7号充电口（自动断电 4 次未确认）');
+    expect(i.history.map((h) => h.type)).toContain('command_failed');
+    const all = await gw.api<Incident[]>('GET', '/api/incidents', { user: 'admin' });
+    expect(all.body.map((x) => x.kind)).toEqual(['fire_risk']);
+  });
+
+  it('cuts the port again for a second runaway under the still-open incident', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-1', () => true);
+    gw.raise(portRisk(7));
+    await eventually(async () => (await incident(gw, 'fire_risk')).commands[0]?.status === 'confirmed');
+    // A new battery on the same port runs away 40 min later; the first incident is still open.
+    gw.raise(portRisk(7, { eventTs: T0 + 40 * 60_000, evidence: { suspectPort: 7, h2_ppm: 180 } }));
+    await eventually(() => received.length === 2);
+    expect(received.map((c) => c.args)).toEqual([
+      { port: 7, on: false },
+      { port: 7, on: false },
+    ]);
+    expect(received[1]!.id).not.toBe(received[0]!.id);
+    const i = await eventually(async () => {
+      const found = await incident(gw, 'fire_risk');
+      return found.commands.every((c) => c.status === 'confirmed') ? found : undefined;
+    });
+    expect(i.occurrences).toBe(2);
+    expect(i.commands).toHaveLength(2);
+    expect(i.tasks.filter((t) => t.id.includes(':command:')).map((t) => t.status)).toEqual(['done', 'done']);
+  });
+
+  it('still cuts the port of a silenced shed, paging nobody', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-1', () => true);
+    const silence = await gw.api('POST', '/api/silences', {
+      user: 'admin',
+      body: {
+        matchers: { place: 'shed-1' },
+        from: new Date(T0 - 60_000).toISOString(),
+        to: new Date(T0 + 3_600_000).toISOString(),
+        reason: '车棚检修',
+      },
+    });
+    expect(silence.status).toBe(201);
+    gw.raise(portRisk(7));
+    await eventually(() => received.length === 1);
+    expect(received[0]!.args).toEqual({ port: 7, on: false });
+    const i = await eventually(async () => {
+      const found = await incident(gw, 'fire_risk');
+      return found.commands[0]?.status === 'confirmed' ? found : undefined;
+    });
+    expect(i.paged).toEqual([]);
+    const alerts = await gw.api<Array<{ status: string; incidentId: string | null }>>(
+      'GET',
+      '/api/alerts?kind=fire_risk',
+      { user: 'admin' },
+    );
+    expect(alerts.body).toEqual([expect.objectContaining({ status: 'silenced', incidentId: i.id })]);
   });
 
   it('cuts only the suspect port on a fire risk, within 2 s, and nothing without a port', async () => {
