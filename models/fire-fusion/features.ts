@@ -40,9 +40,20 @@ export interface ShedWindow {
     smokeDbM: number;
     coPpm: number;
     h2Ppm: number;
+    /** Rise over the last 5 min (newest minus the window's minimum), ppm. */
+    h2Rise5Ppm: number;
+    /** VOC (sensors with that channel), ppm, and its 5-min rise; 0 without the channel. */
+    vocPpm: number;
+    vocRise5Ppm: number;
     airRiseK: number;
     portTempC: number | null;
     portSlopeKPerMin: number;
+    /** The suspect port's heating rate over the next port's, K/min. */
+    portSlopeMarginKPerMin: number;
+    /** The suspect port's state (charging, full, fault, …), null without a controller. */
+    portState: string | null;
+    /** Some port of the shed is charging. */
+    anyCharging: boolean;
   };
 }
 
@@ -58,6 +69,8 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
   let h2 = 0;
   let h2Rise = 0;
   let h2Slope = 0;
+  let voc = 0;
+  let vocRise = 0;
   let airRise = 0;
   let humidity = 0;
   for (const s of state.sensors.values()) {
@@ -74,6 +87,9 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
     h2 = Math.max(h2, h);
     h2Rise = Math.max(h2Rise, h - (minOver(s.h2, t, 5 * MIN) ?? h));
     h2Slope = Math.max(h2Slope, slopeOver(s.h2, t, 10 * MIN));
+    const g = valueAt(s.voc, t) ?? 0;
+    voc = Math.max(voc, g);
+    vocRise = Math.max(vocRise, g - (minOver(s.voc, t, 5 * MIN) ?? g));
     const temp = valueAt(s.temp, t);
     if (temp !== null) airRise = Math.max(airRise, temp - (minOver(s.temp, t, 5 * MIN) ?? temp));
     humidity = Math.max(humidity, valueAt(s.humidity, t) ?? 0);
@@ -125,9 +141,15 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
       smokeDbM: smoke,
       coPpm: co,
       h2Ppm: h2,
+      h2Rise5Ppm: Math.max(h2Rise, 0),
+      vocPpm: voc,
+      vocRise5Ppm: Math.max(vocRise, 0),
       airRiseK: airRise,
       portTempC: top?.temp ?? null,
       portSlopeKPerMin: top?.slope ?? 0,
+      portSlopeMarginKPerMin: (top?.slope ?? 0) - (second?.slope ?? 0),
+      portState: top?.p.state ?? null,
+      anyCharging: ports.some((x) => x.p.state === 'charging'),
     },
   };
 }

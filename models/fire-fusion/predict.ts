@@ -8,7 +8,7 @@ import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ModelMeta } from '../lib/model-store.ts';
 import type { ShedWindow } from './features.ts';
 
-export { shedWindow, FEATURE_NAMES } from './features.ts';
+export { shedWindow, FEATURE_NAMES, type ShedWindow } from './features.ts';
 export { ShedState } from './shed-state.ts';
 
 export const MODEL_NAME = 'fire-fusion';
@@ -61,9 +61,66 @@ export function classify(
   });
 }
 
+/**
+ * Physics before the network (issue 13). A runaway vents VOC, then H₂ (2–11 min before visible
+ * smoke), then CO, and heats ONE port; the nuisances each lack one of these: lead-acid packs at
+ * the end of a charge gas H₂ alone (20–200 ppm, no VOC, a steady or cooling port), exhaust and
+ * cooking bring CO (and VOC) with little H₂ (the H₂ cell reads 10–40 % of the CO), a battery
+ * starting to charge heats its port with no gas, sun on the roof heats every port alike.
+ */
+export const PHYSICS = {
+  /** Gas lead: H₂ at least this high and rising this much over 5 min, ppm… */
+  h2Ppm: 20,
+  h2Rise5Ppm: 10,
+  /** …with VOC rising (sensors with a VOC channel), ppm… */
+  vocPpm: 5,
+  vocRise5Ppm: 3,
+  /** …and more H₂ than CO (exhaust, cooking: CO ≫ H₂). */
+  /** Heat lead: one port heating this fast, K/min, this much faster than the next port… */
+  portSlopeKPerMin: 1,
+  portMarginKPerMin: 0.7,
+  /** …while H₂ rises at least this much over 5 min, ppm. */
+  heatH2Rise5Ppm: 5,
+  /** The network's runaway needs some off-gas or smoke behind it: H₂ or VOC rising, ppm. */
+  gasEvidenceRise5Ppm: 5,
+  /** A physics lead must hold this long before fire_risk, ms (one report of each sensor). */
+  holdMs: 60_000,
+};
+
+const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
+
+/** The window's suspect port is the heating one: it heats alone, faster than the others. */
+export function portHeating(w: ShedWindow): boolean {
+  return (
+    w.raw.portState !== null &&
+    ACTIVE_PORT.has(w.raw.portState) &&
+    w.raw.portSlopeKPerMin >= PHYSICS.portSlopeKPerMin &&
+    w.raw.portSlopeMarginKPerMin >= PHYSICS.portMarginKPerMin
+  );
+}
+
+/** Off-gas of a runaway by its ratios (H₂ with VOC, more H₂ than CO) while something charges. */
+export function runawayGas(w: ShedWindow): boolean {
+  const r = w.raw;
+  return (
+    r.anyCharging &&
+    r.h2Ppm >= PHYSICS.h2Ppm &&
+    r.h2Rise5Ppm >= PHYSICS.h2Rise5Ppm &&
+    r.vocPpm >= PHYSICS.vocPpm &&
+    r.vocRise5Ppm >= PHYSICS.vocRise5Ppm &&
+    r.coPpm < r.h2Ppm
+  );
+}
+
+/** H₂ rising while one port heats on its own. */
+export function heatWithGas(w: ShedWindow): boolean {
+  return portHeating(w) && w.raw.h2Rise5Ppm >= PHYSICS.heatH2Rise5Ppm;
+}
+
 /** Per-shed decision state: debounces fire_risk, confirms fire, re-arms after a quiet spell. */
 export class FireDecider {
   private streak = 0;
+  private physicsSince: number | null = null;
   private riskAt: number | null = null;
   private riskPort: number | null = null;
   private fireAt: number | null = null;
@@ -74,21 +131,36 @@ export class FireDecider {
   step(window: ShedWindow, p: Probabilities): FireDecision[] {
     const th = { ...DEFAULT_THRESHOLDS, ...this.thresholds };
     const out: FireDecision[] = [];
-    const hot = p.runaway >= th.risk;
-    if (p.runaway >= th.fire) this.lastHotAt = window.t;
+    const r = window.raw;
+    const gasBehind =
+      r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
+      r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
+      r.smokeDbM >= th.confirmSmokeDbM;
+    // A port heating at the start of a charge, with no gas at all, is not a runaway.
+    const hot = p.runaway >= th.risk && gasBehind;
+    const physics = runawayGas(window) || heatWithGas(window);
+    this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
+    if ((p.runaway >= th.fire && gasBehind) || physics) this.lastHotAt = window.t;
     if (window.t - this.lastHotAt > th.rearmMin * 60_000) {
       this.riskAt = null;
       this.riskPort = null;
       this.fireAt = null;
     }
     this.streak = hot ? this.streak + 1 : 0;
-    if (this.riskAt === null && this.streak >= th.riskWindows) {
+    const physicsHeld = this.physicsSince !== null && window.t - this.physicsSince >= PHYSICS.holdMs;
+    // Name a port only when the evidence points at it: a cut of the wrong port is worse than none.
+    const port = portHeating(window) || hot ? window.suspectPort : null;
+    if (this.riskAt === null && (this.streak >= th.riskWindows || physicsHeld)) {
       this.riskAt = window.t;
-      this.riskPort = window.suspectPort;
-      out.push({ kind: 'fire_risk', t: window.t, suspectPort: window.suspectPort, probabilities: p, window });
+      this.riskPort = port;
+      out.push({ kind: 'fire_risk', t: window.t, suspectPort: port, probabilities: p, window });
+    } else if (this.riskAt !== null && this.riskPort === null && port !== null && this.fireAt === null) {
+      // The gas came first; now the port shows itself: cut it (same incident, its own command).
+      this.riskPort = port;
+      out.push({ kind: 'fire_risk', t: window.t, suspectPort: port, probabilities: p, window });
     }
-    const confirmed = window.raw.smokeDbM >= th.confirmSmokeDbM || window.raw.airRiseK >= th.confirmAirRiseK;
-    if (this.fireAt === null && p.runaway >= th.fire && confirmed) {
+    const confirmed = r.smokeDbM >= th.confirmSmokeDbM || r.airRiseK >= th.confirmAirRiseK;
+    if (this.fireAt === null && confirmed && (p.runaway >= th.fire || this.riskAt !== null)) {
       this.fireAt = window.t;
       out.push({
         kind: 'fire',

@@ -18,7 +18,7 @@ export interface PortSnapshot {
 }
 
 export class ShedState {
-  readonly sensors = new Map<string, Record<'smoke' | 'temp' | 'co' | 'h2' | 'humidity', Series>>();
+  readonly sensors = new Map<string, Record<'smoke' | 'temp' | 'co' | 'h2' | 'voc' | 'humidity', Series>>();
   readonly ports = new Map<number, PortSnapshot>();
   /** Latest event time seen, ms. */
   latestTs = 0;
@@ -29,12 +29,17 @@ export class ShedState {
     this.latestTs = Math.max(this.latestTs, reading.ts);
     if (reading.kind === 'smoke_sensor') {
       let s = this.sensors.get(reading.deviceId);
-      if (!s) this.sensors.set(reading.deviceId, (s = { smoke: [], temp: [], co: [], h2: [], humidity: [] }));
+      if (!s)
+        this.sensors.set(
+          reading.deviceId,
+          (s = { smoke: [], temp: [], co: [], h2: [], voc: [], humidity: [] }),
+        );
       const v = reading.values;
       if (v.smoke_db_m !== undefined) insert(s.smoke, reading.ts, v.smoke_db_m);
       if (v.temp_c !== undefined) insert(s.temp, reading.ts, v.temp_c);
       if (v.co_ppm !== undefined) insert(s.co, reading.ts, v.co_ppm);
       if (v.h2_ppm !== undefined) insert(s.h2, reading.ts, v.h2_ppm);
+      if (v.voc_ppm !== undefined) insert(s.voc, reading.ts, v.voc_ppm);
       if (v.humidity_pct !== undefined) insert(s.humidity, reading.ts, v.humidity_pct);
     } else if (reading.kind === 'charging_controller' && reading.port !== null) {
       let p = this.ports.get(reading.port);

@@ -38,7 +38,7 @@ export interface EngineStats {
 }
 
 /** Command answers leave the controller this long after the command arrives. */
-const COMMAND_LATENCY_MS = 150;
+export const COMMAND_LATENCY_MS = 150;
 
 export class SimulationEngine implements SimContext {
   readonly site: Site;
@@ -136,14 +136,20 @@ export class SimulationEngine implements SimContext {
     }
     if (typeof cmd?.id !== 'string') return true;
     const outcome = actor.command(deviceId, cmd, at);
-    this.send({
+    const answer = {
       at: at + COMMAND_LATENCY_MS,
       deviceId,
       exempt: true,
       ...commandResult(device, cmd.id, outcome.ok, outcome.error),
-    });
+    };
+    // A live runner answers at once; queued, the answer would wait for the next scheduled message.
+    if (this.answerNow) this.answerNow({ qos: 1, retain: false, ...answer });
+    else this.send(answer);
     return true;
   }
+
+  /** Set by a live runner: command answers go straight to it instead of the time-ordered outbox. */
+  answerNow: ((m: SimMessage) => void) | null = null;
 
   /** Every message of the run in publish-time order, lazily; ends at `endMs`. */
   *messages(): Generator<SimMessage, EngineStats> {

@@ -6,7 +6,7 @@
  * command topics are subscribed, so the gateway's `charging_power` commands reach the model.
  */
 import mqtt, { type MqttClient } from 'mqtt';
-import type { SimulationEngine } from './engine.ts';
+import { COMMAND_LATENCY_MS, type SimulationEngine } from './engine.ts';
 import type { SimMessage } from './types.ts';
 
 export interface RunnerOptions {
@@ -94,6 +94,16 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
       for (const fn of w) fn();
     });
   };
+  // A controller answers its commands at once, not behind its next scheduled report (which may be
+  // minutes away in a live run: the gateway's cut-off would time out).
+  let ended = false;
+  engine.answerNow = (m) => {
+    // Its latency on the run's pace, never longer than on the wall clock (a slowed-down run).
+    const delayMs = options.speed === 'fast' ? 0 : COMMAND_LATENCY_MS / Math.max(1, options.speed);
+    setTimeout(() => {
+      if (!ended) publish(m);
+    }, delayMs);
+  };
   const progress = (): RunProgress => ({
     simTime: engine.simTime,
     messages: engine.stats.messages,
@@ -118,6 +128,8 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
     }
     while (inFlight > 0) await new Promise<void>((resolve) => waiters.push(resolve));
   } finally {
+    ended = true;
+    engine.answerNow = null;
     clearInterval(timer);
     options.onProgress?.(progress());
     await client.endAsync();

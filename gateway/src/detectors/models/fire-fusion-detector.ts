@@ -1,7 +1,9 @@
 /**
  * fire-fusion on the gateway: readings from a bike shed's sensors and charging controller (bus
- * `readingAccepted`) update that shed's state; after each burst of readings the shed's window is
- * classified and decided off the ingest path. `fire_risk` carries `evidence.suspectPort` (and the
+ * `readingAccepted`) update that shed's state; each burst of readings (one event time) gives the
+ * shed a window, taken at once on ingest (cheap), classified and decided off the ingest path in
+ * event-time order — so a fast replay, whose bursts pile up between two runs of the queue, is
+ * decided burst by burst exactly as live traffic is. `fire_risk` carries `evidence.suspectPort` (and the
  * charger's device id): the alerting playbook cuts that port's power on it, before a person is
  * involved; `fire` follows on confirmation by smoke or heat.
  */
@@ -16,6 +18,7 @@ import {
   ShedState,
   shedWindow,
   type FireDecision,
+  type ShedWindow,
 } from '../../../../models/fire-fusion/predict.ts';
 import type { Tf } from './backend.ts';
 import type { LoadedModel, ModelRegistry } from './registry.ts';
@@ -34,6 +37,10 @@ interface Shed {
   decider: FireDecider | null;
   deciderFor: string | null;
   receivedAt: number;
+  /** Event time of the burst being received; its window is taken when the next one starts. */
+  burstTs: number | null;
+  /** Windows waiting for the classifier, in arrival order. */
+  windows: ShedWindow[];
 }
 
 export class FireFusionDetector {
@@ -72,10 +79,19 @@ export class FireFusionDetector {
     if (!shed)
       this.sheds.set(
         place.id,
-        (shed = { state: new ShedState(place.id), decider: null, deciderFor: null, receivedAt: 0 }),
+        (shed = {
+          state: new ShedState(place.id),
+          decider: null,
+          deciderFor: null,
+          receivedAt: 0,
+          burstTs: null,
+          windows: [],
+        }),
       );
+    // A charger message brings one reading per port, all at one event time: one window per burst.
+    if (shed.burstTs !== null && shed.burstTs !== reading.ts) this.closeBurst(shed);
     shed.state.add(reading);
-    // One evaluation per burst: a charger message brings one reading per port.
+    shed.burstTs = reading.ts;
     if (!this.pending.has(place.id)) {
       this.pending.add(place.id);
       shed.receivedAt = performance.now();
@@ -83,25 +99,35 @@ export class FireFusionDetector {
     }
   }
 
+  private closeBurst(shed: Shed): void {
+    if (shed.burstTs === null) return;
+    shed.windows.push(shedWindow(shed.state, shed.burstTs));
+    shed.burstTs = null;
+  }
+
   private process(places: string[]): void {
     const loaded = this.deps.registry.get(MODEL_NAME);
     for (const p of places) this.pending.delete(p);
-    if (!loaded) return;
     const sheds = places.map((id) => [id, this.sheds.get(id)!] as const);
-    const windows = sheds.map(([, s]) => shedWindow(s.state, s.state.latestTs));
-    const probs = classify(this.deps.tf, loaded.model, loaded.meta, windows);
+    for (const [, shed] of sheds) this.closeBurst(shed);
+    const batches = sheds.map(([, shed]) => shed.windows.splice(0));
+    if (!loaded) return;
+    const probs = classify(this.deps.tf, loaded.model, loaded.meta, batches.flat());
+    let k = 0;
     sheds.forEach(([placeId, shed], i) => {
       if (shed.deciderFor !== loaded.id) {
         // A swapped model brings its own thresholds; the shed's history carries over.
         shed.decider = new FireDecider(loaded.meta.thresholds);
         shed.deciderFor = loaded.id;
       }
-      const decisions = shed.decider!.step(windows[i]!, probs[i]!);
       const latencyMs = performance.now() - shed.receivedAt;
-      if (decisions.length === 0) this.deps.onDecision?.(null, latencyMs);
-      for (const d of decisions) {
-        this.deps.onDecision?.(d, latencyMs);
-        this.deps.ctx.bus.emit('detectionRaised', this.detection(placeId, d, loaded, latencyMs));
+      for (const window of batches[i]!) {
+        const decisions = shed.decider!.step(window, probs[k++]!);
+        if (decisions.length === 0) this.deps.onDecision?.(null, latencyMs);
+        for (const d of decisions) {
+          this.deps.onDecision?.(d, latencyMs);
+          this.deps.ctx.bus.emit('detectionRaised', this.detection(placeId, d, loaded, latencyMs));
+        }
       }
     });
   }
@@ -122,7 +148,8 @@ export class FireFusionDetector {
       siteId: site.siteId,
       eventTs: d.t,
       source: { deviceId: charger?.id ?? null, rule: null, model: model.id },
-      dedupeKey: risk ? `fire_risk:${placeId}:${port ?? 'shed'}` : `fire:${placeId}`,
+      // One incident per shed and danger; each port named later still gets its own cut-off.
+      dedupeKey: risk ? `fire_risk:${placeId}` : `fire:${placeId}`,
       location: {
         ...site.deviceLocation(
           charger ?? { id: placeId, kind: 'generic', codec: 'canonical', place: placeId },
@@ -135,17 +162,24 @@ export class FireFusionDetector {
             en: `Suspected battery thermal runaway${portEn} in ${name.en}`,
           }
         : { 'zh-CN': `${name.zh}火警`, en: `Fire in ${name.en}` },
-      message: risk
-        ? {
-            'zh-CN': `${portZh || '车棚'}温度异常升高（${fmt(w.portSlopeKPerMin)}°C/分钟），氢气${fmt(w.h2Ppm)} ppm、一氧化碳${fmt(w.coPpm)} ppm，建议立即断开该充电口电源并到场查看。`,
-            en: `Port temperature rising ${fmt(w.portSlopeKPerMin)} °C/min${portEn}; H₂ ${fmt(w.h2Ppm)} ppm, CO ${fmt(w.coPpm)} ppm. Cut that port's power and check on site.`,
-          }
-        : {
-            'zh-CN': `电池热失控已确认：烟雾${fmt(w.smokeDbM)} dB/m，温升${fmt(w.airRiseK)}°C（5分钟），${portZh}。`,
-            en: `Battery thermal runaway confirmed: smoke ${fmt(w.smokeDbM)} dB/m, air +${fmt(w.airRiseK)} °C over 5 min${portEn}.`,
-          },
+      message:
+        risk && port === null
+          ? {
+              'zh-CN': `${name.zh}充电期间氢气${fmt(w.h2Ppm)} ppm、挥发性有机物${fmt(w.vocPpm)} ppm同时上升（锂电池热失控前兆），请立即到场查看正在充电的电池。`,
+              en: `H₂ ${fmt(w.h2Ppm)} ppm and VOC ${fmt(w.vocPpm)} ppm rising together while charging in ${name.en} (a lithium battery venting before thermal runaway). Check the charging batteries on site now.`,
+            }
+          : risk
+            ? {
+                'zh-CN': `${portZh || '车棚'}温度异常升高（${fmt(w.portSlopeKPerMin)}°C/分钟），氢气${fmt(w.h2Ppm)} ppm、一氧化碳${fmt(w.coPpm)} ppm，建议立即断开该充电口电源并到场查看。`,
+                en: `Port temperature rising ${fmt(w.portSlopeKPerMin)} °C/min${portEn}; H₂ ${fmt(w.h2Ppm)} ppm, CO ${fmt(w.coPpm)} ppm. Cut that port's power and check on site.`,
+              }
+            : {
+                'zh-CN': `电池热失控已确认：烟雾${fmt(w.smokeDbM)} dB/m，温升${fmt(w.airRiseK)}°C（5分钟），${portZh}。`,
+                en: `Battery thermal runaway confirmed: smoke ${fmt(w.smokeDbM)} dB/m, air +${fmt(w.airRiseK)} °C over 5 min${portEn}.`,
+              },
       evidence: {
         suspectPort: port,
+        port,
         chargerDeviceId: charger?.id ?? null,
         probabilities: Object.fromEntries(
           Object.entries(d.probabilities).map(([k, v]) => [k, Number(v.toFixed(3))]),
@@ -154,6 +188,7 @@ export class FireFusionDetector {
           smokeDbM: round(w.smokeDbM),
           coPpm: round(w.coPpm),
           h2Ppm: round(w.h2Ppm),
+          vocPpm: round(w.vocPpm),
           airRise5minK: round(w.airRiseK),
           portTempC: w.portTempC === null ? null : round(w.portTempC),
           portSlopeKPerMin: round(w.portSlopeKPerMin),
