@@ -54,6 +54,8 @@ export interface ShedWindow {
     portState: string | null;
     /** Some port of the shed is charging. */
     anyCharging: boolean;
+    /** The suspect port has drawn power through the last 10 min (not a charge just started). */
+    portChargeEstablished: boolean;
   };
 }
 
@@ -150,8 +152,15 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
       portSlopeMarginKPerMin: (top?.slope ?? 0) - (second?.slope ?? 0),
       portState: top?.p.state ?? null,
       anyCharging: ports.some((x) => x.p.state === 'charging'),
+      portChargeEstablished: top ? chargeEstablished(top.p.power, t) : false,
     },
   };
+}
+
+/** Power drawn at every report over the last 10 min, the reports covering it. */
+function chargeEstablished(power: Array<[number, number]>, t: number): boolean {
+  const recent = power.filter(([ts]) => ts > t - 10 * MIN && ts <= t);
+  return recent.length >= 2 && t - recent[0]![0] >= 8 * MIN && recent.every(([, w]) => w > 20);
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));

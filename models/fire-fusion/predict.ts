@@ -136,11 +136,13 @@ export class FireDecider {
       r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
       r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
       r.smokeDbM >= th.confirmSmokeDbM;
-    // A port heating at the start of a charge, with no gas at all, is not a runaway.
-    const hot = p.runaway >= th.risk && gasBehind;
+    // A port warming as a charge starts, with no gas at all, is not a runaway; one heating on
+    // its own well into a charge may be (the network sees it before the gas).
+    const hot = p.runaway >= th.risk && (gasBehind || (portHeating(window) && r.portChargeEstablished));
     const physics = runawayGas(window) || heatWithGas(window);
     this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
-    if ((p.runaway >= th.fire && gasBehind) || physics) this.lastHotAt = window.t;
+    if ((p.runaway >= th.fire && (gasBehind || r.portChargeEstablished)) || physics)
+      this.lastHotAt = window.t;
     if (window.t - this.lastHotAt > th.rearmMin * 60_000) {
       this.riskAt = null;
       this.riskPort = null;
