@@ -54,7 +54,8 @@ describe('detections become alerts and incidents', () => {
     expect(inc.body.state).toBe('dispatched');
     expect(inc.body.escalationLevel).toBe('A');
     expect(inc.body.paged.map((p) => p.staffId).sort()).toEqual(['mg3-responder-a', 'property']);
-    expect(inc.body.tasks.map((t) => t.status)).toEqual(['pending', 'pending']);
+    // The playbook's two tasks, and the automatic cut-off as a step of its own until confirmed.
+    expect(inc.body.tasks.map((t) => t.status)).toEqual(['pending', 'pending', 'in_progress']);
     expect(inc.body.history.map((h) => h.type)).toEqual(['opened', 'dispatched', 'command_issued']);
   });
 

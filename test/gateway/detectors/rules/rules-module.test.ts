@@ -93,7 +93,7 @@ describe('rules module in a running gateway', () => {
     const d = await eventually(() => detections.find((x) => x.source.rule === 'shed-smoke'));
     expect(d).toMatchObject({
       kind: 'fire',
-      severity: 'major',
+      severity: 'critical',
       siteId: 'chunjiang',
       eventTs: now,
       dedupeKey: 'fire:shed-1',
