@@ -83,8 +83,15 @@ export const PHYSICS = {
   heatH2Rise5Ppm: 5,
   /** The network's runaway needs some off-gas or smoke behind it: H₂ or VOC rising, ppm. */
   gasEvidenceRise5Ppm: 5,
-  /** A physics lead must hold this long before fire_risk, ms (one report of each sensor). */
+  /** A physics lead must hold this long before fire_risk, ms (one report of each sensor)… */
   holdMs: 60_000,
+  /** …unless the off-gas is this strong at once: H₂ and VOC at these multiples of the levels. */
+  strongH2Factor: 2,
+  strongVocFactor: 4,
+  /** Beyond lead-acid gassing (20–200 ppm): H₂ this high and rising this much in 5 min, ppm
+   *  (sensors without a VOC channel). */
+  h2BeyondGassingPpm: 300,
+  h2BeyondGassingRise5Ppm: 100,
 };
 
 const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
@@ -109,6 +116,24 @@ export function runawayGas(w: ShedWindow): boolean {
     r.vocPpm >= PHYSICS.vocPpm &&
     r.vocRise5Ppm >= PHYSICS.vocRise5Ppm &&
     r.coPpm < r.h2Ppm
+  );
+}
+
+/** Off-gas too strong to wait for a second report. */
+function strongGas(w: ShedWindow): boolean {
+  const r = w.raw;
+  return (
+    runawayGas(w) &&
+    r.h2Ppm >= PHYSICS.h2Ppm * PHYSICS.strongH2Factor &&
+    r.vocPpm >= PHYSICS.vocPpm * PHYSICS.strongVocFactor
+  );
+}
+
+/** H₂ far above what lead-acid packs gas, climbing fast, while something charges. */
+export function h2BeyondGassing(w: ShedWindow): boolean {
+  const r = w.raw;
+  return (
+    r.anyCharging && r.h2Ppm >= PHYSICS.h2BeyondGassingPpm && r.h2Rise5Ppm >= PHYSICS.h2BeyondGassingRise5Ppm
   );
 }
 
@@ -139,17 +164,25 @@ export class FireDecider {
     // A port warming as a charge starts, with no gas at all, is not a runaway; one heating on
     // its own well into a charge may be (the network sees it before the gas).
     const hot = p.runaway >= th.risk && (gasBehind || (portHeating(window) && r.portChargeEstablished));
-    const physics = runawayGas(window) || heatWithGas(window);
+    const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
     this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
-    if ((p.runaway >= th.fire && (gasBehind || r.portChargeEstablished)) || physics)
-      this.lastHotAt = window.t;
+    // Re-arm only once the shed is back to normal: a shed still full of smoke or H₂ after a
+    // runaway is the same danger, not a new one.
+    const abnormal =
+      hot ||
+      physics ||
+      r.smokeDbM >= th.confirmSmokeDbM ||
+      r.h2Ppm >= PHYSICS.h2Ppm ||
+      r.airRiseK >= th.confirmAirRiseK;
+    if (abnormal) this.lastHotAt = window.t;
     if (window.t - this.lastHotAt > th.rearmMin * 60_000) {
       this.riskAt = null;
       this.riskPort = null;
       this.fireAt = null;
     }
     this.streak = hot ? this.streak + 1 : 0;
-    const physicsHeld = this.physicsSince !== null && window.t - this.physicsSince >= PHYSICS.holdMs;
+    const physicsHeld =
+      strongGas(window) || (this.physicsSince !== null && window.t - this.physicsSince >= PHYSICS.holdMs);
     // Name a port only when the evidence points at it: a cut of the wrong port is worse than none.
     const port = portHeating(window) || hot ? window.suspectPort : null;
     if (this.riskAt === null && (this.streak >= th.riskWindows || physicsHeld)) {
