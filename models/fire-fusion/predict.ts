@@ -81,7 +81,7 @@ export const PHYSICS = {
   portMarginKPerMin: 0.7,
   /** …while H₂ rises at least this much over 5 min, ppm. */
   heatH2Rise5Ppm: 5,
-  /** The network's runaway needs some off-gas or smoke behind it: H₂ or VOC rising, ppm. */
+  /** The network's runaway needs evidence behind it, e.g. VOC rising this much in 5 min, ppm. */
   gasEvidenceRise5Ppm: 5,
   /** A physics lead must hold this long before fire_risk, ms (one report of each sensor)… */
   holdMs: 60_000,
@@ -137,9 +137,12 @@ export function h2BeyondGassing(w: ShedWindow): boolean {
   );
 }
 
-/** H₂ rising while one port heats on its own. */
+/** H₂ rising (more than any CO) while one port heats on its own, well into its charge. */
 export function heatWithGas(w: ShedWindow): boolean {
-  return portHeating(w) && w.raw.h2Rise5Ppm >= PHYSICS.heatH2Rise5Ppm;
+  const r = w.raw;
+  return (
+    portHeating(w) && r.portChargeEstablished && r.h2Rise5Ppm >= PHYSICS.heatH2Rise5Ppm && r.coPpm < r.h2Ppm
+  );
 }
 
 /** Per-shed decision state: debounces fire_risk, confirms fire, re-arms after a quiet spell. */
@@ -157,14 +160,15 @@ export class FireDecider {
     const th = { ...DEFAULT_THRESHOLDS, ...this.thresholds };
     const out: FireDecision[] = [];
     const r = window.raw;
-    const gasBehind =
-      r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
-      r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
-      r.smokeDbM >= th.confirmSmokeDbM;
-    // A port warming as a charge starts, with no gas at all, is not a runaway; one heating on
-    // its own well into a charge may be (the network sees it before the gas).
-    const hot = p.runaway >= th.risk && (gasBehind || (portHeating(window) && r.portChargeEstablished));
     const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
+    // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
+    // a port heating alone well into its charge, or H₂ beyond gassing — never H₂ alone (lead-acid).
+    const hot =
+      p.runaway >= th.risk &&
+      (r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
+        r.smokeDbM >= th.confirmSmokeDbM ||
+        physics ||
+        (portHeating(window) && r.portChargeEstablished));
     this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
     // Re-arm only once the shed is back to normal: a shed still full of smoke or H₂ after a
     // runaway is the same danger, not a new one.
@@ -183,8 +187,15 @@ export class FireDecider {
     this.streak = hot ? this.streak + 1 : 0;
     const physicsHeld =
       strongGas(window) || (this.physicsSince !== null && window.t - this.physicsSince >= PHYSICS.holdMs);
+    // A fresh off-gas rise long after the last warning, in a shed not yet back to normal, is a
+    // new runaway (another pack), not the old one.
+    if (physicsHeld && this.riskAt !== null && window.t - this.riskAt > th.rearmMin * 60_000) {
+      this.riskAt = null;
+      this.riskPort = null;
+      this.fireAt = null;
+    }
     // Name a port only when the evidence points at it: a cut of the wrong port is worse than none.
-    const port = portHeating(window) || hot ? window.suspectPort : null;
+    const port = portHeating(window) ? window.suspectPort : null;
     if (this.riskAt === null && (this.streak >= th.riskWindows || physicsHeld)) {
       this.riskAt = window.t;
       this.riskPort = port;
@@ -200,7 +211,7 @@ export class FireDecider {
       out.push({
         kind: 'fire',
         t: window.t,
-        suspectPort: this.riskPort ?? window.suspectPort,
+        suspectPort: this.riskPort ?? port,
         probabilities: p,
         window,
       });
