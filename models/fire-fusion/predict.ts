@@ -88,10 +88,9 @@ export const PHYSICS = {
   /** …unless the off-gas is this strong at once: H₂ and VOC at these multiples of the levels. */
   strongH2Factor: 2,
   strongVocFactor: 4,
-  /** Beyond lead-acid gassing (20–200 ppm): H₂ this high and rising this much in 5 min, ppm
-   *  (sensors without a VOC channel). */
-  h2BeyondGassingPpm: 300,
-  h2BeyondGassingRise5Ppm: 100,
+  /** Beyond lead-acid gassing (20–200 ppm): H₂ risen this much within 5 min, ppm (sensors
+   *  without a VOC channel; a rise, so gassing on top of a shed still full of gas is not one). */
+  h2BeyondGassingRise5Ppm: 300,
 };
 
 const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
@@ -132,9 +131,7 @@ function strongGas(w: ShedWindow): boolean {
 /** H₂ far above what lead-acid packs gas, climbing fast, while something charges. */
 export function h2BeyondGassing(w: ShedWindow): boolean {
   const r = w.raw;
-  return (
-    r.anyCharging && r.h2Ppm >= PHYSICS.h2BeyondGassingPpm && r.h2Rise5Ppm >= PHYSICS.h2BeyondGassingRise5Ppm
-  );
+  return r.anyCharging && r.h2Rise5Ppm >= PHYSICS.h2BeyondGassingRise5Ppm;
 }
 
 /** H₂ rising (more than any CO) while one port heats on its own, well into its charge. */
