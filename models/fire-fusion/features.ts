@@ -54,6 +54,8 @@ export interface ShedWindow {
     portState: string | null;
     /** Some port of the shed is charging. */
     anyCharging: boolean;
+    /** Some sensor of the shed reports VOC (then VOC, not H₂ alone, tells a runaway's off-gas). */
+    hasVoc: boolean;
     /** The suspect port has drawn power through the last 10 min (not a charge just started). */
     portChargeEstablished: boolean;
   };
@@ -152,15 +154,16 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
       portSlopeMarginKPerMin: (top?.slope ?? 0) - (second?.slope ?? 0),
       portState: top?.p.state ?? null,
       anyCharging: ports.some((x) => x.p.state === 'charging'),
+      hasVoc: [...state.sensors.values()].some((s) => s.voc.length > 0),
       portChargeEstablished: top ? chargeEstablished(top.p.power, t) : false,
     },
   };
 }
 
-/** Power drawn at every report over the last 10 min, the reports covering it. */
+/** Power drawn at every report over the last 10 min, the reports covering at least 5 of them. */
 function chargeEstablished(power: Array<[number, number]>, t: number): boolean {
   const recent = power.filter(([ts]) => ts > t - 10 * MIN && ts <= t);
-  return recent.length >= 2 && t - recent[0]![0] >= 8 * MIN && recent.every(([, w]) => w > 20);
+  return recent.length >= 2 && t - recent[0]![0] >= 5 * MIN && recent.every(([, w]) => w > 20);
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));

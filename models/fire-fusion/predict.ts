@@ -159,10 +159,12 @@ export class FireDecider {
     const r = window.raw;
     const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
     // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
-    // a port heating alone well into its charge, or H₂ beyond gassing — never H₂ alone (lead-acid).
+    // a port heating alone well into its charge, or H₂ beyond gassing — never H₂ alone (lead-acid)
+    // where the shed's sensors report VOC; without a VOC channel, rising H₂ is the best there is.
     const hot =
       p.runaway >= th.risk &&
       (r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
+        (!r.hasVoc && r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm) ||
         r.smokeDbM >= th.confirmSmokeDbM ||
         physics ||
         (portHeating(window) && r.portChargeEstablished));
