@@ -2,9 +2,10 @@
  * `npm run replay -- <file.jsonl | scenario> [options]`: backfills history through an in-process
  * gateway on the data's own clock (gateway/src/backfill.ts) and prints what it raised.
  */
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
 import { Backfill, type RecordedMessage } from '../gateway/src/backfill.ts';
@@ -113,18 +114,46 @@ interface Input {
 function loadInput(source: string, siteFile: string, start: string | undefined): Input {
   if (source.endsWith('.jsonl')) {
     if (!existsSync(source)) throw new RangeError(`no file '${source}'`);
-    const messages = readFileSync(source, 'utf8')
-      .split('\n')
-      .filter((line) => line.trim() !== '')
-      .map((line, i) => parseRecorded(line, `${source}:${i + 1}`));
-    if (!messages.length) throw new RangeError(`'${source}' holds no messages`);
-    return { messages, startMs: messages[0]!.at, endMs: messages[messages.length - 1]!.at };
+    // Two streaming passes (a month is ~400 MB): the time span first, then the messages.
+    let startMs = Infinity;
+    let endMs = -Infinity;
+    for (const m of readRecorded(source)) {
+      startMs = Math.min(startMs, m.at);
+      endMs = Math.max(endMs, m.at);
+    }
+    if (startMs === Infinity) throw new RangeError(`'${source}' holds no messages`);
+    return { messages: readRecorded(source), startMs, endMs };
   }
   const named = path.join('simulators', 'scenarios', `${source}.yaml`);
   const scenario = existsSync(source) ? source : named;
   if (!existsSync(scenario)) throw new RangeError(`no file or scenario '${source}'`);
   const sim = createSimulation({ site: siteFile, scenario, ...(start ? { start } : {}) });
   return { messages: sim.engine.messages(), startMs: sim.startMs, endMs: sim.endMs };
+}
+
+/** The file's messages, read a chunk at a time. */
+function* readRecorded(file: string): Generator<RecordedMessage> {
+  const fd = openSync(file, 'r');
+  try {
+    const chunk = Buffer.alloc(1 << 20);
+    // Keeps a character split between two chunks whole (payloads may be Chinese).
+    const decoder = new StringDecoder('utf8');
+    let rest = '';
+    let lineNo = 0;
+    for (;;) {
+      const n = readSync(fd, chunk, 0, chunk.length, null);
+      const text = rest + (n === 0 ? decoder.end() : decoder.write(chunk.subarray(0, n)));
+      const lines = text.split('\n');
+      rest = n === 0 ? '' : lines.pop()!;
+      for (const line of lines) {
+        lineNo++;
+        if (line.trim() !== '') yield parseRecorded(line, `${file}:${lineNo}`);
+      }
+      if (n === 0) return;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }
 
 function parseRecorded(line: string, where: string): RecordedMessage {

@@ -7,7 +7,7 @@
  * dwell, device silence, command timeouts, escalation and reminders) runs on the data's clock.
  *
  * A shortened slice: the whole month takes minutes here, so this is mixed-month's community,
- * noise and faults over 20 hours, with its incident kinds compressed into them.
+ * noise and faults over 12 hours, with its incident kinds compressed into them.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -36,15 +36,15 @@ function slice(): Scenario {
   return {
     ...month,
     name: 'mixed-month-slice',
-    duration: '20h',
-    start: new Date(TEST_EPOCH - 20 * 3600_000).toISOString(),
-    noise: { ...month.noise, distractorScale: 0.3 },
+    duration: '12h',
+    start: new Date(TEST_EPOCH - 12 * 3600_000).toISOString(),
+    noise: { ...month.noise, distractorScale: 0.2 },
     faults: {
       ...month.faults,
       scripted: [
         ...(month.faults?.scripted ?? []).filter((f) => f.kind !== 'sensor_fault'),
         // Offline long enough for the silence check to see it (device_offline).
-        { kind: 'offline', device: 'smoke-shed-2', at: '3h', for: '6h' },
+        { kind: 'offline', device: 'smoke-shed-2', at: '2h', for: '6h' },
       ],
     },
     randomIncidents: {
