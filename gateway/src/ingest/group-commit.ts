@@ -25,6 +25,7 @@ export class GroupCommit<T> {
   private pending: Array<{ item: T; resolve: () => void; reject: (err: Error) => void }> = [];
   private head = 0;
   private flushScheduled = false;
+  private flushing = false;
 
   constructor(
     /** Processes one item; throws only when the store fails (that rolls back the whole burst). */
@@ -42,14 +43,33 @@ export class GroupCommit<T> {
   enqueue(item: T): Promise<void> {
     return new Promise((resolve, reject) => {
       this.pending.push({ item, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        setImmediate(() => this.flush());
-      }
+      // A full commit's worth commits now: a flood of messages that resolve at once (QoS 0) can
+      // keep the event loop from ever reaching the scheduled flush.
+      if (this.depth >= GROUP_COMMIT_MAX && !this.flushing) this.flush();
+      else this.schedule();
+    });
+  }
+
+  private schedule(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      if (!this.flushing) this.flush();
     });
   }
 
   private flush(): void {
+    this.flushing = true;
+    try {
+      this.commitBurst();
+    } finally {
+      this.flushing = false;
+    }
+    if (this.depth) this.schedule();
+  }
+
+  private commitBurst(): void {
     const start = this.head;
     const limit = Math.min(this.pending.length, start + GROUP_COMMIT_MAX);
     const deadline = process.hrtime.bigint() + GROUP_COMMIT_MAX_NS;
@@ -80,7 +100,5 @@ export class GroupCommit<T> {
       if (failure) entry.reject(failure);
       else entry.resolve();
     }
-    if (this.depth) setImmediate(() => this.flush());
-    else this.flushScheduled = false;
   }
 }
