@@ -24,6 +24,7 @@ import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
 import { openDatabase } from '../../gateway/src/store/database.ts';
 import { DeviceStore } from '../../gateway/src/store/device-store.ts';
 import { scrapeMetrics } from '../helpers/metrics.ts';
+import { testNow } from '../helpers/clock.ts';
 import { makeDataDir } from '../helpers/gateway.ts';
 import { spawnGateway } from '../helpers/gateway-process.ts';
 
@@ -148,7 +149,8 @@ async function drive(name: string, t: Target): Promise<Result> {
   const latencies: number[] = [];
   let sent = 0;
   let acked = 0;
-  const base = Date.now() - 20 * 86400_000;
+  // The target runs on the test clock (entry-process.ts): readings 20 days before it, not the wall's.
+  const base = testNow() - 20 * 86400_000;
   const deadline = Date.now() + SECONDS * 1000;
   const started = performance.now();
   const cpuStart = cpuSeconds(pid);
@@ -207,6 +209,7 @@ interface FloodResult {
   rssAfterMb: number;
   shed: number;
   stored: number;
+  rejected: number;
 }
 
 /** Every device publishes QoS 0 as fast as its socket takes it, for SECONDS. */
@@ -215,7 +218,8 @@ async function flood(kind: 'gateway' | 'aedes'): Promise<FloodResult> {
     const pid = t.child.pid!;
     const clients = await connectAll(t);
     const rssBeforeMb = rssMb(pid);
-    const base = Date.now() - 20 * 86400_000;
+    // The target runs on the test clock (entry-process.ts): readings 20 days before it, not the wall's.
+    const base = testNow() - 20 * 86400_000;
     const deadline = Date.now() + SECONDS * 1000;
     let sent = 0;
     await Promise.all(
@@ -239,6 +243,7 @@ async function flood(kind: 'gateway' | 'aedes'): Promise<FloodResult> {
       rssAfterMb,
       shed: metrics?.sum('weige_messages_refused_total', { reason: 'overload' }) ?? 0,
       stored: metrics?.sum('weige_readings_stored_total') ?? 0,
+      rejected: metrics?.sum('weige_messages_rejected_total') ?? 0,
     };
   });
 }
@@ -282,7 +287,9 @@ console.log(
 for (const f of [await flood('aedes'), await flood('gateway')])
   console.log(
     `${f.name.padEnd(30)} ${f.sent} sent   RSS ${f.rssBeforeMb.toFixed(0)} → ${f.rssAfterMb.toFixed(0)} MB` +
-      (f.name.startsWith('weige') ? `   stored ${f.stored}, shed (overload) ${f.shed}` : ''),
+      (f.name.startsWith('weige')
+        ? `   stored ${f.stored}, shed (overload) ${f.shed}, rejected ${f.rejected}`
+        : ''),
   );
 
 console.log(`\nscale: the example site alone vs ${EXTRA_DEVICES} more registered devices`);
