@@ -44,7 +44,14 @@ const MIB = 1024 * 1024;
 export interface GatewayOptions {
   settings?: Partial<Settings>;
   env?: NodeJS.ProcessEnv;
+  /** The site's event-time clock: every timer that decides an alert runs on it. */
   clock?: Clock;
+  /**
+   * Wall time for housekeeping that decides no alert (disk sampling, saving device health,
+   * InfluxDB flushes); `clock` when not given. A replay gives its event-time clock as `clock`
+   * and keeps these on the wall, so a fast month does not sample the disk 2.6 million times.
+   */
+  housekeepingClock?: Clock;
   logger?: Logger;
   /** Stage modules; defaults to MODULES. */
   modules?: ModuleFactory[];
@@ -66,6 +73,9 @@ export class Gateway {
     const log = options.logger ?? createRootLogger(settings.logLevel);
     // Every module's timers run on this clock: a store failure in one is reported, never fatal.
     const clock = new GuardedClock(options.clock ?? new SystemClock(), (err) => this.backgroundFailed(err));
+    const housekeeping = options.housekeepingClock
+      ? new GuardedClock(options.housekeepingClock, (err) => this.backgroundFailed(err))
+      : clock;
     const site = new SiteIndex(loadSiteFile(settings.siteFile));
     const dataDir = path.resolve(settings.dataDir);
     const db = openDatabase(dataDir);
@@ -83,7 +93,7 @@ export class Gateway {
     this.storeHealth = new StoreHealth({
       dataDir,
       minFreeBytes: settings.minFreeMb * MIB,
-      clock,
+      clock: housekeeping,
       metrics,
       log: moduleLogger(log, 'store'),
       probe: () => probeWrite(db),
@@ -102,7 +112,14 @@ export class Gateway {
       moduleLogger(log, 'transport'),
       { onPublishDenied: (msg, deviceId, reason) => this.ingest.recordDenied(msg, deviceId, reason) },
     );
-    const health = new HealthMonitor({ site, store: stores.devices, bus, clock, metrics });
+    const health = new HealthMonitor({
+      site,
+      store: stores.devices,
+      bus,
+      clock,
+      housekeepingClock: housekeeping,
+      metrics,
+    });
     const privacy = new PrivacyCore(db, site);
     this.ctx = {
       settings,
@@ -142,7 +159,7 @@ export class Gateway {
           readings: stores.readings,
           meta: stores.meta,
           metrics,
-          clock,
+          clock: housekeeping,
           log: moduleLogger(log, 'influx'),
         })
       : null;
@@ -214,6 +231,11 @@ export class Gateway {
     this.storeHealth.stop();
     await this.ctx.passwords.close();
     this.ctx.stores.db.close();
+  }
+
+  /** Resolves when every stage has finished the work queued so far (model inference: replays, tests). */
+  async settle(): Promise<void> {
+    for (const m of this.modules) await m.drain?.();
   }
 
   /** What keeps the gateway from doing all its work right now (GET /healthz). */

@@ -10,6 +10,8 @@ export interface GatewayModule {
   readonly name: string;
   start(ctx: GatewayContext): Promise<void> | void;
   stop(): Promise<void> | void;
+  /** Resolves when the work this module queued off the ingest path has run (replays, tests). */
+  drain?(): Promise<void>;
   /** Routes this module serves under the gateway's HTTP server. */
   api?: ApiExtension;
 }

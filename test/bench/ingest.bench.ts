@@ -5,7 +5,15 @@
  * here. Prints msgs/s, PUBACK latency p50/p99 (for the gateway a PUBACK means "stored"), the
  * target process's CPU time per message, and the ratios gateway / bare aedes.
  *
- * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device).
+ * Then, issue 16's overload and scale figures, each next to its baseline of the same run:
+ * - a QoS 0 flood from every device at once (no window): bare aedes vs the gateway, the target's
+ *   RSS before and after and what the gateway shed (`overload`) and stored;
+ * - a gateway with BENCH_EXTRA_DEVICES (100 000) more registered devices vs the example site
+ *   alone: start time (spawn → /healthz ready), RSS when ready, and CPU per message under the
+ *   same QoS 1 load.
+ *
+ * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device),
+ * BENCH_EXTRA_DEVICES (100000).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -13,12 +21,17 @@ import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EXAMPLE_SITE_FILE, REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { openDatabase } from '../../gateway/src/store/database.ts';
+import { DeviceStore } from '../../gateway/src/store/device-store.ts';
+import { scrapeMetrics } from '../helpers/metrics.ts';
+import { testNow } from '../helpers/clock.ts';
 import { makeDataDir } from '../helpers/gateway.ts';
 import { spawnGateway } from '../helpers/gateway-process.ts';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 168);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
+const EXTRA_DEVICES = Number(process.env.BENCH_EXTRA_DEVICES ?? 100_000);
 /** node with the tsx loader (the tsx CLI would put the target in a grandchild process). */
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
@@ -34,14 +47,24 @@ interface Result {
 }
 
 /** Water meters with the canonical codec: any harness payload is valid for them. */
-const deviceIds = loadSiteFile(EXAMPLE_SITE_FILE)
-  .devices.filter((d) => d.kind === 'water_meter' && d.codec === 'canonical')
+const site = loadSiteFile(EXAMPLE_SITE_FILE);
+const deviceIds = site.devices
+  .filter((d) => d.kind === 'water_meter' && d.codec === 'canonical')
   .slice(0, DEVICES)
   .map((d) => d.id);
 
-async function startTarget(
-  kind: 'gateway' | 'aedes',
-): Promise<{ port: number; child: ChildProcess; cleanup: () => void }> {
+interface Target {
+  port: number;
+  child: ChildProcess;
+  cleanup: () => void;
+  /** A device's MQTT password: the gateway's generated secret (microseconds to check, no scrypt). */
+  passwordOf: (deviceId: string) => string;
+  /** Gateway only: its HTTP base, and ms from spawn to /healthz ready. */
+  http?: string;
+  startMs?: number;
+}
+
+async function startTarget(kind: 'gateway' | 'aedes', extraDevices = 0): Promise<Target> {
   if (kind === 'aedes') {
     const child = spawn(
       NODE_TSX[0],
@@ -54,9 +77,11 @@ async function startTarget(
         if (m) resolve(Number(m[1]));
       }),
     );
-    return { port, child, cleanup: () => undefined };
+    return { port, child, passwordOf: () => 'weige-device', cleanup: () => undefined };
   }
   const dataDir = makeDataDir();
+  if (extraDevices) registerDevices(dataDir, extraDevices);
+  const spawnedAt = performance.now();
   // Raw ingest capacity: every meter sends as fast as it can, far above a device's normal rate,
   // so the per-device limits (which would hold each meter to 20 messages/s) are lifted.
   const gateway = await spawnGateway({
@@ -64,9 +89,39 @@ async function startTarget(
     WEIGE_DEVICE_MAX_MSGS_PER_S: '1000000',
     WEIGE_DEVICE_MAX_KB_PER_S: '1000000',
   });
+  const startMs = performance.now() - spawnedAt;
   const port = Number(new URL(gateway.mqttUrl).port);
   const child = gateway.child;
-  return { port, child, cleanup: () => rmSync(dataDir, { recursive: true, force: true }) };
+  const secrets = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as {
+    devices: Record<string, string>;
+  };
+  return {
+    port,
+    child,
+    passwordOf: (id) => secrets.devices[id]!,
+    http: gateway.http,
+    startMs,
+    cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
+  };
+}
+
+/** `n` more water meters in the device registry (as POST /api/devices would leave them). */
+function registerDevices(dataDir: string, n: number): void {
+  const db = openDatabase(dataDir);
+  const store = new DeviceStore(db);
+  const { household: _none, ...template } = site.devices.find(
+    (d) => d.kind === 'water_meter' && d.codec === 'canonical',
+  )!;
+  db.transaction(() => {
+    for (let i = 0; i < n; i++) store.register(site.id, { ...template, id: `wm-bench-${i}` });
+  })();
+  db.close();
+}
+
+/** Resident memory of a process, MB (Linux). */
+function rssMb(pid: number): number {
+  const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return Number(kb) / 1024;
 }
 
 /** CPU seconds (user + system) a process has used so far, from /proc (Linux). */
@@ -75,21 +130,27 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-async function drive(name: string, port: number, pid: number): Promise<Result> {
-  const clients: MqttClient[] = await Promise.all(
+function connectAll(t: Target): Promise<MqttClient[]> {
+  return Promise.all(
     deviceIds.map((id) =>
-      mqtt.connectAsync(`mqtt://127.0.0.1:${port}`, {
+      mqtt.connectAsync(`mqtt://127.0.0.1:${t.port}`, {
         username: id,
-        password: 'weige-device',
+        password: t.passwordOf(id),
         reconnectPeriod: 0,
         clientId: id,
       }),
     ),
   );
+}
+
+async function drive(name: string, t: Target): Promise<Result> {
+  const pid = t.child.pid!;
+  const clients = await connectAll(t);
   const latencies: number[] = [];
   let sent = 0;
   let acked = 0;
-  const base = Date.now() - 20 * 86400_000;
+  // The target runs on the test clock (entry-process.ts): readings 20 days before it, not the wall's.
+  const base = testNow() - 20 * 86400_000;
   const deadline = Date.now() + SECONDS * 1000;
   const started = performance.now();
   const cpuStart = cpuSeconds(pid);
@@ -120,19 +181,88 @@ async function drive(name: string, port: number, pid: number): Promise<Result> {
   return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), cpuMsPer1k };
 }
 
-async function run(kind: 'gateway' | 'aedes'): Promise<Result> {
-  const target = await startTarget(kind);
+async function withTarget<T>(
+  kind: 'gateway' | 'aedes',
+  extraDevices: number,
+  fn: (t: Target) => Promise<T>,
+): Promise<T> {
+  const target = await startTarget(kind, extraDevices);
   try {
-    return await drive(
-      kind === 'gateway' ? 'weige gateway (full pipeline)' : 'bare aedes',
-      target.port,
-      target.child.pid!,
-    );
+    return await fn(target);
   } finally {
     target.child.kill('SIGTERM');
     await new Promise((r) => target.child.once('exit', r));
     target.cleanup();
   }
+}
+
+function run(kind: 'gateway' | 'aedes'): Promise<Result> {
+  return withTarget(kind, 0, (t) =>
+    drive(kind === 'gateway' ? 'weige gateway (full pipeline)' : 'bare aedes', t),
+  );
+}
+
+interface FloodResult {
+  name: string;
+  sent: number;
+  rssBeforeMb: number;
+  rssAfterMb: number;
+  shed: number;
+  stored: number;
+  rejected: number;
+}
+
+/** Every device publishes QoS 0 as fast as its socket takes it, for SECONDS. */
+async function flood(kind: 'gateway' | 'aedes'): Promise<FloodResult> {
+  return withTarget(kind, 0, async (t) => {
+    const pid = t.child.pid!;
+    const clients = await connectAll(t);
+    const rssBeforeMb = rssMb(pid);
+    // The target runs on the test clock (entry-process.ts): readings 20 days before it, not the wall's.
+    const base = testNow() - 20 * 86400_000;
+    const deadline = Date.now() + SECONDS * 1000;
+    let sent = 0;
+    await Promise.all(
+      clients.map(async (client, i) => {
+        for (let n = 0; Date.now() < deadline; n++) {
+          const payload = JSON.stringify({ ts: base + n * 1000, total_m3: 100 + n * 0.001 });
+          await new Promise<void>((r) =>
+            client.publish(`weige/${deviceIds[i]}/telemetry`, payload, { qos: 0 }, () => r()),
+          );
+          sent++;
+        }
+      }),
+    );
+    const rssAfterMb = rssMb(pid);
+    await Promise.all(clients.map((c) => c.endAsync()));
+    const metrics = t.http ? await scrapeMetrics(t.http) : null;
+    return {
+      name: kind === 'gateway' ? 'weige gateway (full pipeline)' : 'bare aedes',
+      sent,
+      rssBeforeMb,
+      rssAfterMb,
+      shed: metrics?.sum('weige_messages_refused_total', { reason: 'overload' }) ?? 0,
+      stored: metrics?.sum('weige_readings_stored_total') ?? 0,
+      rejected: metrics?.sum('weige_messages_rejected_total') ?? 0,
+    };
+  });
+}
+
+interface ScaleResult {
+  name: string;
+  startMs: number;
+  rssMb: number;
+  load: Result;
+}
+
+async function scale(extraDevices: number): Promise<ScaleResult> {
+  const name = extraDevices ? `gateway + ${extraDevices} devices` : 'gateway, example site';
+  return withTarget('gateway', extraDevices, async (t) => ({
+    name,
+    startMs: t.startMs!,
+    rssMb: rssMb(t.child.pid!),
+    load: await drive(name, t),
+  }));
 }
 
 console.log(
@@ -149,5 +279,29 @@ console.log(
 );
 console.log(
   '(the load generator shares the 2 cores with the target; CPU per message is the steadier figure)',
+);
+
+console.log(
+  `\nQoS 0 flood: ${deviceIds.length} devices publishing as fast as their sockets take it, ${SECONDS} s`,
+);
+for (const f of [await flood('aedes'), await flood('gateway')])
+  console.log(
+    `${f.name.padEnd(30)} ${f.sent} sent   RSS ${f.rssBeforeMb.toFixed(0)} → ${f.rssAfterMb.toFixed(0)} MB` +
+      (f.name.startsWith('weige')
+        ? `   stored ${f.stored}, shed (overload) ${f.shed}, rejected ${f.rejected}`
+        : ''),
+  );
+
+console.log(`\nscale: the example site alone vs ${EXTRA_DEVICES} more registered devices`);
+const small = await scale(0);
+const large = await scale(EXTRA_DEVICES);
+for (const r of [small, large])
+  console.log(
+    `${r.name.padEnd(30)} start ${(r.startMs / 1000).toFixed(1)} s   RSS ready ${r.rssMb.toFixed(0)} MB   ` +
+      `CPU ${r.load.cpuMsPer1k.toFixed(0)} ms/1k msgs   ${r.load.msgsPerS.toFixed(0)} msg/s`,
+  );
+console.log(
+  `ratio large / small: start ×${(large.startMs / small.startMs).toFixed(2)}, RSS ×${(large.rssMb / small.rssMb).toFixed(2)}, ` +
+    `CPU per message ×${(large.load.cpuMsPer1k / small.load.cpuMsPer1k).toFixed(2)}`,
 );
 process.exit(0);

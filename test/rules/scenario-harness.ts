@@ -70,6 +70,7 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
         deviceMaxMsgsPerS: 20,
         deviceMaxBytesPerS: 256 * 1024,
         deviceDailyQuotaBytes: 512 * 1024 * 1024,
+        ingestMaxQueued: 10_000,
       },
       store: { writable: true, reportFailure: () => false },
       log,

@@ -41,6 +41,8 @@ export interface Settings {
   deviceMaxKbPerS: number;
   /** Payload MiB one device may send per rolling day; 0 = no quota. */
   deviceDailyQuotaMb: number;
+  /** Messages waiting for the store at most; beyond it QoS 0 is shed, QoS 1 waits unacknowledged. */
+  ingestMaxQueued: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   tokenTtlH: number;
   /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
@@ -144,6 +146,7 @@ const FIELDS = [
   field('WEIGE_DEVICE_MAX_MSGS_PER_S', 'deviceMaxMsgsPerS', int(1, 1_000_000), 20),
   field('WEIGE_DEVICE_MAX_KB_PER_S', 'deviceMaxKbPerS', int(1, 1_000_000), 256),
   field('WEIGE_DEVICE_DAILY_QUOTA_MB', 'deviceDailyQuotaMb', int(0, 1_000_000), 512),
+  field('WEIGE_INGEST_MAX_QUEUED', 'ingestMaxQueued', int(1, 10_000_000), 10_000),
   field(
     'WEIGE_LOG_LEVEL',
     'logLevel',

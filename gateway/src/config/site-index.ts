@@ -64,6 +64,10 @@ export class SiteIndex {
     return this.devices.get(id);
   }
 
+  get deviceCount(): number {
+    return this.devices.size;
+  }
+
   allDevices(): Device[] {
     return [...this.devices.values()];
   }

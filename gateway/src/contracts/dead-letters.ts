@@ -28,11 +28,14 @@ export const REJECT_REASONS = [
 /**
  * Refused: not acknowledged (the connection is closed, so the device resends later). The
  * device-limit reasons are also dead-lettered, once per device and minute, with the count.
+ * `overload`: the ingest queue is full; a QoS 0 message is shed (dropped), a QoS 1 message waits
+ * unacknowledged for room; dead-lettered like the device limits.
  */
 export const REFUSE_REASONS = [
   'rate_limited',
   'byte_rate_limited',
   'quota_exceeded',
+  'overload',
   'store_unavailable',
 ] as const;
 

@@ -3,6 +3,9 @@
  * (its MQTT will) says so, or when it has been silent for longer than OFFLINE_AFTER_INTERVALS
  * times its expected report interval. Transitions go on the bus (`deviceHealthChanged`), where
  * alerting turns them into device_offline alerts. State is saved so a restart remembers it.
+ * Silence is judged on the site's event-time clock (a replayed month goes offline where the live
+ * month did); saving runs on the housekeeping clock. Status counts are kept as devices change,
+ * not recounted over every device at each change (O(N²) as 100 k devices come online).
  */
 import type { SiteIndex } from '../config/site-index.ts';
 import type { DeviceHealth, EventBus } from '../core/bus.ts';
@@ -19,6 +22,10 @@ const SAVE_EVERY_MS = 10_000;
 export class HealthMonitor implements DeviceActivitySink {
   private readonly health = new Map<string, DeviceHealth>();
   private readonly dirty = new Set<string>();
+  /** Devices online now: the only ones silence can take offline. */
+  private readonly online = new Set<string>();
+  /** Registered devices online and offline; the rest of the site's devices are unknown. */
+  private readonly counts = { online: 0, offline: 0 };
   private timers: TimerHandle[] = [];
 
   constructor(
@@ -27,15 +34,24 @@ export class HealthMonitor implements DeviceActivitySink {
       store: DeviceStore;
       bus: EventBus;
       clock: Clock;
+      /** For saving; `clock` when not given. */
+      housekeepingClock?: Clock;
       metrics: Metrics;
     },
   ) {}
 
   start(): void {
-    for (const h of this.deps.store.loadHealth(this.deps.site.siteId)) this.health.set(h.deviceId, h);
+    this.health.clear();
+    this.online.clear();
+    for (const h of this.deps.store.loadHealth(this.deps.site.siteId)) {
+      this.health.set(h.deviceId, h);
+      if (h.status === 'online') this.online.add(h.deviceId);
+    }
+    this.countAll();
     this.timers.push(this.deps.clock.setInterval(CHECK_EVERY_MS, () => this.checkSilence()));
-    this.timers.push(this.deps.clock.setInterval(SAVE_EVERY_MS, () => this.save()));
-    this.updateGauge();
+    this.timers.push(
+      (this.deps.housekeepingClock ?? this.deps.clock).setInterval(SAVE_EVERY_MS, () => this.save()),
+    );
   }
 
   stop(): void {
@@ -85,9 +101,10 @@ export class HealthMonitor implements DeviceActivitySink {
   /** Marks devices offline that have been silent too long. Public so replays can drive it. */
   checkSilence(): void {
     const now = this.deps.clock.now();
-    for (const device of this.deps.site.allDevices()) {
-      const h = this.health.get(device.id);
-      if (!h || h.status !== 'online' || h.lastSeen === null || !device.reportIntervalS) continue;
+    for (const id of this.online) {
+      const device = this.deps.site.device(id);
+      const h = this.health.get(id);
+      if (!device || !h || h.lastSeen === null || !device.reportIntervalS) continue;
       if (now - h.lastSeen > device.reportIntervalS * 1000 * OFFLINE_AFTER_INTERVALS)
         this.set(h, { ...h, status: 'offline', cause: 'silent' });
     }
@@ -97,7 +114,13 @@ export class HealthMonitor implements DeviceActivitySink {
     this.health.set(next.deviceId, next);
     this.dirty.add(next.deviceId);
     if (prev.status !== next.status) {
-      this.updateGauge();
+      if (next.status === 'online') this.online.add(next.deviceId);
+      else this.online.delete(next.deviceId);
+      if (this.deps.site.device(next.deviceId)) {
+        if (prev.status !== 'unknown') this.counts[prev.status]--;
+        if (next.status !== 'unknown') this.counts[next.status]++;
+        this.publishCounts();
+      }
       this.deps.bus.emit('deviceHealthChanged', next);
     }
   }
@@ -110,9 +133,19 @@ export class HealthMonitor implements DeviceActivitySink {
     this.dirty.clear();
   }
 
-  private updateGauge(): void {
-    const counts = { online: 0, offline: 0, unknown: 0 };
-    for (const h of this.all()) counts[h.status]++;
-    for (const [status, n] of Object.entries(counts)) this.deps.metrics.devicesOnline.set({ status }, n);
+  /** Counts every registered device once (at start); changes then adjust the counts. */
+  private countAll(): void {
+    this.counts.online = this.counts.offline = 0;
+    for (const [id, h] of this.health)
+      if (h.status !== 'unknown' && this.deps.site.device(id)) this.counts[h.status]++;
+    this.publishCounts();
+  }
+
+  private publishCounts(): void {
+    const { online, offline } = this.counts;
+    const gauge = this.deps.metrics.devicesOnline;
+    gauge.set({ status: 'online' }, online);
+    gauge.set({ status: 'offline' }, offline);
+    gauge.set({ status: 'unknown' }, this.deps.site.deviceCount - online - offline);
   }
 }

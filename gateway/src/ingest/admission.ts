@@ -78,6 +78,17 @@ export class Admission {
     return this.deps.store.writable ? null : this.refused('store_unavailable');
   }
 
+  /**
+   * The ingest queue is full: a QoS 0 message is shed, a QoS 1 message waits for room without
+   * its PUBACK. Counted per message, noted once per device and minute.
+   */
+  overloaded(msg: InboundMessage, deviceId: string | null): void {
+    this.deps.metrics.messagesRefused.inc({ reason: 'overload' });
+    const outcome =
+      (msg.qos ?? 0) === 0 ? 'shed (QoS 0, dropped)' : 'held unacknowledged until there is room';
+    this.note(msg, deviceId, 'overload', 'refused', `the ingest queue is full: ${outcome}`);
+  }
+
   /** A publish the broker policy refused (the connection is closed): counted and noted. */
   denied(
     msg: InboundMessage,

@@ -38,6 +38,8 @@ export interface IngestLimits extends DeviceLimitSettings {
   maxPayloadBytes: number;
   maxFutureSkewS: number;
   maxLatenessS: number;
+  /** Messages waiting for the store at most (held ones included); beyond it, `overload`. */
+  ingestMaxQueued: number;
 }
 
 /** What ingest tells the device-health monitor. */
@@ -98,11 +100,22 @@ export class IngestPipeline {
   private readonly admission: Admission;
   /** Counts of the group commit under way; published when it commits. */
   private readonly tally = new IngestTally();
+  /** Messages held for their device's rate, not yet queued for the store. */
+  private held = 0;
+  /** QoS 1 messages waiting (unacknowledged) for room in a full queue, oldest first. */
+  private readonly waitingForRoom: Array<() => void> = [];
 
   constructor(private readonly deps: IngestDeps) {
     this.groupCommit = new GroupCommit((work) => this.process(work), deps.inTransaction, {
-      committed: () => this.tally.applyTo(deps.metrics),
-      failed: (err, items) => this.rolledBack(err, items),
+      committed: () => {
+        this.tally.applyTo(deps.metrics);
+        this.letWaitingIn();
+      },
+      failed: (err, items) => {
+        const refusal = this.rolledBack(err, items);
+        this.letWaitingIn();
+        return refusal;
+      },
     });
     this.admission = new Admission({
       store: deps.store,
@@ -126,15 +139,46 @@ export class IngestPipeline {
    * rolled back (then it must not be acknowledged).
    */
   enqueue(msg: InboundMessage): Promise<void> {
-    const admitted = this.admission.check(msg, this.knownDeviceOf(msg.topic));
+    const deviceId = this.knownDeviceOf(msg.topic);
+    if (this.queued >= this.deps.limits.ingestMaxQueued) return this.overloaded(msg, deviceId);
+    return this.admit(msg, deviceId);
+  }
+
+  private admit(msg: InboundMessage, deviceId: string | null): Promise<void> {
+    const admitted = this.admission.check(msg, deviceId);
     if ('refused' in admitted) return Promise.reject(admitted.refused);
     if (admitted.holdMs === 0) return this.groupCommit.enqueue({ msg });
     // Held for its turn: its PUBACK (and aedes reading more from that device) waits with it.
+    this.held++;
     return new Promise<void>((resolve) => setTimeout(resolve, admitted.holdMs).unref()).then(() => {
+      this.held--;
       const refusal = this.admission.checkStore();
       if (refusal) throw refusal;
       return this.groupCommit.enqueue({ msg });
     });
+  }
+
+  /** Messages taken and not yet committed. */
+  get queued(): number {
+    return this.groupCommit.depth + this.held;
+  }
+
+  /**
+   * A full queue: memory and latency stay bounded. QoS 0 is shed (nothing to acknowledge); QoS 1
+   * waits for room without its PUBACK — aedes reads nothing more from that connection meanwhile.
+   */
+  private overloaded(msg: InboundMessage, deviceId: string | null): Promise<void> {
+    this.admission.overloaded(msg, deviceId);
+    if ((msg.qos ?? 0) === 0) return Promise.resolve();
+    return new Promise<void>((resolve) => this.waitingForRoom.push(resolve)).then(() =>
+      this.admit(msg, deviceId),
+    );
+  }
+
+  /** After a commit: lets waiting QoS 1 messages in while there is room. */
+  private letWaitingIn(): void {
+    let room = this.deps.limits.ingestMaxQueued - this.queued;
+    while (room-- > 0 && this.waitingForRoom.length) this.waitingForRoom.shift()!();
   }
 
   /** A publish the broker policy refused: dead-lettered as an unknown or foreign topic. */

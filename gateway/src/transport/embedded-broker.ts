@@ -98,6 +98,7 @@ export class EmbeddedBroker implements Transport {
         topic: packet.topic,
         payload: toBuffer(packet.payload),
         receivedAt: this.options.clock.now(),
+        qos: packet.qos,
         trusted: identity.type === 'service',
       };
       const denied = policy.checkPublish(identity, packet.topic);

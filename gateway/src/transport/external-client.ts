@@ -45,7 +45,12 @@ export class ExternalClient implements Transport {
     // session delivers right after CONNACK already have somewhere to go.
     client.handleMessage = (packet, done) =>
       this.dispatch(
-        { topic: packet.topic, payload: Buffer.from(packet.payload), receivedAt: this.options.clock.now() },
+        {
+          topic: packet.topic,
+          payload: Buffer.from(packet.payload),
+          receivedAt: this.options.clock.now(),
+          qos: packet.qos,
+        },
         done,
       );
     client.on('error', (err) => log.warn({ err: err.message }, 'external broker error'));

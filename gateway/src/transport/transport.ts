@@ -9,6 +9,8 @@ export interface InboundMessage {
   payload: Buffer;
   /** Wall time the gateway received it, epoch ms. */
   receivedAt: number;
+  /** MQTT QoS of the publish (0 when not given): a full ingest queue sheds QoS 0. */
+  qos?: 0 | 1 | 2;
   /**
    * Published by a service account of the embedded broker (simulator replays, Node-RED) or by
    * the gateway itself: exempt from per-device ingest limits, which are meant for devices.
