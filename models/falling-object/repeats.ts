@@ -5,8 +5,9 @@
  * nobody throws a small thing from the same point every 2–60 s. So, before any network decision
  * is paged, physics and context:
  * - size against distance: a box at most a few centimetres wide at that range (its width times
- *   the façade's metres per pixel there) falling no faster than a raindrop's terminal speed
- *   (≤ 9.2 m/s, Gunn & Kinzer 1949; docs/sources.md) could be a drop — "drip-like";
+ *   the façade's metres per pixel there) whose fitted terminal speed is within the scatter of a
+ *   raindrop's (≤ 9.2 m/s, Gunn & Kinzer 1949, docs/sources.md; fits of 1-px drops reach twice
+ *   that) could be a drop — "drip-like";
  * - an alert on a drip-like fall is held `holdMs` of event time: a second drip-like fall from the
  *   same spot within `repeatWindowMs` turns every held alert of that spot into a repeat (dropped),
  *   and once `reportAfter` falls have come from it the spot is reported once, as a low-severity
@@ -54,10 +55,12 @@ export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = {
   // A raindrop is 2–5 mm; boxes are at least a pixel or two, several centimetres at 40 m, so the
   // bound is the box, not the drop. Litter of that size (a cigarette end, a cap) is held too.
   maxWidthM: 0.08,
-  // The largest raindrops fall at 9.2 m/s; fits of short tracks scatter by a few m/s.
-  maxTerminalSpeedMs: 12,
-  toleranceXM: 0.8,
-  toleranceZM: 1.5,
+  // The largest raindrops fall at 9.2 m/s, but the fitted terminal speed of a 1-px drop seen
+  // for a second or two scatters up to twice that (8–21 m/s on one field spot).
+  maxTerminalSpeedMs: 25,
+  // Fitted release points of one spot's drops scatter ±1.5 m along and ±2 m up the façade.
+  toleranceXM: 1.2,
+  toleranceZM: 2,
 };
 
 /** A spot that keeps dripping, reported once per memory span. */
@@ -73,9 +76,8 @@ export interface DrippingSpot {
 }
 
 interface Spot<T> extends DrippingSpot {
-  sigmaX: number;
-  sigmaZ: number;
-  times: number[];
+  /** Its falls within the repeat window: a new fall near any of them is from this spot. */
+  recent: FallSighting[];
   reported: boolean;
   held: Array<{ alert: T; dueTs: number }>;
 }
@@ -102,11 +104,11 @@ export class RepeatFilter<T> {
     const o = this.options;
     if (!isDripLike(s, o)) return { raise: alert ? [alert] : [], dripping: null };
     const spot = this.spotOf(s);
-    spot.times = [...spot.times.filter((t) => s.releaseTs - t <= o.repeatWindowMs), s.releaseTs];
+    spot.recent = [...spot.recent.filter((r) => Math.abs(s.releaseTs - r.releaseTs) <= o.repeatWindowMs), s];
     spot.falls += 1;
     spot.firstTs = Math.min(spot.firstTs, s.releaseTs);
     spot.lastTs = Math.max(spot.lastTs, s.releaseTs);
-    const recent = spot.times.filter((t) => Math.abs(t - s.releaseTs) <= o.repeatWindowMs).length;
+    const recent = spot.recent.length;
     if (recent < 2) {
       if (alert) spot.held.push({ alert, dueTs: s.releaseTs + o.holdMs });
       return { raise: [], dripping: null };
@@ -146,24 +148,21 @@ export class RepeatFilter<T> {
   private spotOf(s: FallSighting): Spot<T> {
     const o = this.options;
     const spots = this.spots.get(s.cameraId) ?? [];
-    const near = (sp: Spot<T>): boolean =>
-      Math.abs(sp.x - s.x) <=
-        Math.min(2 * o.toleranceXM, o.toleranceXM + 2 * Math.hypot(sp.sigmaX, s.sigmaX)) &&
-      Math.abs(sp.z - s.z) <=
-        Math.min(2 * o.toleranceZM, o.toleranceZM + 2 * Math.hypot(sp.sigmaZ, s.sigmaZ));
-    const found = spots.find(near);
+    const near = (r: FallSighting): boolean =>
+      Math.abs(r.x - s.x) <=
+        Math.min(2 * o.toleranceXM, o.toleranceXM + 2 * Math.hypot(r.sigmaX, s.sigmaX)) &&
+      Math.abs(r.z - s.z) <= Math.min(2 * o.toleranceZM, o.toleranceZM + 2 * Math.hypot(r.sigmaZ, s.sigmaZ));
+    const found = spots.find((sp) => sp.recent.some(near));
     if (found) return found;
     const spot: Spot<T> = {
       cameraId: s.cameraId,
       spotId: `x${s.x.toFixed(1)}z${s.z.toFixed(1)}`,
       x: s.x,
       z: s.z,
-      sigmaX: s.sigmaX,
-      sigmaZ: s.sigmaZ,
       falls: 0,
       firstTs: s.releaseTs,
       lastTs: s.releaseTs,
-      times: [],
+      recent: [],
       reported: false,
       held: [],
     };

@@ -69,6 +69,6 @@ describe('RepeatFilter', () => {
   it('calls a raindrop-sized box at raindrop speed drip-like, and a bottle not', () => {
     expect(isDripLike(drop(T0))).toBe(true);
     expect(isDripLike(drop(T0, { widthM: 0.2 }))).toBe(false);
-    expect(isDripLike(drop(T0, { terminalSpeedMs: 26 }))).toBe(false);
+    expect(isDripLike(drop(T0, { terminalSpeedMs: 40 }))).toBe(false);
   });
 });
