@@ -15,6 +15,11 @@ export interface DetectorNoise {
   dropRate?: number;
   /** Frames before the tracker confirms a track (drawn 0…max). Default 2. */
   maxConfirmFrames?: number;
+  /**
+   * Seconds from the start of the motion before the tracker confirms it, drawn uniformly; when
+   * given it replaces `maxConfirmFrames` (real trackers confirm 0.1–1 s after release, issue 13).
+   */
+  confirmDelayS?: [number, number];
   /** Exposure time, s: vertical smear = speed × exposure (1/50 s is typical). Default 0.02. */
   exposureS?: number;
   /** Boxes below this area (px²) are detected only with probability `smallDetectRate`. Default 4. */
@@ -22,7 +27,7 @@ export interface DetectorNoise {
   smallDetectRate?: number;
 }
 
-export const DEFAULT_NOISE: Required<DetectorNoise> = {
+export const DEFAULT_NOISE: Required<Omit<DetectorNoise, 'confirmDelayS'>> = {
   positionPx: 1.0,
   dropRate: 0.03,
   maxConfirmFrames: 2,
@@ -58,7 +63,9 @@ export function renderDetections(
   noise: DetectorNoise = {},
 ): Rendered {
   const n = { ...DEFAULT_NOISE, ...noise };
-  const confirm = rng.int(0, n.maxConfirmFrames);
+  const confirm = noise.confirmDelayS
+    ? Math.round(rng.uniform(...noise.confirmDelayS) * camera.fps)
+    : rng.int(0, n.maxConfirmFrames);
   const points: TrackPoint[] = [];
   const truth: Array<[number, number, number, number]> = [];
   let firstFrame = -1;

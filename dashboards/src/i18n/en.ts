@@ -100,6 +100,7 @@ export const en: Record<MessageKey, string> = {
   'state.cancelled': 'Cancelled',
 
   'kind.falling_object': 'Thrown object',
+  'kind.facade_drip': 'Dripping from the façade',
   'kind.fire': 'Fire',
   'kind.fire_risk': 'Fire risk',
   'kind.elderly_inactivity': 'No water use (elderly)',

@@ -98,6 +98,7 @@ export const zhCN = {
   'state.cancelled': '已取消',
 
   'kind.falling_object': '高空抛物',
+  'kind.facade_drip': '外墙滴水',
   'kind.fire': '火情',
   'kind.fire_risk': '火灾隐患',
   'kind.elderly_inactivity': '独居老人用水异常',

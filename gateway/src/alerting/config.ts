@@ -104,6 +104,8 @@ export const DEFAULT_ROUTING: RoutingPolicy = {
     continuous_water_flow: { roles: ['special_care'] },
     water_use_abnormal: { roles: ['special_care'] },
     falling_object: { roles: ['patrol_inspector', 'property_manager'] },
+    // Condensate or laundry dripping from one spot: a notice for the property office, not a throw.
+    facade_drip: { roles: ['property_manager'] },
     littering: { roles: ['patrol_inspector'] },
     fire_lane_blocked: { roles: ['patrol_inspector', 'property_manager'] },
     device_offline: { roles: ['property_manager'] },

@@ -2,6 +2,7 @@
 
 export const ALERT_KINDS = [
   'falling_object',
+  'facade_drip',
   'fire',
   'fire_risk',
   'elderly_inactivity',

@@ -3,6 +3,13 @@
  * `detectionRaised` with `source.model` and the evidence grid workers and police need (fitted
  * trajectory, floor range, confidence, snapshot/clip links). Tracks of cameras without a façade
  * calibration are ignored (garbage-room and fire-lane cameras send events, not tracks).
+ *
+ * Before a decision pages anyone, falls repeating from one spot (condensate, dripping laundry,
+ * eaves) are held back and reported once per spot as a low-severity `facade_drip`
+ * (models/falling-object/repeats.ts), on event time. A throw's incident is keyed by façade, the
+ * key the camera-event rule (rules/packs/camera-events/falling-object.yaml, a low-severity
+ * watch) uses too: one throw seen by the camera and by the model is one incident, both alerts in
+ * its evidence.
  */
 import type { Detection } from '../../contracts/alerts.ts';
 import type { Track } from '../../contracts/readings.ts';
@@ -19,6 +26,8 @@ import {
   type TrackAnalysis,
 } from '../../../../models/falling-object/predict.ts';
 import { facadeLayout } from '../../../../models/falling-object/origin.ts';
+import { medianWidthM, RepeatFilter, type DrippingSpot } from '../../../../models/falling-object/repeats.ts';
+import type { TimerHandle } from '../../core/clock.ts';
 import type { Tf } from './backend.ts';
 import type { ModelRegistry, LoadedModel } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
@@ -49,8 +58,16 @@ interface Queued {
   receivedAt: number;
 }
 
+/** How often held alerts are checked when no track arrives (event time then follows the clock). */
+const IDLE_CHECK_MS = 10_000;
+
 export class FallingObjectDetector {
   private unsubscribe: (() => void) | null = null;
+  private idleCheck: TimerHandle | null = null;
+  private readonly repeats = new RepeatFilter<Detection>();
+  /** Latest event time seen (a track's last frame) and the clock time it was seen at. */
+  private eventTs = -Infinity;
+  private eventSeenAt = 0;
   // Tracks are fitted one per macrotask (a fit takes 2–60 ms) so ingest interleaves.
   private readonly queue = new WorkQueue<Queued>(
     (batch) => this.process(batch),
@@ -64,12 +81,24 @@ export class FallingObjectDetector {
     this.unsubscribe = this.deps.ctx.bus.on('trackAccepted', (track) =>
       this.queue.push({ track, receivedAt: performance.now() }),
     );
+    // With no track arriving, event time is taken to move with the clock, so an alert held for a
+    // repeat is raised in live operation (and at the end of a replay) when its wait is over.
+    this.idleCheck = this.deps.ctx.clock.setInterval(IDLE_CHECK_MS, () =>
+      this.raiseDue(this.eventTs + (this.deps.ctx.clock.now() - this.eventSeenAt)),
+    );
   }
 
   stop(): void {
     this.unsubscribe?.();
     this.unsubscribe = null;
+    this.idleCheck?.cancel();
+    this.idleCheck = null;
     this.queue.stop();
+  }
+
+  /** Alerts waiting for a possible repeat from their spot. */
+  get held(): number {
+    return this.repeats.heldCount;
   }
 
   drain(): Promise<void> {
@@ -82,6 +111,7 @@ export class FallingObjectDetector {
     for (const item of batch) {
       const camera = this.cameraContext(item.track.deviceId);
       if (!camera) continue;
+      this.advance(item.track);
       const started = performance.now();
       const analysis = analyseTrack(item.track, camera.context, loaded.meta.params);
       if (analysis.features.length === 0) continue;
@@ -98,12 +128,85 @@ export class FallingObjectDetector {
         () => ({ trackId: item.track.trackId, decision, fitMs: performance.now() - started }),
         'track classified',
       );
-      if (decision.alert)
-        this.deps.ctx.bus.emit(
-          'detectionRaised',
-          this.detection(item.track, camera, analysis, decision, loaded, latencyMs),
-        );
+      if (!analysis.fit || !analysis.origin) continue;
+      const alert = decision.alert
+        ? this.detection(item.track, camera, analysis, decision, loaded, latencyMs)
+        : null;
+      const seen = this.repeats.observe(
+        {
+          cameraId: camera.device.id,
+          releaseTs: Math.round(item.track.startTs + analysis.fit.releaseT * 1000),
+          x: analysis.fit.releaseX,
+          z: analysis.fit.releaseZ,
+          sigmaX: analysis.fit.sigmaX,
+          sigmaZ: analysis.fit.sigmaZ,
+          widthM: medianWidthM(analysis.facade),
+          terminalSpeedMs: analysis.fit.terminalSpeedMs,
+        },
+        alert,
+      );
+      for (const d of seen.raise) this.deps.ctx.bus.emit('detectionRaised', d);
+      if (seen.dripping) this.deps.ctx.bus.emit('detectionRaised', this.drip(seen.dripping, camera, loaded));
     }
+    this.raiseDue(this.eventTs);
+  }
+
+  /** Event time moves to the last frame of the newest track. */
+  private advance(track: Track): void {
+    const last = track.points.reduce((m, p) => Math.max(m, p[0]), 0);
+    const endTs = track.startTs + (last * 1000) / (track.fps || 1);
+    if (endTs > this.eventTs) {
+      this.eventTs = endTs;
+      this.eventSeenAt = this.deps.ctx.clock.now();
+    }
+  }
+
+  private raiseDue(eventTs: number): void {
+    for (const d of this.repeats.due(eventTs)) this.deps.ctx.bus.emit('detectionRaised', d);
+  }
+
+  /** One low-severity notice per dripping spot: property staff fix the pipe; nobody runs downstairs. */
+  private drip(
+    spot: DrippingSpot,
+    camera: { device: Device; building: Building; facade: Facade; context: CameraContext },
+    model: LoadedModel,
+  ): Detection {
+    const { building, facade, device } = camera;
+    const side = FACADE_NAMES[facade.id] ?? { 'zh-CN': facade.id, en: facade.id };
+    const floor = Math.max(1, Math.floor((spot.z - 0.3) / camera.context.layout.floorHeightM) + 1);
+    return {
+      kind: 'facade_drip',
+      severity: 'info',
+      siteId: this.deps.ctx.site.siteId,
+      eventTs: spot.firstTs,
+      source: { deviceId: device.id, rule: null, model: model.id },
+      dedupeKey: `facade_drip:${device.id}:${spot.spotId}`,
+      location: {
+        building: building.id,
+        facade: facade.id,
+        floor,
+        floorRange: null,
+        unit: building.units.length === 1 ? building.units[0]! : null,
+        household: null,
+        place: null,
+      },
+      title: {
+        'zh-CN': `${building.name['zh-CN']}${side['zh-CN']}约${floor}层持续滴水`,
+        en: `Dripping from ${building.name.en ?? building.id}, ${side.en}, about floor ${floor}`,
+      },
+      message: {
+        'zh-CN': `${device.id} 看到同一位置反复有水滴落下（${spot.falls}次，可能是空调冷凝水、晾晒衣物或屋檐滴水），不按高空抛物处理。请物业提醒住户处理。`,
+        en: `${device.id} saw drops falling again and again from one spot (${spot.falls} so far: an air-conditioner's condensate, wet laundry or an eave); not treated as a thrown object. Property staff may remind the household.`,
+      },
+      evidence: {
+        spotId: spot.spotId,
+        releaseXM: round(spot.x),
+        releaseZM: round(spot.z),
+        falls: spot.falls,
+        firstTs: new Date(spot.firstTs).toISOString(),
+        lastTs: new Date(spot.lastTs).toISOString(),
+      },
+    };
   }
 
   private cameraContext(
@@ -151,7 +254,9 @@ export class FallingObjectDetector {
       siteId: track.siteId,
       eventTs: releaseTs,
       source: { deviceId: device.id, rule: null, model: model.id },
-      dedupeKey: `falling_object:${device.id}:${track.trackId}`,
+      // The camera-event rule's key: the camera's own event and the model's track of one throw
+      // land in one incident.
+      dedupeKey: `falling_object:${building.id}:${facade.id}`,
       location: {
         building: building.id,
         facade: facade.id,
