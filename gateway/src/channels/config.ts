@@ -101,7 +101,7 @@ export interface PagingConfig {
    * escalation moves one on, the last entry serves every later step. Empty entry: robots only.
    */
   steps: string[][] | null;
-  /** The phone page as workers reach it; a message links to `pageUrl?incident=<id>`. */
+  /** The phone page as workers reach it; a message links to `pageUrl#incident=<id>`. */
   pageUrl: string | null;
   pageUrlEnv: string | null;
 }

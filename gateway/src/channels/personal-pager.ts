@@ -119,7 +119,7 @@ export class PersonalPager {
           to: this.addressOf.get(channelId)!(p.staffId),
           title: notice.title,
           lines: notice.lines,
-          link: `${this.pageUrl}?incident=${encodeURIComponent(i.id)}`,
+          link: `${this.pageUrl}#incident=${encodeURIComponent(i.id)}`,
           linkText: lang === 'en' ? 'Open the incident' : '打开工单',
           incidentId: i.id,
           whileUnaccepted: unaccepted,

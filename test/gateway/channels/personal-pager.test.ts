@@ -98,7 +98,7 @@ describe('personal messages through work apps', () => {
       () => wecom.sends().length === 2 && ding.sends().length === 2 && feishu.sends().length === 2,
     );
 
-    const link = `${PAGE}?incident=${encodeURIComponent(id)}`;
+    const link = `${PAGE}#incident=${encodeURIComponent(id)}`;
     const w = wecom.sends().map((r) => r.body!);
     expect(w.map((b) => b.touser).sort()).toEqual(paged);
     expect(w[0]).toMatchObject({
@@ -259,7 +259,7 @@ describe('personal messages through work apps', () => {
     gw.clock.advance(180 * S);
     await eventually(async () => (await forFire('sms')).length >= 4);
     const texts = sms.received.filter((r) => r.body?.incidentId === id);
-    expect(texts[0]!.body).toMatchObject({ mode: 'sms', link: `${PAGE}?incident=${encodeURIComponent(id)}` });
+    expect(texts[0]!.body).toMatchObject({ mode: 'sms', link: `${PAGE}#incident=${encodeURIComponent(id)}` });
     const responderPhone = gw.gateway.ctx.site.staffMember('mg3-responder-a')!.contacts!.phone!;
     expect(texts.map((t) => t.body!.to)).toContain(responderPhone);
   });
