@@ -4,7 +4,7 @@
  * CO while charging, …). Drawn from the public readings API, so the numbers are the stored ones.
  */
 import { api, withQuery } from './api.ts';
-import { h } from './dom.ts';
+import { h, svg } from './dom.ts';
 import { formatNumber, formatTime } from './format.ts';
 import { t, tOr } from './i18n.ts';
 import type { IncidentView, ReadingView } from './model.ts';
@@ -22,13 +22,6 @@ export const FIELD_UNITS: Record<string, string> = {
 const W = 300;
 const H = 72;
 const PAD = 4;
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
-function svg(tag: string, attrs: Record<string, string | number>): SVGElement {
-  const el = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  return el;
-}
 
 /** Fills in once the readings have loaded; stays hidden when the device has none worth charting. */
 export function renderReadingsChart(inc: IncidentView): HTMLElement {

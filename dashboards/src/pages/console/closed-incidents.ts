@@ -41,7 +41,13 @@ export class ClosedIncidents {
     this.element = h(
       'div',
       { class: 'closed-incidents' },
-      h('div', { class: 'closed-tools' }, h('label', { for: 'closed-month' }, t('closed.month')), this.month, this.exportLink),
+      h(
+        'div',
+        { class: 'closed-tools' },
+        h('label', { for: 'closed-month' }, t('closed.month')),
+        this.month,
+        this.exportLink,
+      ),
       h(
         'div',
         { class: 'table-wrap table-grow' },
@@ -49,7 +55,15 @@ export class ClosedIncidents {
           'table',
           { class: 'table', id: 'closed-incidents' },
           h('caption', { class: 'sr-only' }, t('closed.title')),
-          h('thead', {}, h('tr', {}, this.columns().map((c) => h('th', { scope: 'col' }, c)))),
+          h(
+            'thead',
+            {},
+            h(
+              'tr',
+              {},
+              this.columns().map((c) => h('th', { scope: 'col' }, c)),
+            ),
+          ),
           this.body,
         ),
       ),
@@ -57,9 +71,18 @@ export class ClosedIncidents {
   }
 
   async load(): Promise<void> {
-    const raw = await api.get<Record<string, unknown>[]>(
-      withQuery('/api/incidents', { status: 'closed', limit: 5000, lang: locale() }),
-    );
+    const raw = await api
+      .get<Record<string, unknown>[]>(
+        withQuery('/api/incidents', { status: 'closed', limit: 1000, lang: locale() }),
+      )
+      .catch((err: unknown) => {
+        mount(
+          this.body,
+          h('tr', {}, h('td', { colspan: 8, role: 'alert' }, `${t('error.load')}: ${String(err)}`)),
+        );
+        return null;
+      });
+    if (!raw) return;
     this.rows = raw.map((r) => ({
       inc: toIncident(r),
       disposition: typeof r.disposition === 'string' ? r.disposition : null,
@@ -110,7 +133,13 @@ export class ClosedIncidents {
     mount(
       this.body,
       shown.length
-        ? shown.map((r) => h('tr', { 'data-incident': r.inc.id }, this.cells(r).map((c) => h('td', {}, c))))
+        ? shown.map((r) =>
+            h(
+              'tr',
+              { 'data-incident': r.inc.id },
+              this.cells(r).map((c) => h('td', {}, c)),
+            ),
+          )
         : h('tr', {}, h('td', { colspan: 8, class: 'empty' }, t('closed.none'))),
     );
     const lines = [this.columns(), ...shown.map((r) => this.cells(r))].map((l) => l.map(csvField).join(','));

@@ -137,8 +137,9 @@ export class IncidentsTable {
         { type: 'button', class: 'btn btn-small btn-primary', 'data-step': 'accept' },
         t('worker.step.accept'),
       );
-      accept.addEventListener('click', () =>
-        void this.post(inc, 'accept', {}, accept, () => toast(t('worker.done.accept'))),
+      accept.addEventListener(
+        'click',
+        () => void this.post(inc, 'accept', {}, accept, () => toast(t('worker.done.accept'))),
       );
       return h('div', { class: 'row-actions' }, accept, this.detailButton(inc));
     }
@@ -149,7 +150,10 @@ export class IncidentsTable {
       [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, '★'.repeat(n))),
     );
     const review = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, t('console.review'));
-    review.addEventListener('click', () => void this.post(inc, 'review', { rating: Number(rating.value) }, review));
+    review.addEventListener(
+      'click',
+      () => void this.post(inc, 'review', { rating: Number(rating.value) }, review),
+    );
     return h('div', { class: 'review' }, rating, review);
   }
 

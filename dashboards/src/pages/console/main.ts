@@ -105,7 +105,7 @@ async function start(): Promise<void> {
       panel('closed-panel', t('closed.title'), closed.element),
     ),
   );
-  void closed.load().catch(() => undefined);
+  void closed.load();
 
   const refreshViews = (): void => {
     const list = [...incidents.values()];

@@ -15,7 +15,8 @@ interface HouseholdRead {
 }
 
 /** A number the privacy module let through in full (masked ones carry '*'). */
-const dialable = (phone: string | null | undefined): phone is string => !!phone && /^\+?\d[\d\s-]{4,}$/.test(phone);
+const dialable = (phone: string | null | undefined): phone is string =>
+  !!phone && /^\+?\d[\d\s-]{4,}$/.test(phone);
 
 function callLink(label: string, phone: string, kind: string): HTMLElement {
   return h(
@@ -34,7 +35,9 @@ export function renderCallButtons(inc: IncidentView): HTMLElement {
       .get<HouseholdRead>(`/api/households/${encodeURIComponent(household)}`)
       .then((hh) => {
         if (dialable(hh.resident?.phone))
-          box.append(callLink(t('call.resident', { name: hh.resident.name ?? '' }), hh.resident.phone, 'resident'));
+          box.append(
+            callLink(t('call.resident', { name: hh.resident.name ?? '' }), hh.resident.phone, 'resident'),
+          );
         for (const c of hh.contacts ?? [])
           if (dialable(c.phone))
             box.append(

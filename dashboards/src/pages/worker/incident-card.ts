@@ -198,8 +198,19 @@ export function renderIncidentCard(
     ),
     h('h3', { id: `inc-title-${inc.id}` }, title),
     h('p', { class: 'location', 'data-role': 'where' }, spellLocation(inc.location, site)),
-    h('p', { class: 'small', 'data-role': 'since' }, t('card.since', { time: formatTime(inc.openedAt, true) })),
-    first ? h('p', { class: 'first-step', 'data-role': 'first-step' }, h('strong', {}, t('card.firstStep')), first) : null,
+    h(
+      'p',
+      { class: 'small', 'data-role': 'since' },
+      t('card.since', { time: formatTime(inc.openedAt, true) }),
+    ),
+    first
+      ? h(
+          'p',
+          { class: 'first-step', 'data-role': 'first-step' },
+          h('strong', {}, t('card.firstStep')),
+          first,
+        )
+      : null,
     renderCallButtons(inc),
     renderReadingsChart(inc),
     detailsFold(inc, site.timezone),
