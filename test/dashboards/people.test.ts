@@ -163,6 +163,40 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     expect(never).toBeGreaterThan(0);
     await screenshot(desk.page, 'people-console-desktop', true);
 
+    // The detail dialog: the detector's message, the readings, a call button.
+    await row.locator('button', { hasText: '详情' }).click();
+    const dialog = desk.page.locator('dialog.incident-dialog[open]');
+    await dialog.waitFor();
+    await expect(dialog.locator('[data-role=message]').textContent()).resolves.toContain('烟感');
+    await dialog.locator('figure.readings-chart:not([hidden])').waitFor();
+    await expect(dialog.locator('a[data-call=fire_brigade]').getAttribute('href')).resolves.toBe('tel:119');
+    await screenshot(desk.page, 'people-console-detail');
+    await desk.page.keyboard.press('Escape');
+
+    // A thrown object seen by a camera that sends a snapshot: the dialog links to it.
+    const snapshot = 'http://127.0.0.1:9/snapshots/t-91.jpg';
+    const camera = await gw.connect('cam-b3-east');
+    await camera.publishAsync(
+      'weige/cam-b3-east/event',
+      JSON.stringify({
+        ts: new Date(testNow()).toISOString(),
+        type: 'falling_object',
+        confidence: 0.93,
+        bbox: [812, 120, 24, 30],
+        track_id: 't-91',
+        snapshot_url: snapshot,
+      }),
+      { qos: 1 },
+    );
+    await camera.endAsync();
+    const throwRow = desk.page.locator('#open-incidents tr', { hasText: '抛' }).first();
+    await throwRow.waitFor();
+    await throwRow.locator('button', { hasText: '详情' }).click();
+    await expect
+      .poll(() => dialog.locator('[data-role=media] a').getAttribute('href'), { timeout: 10_000 })
+      .toBe(snapshot);
+    await desk.page.keyboard.press('Escape');
+
     // The manager's phone, opened from a notification link: 接单 works there.
     const managerPhone = await open({ phone: true });
     await loginThroughForm(managerPhone.page, gw.http, 'property', `/worker.html#incident=${fire.id}`);

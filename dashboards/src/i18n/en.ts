@@ -469,4 +469,6 @@ export const en: Record<MessageKey, string> = {
   'closed.disposition': 'Outcome',
   'closed.toAccept': 'Time to accept',
   'closed.toResolve': 'Time to resolve',
+  'detail.snapshot': 'Snapshot',
+  'detail.clip': 'Video clip',
 };

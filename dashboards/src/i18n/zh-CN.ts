@@ -467,6 +467,8 @@ export const zhCN = {
   'closed.disposition': '处置结果',
   'closed.toAccept': '接单用时',
   'closed.toResolve': '处置用时',
+  'detail.snapshot': '现场截图',
+  'detail.clip': '视频片段',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -137,3 +137,17 @@ export function renderEvidence(inc: IncidentView, timeZone: string): HTMLElement
   });
   return list;
 }
+
+/** Snapshot and clip links in the alert's evidence (keys ending in url/link), as the camera sent them. */
+export async function evidenceLinks(inc: IncidentView): Promise<string[]> {
+  const alert = await loadAlert(inc.lastAlertId ?? inc.firstAlertId);
+  const out = new Set<string>();
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') {
+      if (/(url|link|links|href)$/i.test(key) && /^https?:\/\//i.test(v)) out.add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(alert?.evidence ?? {}, '');
+  return [...out];
+}

@@ -19,7 +19,7 @@ import { mayAct, toIncident, type IncidentView, type SiteView } from '../../lib/
 import type { SessionUser } from '../../lib/session.ts';
 import { renderReadingsChart } from '../../lib/readings-chart.ts';
 import { staffName } from '../../lib/site.ts';
-import { renderCallButtons } from './call-buttons.ts';
+import { renderCallButtons } from '../../lib/call-buttons.ts';
 
 type Step = 'accept' | 'arrive' | 'resolve';
 

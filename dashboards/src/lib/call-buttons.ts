@@ -2,10 +2,10 @@
  * One-tap calls from a card: the resident and their emergency contacts (as the privacy module
  * shows them to this worker — a masked number gets no button), and 119 for a fire.
  */
-import { api } from '../../lib/api.ts';
-import { h } from '../../lib/dom.ts';
-import { t } from '../../lib/i18n.ts';
-import type { IncidentView } from '../../lib/model.ts';
+import { api } from './api.ts';
+import { h } from './dom.ts';
+import { t } from './i18n.ts';
+import type { IncidentView } from './model.ts';
 
 const FIRE_KINDS = new Set(['fire', 'fire_risk']);
 
