@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from 'vitest';
 
 import { parseSite } from '../../../gateway/src/config/site-loader.ts';
 import { eventually, makeDataDir } from '../../helpers/gateway.ts';
-import { startAlertingGateway, shedFire, writeSite, type AlertingTestGateway } from '../alerting/fixtures.ts';
+import {
+  inactivity,
+  startAlertingGateway,
+  shedFire,
+  writeSite,
+  type AlertingTestGateway,
+} from '../alerting/fixtures.ts';
 import { dingtalkStandIn, feishuStandIn, smsStandIn, wecomStandIn, type StandIn } from './app-stand-ins.ts';
 
 const S = 1000;
@@ -262,6 +268,34 @@ describe('personal messages through work apps', () => {
     expect(texts[0]!.body).toMatchObject({ mode: 'sms', link: `${PAGE}#incident=${encodeURIComponent(id)}` });
     const responderPhone = gw.gateway.ctx.site.staffMember('mg3-responder-a')!.contacts!.phone!;
     expect(texts.map((t) => t.body!.to)).toContain(responderPhone);
+  });
+
+  it('names a flat in one style, 3号楼1单元203室, in the message to the care worker', async () => {
+    const wecom = await wecomStandIn('ww-corp', 'sec');
+    standIns.push(wecom);
+    setEnv({ T4_WECOM: 'sec' });
+    const siteFile = writeSite(makeDataDir(), {
+      channels: {
+        webhooks: [],
+        apps: [
+          {
+            id: 'wecom-app',
+            type: 'wecom',
+            appId: 'ww-corp',
+            agentId: 7,
+            secretEnv: 'T4_WECOM',
+            apiUrl: wecom.url,
+          },
+        ],
+        paging: { pageUrl: PAGE },
+      },
+    });
+    gw = await startAlertingGateway({ dataDir: makeDataDir(), siteFile });
+    gw.raise(inactivity('B3-1-203'));
+    await eventually(() => wecom.sends().length === 1);
+    const card = wecom.sends()[0]!.body!;
+    expect(card.touser).toBe('mg3-care-a');
+    expect((card.textcard as { description: string }).description).toContain('位置: 3号楼1单元203室');
   });
 
   it('refuses a site whose paging steps name an unknown channel, or an app without its agent id, saying where', () => {
