@@ -54,23 +54,23 @@ export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): No
     .map((p) => `${p.name}${p.post ? `(${p.post}${lang === 'en' ? '' : '岗'})` : ''}`)
     .join('、');
   const loc = i.location;
-  const household = loc.household ? site.household(String(loc.household)) : undefined;
-  const buildingId = loc.building ? String(loc.building) : household?.building;
+  const household = site.householdName(loc.household ? String(loc.household) : undefined, lang);
+  const buildingId = loc.building ? String(loc.building) : undefined;
   const buildingName = buildingId ? (site.building(buildingId)?.name[lang] ?? buildingId) : null;
-  const where = household
-    ? spellHousehold(buildingName ?? household.building, household.unit, household.room, lang)
-    : [
-        buildingName,
-        loc.place ? (site.place(String(loc.place))?.name[lang] ?? String(loc.place)) : null,
-        loc.household ? String(loc.household) : null,
-        loc.floor !== null && loc.floor !== undefined
-          ? lang === 'en'
-            ? `floor ${String(loc.floor)}`
-            : `${String(loc.floor)}层`
-          : null,
-      ]
-        .filter(Boolean)
-        .join(' ');
+  const where =
+    household ??
+    [
+      buildingName,
+      loc.place ? (site.place(String(loc.place))?.name[lang] ?? String(loc.place)) : null,
+      loc.household ? String(loc.household) : null,
+      loc.floor !== null && loc.floor !== undefined
+        ? lang === 'en'
+          ? `floor ${String(loc.floor)}`
+          : `${String(loc.floor)}层`
+        : null,
+    ]
+      .filter(Boolean)
+      .join(' ');
   const L = lang === 'en';
   const lines = [
     `${L ? 'Status' : '状态'}: ${change}${i.disposition ? ` (${i.disposition})` : ''}`,
@@ -92,9 +92,4 @@ export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): No
     mentionWecom: pagedStaff.flatMap((s) => (s.contacts?.wecom ? [s.contacts.wecom] : [])),
     payload: withoutPhones(i),
   };
-}
-
-/** One style for a flat: 3号楼1单元1403室 (zh-CN), "Building 3, unit 1, room 1403" (en). */
-export function spellHousehold(building: string, unit: string, room: string, lang: Lang): string {
-  return lang === 'en' ? `${building}, unit ${unit}, room ${room}` : `${building}${unit}单元${room}室`;
 }
