@@ -130,6 +130,23 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
       careCard.locator('a[data-call=emergency_contact]').first().getAttribute('href'),
     ).resolves.toMatch(/^tel:1\d{10}$/);
     await screenshot(care.page, 'people-care-phone');
+    // Call first: the resident does not answer, the emergency contact does — all fine, closed.
+    await careCard.locator('[data-call-outcome="resident:no_answer"]').click();
+    const inactive = async () =>
+      (
+        await gw.api<
+          Array<{ id: string; state: string; disposition: string | null; location: { household: string } }>
+        >('GET', '/api/incidents?kind=elderly_inactivity', { user: 'admin' })
+      ).body.find((i) => i.location.household === 'B3-1-203')!;
+    await eventually(async () => (await inactive()).state === 'accepted');
+    await screenshot(care.page, 'people-care-call-first');
+    await care.page
+      .locator('article.incident', { hasText: '独居老人' })
+      .first()
+      .locator('[data-call-outcome="emergency_contact:answered_fine"]')
+      .click();
+    await eventually(async () => (await inactive()).disposition === 'answered_fine');
+
     // The patrol inspector of the same grid sees masked numbers: no call buttons for them.
     const patrolView = await gw.api<{ resident: { phone: string } }>('GET', '/api/households/B3-1-203', {
       user: 'mg3-patrol-a',
@@ -221,7 +238,9 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     const href = await desk.page.locator('#closed-export').getAttribute('href');
     const csv = decodeURIComponent(href!.replace(/^data:text\/csv;charset=utf-8,/, ''));
     expect(csv.startsWith('\uFEFF"发生时间"')).toBe(true);
-    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(2);
+    // The fire and the resident who answered: a header and two rows.
+    expect(csv.split('\r\n').filter(Boolean)).toHaveLength(3);
+    expect(csv).toContain('"电话接通，平安"');
     expect(csv).toContain('"属实，已处置"');
     await screenshot(desk.page, 'people-console-closed', true);
 

@@ -469,6 +469,21 @@ export const zhCN = {
   'closed.toResolve': '处置用时',
   'detail.snapshot': '现场截图',
   'detail.clip': '视频片段',
+  'disposition.answered_fine': '电话接通，平安',
+  'callFirst.title': '先电话，后上门',
+  'callFirst.hint': '先打给老人，再打紧急联系人；都无人接听才上门。',
+  'callFirst.resident': '老人',
+  'callFirst.emergency_contact': '紧急联系人',
+  'callFirst.visit': '上门',
+  'callFirst.answeredFine': '接通，平安',
+  'callFirst.noAnswer': '无人接听',
+  'callFirst.visited': '已上门',
+  'callFirst.visitPlaceholder': '上门情况，如：老人在家，已确认安全',
+  'callFirst.visitNoteRequired': '请先写下上门看到的情况',
+  'callFirst.visitedPrefix': '上门：',
+  'callFirst.done.answered_fine': '已记录：平安，工单已处置',
+  'callFirst.done.no_answer': '已记录：无人接听',
+  'callFirst.done.visited': '已记录上门情况',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

@@ -20,6 +20,7 @@ import type { SessionUser } from '../../lib/session.ts';
 import { renderReadingsChart } from '../../lib/readings-chart.ts';
 import { staffName } from '../../lib/site.ts';
 import { renderCallButtons } from '../../lib/call-buttons.ts';
+import { renderCallFirst } from './call-first.ts';
 
 type Step = 'accept' | 'arrive' | 'resolve';
 
@@ -212,6 +213,7 @@ export function renderIncidentCard(
         )
       : null,
     renderCallButtons(inc),
+    mayAct(inc, me) ? renderCallFirst(inc, onChanged) : null,
     renderReadingsChart(inc),
     detailsFold(inc, site.timezone),
     who ? h('p', { class: 'muted small', 'data-role': 'who' }, who) : null,
