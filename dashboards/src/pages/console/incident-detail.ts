@@ -126,7 +126,8 @@ export class IncidentDetail {
         : null,
       renderCallButtons(inc),
       renderReadingsChart(inc),
-      renderEvidence(inc, this.site.timezone),
+      renderEvidence(inc, this.site.timezone, 'plain'),
+      renderEvidence(inc, this.site.timezone, 'facts'),
       this.mediaLinks(inc),
       h(
         'p',

@@ -69,7 +69,7 @@ function detailsFold(inc: IncidentView, timeZone: string): HTMLElement {
     { class: 'details-fold' },
     h('summary', {}, t('card.details')),
     localized(inc.message) ? h('p', { class: 'message small' }, localized(inc.message)) : null,
-    renderEvidence(inc, timeZone),
+    renderEvidence(inc, timeZone, 'facts'),
     inc.deviceId ? h('p', { class: 'muted small mono' }, t('card.device', { id: inc.deviceId })) : null,
   );
 }
@@ -214,6 +214,7 @@ export function renderIncidentCard(
       : null,
     renderCallButtons(inc),
     mayAct(inc, me) ? renderCallFirst(inc, onChanged) : null,
+    renderEvidence(inc, site.timezone, 'plain'),
     renderReadingsChart(inc),
     detailsFold(inc, site.timezone),
     who ? h('p', { class: 'muted small', 'data-role': 'who' }, who) : null,
