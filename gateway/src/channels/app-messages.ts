@@ -17,6 +17,7 @@
 import type { Clock } from '../core/clock.ts';
 import type { AppChannelConfig, AppType } from './config.ts';
 import { exchange, type AttemptResult, type Endpoint } from './delivery-queue.ts';
+import { truncateBytes } from './robot-formats.ts';
 
 /** What a worker gets on a locked phone: a title, a few lines, and the link that opens the incident. */
 export interface PersonalMessage {
@@ -64,15 +65,6 @@ function describeError(body: Json): string {
   return `errcode ${String(codeOf(body))}: ${String(body.errmsg ?? body.msg ?? '')}`;
 }
 
-function truncateBytes(s: string, max: number): string {
-  const buf = Buffer.from(s);
-  if (buf.length <= max) return s;
-  return `${buf
-    .subarray(0, max - 3)
-    .toString('utf8')
-    .replace(/\uFFFD$/, '')}…`;
-}
-
 interface VendorRequest {
   url: string;
   init: RequestInit;
@@ -93,16 +85,19 @@ const json = (body: unknown, headers: Record<string, string> = {}): RequestInit 
   body: JSON.stringify(body),
 });
 
+/** WeCom and DingTalk answer a token request alike: `access_token` and `expires_in` seconds. */
+const readAccessToken = (b: Json): { value: string; lifetimeS: number } | null =>
+  typeof b.access_token === 'string'
+    ? { value: b.access_token, lifetimeS: Number(b.expires_in ?? 7200) }
+    : null;
+
 const VENDORS: Record<AppType, Vendor> = {
   wecom: {
     tokenRequest: (base, appId, secret) => ({
       url: `${base}/cgi-bin/gettoken?corpid=${encodeURIComponent(appId)}&corpsecret=${encodeURIComponent(secret)}`,
       init: { method: 'GET' },
     }),
-    readToken: (b) =>
-      typeof b.access_token === 'string'
-        ? { value: b.access_token, lifetimeS: Number(b.expires_in ?? 7200) }
-        : null,
+    readToken: readAccessToken,
     sendRequest: (base, token, c, m) => ({
       url: `${base}/cgi-bin/message/send?access_token=${encodeURIComponent(token)}`,
       // textcard: title ≤ 128 bytes, description ≤ 512 bytes (WeCom's limits).
@@ -126,10 +121,7 @@ const VENDORS: Record<AppType, Vendor> = {
       url: `${base}/gettoken?appkey=${encodeURIComponent(appId)}&appsecret=${encodeURIComponent(secret)}`,
       init: { method: 'GET' },
     }),
-    readToken: (b) =>
-      typeof b.access_token === 'string'
-        ? { value: b.access_token, lifetimeS: Number(b.expires_in ?? 7200) }
-        : null,
+    readToken: readAccessToken,
     sendRequest: (base, token, c, m) => ({
       url: `${base}/topapi/message/corpconversation/asyncsend_v2?access_token=${encodeURIComponent(token)}`,
       init: json({

@@ -42,6 +42,23 @@ interface Delivery {
   error: string | null;
 }
 
+/** A WeCom app channel on corp 'ww-corp', agent 7, retrying at once. */
+const wecomApp = (secretEnv: string, over: Record<string, unknown>) => ({
+  id: 'wecom-app',
+  type: 'wecom',
+  appId: 'ww-corp',
+  agentId: 7,
+  secretEnv,
+  backoffS: 0,
+  ...over,
+});
+
+/** A gateway on the example site with these channels (no group robots). */
+async function startWith(channels: Record<string, unknown>): Promise<AlertingTestGateway> {
+  const siteFile = writeSite(makeDataDir(), { channels: { webhooks: [], ...channels } });
+  return startAlertingGateway({ dataDir: makeDataDir(), siteFile });
+}
+
 const deliveries = async (channel: string): Promise<Delivery[]> =>
   (
     await gw!.api<Delivery[]>('GET', `/api/channels/deliveries?channel=${channel}&limit=500`, {
@@ -150,26 +167,12 @@ describe('personal messages through work apps', () => {
     const wecom = await wecomStandIn('ww-corp', 's3cret', 400);
     standIns.push(wecom);
     setEnv({ T2_WECOM: 's3cret', T2_WECOM_URL: wecom.url });
-    const siteFile = writeSite(makeDataDir(), {
-      channels: {
-        webhooks: [],
-        apps: [
-          {
-            id: 'wecom-app',
-            type: 'wecom',
-            appId: 'ww-corp',
-            agentId: 7,
-            secretEnv: 'T2_WECOM',
-            apiUrlEnv: 'T2_WECOM_URL',
-            backoffS: 0,
-          },
-        ],
-        paging: { pageUrl: PAGE },
-      },
-    });
     // The vendor invalidates the first token early: the first send is refused with 42001.
     wecom.expireTokenForNext(1);
-    gw = await startAlertingGateway({ dataDir: makeDataDir(), siteFile });
+    gw = await startWith({
+      apps: [wecomApp('T2_WECOM', { apiUrlEnv: 'T2_WECOM_URL' })],
+      paging: { pageUrl: PAGE },
+    });
     gw.raise(shedFire());
     const id = await fireId();
     const forFire = async () => (await deliveries('wecom-app')).filter((r) => r.incidentId === id);
@@ -212,28 +215,14 @@ describe('personal messages through work apps', () => {
     const sms = await smsStandIn();
     standIns.push(wecom, sms);
     setEnv({ T3_WECOM: 'sec', T3_SMS_URL: `${sms.url}/send` });
-    const siteFile = writeSite(makeDataDir(), {
-      channels: {
-        webhooks: [],
-        apps: [
-          {
-            id: 'wecom-app',
-            type: 'wecom',
-            appId: 'ww-corp',
-            agentId: 7,
-            secretEnv: 'T3_WECOM',
-            apiUrl: wecom.url,
-            backoffS: 0,
-          },
-        ],
-        providers: [
-          { id: 'sms', mode: 'sms', urlEnv: 'T3_SMS_URL', backoffS: 0 },
-          { id: 'voice', mode: 'voice', urlEnv: 'T3_VOICE_URL_NOT_SET' },
-        ],
-        paging: { pageUrl: PAGE, steps: [[], ['wecom-app'], ['wecom-app', 'sms', 'voice']] },
-      },
+    gw = await startWith({
+      apps: [wecomApp('T3_WECOM', { apiUrl: wecom.url })],
+      providers: [
+        { id: 'sms', mode: 'sms', urlEnv: 'T3_SMS_URL', backoffS: 0 },
+        { id: 'voice', mode: 'voice', urlEnv: 'T3_VOICE_URL_NOT_SET' },
+      ],
+      paging: { pageUrl: PAGE, steps: [[], ['wecom-app'], ['wecom-app', 'sms', 'voice']] },
     });
-    gw = await startAlertingGateway({ dataDir: makeDataDir(), siteFile });
     const states = await gw.api<Array<{ id: string; enabled: boolean; reason: string | null }>>(
       'GET',
       '/api/channels/personal',
@@ -274,23 +263,7 @@ describe('personal messages through work apps', () => {
     const wecom = await wecomStandIn('ww-corp', 'sec');
     standIns.push(wecom);
     setEnv({ T4_WECOM: 'sec' });
-    const siteFile = writeSite(makeDataDir(), {
-      channels: {
-        webhooks: [],
-        apps: [
-          {
-            id: 'wecom-app',
-            type: 'wecom',
-            appId: 'ww-corp',
-            agentId: 7,
-            secretEnv: 'T4_WECOM',
-            apiUrl: wecom.url,
-          },
-        ],
-        paging: { pageUrl: PAGE },
-      },
-    });
-    gw = await startAlertingGateway({ dataDir: makeDataDir(), siteFile });
+    gw = await startWith({ apps: [wecomApp('T4_WECOM', { apiUrl: wecom.url })], paging: { pageUrl: PAGE } });
     gw.raise(inactivity('B3-1-203'));
     await eventually(() => wecom.sends().length === 1);
     const card = wecom.sends()[0]!.body!;
