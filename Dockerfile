@@ -10,6 +10,9 @@ WORKDIR /app
 # Sources first: the install step also builds the dashboards from them.
 COPY . .
 RUN npm ci --no-audit --no-fund && chown -R node:node /app
+# A new named volume takes the owner of the image's mount point: without this, /data is root's
+# and the gateway (running as node) cannot write its database.
+RUN mkdir -p /data && chown node:node /data
 
 USER node
 ENV WEIGE_DATA_DIR=/data \

@@ -373,7 +373,22 @@ const site = {
   escalation: DEFAULT_ESCALATION,
   playbooks: DEFAULT_PLAYBOOKS,
   // Group robots to notify, e.g. {id: 'mg3-wecom', type: 'wecom', url: 'https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=…', grids: ['mg-chunjiang-3']}.
-  channels: { webhooks: [] },
+  // A 企业微信 app pages each worker personally; it stays off until the environment gives its
+  // API address, secret and the phone page's address (README: "Alerts on a locked phone").
+  channels: {
+    webhooks: [],
+    apps: [
+      {
+        id: 'wecom-app',
+        type: 'wecom',
+        appId: 'ww-chunjiang-demo',
+        agentId: 1000002,
+        secretEnv: 'WEIGE_WECOM_SECRET',
+        apiUrlEnv: 'WEIGE_WECOM_API_URL',
+      },
+    ],
+    paging: { pageUrlEnv: 'WEIGE_PAGE_URL', steps: [['wecom-app']] },
+  },
   mqtt: {
     allowAnonymous: false,
     devicePasswordHash: await hashPassword(DEMO_DEVICE_PASSWORD),

@@ -4,7 +4,7 @@
  */
 import { Gateway } from './gateway.ts';
 import { WeigeError } from './core/errors.ts';
-import { describeDemoPasswordUse, findDemoPasswords } from './config/demo-passwords.ts';
+import { DEMO_PASSWORDS, describeDemoPasswordUse, findDemoPasswords } from './config/demo-passwords.ts';
 
 async function main(): Promise<void> {
   let gateway: Gateway;
@@ -40,11 +40,19 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'gateway failed to start');
     process.exit(1);
   }
+  // The log is JSON for machines; people starting it need the address first.
+  const url = `http://localhost:${gateway.httpPort}`;
+  log.info({ url }, `open ${url}/ — console ${url}/console.html, phone page ${url}/worker.html`);
   // In the background: ~50 ms of scrypt per hash, and devices are already being served.
   findDemoPasswords(gateway.ctx.site.site).then(
     (use) => {
       const warning = describeDemoPasswordUse(use);
       if (warning) log.warn({ ns: 'weige:credentials', demoPasswords: use }, warning);
+      if (use.staff.length)
+        log.info(
+          { ns: 'weige:credentials' },
+          `demo login at ${url}/: ${['property', 'mg3-responder-a', 'mg3-care-a', 'engineer'].filter((u) => use.staff.includes(u)).join(', ') || use.staff.slice(0, 3).join(', ')} with password '${DEMO_PASSWORDS.staff}' (README: Demo accounts)`,
+        );
       else log.info({ ns: 'weige:credentials' }, 'no demo passwords in use');
     },
     (err: unknown) => log.error({ err }, 'could not check for demo passwords'),

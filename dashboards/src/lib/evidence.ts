@@ -104,10 +104,16 @@ function factRows(ev: Record<string, unknown>): Row[] {
     ]);
 }
 
-const rowsCache = new Map<string, Promise<Row[]>>();
+/** Plain rows (floors, hours since water was used) for the card; the rule's facts for the details fold. */
+interface EvidenceRows {
+  plain: Row[];
+  facts: Row[];
+}
+
+const rowsCache = new Map<string, Promise<EvidenceRows>>();
 
 /** Rows for an incident, computed once per alert it carries (cards re-render on every change). */
-export function evidenceRows(inc: IncidentView, timeZone: string): Promise<Row[]> {
+export function evidenceRows(inc: IncidentView, timeZone: string): Promise<EvidenceRows> {
   const key = `${inc.id}:${inc.lastAlertId ?? ''}`;
   let rows = rowsCache.get(key);
   if (!rows) {
@@ -117,23 +123,46 @@ export function evidenceRows(inc: IncidentView, timeZone: string): Promise<Row[]
   return rows;
 }
 
-async function computeRows(inc: IncidentView, timeZone: string): Promise<Row[]> {
+async function computeRows(inc: IncidentView, timeZone: string): Promise<EvidenceRows> {
   const alert = await loadAlert(inc.lastAlertId ?? inc.firstAlertId);
   const ev = alert?.evidence ?? {};
   if (inc.kind === 'falling_object')
-    return [...fallingObjectRows(inc, ev), ...(ev.origin ? [] : factRows(ev))];
+    return { plain: fallingObjectRows(inc, ev), facts: ev.origin ? [] : factRows(ev) };
   if (WATER_KINDS.has(inc.kind))
-    return [...(await waterRows(inc, timeZone).catch(() => [])), ...factRows(ev)];
-  return factRows(ev);
+    return { plain: await waterRows(inc, timeZone).catch(() => []), facts: factRows(ev) };
+  return { plain: [], facts: factRows(ev) };
 }
 
-/** A definition list that fills itself in once the alert (and readings) have loaded. */
-export function renderEvidence(inc: IncidentView, timeZone: string): HTMLElement {
-  const list = h('dl', { class: 'evidence', hidden: true, 'data-evidence': inc.id });
-  void evidenceRows(inc, timeZone).then((rows) => {
+/**
+ * A definition list that fills itself in once the alert (and readings) have loaded: the plain
+ * rows a worker acts on, or the detector's facts (for the details fold).
+ */
+export function renderEvidence(inc: IncidentView, timeZone: string, part: keyof EvidenceRows): HTMLElement {
+  const list = h('dl', {
+    class: part === 'plain' ? 'evidence' : 'facts',
+    hidden: true,
+    'data-evidence': inc.id,
+    'data-part': part,
+  });
+  void evidenceRows(inc, timeZone).then((all) => {
+    const rows = all[part];
     if (!rows.length) return;
     list.replaceChildren(...rows.flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
     list.hidden = false;
   });
   return list;
+}
+
+/** Snapshot and clip links in the alert's evidence (keys ending in url/link), as the camera sent them. */
+export async function evidenceLinks(inc: IncidentView): Promise<string[]> {
+  const alert = await loadAlert(inc.lastAlertId ?? inc.firstAlertId);
+  const out = new Set<string>();
+  const walk = (v: unknown, key: string): void => {
+    if (typeof v === 'string') {
+      if (/(url|link|links|href)$/i.test(key) && /^https?:\/\//i.test(v)) out.add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x, key));
+    else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) walk(x, k);
+  };
+  walk(alert?.evidence ?? {}, '');
+  return [...out];
 }

@@ -5,6 +5,7 @@
 import type { Alert, AlertLocation, IncidentState, Severity } from '../../../gateway/src/contracts/alerts.ts';
 import type { Building, GridNode, Household, Place } from '../../../gateway/src/contracts/site.ts';
 import type { MonitoredHousehold } from '../../../gateway/src/contracts/privacy.ts';
+import { hasRole, type SessionUser } from './session.ts';
 
 export type { Alert, AlertLocation, IncidentState, Severity, MonitoredHousehold };
 
@@ -60,6 +61,14 @@ export interface IncidentView {
   occurrences: number;
   resolutionNote: string | null;
   history: HistoryEntry[];
+  /** The playbook's tasks for this incident, one per role, in the language asked for. */
+  tasks: IncidentTaskView[];
+}
+
+export interface IncidentTaskView {
+  role: string;
+  title: string;
+  checklist: { text: string; done: boolean }[];
 }
 
 export interface DeviceView {
@@ -163,10 +172,34 @@ export function toIncident(raw: Raw): IncidentView {
     occurrences: typeof raw.occurrences === 'number' ? raw.occurrences : 1,
     resolutionNote: str(raw.resolutionNote),
     history: readHistory(raw.history),
+    tasks: readTasks(raw.tasks),
   };
+}
+
+function readTasks(raw: unknown): IncidentTaskView[] {
+  if (!Array.isArray(raw)) return [];
+  return (raw as Raw[]).map((task) => ({
+    role: String(task.role ?? ''),
+    title: String(task.title ?? ''),
+    checklist: (Array.isArray(task.checklist) ? (task.checklist as Raw[]) : []).map((c) => ({
+      text: String(c.text ?? ''),
+      done: c.done === true,
+    })),
+  }));
 }
 
 /** Most urgent first, then newest: how a grid worker wants their list. */
 export function byUrgency(a: IncidentView, b: IncidentView): number {
   return (SEVERITY_RANK[a.severity] ?? 9) - (SEVERITY_RANK[b.severity] ?? 9) || b.openedAt - a.openedAt;
 }
+
+/** Mirrors the API's rule: those it is dispatched or paged to, and supervisors of its grid, act on it. */
+export function mayAct(inc: IncidentView, me: SessionUser): boolean {
+  return (
+    inc.assignees.includes(me.id) ||
+    inc.paged.some((p) => p.staffId === me.id) ||
+    hasRole(me, 'micro_grid_leader')
+  );
+}
+
+export const UNACCEPTED_STATES: ReadonlySet<string> = new Set(['open', 'dispatched', 'escalated']);

@@ -27,8 +27,10 @@ const KEY = 'weige.session';
 /** Roles that work each page, in the order a user lands on them after login. */
 export const PAGE_ROLES: Record<PageId, Role[]> = {
   console: ['property_manager', 'micro_grid_leader', 'patrol_inspector', 'dispatcher', 'admin'],
+  // Everyone who can be paged lands here from a notification link, and can act on what they get.
   worker: [
     'grid_worker',
+    'property_manager',
     'emergency_responder',
     'special_care',
     'building_group_leader',

@@ -24,6 +24,8 @@ export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'reviewed', 
 export const DISPOSITIONS = [
   'real',
   'false_alarm',
+  /** Elderly inactivity: the resident (or their contact) answered the phone and is fine. */
+  'answered_fine',
   'resident_away',
   'leak',
   'device_fault',
@@ -33,7 +35,17 @@ export const DISPOSITIONS = [
 ] as const;
 export type Disposition = (typeof DISPOSITIONS)[number] | 'auto_cleared';
 /** Dispositions that say the detector was wrong; counted per rule, model, device and household. */
-export const FALSE_ALARM_DISPOSITIONS: readonly string[] = ['false_alarm', 'resident_away', 'device_fault'];
+export const FALSE_ALARM_DISPOSITIONS: readonly string[] = [
+  'false_alarm',
+  'answered_fine',
+  'resident_away',
+  'device_fault',
+];
+
+/** Call-first follow-up (elderly inactivity): who was called or visited, and what came of it. */
+export const CALL_TARGETS = ['resident', 'emergency_contact', 'visit'] as const;
+export const CALL_OUTCOMES = ['answered_fine', 'no_answer', 'visited'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
 
 export type AlertStatus = 'firing' | 'resolved' | 'silenced' | 'inhibited';
 

@@ -3,7 +3,7 @@
  * → resolved) and false-alarm counts per rule, model, device and household, computed over the
  * incidents the caller may see.
  */
-import { FALSE_ALARM_DISPOSITIONS, type Incident } from './model.ts';
+import { FALSE_ALARM_DISPOSITIONS, type HistoryEntry, type Incident } from './model.ts';
 
 export type GroupBy = 'kind' | 'severity' | 'grid' | 'rule' | 'model' | 'device' | 'household';
 
@@ -86,4 +86,60 @@ export function incidentSummary(incidents: Incident[]) {
     byKind: count((i) => i.kind),
     bySeverity: count((i) => i.severity),
   };
+}
+
+/** The month an instant falls in, in the site's time zone: "2026-03". */
+function monthIn(ms: number, timeZone: string): string {
+  const parts = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+  }).formatToParts(ms);
+  return `${parts.find((p) => p.type === 'year')!.value}-${parts.find((p) => p.type === 'month')!.value}`;
+}
+
+/**
+ * Elderly-inactivity follow-up per household or per month: alerts, calls that found the resident
+ * fine, visits, alerts per visit, and the time from the alert to "confirmed safe" (a call answered
+ * fine, else a visit, else the resolution).
+ */
+export function inactivityFollowUp(
+  incidents: Incident[],
+  historyOf: (id: string) => HistoryEntry[],
+  by: 'household' | 'month',
+  timeZone: string,
+) {
+  const groups = new Map<string, Incident[]>();
+  for (const i of incidents) {
+    if (i.kind !== 'elderly_inactivity') continue;
+    const key = by === 'household' ? i.location.household : monthIn(i.createdAt, timeZone);
+    if (!key) continue;
+    groups.set(key, [...(groups.get(key) ?? []), i]);
+  }
+  return [...groups]
+    .map(([key, list]) => {
+      let visits = 0;
+      let answeredFine = 0;
+      const toSafe: number[] = [];
+      for (const i of list) {
+        const calls = historyOf(i.id).filter((h) => h.type === 'call_recorded');
+        visits += calls.filter((h) => h.data.outcome === 'visited').length;
+        const fine = calls.find((h) => h.data.outcome === 'answered_fine');
+        if (fine) answeredFine++;
+        const safeAt =
+          fine?.at ??
+          calls.find((h) => h.data.outcome === 'visited')?.at ??
+          (i.disposition && i.disposition !== 'real' ? i.resolvedAt : null);
+        if (safeAt !== null && safeAt !== undefined) toSafe.push((safeAt - i.createdAt) / 1000);
+      }
+      return {
+        key,
+        alerts: list.length,
+        answeredFine,
+        visits,
+        alertsPerVisit: visits ? Math.round((list.length / visits) * 10) / 10 : null,
+        timeToSafe: summarize(toSafe),
+      };
+    })
+    .sort((a, b) => a.key.localeCompare(b.key));
 }

@@ -10,7 +10,14 @@ import { Errors } from '../core/errors.ts';
 import { rolesFor } from './config.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
-import { ACTIVE_STATES, FALSE_ALARM_DISPOSITIONS, type Disposition, type Incident } from './model.ts';
+import {
+  ACTIVE_STATES,
+  CALL_TARGETS,
+  FALSE_ALARM_DISPOSITIONS,
+  type CallOutcome,
+  type Disposition,
+  type Incident,
+} from './model.ts';
 
 const UNACCEPTED: readonly IncidentState[] = ['open', 'dispatched', 'escalated'];
 const REVIEWERS: Role[] = ['micro_grid_leader', 'property_manager'];
@@ -195,6 +202,35 @@ export class Workflow {
       },
       [...ASSIGNERS, 'property_manager'],
     );
+  }
+
+  /**
+   * Call first (elderly inactivity): the resident, then the emergency contact, a visit only if
+   * nobody answers. Each call or visit is recorded; "answered, fine" closes the incident as the
+   * detector's false alarm (counted against its rule and household).
+   */
+  recordCall(
+    user: AuthUser,
+    id: string,
+    call: { who: (typeof CALL_TARGETS)[number]; outcome: CallOutcome; note?: string },
+  ): Incident {
+    if ((call.outcome === 'visited') !== (call.who === 'visit'))
+      throw Errors.badRequest("body/outcome 'visited' goes with who 'visit', and only with it");
+    const incident = this.step(user, id, (i) => {
+      this.requireState(i, ACTIVE_STATES, 'record a call on');
+      if (UNACCEPTED.includes(i.state)) this.markAccepted(i, user.id);
+      this.core.change(i, {
+        type: 'call_recorded',
+        by: user.id,
+        note: call.note,
+        data: { who: call.who, outcome: call.outcome },
+      });
+    });
+    if (call.outcome !== 'answered_fine') return incident;
+    return this.resolve(user, id, {
+      disposition: 'answered_fine',
+      note: call.note ?? (call.who === 'resident' ? '电话接通，老人平安' : '紧急联系人确认平安'),
+    });
   }
 
   checkTask(user: AuthUser, id: string, taskId: string, item: number, done: boolean): Incident {

@@ -1,8 +1,22 @@
-/** One record per webhook attempt: when, how long, what came back, and whether it will be retried. */
+/**
+ * One record per delivery attempt (group robots, personal app messages, SMS/voice): when, to whom,
+ * how long, what came back, and whether it will be retried.
+ */
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
 
-export type DeliveryOutcome = 'ok' | 'http_error' | 'robot_error' | 'timeout' | 'network_error';
+export const DELIVERY_OUTCOMES = [
+  'ok',
+  'http_error',
+  'robot_error',
+  /** A work app's API answered with a non-zero errcode/code (bad token, unknown user, rate limit). */
+  'api_error',
+  'timeout',
+  'network_error',
+  /** The person paged has no address on this channel (no phone, no app user id). */
+  'no_address',
+] as const;
+export type DeliveryOutcome = (typeof DELIVERY_OUTCOMES)[number];
 
 export interface DeliveryAttempt {
   seq: number;
@@ -10,6 +24,8 @@ export interface DeliveryAttempt {
   channelId: string;
   incidentId: string | null;
   event: string;
+  /** The staff member a personal message went to; null for group robots. */
+  recipient: string | null;
   attempt: number;
   startedAt: number;
   durationMs: number;
@@ -25,6 +41,7 @@ export interface OutboxEntry {
   channelId: string;
   incidentId: string | null;
   event: string;
+  recipient: string | null;
   notice: unknown;
   attempts: number;
   nextAttemptAt: number;
@@ -45,20 +62,23 @@ export class DeliveryStore {
       `CREATE TABLE channels_outbox (
          delivery_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, incident_id TEXT, event TEXT NOT NULL,
          notice TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, done INTEGER NOT NULL)`,
+      'ALTER TABLE channels_deliveries ADD COLUMN recipient TEXT',
+      'ALTER TABLE channels_outbox ADD COLUMN recipient TEXT',
     ]);
   }
 
   record(a: Omit<DeliveryAttempt, 'seq'>): void {
     this.db
       .prepare(
-        `INSERT INTO channels_deliveries (delivery_id, channel_id, incident_id, event, attempt, started_at, duration_ms,
-           outcome, status_code, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO channels_deliveries (delivery_id, channel_id, incident_id, event, recipient, attempt, started_at,
+           duration_ms, outcome, status_code, error, next_attempt_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         a.deliveryId,
         a.channelId,
         a.incidentId,
         a.event,
+        a.recipient,
         a.attempt,
         a.startedAt,
         a.durationMs,
@@ -73,10 +93,18 @@ export class DeliveryStore {
   enqueue(o: Omit<OutboxEntry, 'attempts'>): boolean {
     const info = this.db
       .prepare(
-        `INSERT OR IGNORE INTO channels_outbox (delivery_id, channel_id, incident_id, event, notice, attempts, next_attempt_at, done)
-         VALUES (?, ?, ?, ?, ?, 0, ?, 0)`,
+        `INSERT OR IGNORE INTO channels_outbox (delivery_id, channel_id, incident_id, event, recipient, notice, attempts,
+           next_attempt_at, done) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0)`,
       )
-      .run(o.deliveryId, o.channelId, o.incidentId, o.event, JSON.stringify(o.notice), o.nextAttemptAt);
+      .run(
+        o.deliveryId,
+        o.channelId,
+        o.incidentId,
+        o.event,
+        o.recipient,
+        JSON.stringify(o.notice),
+        o.nextAttemptAt,
+      );
     return info.changes > 0;
   }
 
@@ -94,15 +122,26 @@ export class DeliveryStore {
       channelId: String(r.channel_id),
       incidentId: (r.incident_id as string | null) ?? null,
       event: String(r.event),
+      recipient: (r.recipient as string | null) ?? null,
       notice: JSON.parse(String(r.notice)) as unknown,
       attempts: Number(r.attempts),
       nextAttemptAt: Number(r.next_attempt_at),
     }));
   }
 
-  list(q: { channelId?: string; incidentId?: string; outcome?: string; limit: number }): DeliveryAttempt[] {
+  list(q: {
+    channelId?: string;
+    incidentId?: string;
+    outcome?: string;
+    recipient?: string;
+    limit: number;
+  }): DeliveryAttempt[] {
     const where: string[] = [];
     const args: unknown[] = [];
+    if (q.recipient) {
+      where.push('recipient = ?');
+      args.push(q.recipient);
+    }
     if (q.channelId) {
       where.push('channel_id = ?');
       args.push(q.channelId);
@@ -122,6 +161,7 @@ export class DeliveryStore {
       channelId: String(r.channel_id),
       incidentId: (r.incident_id as string | null) ?? null,
       event: String(r.event),
+      recipient: (r.recipient as string | null) ?? null,
       attempt: Number(r.attempt),
       startedAt: Number(r.started_at),
       durationMs: Number(r.duration_ms),

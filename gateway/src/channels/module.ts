@@ -1,8 +1,9 @@
 /**
  * The channels stage: alerts and incident changes out to MQTT (QoS 1, through a durable outbox),
  * to the web pages over a
- * WebSocket (`/api/stream`), and to WeCom/DingTalk/Feishu group robots (webhooks with retries
- * and a delivery record per attempt).
+ * WebSocket (`/api/stream`), to WeCom/DingTalk/Feishu group robots (webhooks), and to each
+ * worker paged through work apps and SMS/voice providers — all with retries and a delivery record
+ * per attempt.
  */
 import { Counter, Gauge } from 'prom-client';
 import type { ApiExtension } from '../api/app.ts';
@@ -11,9 +12,11 @@ import { Errors } from '../core/errors.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
 import { readChannelsConfig } from './config.ts';
+import { DeliveryQueue } from './delivery-queue.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { MqttOutbox, MqttOutboxStore } from './mqtt-outbox.ts';
 import type { IncidentPayload } from './notice.ts';
+import { PersonalPager } from './personal-pager.ts';
 import { channelRoutes } from './routes.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
 import { WebhookSender } from './webhooks.ts';
@@ -21,6 +24,8 @@ import { WebhookSender } from './webhooks.ts';
 export interface ChannelsRuntime {
   hub: StreamHub;
   webhooks: WebhookSender;
+  pager: PersonalPager;
+  queue: DeliveryQueue;
   deliveries: DeliveryStore;
   ctx: GatewayContext;
 }
@@ -56,7 +61,7 @@ export class ChannelsModule implements GatewayModule {
     });
     const deliveriesTotal = new Counter({
       name: 'weige_webhook_attempts_total',
-      help: 'Webhook delivery attempts by channel and outcome (ok, http_error, robot_error, timeout, network_error)',
+      help: 'Delivery attempts (robots, app messages, SMS/voice) by channel and outcome (ok, http_error, robot_error, api_error, timeout, network_error, no_address)',
       labelNames: ['channel', 'outcome'] as const,
       registers,
     });
@@ -70,16 +75,24 @@ export class ChannelsModule implements GatewayModule {
       },
     });
     const deliveries = new DeliveryStore(ctx.stores.db);
-    const webhooks = new WebhookSender({
-      site: ctx.site,
-      webhooks: readChannelsConfig(ctx.site.site).webhooks,
+    const config = readChannelsConfig(ctx.site.site);
+    let pager: PersonalPager | null = null;
+    const queue = new DeliveryQueue({
       store: deliveries,
       clock: ctx.clock,
       log,
       onOutcome: (channel, outcome) => deliveriesTotal.inc({ channel, outcome }),
+      stillWanted: (job) => pager?.stillWanted(job) ?? true,
     });
-    const resumed = webhooks.resume();
-    if (resumed) log.info({ resumed }, 'webhook deliveries resumed');
+    const webhooks = new WebhookSender({
+      site: ctx.site,
+      webhooks: config.webhooks,
+      queue,
+      clock: ctx.clock,
+    });
+    pager = new PersonalPager({ site: ctx.site, config, env: process.env, queue, clock: ctx.clock, log });
+    const resumed = queue.resume(new Map([...webhooks.endpoints, ...pager.endpoints]));
+    if (resumed) log.info({ resumed }, 'deliveries resumed');
     const outboxStore = new MqttOutboxStore(ctx.stores.db);
     new Gauge({
       name: 'weige_channel_mqtt_outbox_pending',
@@ -93,7 +106,7 @@ export class ChannelsModule implements GatewayModule {
       published.inc({ what }),
     );
     this.outbox = mqtt;
-    this.runtime = { hub, webhooks, deliveries, ctx };
+    this.runtime = { hub, webhooks, pager, queue, deliveries, ctx };
     // Wall time on purpose: this is about sockets, not about events.
     this.heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
     this.heartbeat.unref();
@@ -111,6 +124,7 @@ export class ChannelsModule implements GatewayModule {
         mqtt.incident(i);
         hub.incident(i);
         webhooks.onIncidentChanged(i as unknown as IncidentPayload);
+        pager?.onIncidentChanged(i as unknown as IncidentPayload);
       }),
       ctx.bus.on('deviceHealthChanged', (h) => hub.deviceHealth(h)),
       ctx.bus.on('siteModeChanged', (m) => hub.siteMode(m)),
@@ -126,7 +140,7 @@ export class ChannelsModule implements GatewayModule {
     this.unsubscribe = [];
     this.outbox?.stop();
     this.outbox = null;
-    this.runtime?.webhooks.stop();
+    this.runtime?.queue.stop();
     this.runtime?.hub.closeAll();
     this.runtime = null;
   }

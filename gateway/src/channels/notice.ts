@@ -54,18 +54,23 @@ export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): No
     .map((p) => `${p.name}${p.post ? `(${p.post}${lang === 'en' ? '' : '岗'})` : ''}`)
     .join('、');
   const loc = i.location;
-  const where = [
-    loc.building ? (site.building(String(loc.building))?.name[lang] ?? String(loc.building)) : null,
-    loc.place ? (site.place(String(loc.place))?.name[lang] ?? String(loc.place)) : null,
-    loc.household ? String(loc.household) : null,
-    loc.floor !== null && loc.floor !== undefined
-      ? lang === 'en'
-        ? `floor ${String(loc.floor)}`
-        : `${String(loc.floor)}层`
-      : null,
-  ]
-    .filter(Boolean)
-    .join(' ');
+  const household = site.householdName(loc.household ? String(loc.household) : undefined, lang);
+  const buildingId = loc.building ? String(loc.building) : undefined;
+  const buildingName = buildingId ? (site.building(buildingId)?.name[lang] ?? buildingId) : null;
+  const where =
+    household ??
+    [
+      buildingName,
+      loc.place ? (site.place(String(loc.place))?.name[lang] ?? String(loc.place)) : null,
+      loc.household ? String(loc.household) : null,
+      loc.floor !== null && loc.floor !== undefined
+        ? lang === 'en'
+          ? `floor ${String(loc.floor)}`
+          : `${String(loc.floor)}层`
+        : null,
+    ]
+      .filter(Boolean)
+      .join(' ');
   const L = lang === 'en';
   const lines = [
     `${L ? 'Status' : '状态'}: ${change}${i.disposition ? ` (${i.disposition})` : ''}`,

@@ -98,7 +98,8 @@ export function robotAccepted(
   };
 }
 
-function truncateBytes(s: string, max: number): string {
+/** Cuts a text to at most `max` UTF-8 bytes without splitting a character. */
+export function truncateBytes(s: string, max: number): string {
   const buf = Buffer.from(s);
   return buf.length <= max
     ? s

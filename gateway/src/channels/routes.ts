@@ -1,10 +1,11 @@
 /**
- * Channel routes: the WebSocket stream, the configured webhooks (secrets never shown), their
- * delivery records, and a test send.
+ * Channel routes: the WebSocket stream, the configured webhooks and personal channels (secrets
+ * never shown), their delivery records, and a test send.
  */
 import type { ApiExtension } from '../api/app.ts';
 import { Errors } from '../core/errors.ts';
 import { readChannelsConfig } from './config.ts';
+import { DELIVERY_OUTCOMES } from './delivery-store.ts';
 import type { ChannelsRuntime } from './module.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
@@ -50,6 +51,16 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
         grids: { type: 'array', items: { type: 'string' } },
       },
     } as const;
+    const personalView = {
+      type: 'object',
+      properties: {
+        id: { type: 'string' },
+        kind: { type: 'string', enum: ['app', 'provider'] },
+        type: { type: 'string' },
+        enabled: { type: 'boolean' },
+        reason: { type: ['string', 'null'] },
+      },
+    } as const;
 
     app.get(
       '/api/channels',
@@ -71,23 +82,45 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
       },
     );
 
-    app.get<{ Querystring: { channel?: string; incident?: string; outcome?: string; limit: number } }>(
+    app.get(
+      '/api/channels/personal',
+      {
+        config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
+        schema: {
+          tags: ['channels'],
+          summary: 'Personal channels (work apps, SMS/voice): whether each is on, and why not',
+          response: { 200: { type: 'array', items: personalView } },
+        },
+      },
+      async (request) => {
+        request.requireRole('engineer', 'property_manager', 'micro_grid_leader');
+        return runtime().pager.states;
+      },
+    );
+
+    app.get<{
+      Querystring: {
+        channel?: string;
+        incident?: string;
+        outcome?: string;
+        recipient?: string;
+        limit: number;
+      };
+    }>(
       '/api/channels/deliveries',
       {
         config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
         schema: {
           tags: ['channels'],
-          summary: 'Webhook delivery attempts, newest first',
+          summary: 'Delivery attempts (robots, personal messages, SMS/voice), newest first',
           querystring: {
             type: 'object',
             additionalProperties: false,
             properties: {
               channel: { type: 'string' },
               incident: { type: 'string' },
-              outcome: {
-                type: 'string',
-                enum: ['ok', 'http_error', 'robot_error', 'timeout', 'network_error'],
-              },
+              outcome: { type: 'string', enum: [...DELIVERY_OUTCOMES] },
+              recipient: { type: 'string', description: 'staff id of the person a personal message went to' },
               limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
             },
           },
@@ -102,6 +135,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
                   channelId: { type: 'string' },
                   incidentId: { type: ['string', 'null'] },
                   event: { type: 'string' },
+                  recipient: { type: ['string', 'null'] },
                   attempt: { type: 'integer' },
                   startedAt: { type: 'string' },
                   durationMs: { type: 'integer' },
@@ -123,6 +157,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
             ...(q.channel ? { channelId: q.channel } : {}),
             ...(q.incident ? { incidentId: q.incident } : {}),
             ...(q.outcome ? { outcome: q.outcome } : {}),
+            ...(q.recipient ? { recipient: q.recipient } : {}),
             limit: q.limit,
           })
           .map((d) => ({ ...d, startedAt: iso(d.startedAt), nextAttemptAt: iso(d.nextAttemptAt) }));

@@ -95,6 +95,17 @@ export class SiteIndex {
     return id === undefined ? undefined : this.households.get(id);
   }
 
+  /** A flat in one style: 3号楼1单元1403室 (zh-CN), "Building 3, unit 1, room 1403" (en); null if unknown. */
+  householdName(id: string | undefined, lang: 'zh-CN' | 'en'): string | null {
+    const hh = this.household(id);
+    if (!hh) return null;
+    const building =
+      this.building(hh.building)?.name[lang] ?? this.building(hh.building)?.name['zh-CN'] ?? hh.building;
+    return lang === 'en'
+      ? `${building}, unit ${hh.unit}, room ${hh.room}`
+      : `${building}${hh.unit}单元${hh.room}室`;
+  }
+
   allHouseholds(): Household[] {
     return this.site.households;
   }

@@ -142,11 +142,43 @@ function checkReferences(site: Site): Array<[string, string]> {
     webhookIds.add(w.id);
     w.grids?.forEach((g, j) => ref(`/channels/webhooks/${i}/grids/${j}`, 'grid node', g, gridIds));
   });
+  problems.push(...checkPersonalChannels(site.channels));
   const deviceKinds = new Set<string>(DEVICE_KINDS);
   const playbooks = (site.playbooks ?? {}) as Record<string, { commands?: Array<{ deviceKind: string }> }>;
   for (const [kind, playbook] of Object.entries(playbooks))
     playbook.commands?.forEach((c, j) =>
       ref(`/playbooks/${kind}/commands/${j}/deviceKind`, 'device kind', c.deviceKind, deviceKinds),
     );
+  return problems;
+}
+
+/** Personal channels: unique ids, an agent id where the vendor needs one, paging steps naming known channels. */
+function checkPersonalChannels(channels: unknown): Array<[string, string]> {
+  const problems: Array<[string, string]> = [];
+  const section = (channels ?? {}) as {
+    apps?: Array<{ id: string; type: string; agentId?: number | null }>;
+    providers?: Array<{ id: string }>;
+    paging?: { steps?: string[][] };
+  };
+  const personal = new Set<string>();
+  const unique = (pointer: string, id: string): void => {
+    if (personal.has(id)) problems.push([pointer, `duplicate personal channel id '${id}'`]);
+    personal.add(id);
+  };
+  section.apps?.forEach((a, i) => {
+    unique(`/channels/apps/${i}/id`, a.id);
+    if (a.type !== 'feishu' && (a.agentId === null || a.agentId === undefined))
+      problems.push([`/channels/apps/${i}`, `a ${a.type} app needs its 'agentId'`]);
+  });
+  section.providers?.forEach((p, i) => unique(`/channels/providers/${i}/id`, p.id));
+  section.paging?.steps?.forEach((step, i) =>
+    step.forEach((id, j) => {
+      if (!personal.has(id))
+        problems.push([
+          `/channels/paging/steps/${i}/${j}`,
+          `refers to unknown personal channel '${id}' (known: ${[...personal].join(', ') || 'none'})`,
+        ]);
+    }),
+  );
   return problems;
 }

@@ -222,7 +222,13 @@ describe('the 四单制 workflow', () => {
     gw = await startAlertingGateway();
     const report = await gw.api<{
       reportId: string;
-      incident: { id: string; kind: string; state: string; paged: Array<{ staffId: string }> };
+      incident: {
+        id: string;
+        kind: string;
+        state: string;
+        title: string;
+        paged: Array<{ staffId: string }>;
+      };
     }>('POST', '/api/reports', {
       user: 'bg-b3-leader',
       body: {
@@ -236,6 +242,8 @@ describe('the 四单制 workflow', () => {
     expect(report.status).toBe(201);
     expect(report.body.incident).toMatchObject({ kind: 'resident_report', state: 'dispatched' });
     expect(report.body.incident.paged.map((p) => p.staffId)).toEqual(['mg3-worker-a']);
+    // The flat named as the rules name it, not by its id.
+    expect(report.body.incident.title).toBe('居民点单：3号楼1单元203室 water_leak');
     const again = await gw.api<{ incident: { id: string } }>('POST', '/api/reports', {
       user: 'bg-b3-leader',
       body: {

@@ -112,7 +112,7 @@ describe('demo password warning', { timeout: 90_000 }, () => {
   it('warns loudly at start while demo passwords are in use', async () => {
     const dataDir = makeDataDir();
     dirs.push(dataDir);
-    proc = await spawnGateway({ WEIGE_DATA_DIR: dataDir });
+    proc = await spawnGateway({ WEIGE_DATA_DIR: dataDir, WEIGE_LOG_LEVEL: 'info' });
     const gateway = proc;
     const line = await eventually(
       () =>
@@ -128,6 +128,18 @@ describe('demo password warning', { timeout: 90_000 }, () => {
     expect(entry.demoPasswords.devices).toEqual(['default']);
     expect(entry.demoPasswords.accounts).toEqual(['simulator', 'node-red', 'dashboard']);
     expect(entry.msg).toMatch(/npm run credentials/);
+    // People starting it read where to go and how to log in, not only JSON fields.
+    const logs = gateway.logs();
+    expect(logs).toMatch(
+      /console http:\/\/localhost:\d+\/console\.html, phone page http:\/\/localhost:\d+\/worker\.html/,
+    );
+    await eventually(
+      () =>
+        /demo login at http:\/\/localhost:\d+\/: property, mg3-responder-a, mg3-care-a, engineer with password 'weige-demo'/.test(
+          gateway.logs(),
+        ),
+      10_000,
+    );
   });
 
   it('stays quiet for a site with its own passwords', async () => {

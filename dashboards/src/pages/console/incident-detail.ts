@@ -4,9 +4,12 @@
  * steps — escalate, reassign (micro-grid leaders), review a resolved one.
  */
 import { api, ApiError } from '../../lib/api.ts';
+import { renderCallButtons } from '../../lib/call-buttons.ts';
+import { evidenceLinks, renderEvidence } from '../../lib/evidence.ts';
+import { renderReadingsChart } from '../../lib/readings-chart.ts';
 import { h, mount, toast } from '../../lib/dom.ts';
 import { formatTime, severityLabel, spellLocation, stateLabel, titleOf } from '../../lib/format.ts';
-import { t, tOr } from '../../lib/i18n.ts';
+import { localized, t, tOr } from '../../lib/i18n.ts';
 import { OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
 import { hasRole, type SessionUser } from '../../lib/session.ts';
 import { staffName } from '../../lib/site.ts';
@@ -52,6 +55,23 @@ export class IncidentDetail {
     } catch (err) {
       toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
     }
+  }
+
+  /** The camera's snapshot and clip, when the alert carries them. */
+  private mediaLinks(inc: IncidentView): HTMLElement {
+    const box = h('p', { class: 'media-links', 'data-role': 'media' });
+    void evidenceLinks(inc).then((links) =>
+      box.append(
+        ...links.map((href) =>
+          h(
+            'a',
+            { href, target: '_blank', rel: 'noopener', class: 'btn btn-small btn-quiet' },
+            /clip|\.mp4|\.m3u8/i.test(href) ? t('detail.clip') : t('detail.snapshot'),
+          ),
+        ),
+      ),
+    );
+    return box;
   }
 
   private render(inc: IncidentView, raw: Detail): void {
@@ -101,6 +121,14 @@ export class IncidentDetail {
         close,
       ),
       h('p', { class: 'location' }, spellLocation(inc.location, this.site)),
+      localized(inc.message)
+        ? h('p', { class: 'message', 'data-role': 'message' }, localized(inc.message))
+        : null,
+      renderCallButtons(inc),
+      renderReadingsChart(inc),
+      renderEvidence(inc, this.site.timezone, 'plain'),
+      renderEvidence(inc, this.site.timezone, 'facts'),
+      this.mediaLinks(inc),
       h(
         'p',
         { class: 'small' },

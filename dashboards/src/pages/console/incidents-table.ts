@@ -3,7 +3,16 @@ import { api, ApiError } from '../../lib/api.ts';
 import { h, mount, toast } from '../../lib/dom.ts';
 import { severityLabel, spellDuration, spellLocation, stateLabel, titleOf } from '../../lib/format.ts';
 import { t } from '../../lib/i18n.ts';
-import { byUrgency, OPEN_STATES, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
+import {
+  byUrgency,
+  mayAct,
+  OPEN_STATES,
+  toIncident,
+  UNACCEPTED_STATES,
+  type IncidentView,
+  type SiteView,
+} from '../../lib/model.ts';
+import type { SessionUser } from '../../lib/session.ts';
 import { staffName } from '../../lib/site.ts';
 
 /** How long the incident has been in the hands of its current holder (or unclaimed). */
@@ -18,6 +27,7 @@ export class IncidentsTable {
 
   constructor(
     private readonly site: SiteView,
+    private readonly me: SessionUser,
     private readonly onChanged: (inc: IncidentView) => void,
     private readonly onOpen: (id: string) => void,
   ) {
@@ -119,28 +129,58 @@ export class IncidentsTable {
     );
   }
 
-  /** 评单: a resolved incident gets a rating (1–5) from the manager, which closes the loop. */
+  /** 接单 for those paged (the manager is, for fires and devices); 评单 once it is resolved. */
   private actions(inc: IncidentView): HTMLElement | null {
-    if (inc.state !== 'resolved') return null;
+    if (UNACCEPTED_STATES.has(inc.state) && mayAct(inc, this.me)) {
+      const accept = h(
+        'button',
+        { type: 'button', class: 'btn btn-small btn-primary', 'data-step': 'accept' },
+        t('worker.step.accept'),
+      );
+      accept.addEventListener(
+        'click',
+        () => void this.post(inc, 'accept', {}, accept, () => toast(t('worker.done.accept'))),
+      );
+      return h('div', { class: 'row-actions' }, accept, this.detailButton(inc));
+    }
+    if (inc.state !== 'resolved') return this.detailButton(inc);
     const rating = h(
       'select',
       { 'aria-label': t('console.rating'), class: 'rating' },
       [5, 4, 3, 2, 1].map((n) => h('option', { value: n }, '★'.repeat(n))),
     );
     const review = h('button', { type: 'button', class: 'btn btn-small btn-primary' }, t('console.review'));
-    review.addEventListener('click', async () => {
-      review.disabled = true;
-      try {
-        const updated = await api.post<Record<string, unknown>>(
-          `/api/incidents/${encodeURIComponent(inc.id)}/review`,
-          { rating: Number(rating.value) },
-        );
-        this.onChanged(toIncident(updated));
-      } catch (err) {
-        toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
-        review.disabled = false;
-      }
-    });
+    review.addEventListener(
+      'click',
+      () => void this.post(inc, 'review', { rating: Number(rating.value) }, review),
+    );
     return h('div', { class: 'review' }, rating, review);
+  }
+
+  private detailButton(inc: IncidentView): HTMLElement {
+    const b = h('button', { type: 'button', class: 'btn btn-small btn-quiet' }, t('console.detail'));
+    b.addEventListener('click', () => this.onOpen(inc.id));
+    return b;
+  }
+
+  private async post(
+    inc: IncidentView,
+    step: string,
+    body: unknown,
+    button: HTMLButtonElement,
+    done?: () => void,
+  ): Promise<void> {
+    button.disabled = true;
+    try {
+      const updated = await api.post<Record<string, unknown>>(
+        `/api/incidents/${encodeURIComponent(inc.id)}/${step}`,
+        body,
+      );
+      done?.();
+      this.onChanged(toIncident(updated));
+    } catch (err) {
+      toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
+      button.disabled = false;
+    }
   }
 }

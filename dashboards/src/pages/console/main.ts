@@ -32,6 +32,7 @@ import {
 import { waterPattern } from '../../lib/water-pattern.ts';
 import type { Charts, ShedSeries } from './charts.ts';
 import { IncidentDetail } from './incident-detail.ts';
+import { ClosedIncidents } from './closed-incidents.ts';
 import { IncidentsTable } from './incidents-table.ts';
 import { ModeSwitch, type SiteMode } from './mode-switch.ts';
 import { SitePlan } from './plan.ts';
@@ -72,10 +73,12 @@ async function start(): Promise<void> {
   const detail = new IncidentDetail(site, shell.session.user, (inc) => upsert(inc));
   const table = new IncidentsTable(
     site,
+    shell.session.user,
     (inc) => upsert(inc),
     (id) => void detail.show(id),
   );
   const feed = new AlertFeed(site);
+  const closed = new ClosedIncidents(site);
   const silences = new Silences(site);
   const [alertsFig, alertsEl] = chartBox('chart-alerts', t('chart.alertsByKind'));
   const [respFig, respEl] = chartBox('chart-response', t('chart.responseTimes'));
@@ -99,8 +102,10 @@ async function start(): Promise<void> {
         h('div', { class: 'chart-grid' }, alertsFig, respFig, shedFig, watchFig),
       ),
       panel('silences-panel', t('console.silences'), silences.element),
+      panel('closed-panel', t('closed.title'), closed.element),
     ),
   );
+  void closed.load();
 
   const refreshViews = (): void => {
     const list = [...incidents.values()];
@@ -108,6 +113,8 @@ async function start(): Promise<void> {
     table.render(list);
     const open = list.filter((i) => OPEN_STATES.has(i.state));
     const offline = [...devices.values()].filter((d) => d.health.status === 'offline').length;
+    // A device that has never sent anything is not "offline": it was never set up (or not yet).
+    const neverReported = [...devices.values()].filter((d) => d.health.lastSeen === null).length;
     mount(
       counters,
       counter(t('console.count.open'), open.length, 'open'),
@@ -118,6 +125,7 @@ async function start(): Promise<void> {
         'unclaimed',
       ),
       counter(t('console.count.offline'), offline, 'offline'),
+      counter(t('console.count.neverReported'), neverReported, 'never-reported'),
     );
   };
 

@@ -13,6 +13,12 @@ import {
   type IncidentView,
   type SiteView,
 } from '../../lib/model.ts';
+import { labelWidth, placeLabels } from './plan-labels.ts';
+
+/** Place names next to their shapes, in plan units (the plan is about 320 units wide). */
+const PLACE_FONT = 5;
+/** Room kept after a shed's name for its temperature (" 68°C"). */
+const TEMP_ROOM = ' 00°C';
 
 export interface PlanState {
   incidents: IncidentView[];
@@ -57,6 +63,8 @@ export function deviceArea(d: DeviceView, site: SiteView): string | null {
 export class SitePlan {
   readonly element: HTMLElement;
   private readonly shapes = new Map<string, SVGElement>();
+  /** The name written next to each place (buildings carry theirs inside). */
+  private readonly placeLabels = new Map<string, { el: SVGElement; name: string }>();
   private readonly details = h('div', { class: 'plan-details', 'aria-live': 'polite', id: 'plan-details' });
   private selected: string | null = null;
   private state: PlanState = { incidents: [], devices: [], placeTempC: new Map() };
@@ -72,18 +80,20 @@ export class SitePlan {
     });
     for (const area of areasOf(site)) {
       const { x, y, w: aw, h: ah } = area.rect;
-      const label = svg(
-        'text',
-        {
-          x: x + aw / 2,
-          y: y + ah / 2,
-          class: 'plan-text',
-          'text-anchor': 'middle',
-          'dominant-baseline': 'central',
-        },
-        area.kind === 'building' ? area.name : '',
-      );
-      if (area.kind !== 'building') label.classList.add('plan-place-text');
+      const label =
+        area.kind === 'building'
+          ? svg(
+              'text',
+              {
+                x: x + aw / 2,
+                y: y + ah / 2,
+                class: 'plan-text',
+                'text-anchor': 'middle',
+                'dominant-baseline': 'central',
+              },
+              area.name,
+            )
+          : null;
       const g = svg(
         'g',
         {
@@ -108,6 +118,7 @@ export class SitePlan {
       this.shapes.set(area.id, g);
       root.append(g);
     }
+    root.append(this.drawPlaceLabels(areasOf(site), { x: -5, y: -5, w: w + 10, h: hgt + 10 }));
     const legend = h(
       'ul',
       { class: 'legend' },
@@ -155,12 +166,45 @@ export class SitePlan {
         .filter(Boolean)
         .join(' · ');
       g.setAttribute('aria-label', extra ? `${name} · ${extra}` : name);
-      if (temp !== undefined) {
-        const text = g.querySelector('text');
-        if (text) text.textContent = `${temp.toFixed(0)}°`;
-      }
+      const placeLabel = this.placeLabels.get(id);
+      if (placeLabel)
+        placeLabel.el.textContent =
+          temp !== undefined ? `${placeLabel.name} ${temp.toFixed(0)}°C` : placeLabel.name;
+      placeLabel?.el.setAttribute('data-status', sev ?? 'ok');
     }
     if (this.selected) this.renderDetails(this.selected);
+  }
+
+  /** Names of the places (sheds, garbage rooms, fire lanes) beside their shapes, none overlapping. */
+  private drawPlaceLabels(areas: Area[], bounds: { x: number; y: number; w: number; h: number }): SVGElement {
+    const places = areas.filter((a) => a.kind !== 'building');
+    const boxes = placeLabels(
+      places.map((a) => ({
+        rect: a.rect,
+        w: labelWidth(a.name + (a.kind === 'bike_shed' ? TEMP_ROOM : ''), PLACE_FONT),
+        h: PLACE_FONT + 1,
+      })),
+      areas.map((a) => a.rect),
+      bounds,
+    );
+    const group = svg('g', { class: 'plan-place-labels', 'aria-hidden': 'true' });
+    places.forEach((a, i) => {
+      const b = boxes[i]!;
+      const el = svg(
+        'text',
+        {
+          x: b.x,
+          y: b.y + b.h / 2,
+          class: 'plan-place-text',
+          'dominant-baseline': 'central',
+          'data-place': a.id,
+        },
+        a.name,
+      );
+      this.placeLabels.set(a.id, { el, name: a.name });
+      group.append(el);
+    });
+    return group;
   }
 
   private select(id: string): void {

@@ -1,4 +1,8 @@
-/** One incident on the worker's phone: what, where (spelled out), evidence, and the next step. */
+/**
+ * One incident on the worker's phone, in plain words: what, where (spelled out), since when, what
+ * to do first, who to call, a small chart of the readings that led to it, and the next step. The
+ * detector's own facts (rule message, values, device) sit behind a "details" fold.
+ */
 import { api, ApiError } from '../../lib/api.ts';
 import { h, toast, announce } from '../../lib/dom.ts';
 import { renderEvidence } from '../../lib/evidence.ts';
@@ -11,9 +15,12 @@ import {
   titleOf,
 } from '../../lib/format.ts';
 import { localized, t } from '../../lib/i18n.ts';
-import { toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
-import { hasRole, type SessionUser } from '../../lib/session.ts';
+import { mayAct, toIncident, type IncidentView, type SiteView } from '../../lib/model.ts';
+import type { SessionUser } from '../../lib/session.ts';
+import { renderReadingsChart } from '../../lib/readings-chart.ts';
 import { staffName } from '../../lib/site.ts';
+import { renderCallButtons } from '../../lib/call-buttons.ts';
+import { renderCallFirst } from './call-first.ts';
 
 type Step = 'accept' | 'arrive' | 'resolve';
 
@@ -37,15 +44,6 @@ const NEXT_STEPS: Record<string, Step[]> = {
   on_site: ['resolve'],
 };
 
-/** Mirrors the API's rule: those it is dispatched or paged to, and supervisors of its grid, act on it. */
-function mayAct(inc: IncidentView, me: SessionUser): boolean {
-  return (
-    inc.assignees.includes(me.id) ||
-    inc.paged.some((p) => p.staffId === me.id) ||
-    hasRole(me, 'micro_grid_leader')
-  );
-}
-
 function whoLine(inc: IncidentView, site: SiteView): string | null {
   if (inc.state === 'open' || inc.state === 'dispatched' || inc.state === 'escalated') {
     const names = inc.assignees.map(
@@ -57,6 +55,25 @@ function whoLine(inc: IncidentView, site: SiteView): string | null {
   return holder ? t('incident.holder', { name: holder }) : null;
 }
 
+/** The first thing to do: my role's first open checklist item, else the first task's. */
+function firstStep(inc: IncidentView, me: SessionUser): string | null {
+  const mine = inc.tasks.find((task) => me.roles.includes(task.role as never)) ?? inc.tasks[0];
+  if (!mine) return null;
+  return mine.checklist.find((c) => !c.done)?.text ?? mine.title;
+}
+
+/** The detector's facts for those who want them: its message, the values, the device. */
+function detailsFold(inc: IncidentView, timeZone: string): HTMLElement {
+  return h(
+    'details',
+    { class: 'details-fold' },
+    h('summary', {}, t('card.details')),
+    localized(inc.message) ? h('p', { class: 'message small' }, localized(inc.message)) : null,
+    renderEvidence(inc, timeZone, 'facts'),
+    inc.deviceId ? h('p', { class: 'muted small mono' }, t('card.device', { id: inc.deviceId })) : null,
+  );
+}
+
 export function renderIncidentCard(
   inc: IncidentView,
   site: SiteView,
@@ -65,6 +82,7 @@ export function renderIncidentCard(
 ): HTMLElement {
   const title = titleOf(inc);
   const who = whoLine(inc, site);
+  const first = firstStep(inc, me);
   const note = h('textarea', {
     id: `note-${inc.id}`,
     rows: 2,
@@ -180,9 +198,25 @@ export function renderIncidentCard(
       ),
     ),
     h('h3', { id: `inc-title-${inc.id}` }, title),
-    h('p', { class: 'location' }, spellLocation(inc.location, site)),
-    localized(inc.message) ? h('p', { class: 'message' }, localized(inc.message)) : null,
-    renderEvidence(inc, site.timezone),
+    h('p', { class: 'location', 'data-role': 'where' }, spellLocation(inc.location, site)),
+    h(
+      'p',
+      { class: 'small', 'data-role': 'since' },
+      t('card.since', { time: formatTime(inc.openedAt, true) }),
+    ),
+    first
+      ? h(
+          'p',
+          { class: 'first-step', 'data-role': 'first-step' },
+          h('strong', {}, t('card.firstStep')),
+          first,
+        )
+      : null,
+    renderCallButtons(inc),
+    mayAct(inc, me) ? renderCallFirst(inc, onChanged) : null,
+    renderEvidence(inc, site.timezone, 'plain'),
+    renderReadingsChart(inc),
+    detailsFold(inc, site.timezone),
     who ? h('p', { class: 'muted small', 'data-role': 'who' }, who) : null,
     inc.resolutionNote ? h('p', { class: 'small' }, `${t('worker.note')}: ${inc.resolutionNote}`) : null,
     noteField,

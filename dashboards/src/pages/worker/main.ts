@@ -4,10 +4,10 @@
  */
 import '../../styles.css';
 import { armAlarm, ringAlarm } from '../../lib/alarm.ts';
-import { api, ApiError } from '../../lib/api.ts';
+import { api, ApiError, withQuery } from '../../lib/api.ts';
 import { announce, h, mount } from '../../lib/dom.ts';
 import { spellDuration, titleOf } from '../../lib/format.ts';
-import { t } from '../../lib/i18n.ts';
+import { locale, t } from '../../lib/i18n.ts';
 import {
   byUrgency,
   OPEN_STATES,
@@ -143,7 +143,9 @@ function upsert(inc: IncidentView): void {
 
 async function loadIncidents(): Promise<void> {
   // Active ones, plus what was closed in the last day so "show resolved" has something to show.
-  const items = await api.get<Record<string, unknown>[]>('/api/incidents?limit=200');
+  const items = await api.get<Record<string, unknown>[]>(
+    withQuery('/api/incidents', { limit: 200, lang: locale() }),
+  );
   const fresh = new Map(items.map((r) => [String(r.id), toIncident(r)]));
   incidents.clear();
   for (const [id, inc] of fresh) incidents.set(id, inc);
@@ -160,7 +162,9 @@ async function openFromHash(): Promise<void> {
   detail.hidden = false;
   try {
     const inc = toIncident(
-      await api.get<Record<string, unknown>>(`/api/incidents/${encodeURIComponent(id)}`),
+      await api.get<Record<string, unknown>>(
+        withQuery(`/api/incidents/${encodeURIComponent(id)}`, { lang: locale() }),
+      ),
     );
     incidents.set(inc.id, inc);
     mount(

@@ -209,13 +209,17 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
         if (loc.building && !site.building(loc.building))
           throw Errors.badRequest(`unknown building '${loc.building}'`);
         const reportId = b.clientRef ? `rpt_${user.id}_${b.clientRef}` : newId('rpt');
+        // Flats in the same style as the rules' titles: 3号楼1单元1403室, not B3-1-1403.
         const where =
-          loc.household ??
+          site.householdName(loc.household, 'zh-CN') ??
           site.place(loc.place)?.name['zh-CN'] ??
           site.building(loc.building)?.name['zh-CN'] ??
           '';
         const whereEn =
-          loc.household ?? site.place(loc.place)?.name.en ?? site.building(loc.building)?.name.en ?? '';
+          site.householdName(loc.household, 'en') ??
+          site.place(loc.place)?.name.en ??
+          site.building(loc.building)?.name.en ??
+          '';
         const detection = {
           kind: 'resident_report',
           severity: b.severity ?? 'minor',

@@ -8,7 +8,7 @@ import type { IncidentState } from '../../contracts/alerts.ts';
 import { INCIDENT_STATES } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';
 import { buildEvidence } from '../evidence.ts';
-import { ACTIVE_STATES, CLOSED_STATES } from '../model.ts';
+import { ACTIVE_STATES, CALL_OUTCOMES, CALL_TARGETS, CLOSED_STATES, type CallOutcome } from '../model.ts';
 import type { AlertingService } from '../service.ts';
 import { historyView, incidentView, type Lang } from '../views.ts';
 import { historySchema, idParams, incidentSchema, langQuery, stepBody } from './schemas.ts';
@@ -127,7 +127,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
             summary: `Workflow step: ${step}`,
             description:
               step === 'resolve'
-                ? 'Body needs `disposition` (real, false_alarm, resident_away, leak, device_fault, test, duplicate, other); optional `note` and `photos` (URLs).'
+                ? 'Body needs `disposition` (real, false_alarm, answered_fine, resident_away, leak, device_fault, test, duplicate, other); optional `note` and `photos` (URLs).'
                 : step === 'review'
                   ? 'Body needs `rating` 1–5; optional `note`.'
                   : step === 'reassign'
@@ -173,6 +173,45 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         },
       );
     }
+
+    app.post<{
+      Params: { id: string };
+      Body: { who: (typeof CALL_TARGETS)[number]; outcome: CallOutcome; note?: string };
+    }>(
+      '/api/incidents/:id/calls',
+      {
+        config: { access: 'staff' },
+        schema: {
+          tags: ['incidents'],
+          summary:
+            'Call first (elderly inactivity): record a call to the resident or the emergency contact, or a visit',
+          description:
+            "`answered_fine` resolves the incident as the detector's false alarm; `no_answer` leaves it open for the next call; `visited` (who: visit) records the visit, to be resolved as usual.",
+          params: idParams,
+          body: {
+            type: 'object',
+            required: ['who', 'outcome'],
+            additionalProperties: false,
+            properties: {
+              who: { type: 'string', enum: [...CALL_TARGETS] },
+              outcome: { type: 'string', enum: [...CALL_OUTCOMES] },
+              note: { type: 'string', maxLength: 2000 },
+            },
+          },
+          response: { 200: incidentSchema },
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        return incidentView(
+          service().workflow.recordCall(request.requireUser(), request.params.id, {
+            who: b.who,
+            outcome: b.outcome,
+            ...(b.note ? { note: b.note } : {}),
+          }),
+        );
+      },
+    );
 
     app.post<{ Params: { id: string; taskId: string }; Body: { item: number; done: boolean } }>(
       '/api/incidents/:id/tasks/:taskId/check',

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { parseTimeParam, timeParam } from '../../api/schemas.ts';
 import type { AlertingService } from '../service.ts';
-import { falseAlarms, incidentSummary, responseTimes, type GroupBy } from '../stats.ts';
+import { falseAlarms, inactivityFollowUp, incidentSummary, responseTimes, type GroupBy } from '../stats.ts';
 
 const GROUPS = ['kind', 'severity', 'grid', 'rule', 'model', 'device', 'household'];
 const DAY_MS = 86400_000;
@@ -112,6 +112,46 @@ export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<
         const incidents = visibleIncidents(request);
         return falseAlarms(incidents, request.query.by);
       },
+    );
+
+    app.get<{ Querystring: { from?: string; to?: string; by: 'household' | 'month' } }>(
+      '/api/stats/inactivity',
+      {
+        config: { access: 'staff' },
+        schema: {
+          tags: ['stats'],
+          summary:
+            'Elderly inactivity, call first: alerts, calls answered fine, visits, alerts per visit and time to confirmed safe, per household or per month',
+          querystring: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { ...range, by: { type: 'string', enum: ['household', 'month'], default: 'month' } },
+          },
+          response: {
+            200: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  key: { type: 'string' },
+                  alerts: { type: 'integer' },
+                  answeredFine: { type: 'integer' },
+                  visits: { type: 'integer' },
+                  alertsPerVisit: { type: ['number', 'null'] },
+                  timeToSafe: summary,
+                },
+              },
+            },
+          },
+        },
+      },
+      async (request) =>
+        inactivityFollowUp(
+          visibleIncidents(request),
+          (id) => service().store.history(id),
+          request.query.by,
+          ctx.site.site.timezone,
+        ),
     );
 
     app.get<{ Querystring: { from?: string; to?: string; bucket: 'hour' | 'day' } }>(
