@@ -80,6 +80,8 @@ export interface BusEvents {
   householdConsentChanged: [HouseholdConsentChange];
   /** The alert kinds a detector stage can raise now (rules on every load); alerting checks its policy against them. */
   alertKindsDeclared: [{ source: string; kinds: string[] }];
+  /** The models running now (after every load, swap or failed start); rules standing in for them hold. */
+  modelsRunning: [{ models: string[] }];
   /**
    * An alert or incident change about to be committed, emitted INSIDE the storing transaction so
    * that a synchronous listener (the channels' MQTT outbox) writes its row in that same

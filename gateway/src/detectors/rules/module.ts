@@ -27,7 +27,7 @@ function ruleMetrics(ctx: GatewayContext) {
   return {
     detections: new Counter({
       name: 'weige_rule_detections_total',
-      help: 'Detections raised by rules, by rule and type (fire, clear)',
+      help: 'Detections raised by rules, by rule and type (fire, clear, held_for_model)',
       labelNames: ['rule', 'type'] as const,
       registers,
     }),
@@ -69,10 +69,25 @@ export class RulesModule implements GatewayModule {
   async start(ctx: GatewayContext): Promise<void> {
     const log = moduleLogger(ctx.log, 'rules');
     const metrics = ruleMetrics(ctx);
+    // One alert stream per danger (issue 13): a rule that stands in for a model holds its firings
+    // while that model runs. Rules start before models, so no announcement is missed.
+    const runningModels = new Set<string>();
+    const fallbackFor = new Map<string, string>();
+    this.unsubscribe.push(
+      ctx.bus.on('modelsRunning', ({ models }) => {
+        runningModels.clear();
+        for (const m of models) runningModels.add(m);
+      }),
+    );
     const engine = new RuleEngine({
       site: ctx.site,
       clock: ctx.clock,
       emit: (d) => {
+        const model = fallbackFor.get(d.source.rule ?? '');
+        if (!d.cleared && model !== undefined && runningModels.has(model)) {
+          metrics.detections.inc({ rule: d.source.rule ?? '', type: 'held_for_model' });
+          return;
+        }
         metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
         ctx.bus.emit('detectionRaised', d);
       },
@@ -86,6 +101,8 @@ export class RulesModule implements GatewayModule {
     ];
     this.registry = new RuleRegistry(dirs, log, (snapshot) => {
       engine.setRules(snapshot.rules);
+      fallbackFor.clear();
+      for (const r of snapshot.rules) if (r.fallbackFor) fallbackFor.set(r.id, r.fallbackFor);
       metrics.loaded.set(snapshot.rules.length);
       metrics.problems.set(snapshot.problems.length);
       ctx.bus.emit('alertKindsDeclared', {

@@ -108,6 +108,7 @@ function compileRule(data: Record<string, unknown>, file: string, text: string):
     dedupeKey,
     cooldownMs: ms(data.cooldown as string | undefined),
     autoResolve: data.autoResolve === true,
+    fallbackFor: (data.fallbackFor as string | undefined) ?? null,
     texts,
     definition: data,
   };

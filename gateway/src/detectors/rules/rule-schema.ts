@@ -119,6 +119,12 @@ export const RULE_SCHEMA = {
       default: false,
       description: 'when the alert clears, alerting may resolve its incident',
     },
+    fallbackFor: {
+      type: 'string',
+      pattern: '^[a-z][a-z0-9-]{1,63}$',
+      description:
+        'name of the model this rule stands in for: it fires only while that model is not running (one alert stream per danger)',
+    },
     texts: {
       type: 'object',
       additionalProperties: false,

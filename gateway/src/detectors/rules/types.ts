@@ -106,6 +106,11 @@ export interface CompiledRule {
   dedupeKey: string;
   cooldownMs: number;
   autoResolve: boolean;
+  /**
+   * The model this rule stands in for: it fires only while that model is not running, so each
+   * danger raises one alert stream (issue 13). null: always fires.
+   */
+  fallbackFor: string | null;
   texts: LocalizedTexts;
   /** The rule as written, for GET /api/rules. */
   definition: Record<string, unknown>;
