@@ -40,6 +40,18 @@ export const RECORD_MS = 28 * 24 * HOUR;
 const MIN_SPACING_MS = 5 * 60_000;
 /** A wake-margin this large switches the morning rule off (JSON has no infinity). */
 export const WAKE_OFF_H = 100;
+/** Readings must cover this much of the last day before a standing flow is subtracted. */
+const FLOOR_MIN_COVER_MS = 20 * HOUR;
+/** Electricity intervals longer than this say nothing about the load at one time (lost reports). */
+const MAX_POWER_SPAN_MS = 3 * HOUR;
+/** Days of electricity intervals the standby load is learned from. */
+const STANDBY_DAYS = 7;
+/** Intervals on record before a standby load is known (a day of hourly, or 6 h of 15-min reports). */
+const MIN_STANDBY_INTERVALS = 24;
+/** Above the standby load by less than this, W: nobody is using anything (fridge cycles, chargers). */
+const STANDBY_MARGIN_W = 30;
+/** A rise of the mean load by this much, W, between intervals is someone switching on (kettle, cooker, TV). */
+const POWER_RISE_W = 100;
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
@@ -94,6 +106,17 @@ export interface InactivityParams {
    */
   maxSpellH: number;
   /**
+   * Presence (electricity meter, door contact): a daytime silence in a home whose load is above
+   * standby (someone is in: TV, light, heater) alerts after this many hours even when the
+   * household's own record would wait longer — outings no longer stretch its record.
+   */
+  occupiedLimitH: number;
+  /**
+   * Presence: a silence the electricity meter explains as away (standby load only) is held at most
+   * this long, hours; beyond it the water-only limits judge it (a collapse with nothing switched on).
+   */
+  standbyAwayMaxH: number;
+  /**
    * Silence limits, hours, by the local hour the silence starts and the household's own longest
    * comparable spell (whole hours 0…LIMIT_TABLE_M − 1), flattened as `hour * LIMIT_TABLE_M + m`;
    * 0 where the stretched longest spell and the population floor decide (other hours, longer
@@ -125,6 +148,8 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMinMin: 15,
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
+  occupiedLimitH: 3.5,
+  standbyAwayMaxH: 12,
 };
 
 /** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
@@ -178,6 +203,10 @@ export class HouseholdState {
   private readonly draws: Array<[number, number]> = [];
   private readonly absences: Array<[number, number]> = [];
   private visitAt = 0;
+  /** Electricity register readings, [event time, kWh], sorted (the household's smart meter). */
+  private readonly power: Array<[number, number]> = [];
+  /** Entrance door openings, event time, sorted. */
+  private readonly doorOpenings: number[] = [];
 
   constructor(
     prior: readonly number[],
@@ -220,6 +249,81 @@ export class HouseholdState {
     this.visitAt = Math.max(this.visitAt, at);
   }
 
+  /** A reading of the household's electricity register (kWh): presence and switching-on. */
+  addElectricity(ts: number, kwh: number): void {
+    insertSorted(this.power, [ts, kwh]);
+    const newest = this.power.at(-1)![0];
+    while (this.power.length > 2 && this.power[0]![0] < newest - STANDBY_DAYS * 24 * HOUR) this.power.shift();
+  }
+
+  /** The entrance door contact changed (1 opened). */
+  addDoor(ts: number, open: number): void {
+    if (open !== 1) return;
+    let i = this.doorOpenings.length;
+    while (i > 0 && this.doorOpenings[i - 1]! > ts) i--;
+    if (this.doorOpenings[i - 1] === ts) return;
+    this.doorOpenings.splice(i, 0, ts);
+    while (this.doorOpenings.length && this.doorOpenings[0]! < ts - RECORD_MS) this.doorOpenings.shift();
+  }
+
+  /** Mean load of each electricity interval, [start, end, W], oldest first. */
+  private powerIntervals(): Array<[number, number, number]> {
+    const out: Array<[number, number, number]> = [];
+    for (let i = 1; i < this.power.length; i++) {
+      const [t0, k0] = this.power[i - 1]!;
+      const [t1, k1] = this.power[i]!;
+      if (t1 - t0 <= MAX_POWER_SPAN_MS && t1 > t0) out.push([t0, t1, ((k1 - k0) * 1000) / ((t1 - t0) / HOUR)]);
+    }
+    return out;
+  }
+
+  /** The household's standby load, W: the 10th percentile of its interval means (null until known). */
+  private standbyW(intervals: ReadonlyArray<[number, number, number]>): number | null {
+    if (intervals.length < MIN_STANDBY_INTERVALS) return null;
+    const sorted = intervals.map(([, , w]) => w).sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length * 0.1)]!;
+  }
+
+  /**
+   * What the electricity meter says about time `t`: 'standby' (only the fridge and standby: nobody
+   * is using anything, the home is empty), 'load' (a TV, light or heater on) or null (no meter,
+   * no interval near `t`, or the standby load not yet learned). Also the latest switching-on (a
+   * rise of the mean load) and the end of the latest standby interval, both up to `t`.
+   */
+  private electricityAt(t: number): { state: 'standby' | 'load' | null; switchedOnAt: number; standbyUntil: number } {
+    const intervals = this.powerIntervals();
+    const standby = this.standbyW(intervals);
+    let state: 'standby' | 'load' | null = null;
+    let switchedOnAt = 0;
+    let standbyUntil = 0;
+    for (let i = 0; i < intervals.length && intervals[i]![1] <= t; i++) {
+      const [, t1, w] = intervals[i]!;
+      if (i > 0 && w - intervals[i - 1]![2] >= POWER_RISE_W && intervals[i - 1]![1] === intervals[i]![0])
+        switchedOnAt = t1;
+      if (standby === null) continue;
+      const isStandby = w <= standby + STANDBY_MARGIN_W;
+      if (isStandby) standbyUntil = t1;
+      state = t - t1 <= MAX_POWER_SPAN_MS ? (isStandby ? 'standby' : 'load') : null;
+    }
+    return { state, switchedOnAt, standbyUntil };
+  }
+
+  /** Door openings in (from, to]. */
+  private openingsIn(from: number, to: number): number[] {
+    return this.doorOpenings.filter((t) => t > from && t <= to);
+  }
+
+  /**
+   * Whether a quiet span [from, to] is the resident away by the presence signals: an odd number
+   * of door openings since the silence began (went out and has not come back), or only the
+   * standby load on the electricity meter.
+   */
+  private presenceAway(from: number, to: number): boolean {
+    // The last use may lie anywhere in its (hourly) span: openings just before `from` count.
+    if (this.openingsIn(from - HOUR, to).length % 2 === 1) return true;
+    return this.electricityAt(to).state === 'standby';
+  }
+
   get newestTs(): number {
     return this.points.at(-1)?.[0] ?? 0;
   }
@@ -251,6 +355,7 @@ export class HouseholdState {
   private floorLPerH(): number {
     const newest = this.newestTs;
     let floor = Number.POSITIVE_INFINITY;
+    let coveredMs = 0;
     for (let i = 1; i < this.points.length; i++) {
       const [t0, l0] = this.points[i - 1]!;
       const [t1, l1] = this.points[i]!;
@@ -258,8 +363,12 @@ export class HouseholdState {
       // resolution for a slow leak.
       if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR || t1 - t0 < HOUR / 2) continue;
       floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
+      coveredMs += t1 - t0;
     }
-    return Number.isFinite(floor) ? floor : 0;
+    // A standing flow is the lowest rate of a whole day, night included: over the first hours a
+    // resident's steady hourly use is the lowest rate and would be taken for a leak, leaving no
+    // activity at all (the cold-start false alert on steady hourly draw).
+    return Number.isFinite(floor) && coveredMs >= FLOOR_MIN_COVER_MS ? floor : 0;
   }
 
   /** The end of the newest span with activity: recomputed, since late readings refine the picture. */
@@ -291,6 +400,12 @@ export class HouseholdState {
       const use = this.registerAt(h + HOUR)! - this.registerAt(h)!;
       const net = use - floor;
       if (this.absent(h, h + HOUR) || this.inEpisode(h)) {
+        this.quietFrom = null;
+        continue;
+      }
+      // Outings and nights away shown by the door or the electricity meter are not quiet spells
+      // at home: left in, they would stretch the household's limit (issue 13).
+      if (net < this.params.activeL && this.presenceAway(this.quietFrom ?? h, h + HOUR)) {
         this.quietFrom = null;
         continue;
       }
@@ -360,12 +475,24 @@ export class HouseholdState {
     const newest = this.newestTs;
     const flow = this.flowAlert();
     if (flow) out.push(flow);
-    // A resident back from an absence has been silent only since coming home.
-    const from = Math.max(this.lastActive ?? newest, this.visitAt, this.returnedBy(newest));
+    // A resident back from an absence has been silent only since coming home; switching on an
+    // appliance is activity too.
+    const power = this.electricityAt(newest);
+    const lastUse = Math.max(this.lastActive ?? newest, this.visitAt, this.returnedBy(newest), power.switchedOnAt);
+    // Back through the door (an even number of openings since the last use): silent since then.
+    const openings = this.openingsIn(lastUse - HOUR, newest);
+    const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
     const silenceH = (newest - from) / HOUR;
     if (this.episodeFrom !== null || silenceH < this.params.minSilenceH || this.absent(from, newest))
       return out;
+    // Away by the presence signals: out through the door, or only standby load (held at most
+    // standbyAwayMaxH, after which a collapse with nothing switched on is judged on water alone).
+    if (openings.length % 2 === 1) return out;
+    if (power.state === 'standby' && silenceH < this.params.standbyAwayMaxH) return out;
+    // Someone's load is on (TV, light) and nobody has used water: a short daytime limit.
+    const occupiedLimitH =
+      power.state === 'load' && this.isDaytime(from) ? Math.max(this.params.minSilenceH, this.params.occupiedLimitH) : null;
     let logP = 0;
     for (let t = from; t < newest;) {
       const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);
@@ -381,7 +508,10 @@ export class HouseholdState {
       (limitH === null || this.params.rhythmWithRecord > 0) &&
       logP <= Math.log(this.params.silenceProbability);
     const improbable =
-      rhythmSays || (limitH !== null && silenceH >= limitH) || (wakeBy !== null && newest >= wakeBy);
+      rhythmSays ||
+      (limitH !== null && silenceH >= limitH) ||
+      (occupiedLimitH !== null && silenceH >= occupiedLimitH) ||
+      (wakeBy !== null && newest >= wakeBy);
     if (improbable) {
       this.episodeFrom = from;
       out.push({
@@ -422,6 +552,12 @@ export class HouseholdState {
       this.floorsH?.[Math.floor(at / HOUR)] ?? 0,
       longest * this.params.gapFactor + this.params.gapMarginH,
     );
+  }
+
+  /** A silence starting 06:00–20:59 local. */
+  private isDaytime(t: number): boolean {
+    const h = this.tod(t) / HOUR;
+    return h >= 6 && h < 21;
   }
 
   /** Local time of day of `t`, ms since local midnight. */
@@ -511,6 +647,13 @@ export class HouseholdState {
       continuousMin: null,
     };
   }
+}
+
+function insertSorted(points: Array<[number, number]>, point: [number, number]): void {
+  let i = points.length;
+  while (i > 0 && points[i - 1]![0] > point[0]) i--;
+  if (points[i - 1]?.[0] === point[0]) return;
+  points.splice(i, 0, point);
 }
 
 /** The heaviest usual hour (p99 of learned hours, litres); 60 L until two days are learned. */

@@ -57,6 +57,53 @@ export const WATER_METER_TELEMETRY = {
   ],
 };
 
+/** A household's smart electricity meter: cumulative register, one reading or a batch, like water. */
+export const ELECTRICITY_METER_READING = {
+  type: 'object',
+  required: ['ts', 'total_kwh'],
+  properties: {
+    ts,
+    total_kwh: { type: 'number', minimum: 0 },
+    power_w: { type: 'number', minimum: 0 },
+  },
+  additionalProperties: measurement,
+  ...extraNumeric,
+};
+
+export const ELECTRICITY_METER_TELEMETRY = {
+  oneOf: [
+    ELECTRICITY_METER_READING,
+    {
+      type: 'object',
+      required: ['readings'],
+      properties: {
+        readings: {
+          type: 'array',
+          minItems: 1,
+          maxItems: 10_000,
+          items: {
+            type: 'object',
+            required: ['ts', 'total_kwh'],
+            properties: { ts, total_kwh: { type: 'number', minimum: 0 } },
+            additionalProperties: false,
+          },
+        },
+      },
+      additionalProperties: measurement,
+      ...extraNumeric,
+    },
+  ],
+};
+
+/** An entrance door contact: sent on every change (1 opened, 0 closed). */
+export const DOOR_CONTACT_TELEMETRY = {
+  type: 'object',
+  required: ['ts', 'door_open'],
+  properties: { ts, door_open: { enum: [0, 1] }, battery_pct: pct },
+  additionalProperties: measurement,
+  ...extraNumeric,
+};
+
 export const SMOKE_SENSOR_TELEMETRY = {
   type: 'object',
   required: ['ts'],
