@@ -256,8 +256,16 @@ const devices = [
   ...watched
     .filter((h) => HIGH_RISES.has(h.building))
     .flatMap((h, i) => [
-      { id: `em-${h.id}`, kind: 'electricity_meter', codec: 'canonical', household: h.id, reportIntervalS: 1800 },
-      ...(i % 2 === 0 ? [{ id: `dc-${h.id}`, kind: 'door_contact', codec: 'canonical', household: h.id }] : []),
+      {
+        id: `em-${h.id}`,
+        kind: 'electricity_meter',
+        codec: 'canonical',
+        household: h.id,
+        reportIntervalS: 1800,
+      },
+      ...(i % 2 === 0
+        ? [{ id: `dc-${h.id}`, kind: 'door_contact', codec: 'canonical', household: h.id }]
+        : []),
     ]),
 ];
 

@@ -272,7 +272,8 @@ export class HouseholdState {
     for (let i = 1; i < this.power.length; i++) {
       const [t0, k0] = this.power[i - 1]!;
       const [t1, k1] = this.power[i]!;
-      if (t1 - t0 <= MAX_POWER_SPAN_MS && t1 > t0) out.push([t0, t1, ((k1 - k0) * 1000) / ((t1 - t0) / HOUR)]);
+      if (t1 - t0 <= MAX_POWER_SPAN_MS && t1 > t0)
+        out.push([t0, t1, ((k1 - k0) * 1000) / ((t1 - t0) / HOUR)]);
     }
     return out;
   }
@@ -290,7 +291,11 @@ export class HouseholdState {
    * no interval near `t`, or the standby load not yet learned). Also the latest switching-on (a
    * rise of the mean load) and the end of the latest standby interval, both up to `t`.
    */
-  private electricityAt(t: number): { state: 'standby' | 'load' | null; switchedOnAt: number; standbyUntil: number } {
+  private electricityAt(t: number): {
+    state: 'standby' | 'load' | null;
+    switchedOnAt: number;
+    standbyUntil: number;
+  } {
     const intervals = this.powerIntervals();
     const standby = this.standbyW(intervals);
     let state: 'standby' | 'load' | null = null;
@@ -478,7 +483,12 @@ export class HouseholdState {
     // A resident back from an absence has been silent only since coming home; switching on an
     // appliance is activity too.
     const power = this.electricityAt(newest);
-    const lastUse = Math.max(this.lastActive ?? newest, this.visitAt, this.returnedBy(newest), power.switchedOnAt);
+    const lastUse = Math.max(
+      this.lastActive ?? newest,
+      this.visitAt,
+      this.returnedBy(newest),
+      power.switchedOnAt,
+    );
     // Back through the door (an even number of openings since the last use): silent since then.
     const openings = this.openingsIn(lastUse - HOUR, newest);
     const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
@@ -492,7 +502,9 @@ export class HouseholdState {
     if (power.state === 'standby' && silenceH < this.params.standbyAwayMaxH) return out;
     // Someone's load is on (TV, light) and nobody has used water: a short daytime limit.
     const occupiedLimitH =
-      power.state === 'load' && this.isDaytime(from) ? Math.max(this.params.minSilenceH, this.params.occupiedLimitH) : null;
+      power.state === 'load' && this.isDaytime(from)
+        ? Math.max(this.params.minSilenceH, this.params.occupiedLimitH)
+        : null;
     let logP = 0;
     for (let t = from; t < newest;) {
       const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);

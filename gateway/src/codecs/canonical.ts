@@ -96,7 +96,10 @@ function registerReadings(p: Flat | RegisterBatch, register: 'total_m3' | 'total
   const { readings: _r, ...shared } = batch;
   const sharedValues = flatReading({ ...shared, ts: 0 }).values;
   // Battery and other device-level fields describe the moment of sending: attach them to the newest reading.
-  const newest = batch.readings.reduce((best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best), 0);
+  const newest = batch.readings.reduce(
+    (best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best),
+    0,
+  );
   return {
     type: 'readings',
     readings: batch.readings.map((r, i) => ({
@@ -140,7 +143,15 @@ export const canonicalCodec: Codec = {
   id: 'canonical',
   description:
     'Canonical payloads of shared/CONTRACT.md on weige/{deviceId}/{telemetry|event|track|status|command/result}',
-  kinds: ['water_meter', 'smoke_sensor', 'charging_controller', 'camera', 'electricity_meter', 'door_contact', 'generic'],
+  kinds: [
+    'water_meter',
+    'smoke_sensor',
+    'charging_controller',
+    'camera',
+    'electricity_meter',
+    'door_contact',
+    'generic',
+  ],
   streams: ['telemetry', 'event', 'track', 'status', 'command/result'],
   decode({ stream, payload, device }: DecodeInput): Decoded {
     switch (stream) {

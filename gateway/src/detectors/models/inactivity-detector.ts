@@ -79,7 +79,8 @@ export class InactivityDetector {
     this.unsubscribe.push(
       bus.on('readingAccepted', (reading) => {
         const household = this.householdOf(reading);
-        if (household) this.queue.push({ type: isPresence(reading) ? 'presence' : 'reading', reading, household });
+        if (household)
+          this.queue.push({ type: isPresence(reading) ? 'presence' : 'reading', reading, household });
       }),
       bus.on('householdAbsenceRecorded', (a) =>
         this.queue.push({ type: 'absence', householdId: a.householdId, from: a.from, to: a.to }),
@@ -139,7 +140,8 @@ export class InactivityDetector {
       const state = this.stateFor(household, model);
       for (const r of readings) {
         if (isPresence(r)) addPresence(state, r);
-        else if (r.values.total_m3 !== undefined) state.add(r.ts, r.values.total_m3 * 1000, flowAlarmOf(r.values));
+        else if (r.values.total_m3 !== undefined)
+          state.add(r.ts, r.values.total_m3 * 1000, flowAlarmOf(r.values));
       }
     }
   }
