@@ -112,8 +112,9 @@ export interface InactivityParams {
    */
   occupiedLimitH: number;
   /**
-   * Presence: a silence the electricity meter explains as away (standby load only) is held at most
-   * this long, hours; beyond it the water-only limits judge it (a collapse with nothing switched on).
+   * Presence: a silence the electricity meter explains as away (standby load only, in a home
+   * without a door contact) is held at most this long, hours — a night away and the day after;
+   * beyond it the water-only limits judge it (a collapse with nothing switched on).
    */
   standbyAwayMaxH: number;
   /**
@@ -149,7 +150,7 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
   occupiedLimitH: 3.5,
-  standbyAwayMaxH: 12,
+  standbyAwayMaxH: 30,
 };
 
 /** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
@@ -320,13 +321,13 @@ export class HouseholdState {
 
   /**
    * Whether a quiet span [from, to] is the resident away by the presence signals: an odd number
-   * of door openings since the silence began (went out and has not come back), or only the
-   * standby load on the electricity meter.
+   * of door openings since the silence began (went out and has not come back), or, in a home
+   * without a door contact, only the standby load on the electricity meter.
    */
   private presenceAway(from: number, to: number): boolean {
     // The last use may lie anywhere in its (hourly) span: openings just before `from` count.
     if (this.openingsIn(from - HOUR, to).length % 2 === 1) return true;
-    return this.electricityAt(to).state === 'standby';
+    return this.doorOpenings.length === 0 && this.electricityAt(to).state === 'standby';
   }
 
   get newestTs(): number {
@@ -499,7 +500,10 @@ export class HouseholdState {
     // Away by the presence signals: out through the door, or only standby load (held at most
     // standbyAwayMaxH, after which a collapse with nothing switched on is judged on water alone).
     if (openings.length % 2 === 1) return out;
-    if (power.state === 'standby' && silenceH < this.params.standbyAwayMaxH) return out;
+    // With a door contact the door decides: not out through it means at home, even with only the
+    // standby load (asleep, reading by daylight).
+    const standbyAway = power.state === 'standby' && this.doorOpenings.length === 0;
+    if (standbyAway && silenceH < this.params.standbyAwayMaxH) return out;
     // Someone's load is on (TV, light) and nobody has used water: a short daytime limit.
     const occupiedLimitH =
       power.state === 'load' && this.isDaytime(from)
