@@ -106,6 +106,12 @@ export interface InactivityParams {
    */
   maxSpellH: number;
   /**
+   * Added to the household's own silence limit, hours (never below minSilenceH): the site's
+   * false-alert budget picks it from the calibrated shifts of the model version (budget.ts);
+   * negative alerts sooner at the cost of more false alerts.
+   */
+  limitShiftH: number;
+  /**
    * Presence (electricity meter, door contact): a daytime silence in a home whose load is above
    * standby (someone is in: TV, light, heater) alerts after this many hours even when the
    * household's own record would wait longer — outings no longer stretch its record.
@@ -149,6 +155,7 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMinMin: 15,
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
+  limitShiftH: 0,
   occupiedLimitH: 3.5,
   standbyAwayMaxH: 30,
 };
@@ -561,13 +568,14 @@ export class HouseholdState {
     const m = Math.round(longest);
     const fromTable =
       m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
-    if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable);
-    return Math.max(
-      this.params.minSilenceH,
+    const shift = this.params.limitShiftH;
+    if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable + shift);
+    const limit = Math.max(
       this.params.minLimitH,
       this.floorsH?.[Math.floor(at / HOUR)] ?? 0,
       longest * this.params.gapFactor + this.params.gapMarginH,
     );
+    return Math.max(this.params.minSilenceH, limit + shift);
   }
 
   /** A silence starting 06:00–20:59 local. */

@@ -33,6 +33,8 @@ import type { LoadedModel, ModelRegistry } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const REBUILD_DAYS = 28;
+/** False alerts per household-day the site accepts unless its file says otherwise (issue 13). */
+const DEFAULT_FALSE_ALERT_BUDGET = 0.01;
 /** Device kinds the detector reads, water last (see rebuild). */
 const WATCHED_KINDS: ReadonlyArray<Reading['kind']> = ['water_meter', 'electricity_meter', 'door_contact'];
 
@@ -151,9 +153,18 @@ export class InactivityDetector {
     if (!state) {
       const prior = coldStartPrior(this.deps.tf, model.model, model.meta, household);
       const floors = floorsFrom(model.meta);
-      this.states.set(household.id, (state = new HouseholdState(prior, paramsFrom(model.meta), floors)));
+      const params = paramsFrom(model.meta, this.falseAlertBudget());
+      this.states.set(household.id, (state = new HouseholdState(prior, params, floors)));
     }
     return state;
+  }
+
+  /** The site's false-alert budget for water-only households (site file `detection`). */
+  private falseAlertBudget(): number {
+    const detection = this.deps.ctx.site.site.detection as
+      | { elderlyInactivity?: { falseAlertsPerHouseholdDay?: number } }
+      | undefined;
+    return detection?.elderlyInactivity?.falseAlertsPerHouseholdDay ?? DEFAULT_FALSE_ALERT_BUDGET;
   }
 
   private process(jobs: Job[]): void {
