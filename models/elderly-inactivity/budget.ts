@@ -70,7 +70,10 @@ async function main(write: boolean): Promise<void> {
       version: version + 1,
       createdAt: new Date().toISOString(),
       params,
-      training: { ...folder.meta.training, ranges: { ...folder.meta.training.ranges, budgetCalibration: CALIBRATION_SPEC } },
+      training: {
+        ...folder.meta.training,
+        ranges: { ...folder.meta.training.ranges, budgetCalibration: CALIBRATION_SPEC },
+      },
     },
     MODELS_ROOT,
   );

@@ -140,6 +140,16 @@ export function* generateMeterRuns(spec: WaterSpec): Generator<MeterRun> {
     });
     const absences = away.filter((r) => r.details?.announced === true).map(span);
     const outings = engine.truthRecords.filter((r) => r.kind === 'outing').map(span);
-    yield { household, startMs, endMs, readings, absences, allAbsences: away.map(span), outings, incident, tap };
+    yield {
+      household,
+      startMs,
+      endMs,
+      readings,
+      absences,
+      allAbsences: away.map(span),
+      outings,
+      incident,
+      tap,
+    };
   }
 }

@@ -28,7 +28,10 @@ function presenceOf(run: MeterRun, rng: Rng): PresenceSignals {
   const activeHours = new Set<number>();
   const sorted = [...run.readings].sort((a, b) => a.ts - b.ts);
   for (let i = 1; i < sorted.length; i++)
-    if (sorted[i]!.litres - sorted[i - 1]!.litres >= ACTIVE_L && sorted[i]!.ts - sorted[i - 1]!.ts <= 2 * HOUR)
+    if (
+      sorted[i]!.litres - sorted[i - 1]!.litres >= ACTIVE_L &&
+      sorted[i]!.ts - sorted[i - 1]!.ts <= 2 * HOUR
+    )
       activeHours.add(Math.floor((sorted[i]!.ts - 1) / HOUR) * HOUR);
   const away = [...run.outings, ...run.allAbsences].map((a) => [a.from, a.to] as const);
   return presenceSignals(
@@ -47,7 +50,9 @@ async function main(households: number): Promise<void> {
   const root = new Rng('elderly-inactivity/presence/held-out');
   const presence = runs.map((run, i) => presenceOf(run, root.fork(`run-${i}`)));
   const params = paramsFrom(meta, 0.01);
-  process.stdout.write(`${MODEL_NAME}@${version}, ${runs.length} held-out households, presence ${JSON.stringify(PRESENCE_RANGES)}\n`);
+  process.stdout.write(
+    `${MODEL_NAME}@${version}, ${runs.length} held-out households, presence ${JSON.stringify(PRESENCE_RANGES)}\n`,
+  );
   for (const signals of ['water', 'door', 'electricity', 'both'] as Signals[]) {
     const alerts: RunAlerts[] = runs.map((run, i) => {
       const state = new HouseholdState(priors[i]!, params, floorsFrom(meta));

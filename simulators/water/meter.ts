@@ -247,9 +247,11 @@ export class WaterMeterActor implements Actor {
         ? { fromH: rng.uniform(10, 12), toH: rng.uniform(14, 18), people: rng.int(1, 3) }
         : undefined;
     const outings: Array<[number, number]> = [];
-    events = dayEvents(this.profile, { dayStartMs: dayStart, outings, ...(visit ? { visit } : {}) }, rng).filter(
-      (e) => !this.absent(e.start) && !this.inactive(e.start),
-    );
+    events = dayEvents(
+      this.profile,
+      { dayStartMs: dayStart, outings, ...(visit ? { visit } : {}) },
+      rng,
+    ).filter((e) => !this.absent(e.start) && !this.inactive(e.start));
     // Outings are ground truth for the presence signals (electricity, door): simulators/water/presence.ts.
     for (const [from, to] of outings)
       if (dayStart >= this.ctx.startMs - DAY_MS && !this.absent(from) && !this.inactive(from))

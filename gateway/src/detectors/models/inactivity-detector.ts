@@ -162,8 +162,7 @@ export class InactivityDetector {
   /** The site's false-alert budget for water-only households (site file `detection`). */
   private falseAlertBudget(): number {
     const detection = this.deps.ctx.site.site.detection as
-      | { elderlyInactivity?: { falseAlertsPerHouseholdDay?: number } }
-      | undefined;
+      { elderlyInactivity?: { falseAlertsPerHouseholdDay?: number } } | undefined;
     return detection?.elderlyInactivity?.falseAlertsPerHouseholdDay ?? DEFAULT_FALSE_ALERT_BUDGET;
   }
 
