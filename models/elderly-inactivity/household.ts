@@ -327,14 +327,31 @@ export class HouseholdState {
   }
 
   /**
-   * Whether a quiet span [from, to] is the resident away by the presence signals: an odd number
-   * of door openings since the silence began (went out and has not come back), or, in a home
-   * without a door contact, only the standby load on the electricity meter.
+   * The door's openings since the resident was last surely at home before `t`: the end of the
+   * latest span with water use and no door movement in it. (In a span with both, hourly readings
+   * cannot say whether the water was used before leaving or after coming back: a flush then out,
+   * or back then a wash. Counting from the last span without that doubt keeps the parity right,
+   * and a lost opening is corrected by the next such span.)
    */
-  private presenceAway(from: number, to: number): boolean {
-    // The last use may lie anywhere in its (hourly) span: openings just before `from` count.
-    if (this.openingsIn(from - HOUR, to).length % 2 === 1) return true;
-    return this.doorOpenings.length === 0 && this.electricityAt(to).state === 'standby';
+  private openingsSinceHome(t: number): number[] {
+    let home = 0;
+    for (let i = this.points.length - 1; i >= 1 && home === 0; i--) {
+      const [t0, l0] = this.points[i - 1]!;
+      const [t1, l1] = this.points[i]!;
+      if (t1 > t || l1 - l0 < this.params.activeL) continue;
+      if (this.openingsIn(t0, t1).length === 0) home = t1;
+    }
+    return this.openingsIn(home || t - KEEP_MS, t);
+  }
+
+  /**
+   * Whether the resident is away at `t` by the presence signals: out through the door and not
+   * back (an odd number of openings since surely home), or, in a home without a door contact,
+   * only the standby load on the electricity meter.
+   */
+  private presenceAway(t: number): boolean {
+    if (this.doorOpenings.length > 0) return this.openingsSinceHome(t).length % 2 === 1;
+    return this.electricityAt(t).state === 'standby';
   }
 
   get newestTs(): number {
@@ -418,7 +435,7 @@ export class HouseholdState {
       }
       // Outings and nights away shown by the door or the electricity meter are not quiet spells
       // at home: left in, they would stretch the household's limit (issue 13).
-      if (net < this.params.activeL && this.presenceAway(this.quietFrom ?? h, h + HOUR)) {
+      if (net < this.params.activeL && this.presenceAway(h + HOUR)) {
         this.quietFrom = null;
         continue;
       }
@@ -497,8 +514,8 @@ export class HouseholdState {
       this.returnedBy(newest),
       power.switchedOnAt,
     );
-    // Back through the door (an even number of openings since the last use): silent since then.
-    const openings = this.openingsIn(lastUse - HOUR, newest);
+    // Back through the door (an even number of openings since surely home): silent since then.
+    const openings = this.doorOpenings.length > 0 ? this.openingsSinceHome(newest) : [];
     const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
     const silenceH = (newest - from) / HOUR;
