@@ -50,8 +50,14 @@ const STANDBY_DAYS = 7;
 const MIN_STANDBY_INTERVALS = 24;
 /** Above the standby load by less than this, W: nobody is using anything (fridge cycles, chargers). */
 const STANDBY_MARGIN_W = 30;
-/** A rise of the mean load by this much, W, between intervals is someone switching on (kettle, cooker, TV). */
-const POWER_RISE_W = 100;
+/**
+ * A change of the mean load by this much, W, between intervals is someone switching something on
+ * or off (kettle, cooker, TV, lights): a sign of life, as a flush is. A load left on is steady.
+ */
+const POWER_CHANGE_W = 60;
+/** Switching off to standby this close to the last use, by day, is leaving home (not a collapse). */
+const LEAVING_WINDOW_MS = 1.5 * HOUR;
+const LEAVING_HOURS: readonly [number, number] = [7, 20];
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
@@ -112,15 +118,9 @@ export interface InactivityParams {
    */
   limitShiftH: number;
   /**
-   * Presence (electricity meter, door contact): a daytime silence in a home whose load is above
-   * standby (someone is in: TV, light, heater) alerts after this many hours even when the
-   * household's own record would wait longer — outings no longer stretch its record.
-   */
-  occupiedLimitH: number;
-  /**
-   * Presence: a silence the electricity meter explains as away (standby load only, in a home
-   * without a door contact) is held at most this long, hours — a night away and the day after;
-   * beyond it the water-only limits judge it (a collapse with nothing switched on).
+   * Presence: a silence the electricity meter explains as leaving home (switched off to standby
+   * by day around the last use, in a home without a door contact) is held at most this long,
+   * hours — a night away and the day after.
    */
   standbyAwayMaxH: number;
   /**
@@ -156,7 +156,6 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
   limitShiftH: 0,
-  occupiedLimitH: 3.5,
   standbyAwayMaxH: 30,
 };
 
@@ -294,31 +293,39 @@ export class HouseholdState {
   }
 
   /**
-   * What the electricity meter says about time `t`: 'standby' (only the fridge and standby: nobody
-   * is using anything, the home is empty), 'load' (a TV, light or heater on) or null (no meter,
-   * no interval near `t`, or the standby load not yet learned). Also the latest switching-on (a
-   * rise of the mean load) and the end of the latest standby interval, both up to `t`.
+   * What the electricity meter says up to time `t`: the latest change of the load (someone
+   * switching something on or off), and since when it has shown only the standby load (fridge,
+   * chargers; null when it shows more, has no interval near `t`, or has not learned its standby).
    */
-  private electricityAt(t: number): {
-    state: 'standby' | 'load' | null;
-    switchedOnAt: number;
-    standbyUntil: number;
-  } {
+  private electricityAt(t: number): { changedAt: number; standbySince: number | null } {
     const intervals = this.powerIntervals();
     const standby = this.standbyW(intervals);
-    let state: 'standby' | 'load' | null = null;
-    let switchedOnAt = 0;
-    let standbyUntil = 0;
-    for (let i = 0; i < intervals.length && intervals[i]![1] <= t; i++) {
-      const [, t1, w] = intervals[i]!;
-      if (i > 0 && w - intervals[i - 1]![2] >= POWER_RISE_W && intervals[i - 1]![1] === intervals[i]![0])
-        switchedOnAt = t1;
-      if (standby === null) continue;
-      const isStandby = w <= standby + STANDBY_MARGIN_W;
-      if (isStandby) standbyUntil = t1;
-      state = t - t1 <= MAX_POWER_SPAN_MS ? (isStandby ? 'standby' : 'load') : null;
+    let changedAt = 0;
+    let standbySince: number | null = null;
+    let last: [number, number, number] | null = null;
+    for (const interval of intervals) {
+      const [t0, t1, w] = interval;
+      if (t1 > t) break;
+      if (last && last[1] === t0 && Math.abs(w - last[2]) >= POWER_CHANGE_W) changedAt = t1;
+      if (standby !== null) standbySince = w <= standby + STANDBY_MARGIN_W ? (standbySince ?? t0) : null;
+      last = interval;
     }
-    return { state, switchedOnAt, standbyUntil };
+    if (!last || t - last[1] > MAX_POWER_SPAN_MS) standbySince = null;
+    return { changedAt, standbySince };
+  }
+
+  /**
+   * Left home by the electricity meter: by day, everything switched off to standby around the
+   * last use (a person leaving switches off; one who collapses does not), and standby since.
+   */
+  private leftHome(lastUse: number, power: { standbySince: number | null }): boolean {
+    if (power.standbySince === null || this.doorOpenings.length > 0) return false;
+    const h = this.tod(power.standbySince) / HOUR;
+    return (
+      Math.abs(power.standbySince - lastUse) <= LEAVING_WINDOW_MS &&
+      h >= LEAVING_HOURS[0] &&
+      h < LEAVING_HOURS[1]
+    );
   }
 
   /** Door openings in (from, to]. */
@@ -347,11 +354,11 @@ export class HouseholdState {
   /**
    * Whether the resident is away at `t` by the presence signals: out through the door and not
    * back (an odd number of openings since surely home), or, in a home without a door contact,
-   * only the standby load on the electricity meter.
+   * switched off to standby on leaving (leftHome).
    */
   private presenceAway(t: number): boolean {
     if (this.doorOpenings.length > 0) return this.openingsSinceHome(t).length % 2 === 1;
-    return this.electricityAt(t).state === 'standby';
+    return this.leftHome(this.learnedActive, this.electricityAt(t));
   }
 
   get newestTs(): number {
@@ -512,7 +519,7 @@ export class HouseholdState {
       this.lastActive ?? newest,
       this.visitAt,
       this.returnedBy(newest),
-      power.switchedOnAt,
+      power.changedAt,
     );
     // Back through the door (an even number of openings since surely home): silent since then.
     const openings = this.doorOpenings.length > 0 ? this.openingsSinceHome(newest) : [];
@@ -521,18 +528,11 @@ export class HouseholdState {
     const silenceH = (newest - from) / HOUR;
     if (this.episodeFrom !== null || silenceH < this.params.minSilenceH || this.absent(from, newest))
       return out;
-    // Away by the presence signals: out through the door, or only standby load (held at most
-    // standbyAwayMaxH, after which a collapse with nothing switched on is judged on water alone).
+    // Away by the presence signals: out through the door and not back, or switched off on leaving
+    // (held at most standbyAwayMaxH, after which a collapse right after switching off is judged
+    // on water alone).
     if (openings.length % 2 === 1) return out;
-    // With a door contact the door decides: not out through it means at home, even with only the
-    // standby load (asleep, reading by daylight).
-    const standbyAway = power.state === 'standby' && this.doorOpenings.length === 0;
-    if (standbyAway && silenceH < this.params.standbyAwayMaxH) return out;
-    // Someone's load is on (TV, light) and nobody has used water: a short daytime limit.
-    const occupiedLimitH =
-      power.state === 'load' && this.isDaytime(from)
-        ? Math.max(this.params.minSilenceH, this.params.occupiedLimitH)
-        : null;
+    if (this.leftHome(lastUse, power) && silenceH < this.params.standbyAwayMaxH) return out;
     let logP = 0;
     for (let t = from; t < newest;) {
       const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);
@@ -548,10 +548,7 @@ export class HouseholdState {
       (limitH === null || this.params.rhythmWithRecord > 0) &&
       logP <= Math.log(this.params.silenceProbability);
     const improbable =
-      rhythmSays ||
-      (limitH !== null && silenceH >= limitH) ||
-      (occupiedLimitH !== null && silenceH >= occupiedLimitH) ||
-      (wakeBy !== null && newest >= wakeBy);
+      rhythmSays || (limitH !== null && silenceH >= limitH) || (wakeBy !== null && newest >= wakeBy);
     if (improbable) {
       this.episodeFrom = from;
       out.push({
@@ -593,12 +590,6 @@ export class HouseholdState {
       longest * this.params.gapFactor + this.params.gapMarginH,
     );
     return Math.max(this.params.minSilenceH, limit + shift);
-  }
-
-  /** A silence starting 06:00–20:59 local. */
-  private isDaytime(t: number): boolean {
-    const h = this.tod(t) / HOUR;
-    return h >= 6 && h < 21;
   }
 
   /** Local time of day of `t`, ms since local midnight. */
