@@ -112,9 +112,9 @@ export interface InactivityParams {
    */
   maxSpellH: number;
   /**
-   * Added to the household's own silence limit, hours (never below minSilenceH): the site's
-   * false-alert budget picks it from the calibrated shifts of the model version (budget.ts);
-   * negative alerts sooner at the cost of more false alerts.
+   * Added to the own silence limit of a household with water alone, hours (never below
+   * minSilenceH): the site's false-alert budget picks it from the calibrated shifts of the model
+   * version (budget.ts); negative alerts sooner at the cost of more false alerts.
    */
   limitShiftH: number;
   /**
@@ -582,7 +582,8 @@ export class HouseholdState {
     const m = Math.round(longest);
     const fromTable =
       m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
-    const shift = this.params.limitShiftH;
+    // The site's budget trades delay for false alerts where water is all there is.
+    const shift = this.power.length > 0 || this.doorOpenings.length > 0 ? 0 : this.params.limitShiftH;
     if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable + shift);
     const limit = Math.max(
       this.params.minLimitH,
