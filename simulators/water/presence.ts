@@ -2,8 +2,9 @@
  * Presence signals of a household watched for inactivity (issue 13): its smart electricity
  * meter's register and its entrance door contact, made from the same ground truth as its water —
  * hours with water use (the resident is up), outings and absences (the home is empty: standby
- * load only, the door opened on leaving and coming back), and an inactivity incident (a collapse
- * leaves a TV or a light on in some homes, nothing in others). Ranges: docs/sources.md §2
+ * load only, the door opened on leaving and coming back), and an inactivity incident: a collapse
+ * switches nothing, so whatever was on (a TV, a light) stays on and a home with nothing on stays
+ * at standby. Ranges: docs/sources.md §2
  * ("Presence"); every one is [M] or ours.
  */
 import type { Rng } from '../core/rng.ts';
@@ -20,9 +21,8 @@ export interface PresenceRanges {
   standbyW: readonly [number, number];
   /** Load while up and at home (TV, lights, fan), W above standby. */
   awakeW: readonly [number, number];
-  /** Chance a collapse leaves a TV or a light on, and its load, W. */
-  leftOnShare: number;
-  leftOnW: readonly [number, number];
+  /** Share of the resident's waking hours at home with something on (TV, lights), per household. */
+  onShare: readonly [number, number];
   /** Visitors a day (each opens the door twice), and the door contact's lost messages. */
   visitorsPerDay: readonly [number, number];
   doorLostRate: number;
@@ -33,8 +33,7 @@ export const PRESENCE_RANGES: PresenceRanges = {
   lostRate: [0, 0.05],
   standbyW: [30, 80],
   awakeW: [30, 200],
-  leftOnShare: 0.5,
-  leftOnW: [8, 150],
+  onShare: [0.4, 0.95],
   visitorsPerDay: [0, 0.5],
   doorLostRate: 0.01,
 };
@@ -58,7 +57,7 @@ export function presenceSignals(input: PresenceInput, ranges: PresenceRanges, rn
   const cadence = rng.pick([...ranges.cadencesMin]) * 60_000;
   const lost = rng.uniform(...ranges.lostRate);
   const standby = rng.uniform(...ranges.standbyW);
-  const leftOn = rng.chance(ranges.leftOnShare) ? rng.uniform(...ranges.leftOnW) : 0;
+  const onShare = rng.uniform(...ranges.onShare);
   const awayAt = (t: number): boolean => input.away.some(([a, b]) => t >= a && t < b);
   const hourOf = (t: number): number => Math.floor(t / HOUR) * HOUR;
   const localHour = (t: number): number => new Date(t + LOCAL_OFFSET).getUTCHours();
@@ -71,16 +70,20 @@ export function presenceSignals(input: PresenceInput, ranges: PresenceRanges, rn
   };
   const electricity: PresenceSignals['electricity'] = [];
   let kwh = rng.uniform(1_000, 20_000);
-  let awakeLoad = rng.uniform(...ranges.awakeW);
+  /** What was on when the resident collapsed: it stays on. */
+  let onAtCollapse: number | null = null;
+  let on = 0;
   for (let t = Math.ceil(input.startMs / cadence) * cadence; t < input.endMs; t += cadence) {
     const mid = t - cadence / 2;
     let w = standby + rng.normal(0, 8);
-    if (input.incidentAt !== null && mid >= input.incidentAt) w += leftOn;
+    if (input.incidentAt !== null && mid >= input.incidentAt) w += onAtCollapse ??= on;
     else if (!awayAt(mid) && upAt(mid)) {
       // What is on changes through the day; cooking and the kettle lift an interval.
-      if (rng.chance(0.3)) awakeLoad = rng.uniform(...ranges.awakeW);
-      w += awakeLoad + (input.activeHours.has(hourOf(mid)) && rng.chance(0.3) ? rng.uniform(200, 800) : 0);
-    }
+      if (rng.chance(0.3)) {
+        on = rng.chance(onShare) ? rng.uniform(...ranges.awakeW) : 0;
+      }
+      w += on + (input.activeHours.has(hourOf(mid)) && rng.chance(0.3) ? rng.uniform(200, 800) : 0);
+    } else on = 0;
     kwh += (Math.max(0, w) * cadence) / HOUR / 1000;
     if (!rng.chance(lost))
       electricity.push({ ts: t, kwh: Number(kwh.toFixed(3)), arrivedAt: t + rng.uniform(5, 600) * 1000 });
