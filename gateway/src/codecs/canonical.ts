@@ -14,7 +14,7 @@ import {
   SMOKE_SENSOR_TELEMETRY,
   WATER_METER_TELEMETRY,
 } from '../contracts/payload-schemas.ts';
-import type { DeviceKind } from '../contracts/readings.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../contracts/readings.ts';
 import {
   CodecError,
   parseJson,
@@ -143,15 +143,7 @@ export const canonicalCodec: Codec = {
   id: 'canonical',
   description:
     'Canonical payloads of shared/CONTRACT.md on weige/{deviceId}/{telemetry|event|track|status|command/result}',
-  kinds: [
-    'water_meter',
-    'smoke_sensor',
-    'charging_controller',
-    'camera',
-    'electricity_meter',
-    'door_contact',
-    'generic',
-  ],
+  kinds: [...DEVICE_KINDS],
   streams: ['telemetry', 'event', 'track', 'status', 'command/result'],
   decode({ stream, payload, device }: DecodeInput): Decoded {
     switch (stream) {
