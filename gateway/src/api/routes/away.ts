@@ -12,6 +12,7 @@ import type { GatewayContext } from '../../context.ts';
 import type { Household, Role } from '../../contracts/site.ts';
 import { AwayLinks } from '../../alerting/away-links.ts';
 import type { AlertingService } from '../../alerting/service.ts';
+import { absenceSchema } from '../../alerting/routes/households.ts';
 import { idParams } from '../../alerting/routes/schemas.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
@@ -22,17 +23,6 @@ const DAY_MS = 86_400_000;
 const MAX_AWAY_DAYS = 30;
 const LINK_DAYS_DEFAULT = 90;
 const WORKERS: Role[] = ['grid_worker', 'special_care'];
-
-const awaySchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    householdId: { type: 'string' },
-    from: { type: 'string' },
-    to: { type: 'string' },
-    by: { type: 'string' },
-  },
-} as const;
 
 const untilBody = {
   type: 'object',
@@ -109,7 +99,17 @@ export function awayRoutes(service: () => AlertingService): FastifyPluginAsync<{
         reason,
         by: who.by,
       });
-      return { id: absence.id, householdId: h.id, from: iso(now), to: iso(until), by: who.by };
+      // As GET /api/households/:id/absences shows it.
+      return {
+        id: absence.id,
+        householdId: h.id,
+        from: iso(now),
+        to: iso(until),
+        reason,
+        by: who.by,
+        createdAt: iso(now),
+        active: true,
+      };
     };
 
     app.post<{ Params: { id: string }; Body: { until: string; note?: string } }>(
@@ -121,7 +121,7 @@ export function awayRoutes(service: () => AlertingService): FastifyPluginAsync<{
           summary: '外出报备: the resident is away until … (inactivity alerts held until then)',
           params: idParams,
           body: untilBody,
-          response: { 201: awaySchema },
+          response: { 201: absenceSchema },
         },
       },
       async (request, reply) => {
@@ -200,7 +200,7 @@ export function awayRoutes(service: () => AlertingService): FastifyPluginAsync<{
             properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{20,64}$' } },
           },
           body: untilBody,
-          response: { 201: awaySchema },
+          response: { 201: absenceSchema },
         },
       },
       async (request, reply) => {
