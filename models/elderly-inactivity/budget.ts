@@ -7,7 +7,7 @@
  *
  *   nice -n 10 npx tsx models/elderly-inactivity/budget.ts [--write]
  */
-import { selectBackend, type Tf } from '../../gateway/src/detectors/models/backend.ts';
+import * as tf from '@tensorflow/tfjs';
 import { readModelFolder, writeModelFolder, MODELS_ROOT } from '../lib/model-store.ts';
 import { loadNewest } from '../lib/train-mlp.ts';
 import { HELD_OUT_SPEC, type MeterRun } from './dataset.ts';
@@ -34,10 +34,11 @@ function line(label: string, m: InactivityMetrics): string {
 }
 
 async function main(write: boolean): Promise<void> {
-  const { tf } = await selectBackend(null);
-  const { version, meta, model } = await loadNewest(tf as Tf, MODEL_NAME, MODELS_ROOT);
+  // The cold-start prior is a few dozen weights: the cpu backend is enough.
+  await tf.setBackend('cpu');
+  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, MODELS_ROOT);
   const priorsOf = (runs: readonly MeterRun[]): number[][] =>
-    runs.map((r) => coldStartPrior(tf as Tf, model, meta, r.household));
+    runs.map((r) => coldStartPrior(tf, model, meta, r.household));
   const floors = floorsFrom(meta);
   const base = paramsFrom(meta);
   const calibration = collectRuns(CALIBRATION_SPEC, `calibration households (${CALIBRATION_SPEC.seed})`);

@@ -8,7 +8,7 @@
  *
  *   nice -n 10 npx tsx models/elderly-inactivity/presence-eval.ts [households]
  */
-import { selectBackend, type Tf } from '../../gateway/src/detectors/models/backend.ts';
+import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../../simulators/core/rng.ts';
 import { presenceSignals, PRESENCE_RANGES, type PresenceSignals } from '../../simulators/water/presence.ts';
 import { MODELS_ROOT } from '../lib/model-store.ts';
@@ -42,10 +42,11 @@ function presenceOf(run: MeterRun, rng: Rng): PresenceSignals {
 }
 
 async function main(households: number): Promise<void> {
-  const { tf } = await selectBackend(null);
-  const { version, meta, model } = await loadNewest(tf as Tf, MODEL_NAME, MODELS_ROOT);
+  // The cold-start prior is a few dozen weights: the cpu backend is enough.
+  await tf.setBackend('cpu');
+  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, MODELS_ROOT);
   const runs = collectRuns({ ...HELD_OUT_SPEC, households }, `held-out households (${HELD_OUT_SPEC.seed})`);
-  const priors = runs.map((r) => coldStartPrior(tf as Tf, model, meta, r.household));
+  const priors = runs.map((r) => coldStartPrior(tf, model, meta, r.household));
   model.dispose();
   const root = new Rng('elderly-inactivity/presence/held-out');
   const presence = runs.map((run, i) => presenceOf(run, root.fork(`run-${i}`)));

@@ -10,7 +10,6 @@ import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
 import { alertRoutes } from './routes/alerts.ts';
 import { householdRoutes } from './routes/households.ts';
-import { awayRoutes } from '../api/routes/away.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { silenceRoutes } from './routes/silences.ts';
 import { siteModeRoutes } from './routes/site-mode.ts';
@@ -37,7 +36,6 @@ export class AlertingModule implements GatewayModule {
         incidentRoutes,
         silenceRoutes,
         householdRoutes,
-        awayRoutes,
         siteModeRoutes,
         statsRoutes,
       ])
