@@ -250,6 +250,23 @@ const devices = [
       codec: 'canonical',
       place: p.id,
     })),
+  // Presence for the watched residents in the high-rises (issue 13): the household's smart
+  // electricity meter (every 30 min) and, in every other one, an entrance door contact, which
+  // speaks only when the door moves (no reportIntervalS).
+  ...watched
+    .filter((h) => HIGH_RISES.has(h.building))
+    .flatMap((h, i) => [
+      {
+        id: `em-${h.id}`,
+        kind: 'electricity_meter',
+        codec: 'canonical',
+        household: h.id,
+        reportIntervalS: 1800,
+      },
+      ...(i % 2 === 0
+        ? [{ id: `dc-${h.id}`, kind: 'door_contact', codec: 'canonical', household: h.id }]
+        : []),
+    ]),
 ];
 
 const grid = {

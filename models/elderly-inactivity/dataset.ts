@@ -70,6 +70,8 @@ export interface MeterRun {
   absences: Array<{ from: number; to: number }>;
   /** Every absence, told or not: ground truth, for cleaning training rows only. */
   allAbsences: Array<{ from: number; to: number }>;
+  /** The resident's outings (hours out): ground truth for the presence signals (presence-eval.ts). */
+  outings: Array<{ from: number; to: number }>;
   incident: { at: number; daytime: boolean; leakMasked: boolean } | null;
   tap: { at: number; endAt: number } | null;
 }
@@ -137,6 +139,17 @@ export function* generateMeterRuns(spec: WaterSpec): Generator<MeterRun> {
       to: r.endTs ?? r.ts,
     });
     const absences = away.filter((r) => r.details?.announced === true).map(span);
-    yield { household, startMs, endMs, readings, absences, allAbsences: away.map(span), incident, tap };
+    const outings = engine.truthRecords.filter((r) => r.kind === 'outing').map(span);
+    yield {
+      household,
+      startMs,
+      endMs,
+      readings,
+      absences,
+      allAbsences: away.map(span),
+      outings,
+      incident,
+      tap,
+    };
   }
 }

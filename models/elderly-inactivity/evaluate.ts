@@ -29,7 +29,7 @@ export interface InactivityMetrics {
   falseFlowAlerts: number;
 }
 
-interface RunAlerts {
+export interface RunAlerts {
   inactivity: number[];
   flow: number[];
 }
@@ -62,7 +62,7 @@ export function evaluate(
   return { model: metrics(runs, model), baseline: metrics(runs, baseline) };
 }
 
-function metrics(runs: readonly MeterRun[], alerts: RunAlerts[]): InactivityMetrics {
+export function metrics(runs: readonly MeterRun[], alerts: RunAlerts[]): InactivityMetrics {
   const day: number[] = [];
   const night: number[] = [];
   const afterFirstUse: number[] = [];

@@ -40,6 +40,24 @@ export const RECORD_MS = 28 * 24 * HOUR;
 const MIN_SPACING_MS = 5 * 60_000;
 /** A wake-margin this large switches the morning rule off (JSON has no infinity). */
 export const WAKE_OFF_H = 100;
+/** Readings must cover this much of the last day before a standing flow is subtracted. */
+const FLOOR_MIN_COVER_MS = 20 * HOUR;
+/** Electricity intervals longer than this say nothing about the load at one time (lost reports). */
+const MAX_POWER_SPAN_MS = 3 * HOUR;
+/** Days of electricity intervals the standby load is learned from. */
+const STANDBY_DAYS = 7;
+/** Intervals on record before a standby load is known (a day of hourly, or 6 h of 15-min reports). */
+const MIN_STANDBY_INTERVALS = 24;
+/** Above the standby load by less than this, W: nobody is using anything (fridge cycles, chargers). */
+const STANDBY_MARGIN_W = 30;
+/**
+ * A change of the mean load by this much, W, between intervals is someone switching something on
+ * or off (kettle, cooker, TV, lights): a sign of life, as a flush is. A load left on is steady.
+ */
+const POWER_CHANGE_W = 60;
+/** Switching off to standby this close to the last use, by day, is leaving home (not a collapse). */
+const LEAVING_WINDOW_MS = 1.5 * HOUR;
+const LEAVING_HOURS: readonly [number, number] = [7, 20];
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
@@ -94,6 +112,18 @@ export interface InactivityParams {
    */
   maxSpellH: number;
   /**
+   * Added to the own silence limit of a household with water alone, hours (never below
+   * minSilenceH): the site's false-alert budget picks it from the calibrated shifts of the model
+   * version (budget.ts); negative alerts sooner at the cost of more false alerts.
+   */
+  limitShiftH: number;
+  /**
+   * Presence: a silence the electricity meter explains as leaving home (switched off to standby
+   * by day around the last use, in a home without a door contact) is held at most this long,
+   * hours — a night away and the day after.
+   */
+  standbyAwayMaxH: number;
+  /**
    * Silence limits, hours, by the local hour the silence starts and the household's own longest
    * comparable spell (whole hours 0…LIMIT_TABLE_M − 1), flattened as `hour * LIMIT_TABLE_M + m`;
    * 0 where the stretched longest spell and the population floor decide (other hours, longer
@@ -125,6 +155,8 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMinMin: 15,
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
+  limitShiftH: 0,
+  standbyAwayMaxH: 30,
 };
 
 /** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
@@ -178,6 +210,10 @@ export class HouseholdState {
   private readonly draws: Array<[number, number]> = [];
   private readonly absences: Array<[number, number]> = [];
   private visitAt = 0;
+  /** Electricity register readings, [event time, kWh], sorted (the household's smart meter). */
+  private readonly power: Array<[number, number]> = [];
+  /** Entrance door openings, event time, sorted. */
+  private readonly doorOpenings: number[] = [];
 
   constructor(
     prior: readonly number[],
@@ -220,6 +256,111 @@ export class HouseholdState {
     this.visitAt = Math.max(this.visitAt, at);
   }
 
+  /** A reading of the household's electricity register (kWh): presence and switching-on. */
+  addElectricity(ts: number, kwh: number): void {
+    insertSorted(this.power, [ts, kwh]);
+    const newest = this.power.at(-1)![0];
+    while (this.power.length > 2 && this.power[0]![0] < newest - STANDBY_DAYS * 24 * HOUR) this.power.shift();
+  }
+
+  /** The entrance door contact changed (1 opened). */
+  addDoor(ts: number, open: number): void {
+    if (open !== 1) return;
+    let i = this.doorOpenings.length;
+    while (i > 0 && this.doorOpenings[i - 1]! > ts) i--;
+    if (this.doorOpenings[i - 1] === ts) return;
+    this.doorOpenings.splice(i, 0, ts);
+    while (this.doorOpenings.length && this.doorOpenings[0]! < ts - RECORD_MS) this.doorOpenings.shift();
+  }
+
+  /** Mean load of each electricity interval, [start, end, W], oldest first. */
+  private powerIntervals(): Array<[number, number, number]> {
+    const out: Array<[number, number, number]> = [];
+    for (let i = 1; i < this.power.length; i++) {
+      const [t0, k0] = this.power[i - 1]!;
+      const [t1, k1] = this.power[i]!;
+      if (t1 - t0 <= MAX_POWER_SPAN_MS && t1 > t0)
+        out.push([t0, t1, ((k1 - k0) * 1000) / ((t1 - t0) / HOUR)]);
+    }
+    return out;
+  }
+
+  /** The household's standby load, W: the 10th percentile of its interval means (null until known). */
+  private standbyW(intervals: ReadonlyArray<[number, number, number]>): number | null {
+    if (intervals.length < MIN_STANDBY_INTERVALS) return null;
+    const sorted = intervals.map(([, , w]) => w).sort((x, y) => x - y);
+    return sorted[Math.floor(sorted.length * 0.1)]!;
+  }
+
+  /**
+   * What the electricity meter says up to time `t`: the latest change of the load (someone
+   * switching something on or off), and since when it has shown only the standby load (fridge,
+   * chargers; null when it shows more, has no interval near `t`, or has not learned its standby).
+   */
+  private electricityAt(t: number): { changedAt: number; standbySince: number | null } {
+    const intervals = this.powerIntervals();
+    const standby = this.standbyW(intervals);
+    let changedAt = 0;
+    let standbySince: number | null = null;
+    let last: [number, number, number] | null = null;
+    for (const interval of intervals) {
+      const [t0, t1, w] = interval;
+      if (t1 > t) break;
+      if (last && last[1] === t0 && Math.abs(w - last[2]) >= POWER_CHANGE_W) changedAt = t1;
+      if (standby !== null) standbySince = w <= standby + STANDBY_MARGIN_W ? (standbySince ?? t0) : null;
+      last = interval;
+    }
+    if (!last || t - last[1] > MAX_POWER_SPAN_MS) standbySince = null;
+    return { changedAt, standbySince };
+  }
+
+  /**
+   * Left home by the electricity meter: by day, everything switched off to standby around the
+   * last use (a person leaving switches off; one who collapses does not), and standby since.
+   */
+  private leftHome(lastUse: number, power: { standbySince: number | null }): boolean {
+    if (power.standbySince === null || this.doorOpenings.length > 0) return false;
+    const h = this.tod(power.standbySince) / HOUR;
+    return (
+      Math.abs(power.standbySince - lastUse) <= LEAVING_WINDOW_MS &&
+      h >= LEAVING_HOURS[0] &&
+      h < LEAVING_HOURS[1]
+    );
+  }
+
+  /** Door openings in (from, to]. */
+  private openingsIn(from: number, to: number): number[] {
+    return this.doorOpenings.filter((t) => t > from && t <= to);
+  }
+
+  /**
+   * The door's openings since the resident was last surely at home before `t`: the end of the
+   * latest span with water use and no door movement in it. (In a span with both, hourly readings
+   * cannot say whether the water was used before leaving or after coming back: a flush then out,
+   * or back then a wash. Counting from the last span without that doubt keeps the parity right,
+   * and a lost opening is corrected by the next such span.)
+   */
+  private openingsSinceHome(t: number): number[] {
+    let home = 0;
+    for (let i = this.points.length - 1; i >= 1 && home === 0; i--) {
+      const [t0, l0] = this.points[i - 1]!;
+      const [t1, l1] = this.points[i]!;
+      if (t1 > t || l1 - l0 < this.params.activeL) continue;
+      if (this.openingsIn(t0, t1).length === 0) home = t1;
+    }
+    return this.openingsIn(home || t - KEEP_MS, t);
+  }
+
+  /**
+   * Whether the resident is away at `t` by the presence signals: out through the door and not
+   * back (an odd number of openings since surely home), or, in a home without a door contact,
+   * switched off to standby on leaving (leftHome).
+   */
+  private presenceAway(t: number): boolean {
+    if (this.doorOpenings.length > 0) return this.openingsSinceHome(t).length % 2 === 1;
+    return this.leftHome(this.learnedActive, this.electricityAt(t));
+  }
+
   get newestTs(): number {
     return this.points.at(-1)?.[0] ?? 0;
   }
@@ -251,6 +392,7 @@ export class HouseholdState {
   private floorLPerH(): number {
     const newest = this.newestTs;
     let floor = Number.POSITIVE_INFINITY;
+    let coveredMs = 0;
     for (let i = 1; i < this.points.length; i++) {
       const [t0, l0] = this.points[i - 1]!;
       const [t1, l1] = this.points[i]!;
@@ -258,8 +400,12 @@ export class HouseholdState {
       // resolution for a slow leak.
       if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR || t1 - t0 < HOUR / 2) continue;
       floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
+      coveredMs += t1 - t0;
     }
-    return Number.isFinite(floor) ? floor : 0;
+    // A standing flow is the lowest rate of a whole day, night included: over the first hours a
+    // resident's steady hourly use is the lowest rate and would be taken for a leak, leaving no
+    // activity at all (the cold-start false alert on steady hourly draw).
+    return Number.isFinite(floor) && coveredMs >= FLOOR_MIN_COVER_MS ? floor : 0;
   }
 
   /** The end of the newest span with activity: recomputed, since late readings refine the picture. */
@@ -291,6 +437,12 @@ export class HouseholdState {
       const use = this.registerAt(h + HOUR)! - this.registerAt(h)!;
       const net = use - floor;
       if (this.absent(h, h + HOUR) || this.inEpisode(h)) {
+        this.quietFrom = null;
+        continue;
+      }
+      // Outings and nights away shown by the door or the electricity meter are not quiet spells
+      // at home: left in, they would stretch the household's limit (issue 13).
+      if (net < this.params.activeL && this.presenceAway(h + HOUR)) {
         this.quietFrom = null;
         continue;
       }
@@ -360,12 +512,27 @@ export class HouseholdState {
     const newest = this.newestTs;
     const flow = this.flowAlert();
     if (flow) out.push(flow);
-    // A resident back from an absence has been silent only since coming home.
-    const from = Math.max(this.lastActive ?? newest, this.visitAt, this.returnedBy(newest));
+    // A resident back from an absence has been silent only since coming home; switching on an
+    // appliance is activity too.
+    const power = this.electricityAt(newest);
+    const lastUse = Math.max(
+      this.lastActive ?? newest,
+      this.visitAt,
+      this.returnedBy(newest),
+      power.changedAt,
+    );
+    // Back through the door (an even number of openings since surely home): silent since then.
+    const openings = this.doorOpenings.length > 0 ? this.openingsSinceHome(newest) : [];
+    const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
     const silenceH = (newest - from) / HOUR;
     if (this.episodeFrom !== null || silenceH < this.params.minSilenceH || this.absent(from, newest))
       return out;
+    // Away by the presence signals: out through the door and not back, or switched off on leaving
+    // (held at most standbyAwayMaxH, after which a collapse right after switching off is judged
+    // on water alone).
+    if (openings.length % 2 === 1) return out;
+    if (this.leftHome(lastUse, power) && silenceH < this.params.standbyAwayMaxH) return out;
     let logP = 0;
     for (let t = from; t < newest;) {
       const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);
@@ -415,13 +582,15 @@ export class HouseholdState {
     const m = Math.round(longest);
     const fromTable =
       m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
-    if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable);
-    return Math.max(
-      this.params.minSilenceH,
+    // The site's budget trades delay for false alerts where water is all there is.
+    const shift = this.power.length > 0 || this.doorOpenings.length > 0 ? 0 : this.params.limitShiftH;
+    if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable + shift);
+    const limit = Math.max(
       this.params.minLimitH,
       this.floorsH?.[Math.floor(at / HOUR)] ?? 0,
       longest * this.params.gapFactor + this.params.gapMarginH,
     );
+    return Math.max(this.params.minSilenceH, limit + shift);
   }
 
   /** Local time of day of `t`, ms since local midnight. */
@@ -511,6 +680,13 @@ export class HouseholdState {
       continuousMin: null,
     };
   }
+}
+
+function insertSorted(points: Array<[number, number]>, point: [number, number]): void {
+  let i = points.length;
+  while (i > 0 && points[i - 1]![0] > point[0]) i--;
+  if (points[i - 1]?.[0] === point[0]) return;
+  points.splice(i, 0, point);
 }
 
 /** The heaviest usual hour (p99 of learned hours, litres); 60 L until two days are learned. */

@@ -97,10 +97,28 @@ export function storedParams(params: InactivityParams): Record<string, number> {
   return { ...numbers, ...limitTableParams(limitTable) };
 }
 
-export function paramsFrom(meta: ModelMeta): InactivityParams {
+/** Param name of the limit shift calibrated for a false-alert budget (per household-day). */
+export const budgetShiftKey = (budget: number): string => `budgetShiftH:${budget}`;
+
+/**
+ * The limit shift for a site's false-alert budget: the one calibrated for the largest budget at or
+ * below it (0 when the version has none, or the site asks for less than any).
+ */
+export function shiftForBudget(meta: ModelMeta, budget: number): number {
+  let best: { budget: number; shift: number } | null = null;
+  for (const [key, shift] of Object.entries(meta.params)) {
+    if (!key.startsWith('budgetShiftH:')) continue;
+    const b = Number(key.slice('budgetShiftH:'.length));
+    if (b <= budget + 1e-12 && (!best || b > best.budget)) best = { budget: b, shift };
+  }
+  return best?.shift ?? 0;
+}
+
+export function paramsFrom(meta: ModelMeta, budget?: number): InactivityParams {
   const table = Array.from({ length: 24 * LIMIT_TABLE_M }, (_, k) => meta.params[limitKey(k)] ?? 0);
   // Versions up to @6 kept every spell in the record: they run as they were measured.
   const legacy = meta.params.maxSpellH === undefined ? { maxSpellH: Number.MAX_VALUE } : {};
   const params = { ...DEFAULT_PARAMS, ...legacy, ...(meta.params as Partial<InactivityParams>) };
+  if (budget !== undefined) params.limitShiftH = shiftForBudget(meta, budget);
   return table.some((l) => l > 0) ? { ...params, limitTable: table } : params;
 }

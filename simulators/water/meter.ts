@@ -246,9 +246,23 @@ export class WaterMeterActor implements Actor {
       elderlyHome && (weekday === 0 || weekday === 6) && rng.chance(VISIT_PER_WEEKEND_DAY)
         ? { fromH: rng.uniform(10, 12), toH: rng.uniform(14, 18), people: rng.int(1, 3) }
         : undefined;
-    events = dayEvents(this.profile, { dayStartMs: dayStart, ...(visit ? { visit } : {}) }, rng).filter(
-      (e) => !this.absent(e.start) && !this.inactive(e.start),
-    );
+    const outings: Array<[number, number]> = [];
+    events = dayEvents(
+      this.profile,
+      { dayStartMs: dayStart, outings, ...(visit ? { visit } : {}) },
+      rng,
+    ).filter((e) => !this.absent(e.start) && !this.inactive(e.start));
+    // Outings are ground truth for the presence signals (electricity, door): simulators/water/presence.ts.
+    for (const [from, to] of outings)
+      if (dayStart >= this.ctx.startMs - DAY_MS && !this.absent(from) && !this.inactive(from))
+        this.ctx.truth({
+          class: 'context',
+          kind: 'outing',
+          ts: Math.round(from),
+          endTs: Math.round(to),
+          deviceId: this.id,
+          household: this.household.id,
+        });
     if (visit && dayStart >= this.ctx.startMs - DAY_MS)
       this.ctx.truth({
         class: 'context',

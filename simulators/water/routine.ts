@@ -101,6 +101,8 @@ export function seasonalFactor(dayStartMs: number): number {
 }
 
 interface DayContext {
+  /** Filled with the elder's outings of the day, [leaves, back] epoch ms (presence signals). */
+  outings?: Array<[number, number]>;
   /** Local midnight of the day. */
   dayStartMs: number;
   /** Extra visitors for part of the day (family visit). */
@@ -127,7 +129,9 @@ export function dayEvents(profile: HouseholdProfile, ctx: DayContext, rng: Rng):
   if (elderly.length && rng.chance(profile.outingProbability)) {
     // Market in the morning or a walk in the afternoon, 1–4 h (FIELD-NOTES §2.4 daily clock).
     const from = rng.chance(0.6) ? rng.uniform(8, 10) : rng.uniform(14, 16);
-    awayWindows.push([from, from + rng.uniform(1, 4)]);
+    const to = from + rng.uniform(1, 4);
+    awayWindows.push([from, to]);
+    ctx.outings?.push([at(from), at(to)]);
   }
 
   for (const p of profile.people) {

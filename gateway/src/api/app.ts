@@ -22,6 +22,7 @@ import { EmbeddedBroker } from '../transport/embedded-broker.ts';
 import { ConnectionGuard } from '../transport/connection-guard.ts';
 import authPlugin, { markRoutesPublic } from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
+import awayRoutes from './routes/away.ts';
 import deadLetterRoutes from './routes/dead-letters.ts';
 import deviceRoutes from './routes/devices.ts';
 import siteRoutes from './routes/site.ts';
@@ -109,6 +110,7 @@ export async function createApi(
   await app.register(siteRoutes, { ctx });
   await app.register(deviceRoutes, { ctx });
   await app.register(deadLetterRoutes, { ctx });
+  await app.register(awayRoutes, { ctx });
   for (const extension of options.extensions ?? []) await app.register(extension, { ctx });
 
   const transport = ctx.transport;

@@ -8,11 +8,13 @@ import {
   CHARGING_CONTROLLER_TELEMETRY,
   COMMAND_RESULT,
   DEVICE_EVENT,
+  DOOR_CONTACT_TELEMETRY,
+  ELECTRICITY_METER_TELEMETRY,
   GENERIC_TELEMETRY,
   SMOKE_SENSOR_TELEMETRY,
   WATER_METER_TELEMETRY,
 } from '../contracts/payload-schemas.ts';
-import type { DeviceKind } from '../contracts/readings.ts';
+import { DEVICE_KINDS, type DeviceKind } from '../contracts/readings.ts';
 import {
   CodecError,
   parseJson,
@@ -25,14 +27,16 @@ import {
 import { schemaChecker } from './schema-check.ts';
 
 type Flat = Record<string, unknown> & { ts: RawTs };
-type WaterBatch = { readings: Array<{ ts: RawTs; total_m3: number }> } & Record<string, unknown>;
+type RegisterBatch = { readings: Array<{ ts: RawTs } & Record<string, number>> } & Record<string, unknown>;
 type ChargerPayload = {
   ts: RawTs;
   temp_c?: number;
   ports: Array<{ port: number; state: string } & Record<string, number | string>>;
 };
 
-const checkWater = schemaChecker<Flat | WaterBatch>(WATER_METER_TELEMETRY);
+const checkWater = schemaChecker<Flat | RegisterBatch>(WATER_METER_TELEMETRY);
+const checkElectricity = schemaChecker<Flat | RegisterBatch>(ELECTRICITY_METER_TELEMETRY);
+const checkDoor = schemaChecker<Flat>(DOOR_CONTACT_TELEMETRY);
 const checkSmoke = schemaChecker<Flat>(SMOKE_SENSOR_TELEMETRY);
 const checkCharger = schemaChecker<ChargerPayload>(CHARGING_CONTROLLER_TELEMETRY);
 const checkGeneric = schemaChecker<Flat>(GENERIC_TELEMETRY);
@@ -57,27 +61,12 @@ export function flatReading(payload: Flat): DecodedReading {
 
 function decodeTelemetry(kind: DeviceKind, data: unknown): Decoded {
   switch (kind) {
-    case 'water_meter': {
-      const p = checkWater(data);
-      if (!('readings' in p)) return { type: 'readings', readings: [flatReading(p as Flat)] };
-      const batch = p as WaterBatch;
-      const { readings: _r, ...shared } = batch;
-      const sharedValues = flatReading({ ...shared, ts: 0 }).values;
-      // Battery and other device-level fields describe the moment of sending: attach them to the newest reading.
-      const newest = batch.readings.reduce(
-        (best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best),
-        0,
-      );
-      return {
-        type: 'readings',
-        readings: batch.readings.map((r, i) => ({
-          ts: r.ts,
-          port: null,
-          values: i === newest ? { total_m3: r.total_m3, ...sharedValues } : { total_m3: r.total_m3 },
-          labels: {},
-        })),
-      };
-    }
+    case 'water_meter':
+      return registerReadings(checkWater(data), 'total_m3');
+    case 'electricity_meter':
+      return registerReadings(checkElectricity(data), 'total_kwh');
+    case 'door_contact':
+      return { type: 'readings', readings: [flatReading(checkDoor(data))] };
     case 'smoke_sensor':
       return { type: 'readings', readings: [flatReading(checkSmoke(data))] };
     case 'charging_controller': {
@@ -98,6 +87,28 @@ function decodeTelemetry(kind: DeviceKind, data: unknown): Decoded {
     case 'generic':
       return { type: 'readings', readings: [flatReading(checkGeneric(data))] };
   }
+}
+
+/** A meter's register reading, or a batch of them (`readings`) with device-level fields beside. */
+function registerReadings(p: Flat | RegisterBatch, register: 'total_m3' | 'total_kwh'): Decoded {
+  if (!('readings' in p)) return { type: 'readings', readings: [flatReading(p as Flat)] };
+  const batch = p as RegisterBatch;
+  const { readings: _r, ...shared } = batch;
+  const sharedValues = flatReading({ ...shared, ts: 0 }).values;
+  // Battery and other device-level fields describe the moment of sending: attach them to the newest reading.
+  const newest = batch.readings.reduce(
+    (best, r, i, all) => (tsOrder(r.ts) > tsOrder(all[best]!.ts) ? i : best),
+    0,
+  );
+  return {
+    type: 'readings',
+    readings: batch.readings.map((r, i) => ({
+      ts: r.ts,
+      port: null,
+      values: i === newest ? { [register]: r[register]!, ...sharedValues } : { [register]: r[register]! },
+      labels: {},
+    })),
+  };
 }
 
 /** Sort key for raw timestamps of one batch (they share a format). */
@@ -132,7 +143,7 @@ export const canonicalCodec: Codec = {
   id: 'canonical',
   description:
     'Canonical payloads of shared/CONTRACT.md on weige/{deviceId}/{telemetry|event|track|status|command/result}',
-  kinds: ['water_meter', 'smoke_sensor', 'charging_controller', 'camera', 'generic'],
+  kinds: [...DEVICE_KINDS],
   streams: ['telemetry', 'event', 'track', 'status', 'command/result'],
   decode({ stream, payload, device }: DecodeInput): Decoded {
     switch (stream) {

@@ -31,30 +31,62 @@ export const WATER_METER_READING = {
   ...extraNumeric,
 };
 
-export const WATER_METER_TELEMETRY = {
-  oneOf: [
-    WATER_METER_READING,
-    {
-      type: 'object',
-      required: ['readings'],
-      properties: {
-        readings: {
-          type: 'array',
-          minItems: 1,
-          maxItems: 10_000,
-          items: {
-            type: 'object',
-            required: ['ts', 'total_m3'],
-            properties: { ts, total_m3: { type: 'number', minimum: 0 } },
-            additionalProperties: false,
+/**
+ * A meter's cumulative register: one reading (`single`), or a batch of `{ts, <register>}` under
+ * `readings` with device-level fields beside it.
+ */
+function registerTelemetry(register: string, single: object, batchFields: object = {}) {
+  return {
+    oneOf: [
+      single,
+      {
+        type: 'object',
+        required: ['readings'],
+        properties: {
+          readings: {
+            type: 'array',
+            minItems: 1,
+            maxItems: 10_000,
+            items: {
+              type: 'object',
+              required: ['ts', register],
+              properties: { ts, [register]: { type: 'number', minimum: 0 } },
+              additionalProperties: false,
+            },
           },
+          ...batchFields,
         },
-        battery_pct: pct,
+        additionalProperties: measurement,
+        ...extraNumeric,
       },
-      additionalProperties: measurement,
-      ...extraNumeric,
-    },
-  ],
+    ],
+  };
+}
+
+export const WATER_METER_TELEMETRY = registerTelemetry('total_m3', WATER_METER_READING, { battery_pct: pct });
+
+/** A household's smart electricity meter: cumulative register, one reading or a batch, like water. */
+export const ELECTRICITY_METER_READING = {
+  type: 'object',
+  required: ['ts', 'total_kwh'],
+  properties: {
+    ts,
+    total_kwh: { type: 'number', minimum: 0 },
+    power_w: { type: 'number', minimum: 0 },
+  },
+  additionalProperties: measurement,
+  ...extraNumeric,
+};
+
+export const ELECTRICITY_METER_TELEMETRY = registerTelemetry('total_kwh', ELECTRICITY_METER_READING);
+
+/** An entrance door contact: sent on every change (1 opened, 0 closed). */
+export const DOOR_CONTACT_TELEMETRY = {
+  type: 'object',
+  required: ['ts', 'door_open'],
+  properties: { ts, door_open: { enum: [0, 1] }, battery_pct: pct },
+  additionalProperties: measurement,
+  ...extraNumeric,
 };
 
 export const SMOKE_SENSOR_TELEMETRY = {

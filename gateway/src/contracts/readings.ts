@@ -8,6 +8,8 @@ export const DEVICE_KINDS = [
   'smoke_sensor',
   'charging_controller',
   'camera',
+  'electricity_meter',
+  'door_contact',
   'generic',
 ] as const;
 export type DeviceKind = (typeof DEVICE_KINDS)[number];

@@ -13,6 +13,9 @@ import type { AuditLog } from './audit-log.ts';
 import type { PrivacyConfig } from './config.ts';
 import type { LegalHolds } from './legal-holds.ts';
 
+/** Meters and contacts that watch how a person living alone lives (water, and presence: issue 13). */
+const MONITORED_KINDS = new Set(['water_meter', 'electricity_meter', 'door_contact']);
+
 const DAY_MS = 86_400_000;
 /** Keys whose values are camera media (links or inline images). */
 const MEDIA_KEY = /(url|urls|link|links|href|snapshot|clip|image|photo|photos)$/i;
@@ -139,7 +142,7 @@ export class RetentionJob {
   private pruneMonitoredReadings(before: number): number {
     const devices = this.deps.site
       .allDevices()
-      .filter((d) => d.kind === 'water_meter' && this.deps.site.household(d.household)?.livesAlone)
+      .filter((d) => MONITORED_KINDS.has(d.kind) && this.deps.site.household(d.household)?.livesAlone)
       .map((d) => d.id);
     return this.deps.db
       .prepare('DELETE FROM readings WHERE ts < ? AND device_id IN (SELECT value FROM json_each(?))')

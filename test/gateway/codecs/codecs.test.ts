@@ -16,6 +16,8 @@ const devices: Record<string, Device> = {
   charger: { id: 'chg-1', kind: 'charging_controller', codec: 'canonical' },
   weilai: { id: 'chg-2', kind: 'charging_controller', codec: 'weilai-charger' },
   camera: { id: 'cam-1', kind: 'camera', codec: 'canonical' },
+  electricity: { id: 'em-1', kind: 'electricity_meter', codec: 'canonical' },
+  door: { id: 'dc-1', kind: 'door_contact', codec: 'canonical' },
   hik: {
     id: 'cam-2',
     kind: 'camera',
@@ -104,6 +106,37 @@ describe('canonical codec', () => {
       battery_pct: 50,
     });
     expect(readingsOf(out).map((r) => r.values)).toEqual([{ total_m3: 2, battery_pct: 50 }, { total_m3: 1 }]);
+  });
+
+  it('decodes an electricity register, alone or batched, and a door contact change', () => {
+    expect(
+      readingsOf(decode(devices.electricity!, 'telemetry', { ts: 1763766000000, total_kwh: 5321.42 })),
+    ).toEqual([{ ts: 1763766000000, port: null, values: { total_kwh: 5321.42 }, labels: {} }]);
+    const batch = decode(devices.electricity!, 'telemetry', {
+      readings: [
+        { ts: '2026-11-22T06:30:00+08:00', total_kwh: 5321.3 },
+        { ts: '2026-11-22T07:00:00+08:00', total_kwh: 5321.42 },
+      ],
+      power_w: 85,
+    });
+    expect(readingsOf(batch).map((r) => r.values)).toEqual([
+      { total_kwh: 5321.3 },
+      { total_kwh: 5321.42, power_w: 85 },
+    ]);
+    expect(
+      readingsOf(decode(devices.door!, 'telemetry', { ts: 1763766000000, door_open: 1 }))[0]!.values,
+    ).toEqual({
+      door_open: 1,
+    });
+  });
+
+  it('refuses a door contact state other than 0 or 1, and an electricity reading without its register', () => {
+    expect(rejection(devices.door!, 'telemetry', { ts: 1763766000000, door_open: 'open' }).reason).toBe(
+      'schema_violation',
+    );
+    const noRegister = rejection(devices.electricity!, 'telemetry', { ts: 1763766000000, power_w: 85 });
+    expect(noRegister.reason).toBe('schema_violation');
+    expect(noRegister.message).toContain('total_kwh');
   });
 
   it('keeps charger port state as a label and numbers as values', () => {

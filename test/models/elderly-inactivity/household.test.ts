@@ -42,6 +42,26 @@ describe('elderly-inactivity household state', () => {
   const stopAt = DAY0 + 20 * 24 * HOUR + 9 * HOUR; // day 20, 09:00 local
   const expected = (alerts: InactivityAlert[]) => alerts.filter((a) => a.kind === 'elderly_inactivity');
 
+  it('takes no steady hourly draw for a leak before a whole day is on record (cold start)', () => {
+    // From the first reading at 08:00 the resident draws the same 6 L every waking hour: over the
+    // first hours that is the lowest rate there is, which must not be taken for a standing flow.
+    const state = new HouseholdState(FLAT_PRIOR, DEFAULT_PARAMS);
+    const first = DAY0 + 8 * HOUR;
+    const alerts = replay(
+      state,
+      readings(2).filter(([t]) => t >= first),
+    );
+    expect(alerts).toEqual([]);
+    // The same household with a 6 L/h leak on top of it, night and day, still shows its use.
+    const leaking = new HouseholdState(FLAT_PRIOR, DEFAULT_PARAMS);
+    expect(
+      replay(
+        leaking,
+        readings(2, { leakLPerH: 6 }).filter(([t]) => t >= first),
+      ),
+    ).toEqual([]);
+  });
+
   it('learns a regular resident and alerts hours before the 12-hour rule, never at night', () => {
     const state = new HouseholdState(FLAT_PRIOR);
     const alerts = expected(replay(state, readings(21, { stopAt })));

@@ -15,7 +15,7 @@ import { idParams } from './schemas.ts';
 
 const CARERS = ['grid_worker', 'special_care', 'building_group_leader', 'micro_grid_leader'] as const;
 
-const absenceSchema = {
+export const absenceSchema = {
   type: 'object',
   properties: {
     id: { type: 'string' },

@@ -7,6 +7,9 @@
  * A meter that stops reporting raises nothing here: that is `device_offline`, not silence.
  * Readings that are a meter's continuous-flow alarm uplink (`continuous_flow_min`, `flow_lph`)
  * carry it to the household state, which flags `continuous_water_flow` from it within minutes.
+ * The household's smart electricity meter (`total_kwh`) and entrance door contact (`door_open`),
+ * where fitted, are its presence signals (issue 13): they go to the same state, which fuses them
+ * with water into one inactivity decision (household.ts).
  * Only households with a current consent are watched (issue 18): a withdrawal (bus
  * `householdConsentChanged`) drops the household's state at once, and a day-only consent lets
  * nothing through outside the site's day hours.
@@ -30,6 +33,22 @@ import type { LoadedModel, ModelRegistry } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
 
 const REBUILD_DAYS = 28;
+/** False alerts per household-day the site accepts unless its file says otherwise (issue 13). */
+const DEFAULT_FALSE_ALERT_BUDGET = 0.01;
+/** Device kinds the detector reads, water last (see rebuild). */
+const WATCHED_KINDS: ReadonlyArray<Reading['kind']> = ['water_meter', 'electricity_meter', 'door_contact'];
+
+function isPresence(reading: Reading): boolean {
+  return (
+    (reading.kind === 'electricity_meter' && reading.values.total_kwh !== undefined) ||
+    (reading.kind === 'door_contact' && reading.values.door_open !== undefined)
+  );
+}
+
+function addPresence(state: HouseholdState, reading: Reading): void {
+  if (reading.kind === 'electricity_meter') state.addElectricity(reading.ts, reading.values.total_kwh!);
+  else state.addDoor(reading.ts, reading.values.door_open!);
+}
 
 export interface InactivityDetectorDeps {
   ctx: GatewayContext;
@@ -41,6 +60,7 @@ export interface InactivityDetectorDeps {
 
 type Job =
   | { type: 'reading'; reading: Reading; household: Household }
+  | { type: 'presence'; reading: Reading; household: Household }
   | { type: 'absence'; householdId: string; from: number; to: number }
   | { type: 'visit'; householdId: string; at: number }
   | { type: 'forget'; householdId: string };
@@ -61,7 +81,8 @@ export class InactivityDetector {
     this.unsubscribe.push(
       bus.on('readingAccepted', (reading) => {
         const household = this.householdOf(reading);
-        if (household) this.queue.push({ type: 'reading', reading, household });
+        if (household)
+          this.queue.push({ type: isPresence(reading) ? 'presence' : 'reading', reading, household });
       }),
       bus.on('householdAbsenceRecorded', (a) =>
         this.queue.push({ type: 'absence', householdId: a.householdId, from: a.from, to: a.to }),
@@ -87,7 +108,8 @@ export class InactivityDetector {
   }
 
   private householdOf(reading: Reading): Household | null {
-    if (reading.kind !== 'water_meter' || reading.values.total_m3 === undefined) return null;
+    if (!(reading.kind === 'water_meter' && reading.values.total_m3 !== undefined) && !isPresence(reading))
+      return null;
     const household = this.deps.ctx.site.household(this.deps.ctx.site.device(reading.deviceId)?.household);
     return household && this.watches(household) ? household : null;
   }
@@ -102,8 +124,12 @@ export class InactivityDetector {
     const model = this.deps.registry.get(MODEL_NAME);
     if (!model) return;
     const from = ctx.clock.now() - REBUILD_DAYS * 86_400_000;
-    for (const device of ctx.site.allDevices()) {
-      if (device.kind !== 'water_meter') continue;
+    // Presence first: the water replay then judges its silences with the presence known.
+    const devices = ctx.site
+      .allDevices()
+      .filter((d) => WATCHED_KINDS.includes(d.kind))
+      .sort((a, b) => WATCHED_KINDS.indexOf(b.kind) - WATCHED_KINDS.indexOf(a.kind));
+    for (const device of devices) {
       const household = ctx.site.household(device.household);
       if (!household || !this.watches(household)) continue;
       const readings = ctx.stores.readings.query({
@@ -114,8 +140,11 @@ export class InactivityDetector {
       });
       if (!readings.length) continue;
       const state = this.stateFor(household, model);
-      for (const r of readings)
-        if (r.values.total_m3 !== undefined) state.add(r.ts, r.values.total_m3 * 1000, flowAlarmOf(r.values));
+      for (const r of readings) {
+        if (isPresence(r)) addPresence(state, r);
+        else if (r.values.total_m3 !== undefined)
+          state.add(r.ts, r.values.total_m3 * 1000, flowAlarmOf(r.values));
+      }
     }
   }
 
@@ -124,9 +153,17 @@ export class InactivityDetector {
     if (!state) {
       const prior = coldStartPrior(this.deps.tf, model.model, model.meta, household);
       const floors = floorsFrom(model.meta);
-      this.states.set(household.id, (state = new HouseholdState(prior, paramsFrom(model.meta), floors)));
+      const params = paramsFrom(model.meta, this.falseAlertBudget());
+      this.states.set(household.id, (state = new HouseholdState(prior, params, floors)));
     }
     return state;
+  }
+
+  /** The site's false-alert budget for water-only households (site file `detection`). */
+  private falseAlertBudget(): number {
+    const detection = this.deps.ctx.site.site.detection as
+      { elderlyInactivity?: { falseAlertsPerHouseholdDay?: number } } | undefined;
+    return detection?.elderlyInactivity?.falseAlertsPerHouseholdDay ?? DEFAULT_FALSE_ALERT_BUDGET;
   }
 
   private process(jobs: Job[]): void {
@@ -135,6 +172,8 @@ export class InactivityDetector {
     for (const job of jobs) {
       if (job.type === 'forget') {
         this.states.delete(job.householdId);
+      } else if (job.type === 'presence') {
+        if (this.watches(job.household)) addPresence(this.stateFor(job.household, model), job.reading);
       } else if (job.type === 'reading') {
         // Consent may have been withdrawn while the reading waited in the queue.
         if (!this.watches(job.household)) continue;

@@ -36,12 +36,15 @@ export class ModelsModule implements GatewayModule {
   runtime: TfRuntime | null = null;
   registry: ModelRegistry | null = null;
   private detectors: Detector[] = [];
+  private unsubscribe: Array<() => void> = [];
+  private bus: GatewayContext['bus'] | null = null;
   private log: Logger | null = null;
 
   constructor(private readonly options: ModelsModuleOptions = {}) {}
 
   async start(ctx: GatewayContext): Promise<void> {
     const log = (this.log = moduleLogger(ctx.log, 'models'));
+    this.bus = ctx.bus;
     this.runtime = await selectBackend(log, this.options.loaders ?? DEFAULT_LOADERS);
     const registry = (this.registry = new ModelRegistry({
       tf: this.runtime.tf,
@@ -56,8 +59,8 @@ export class ModelsModule implements GatewayModule {
       }
     }
     if (this.options.watch !== false) registry.watch(MODEL_NAMES);
-    const announce = () => ctx.bus.emit('modelsLoaded', { names: registry.list().map((m) => m.name) });
-    for (const name of MODEL_NAMES) registry.onSwap(name, announce);
+    const announce = (): void => ctx.bus.emit('modelsLoaded', { names: registry.list().map((m) => m.name) });
+    for (const name of MODEL_NAMES) this.unsubscribe.push(registry.onSwap(name, announce));
     announce();
     const metrics = modelMetrics(ctx);
     const falling = new FallingObjectDetector({
@@ -98,6 +101,9 @@ export class ModelsModule implements GatewayModule {
   async stop(): Promise<void> {
     for (const d of this.detectors) d.stop();
     this.detectors = [];
+    for (const off of this.unsubscribe.splice(0)) off();
+    // Stopped models run nothing: the rules standing in for them take over.
+    this.bus?.emit('modelsLoaded', { names: [] });
     this.registry?.close();
     this.registry = null;
   }

@@ -27,7 +27,7 @@ function ruleMetrics(ctx: GatewayContext) {
   return {
     detections: new Counter({
       name: 'weige_rule_detections_total',
-      help: 'Detections raised by rules, by rule and type (fire, clear)',
+      help: 'Detections raised by rules, by rule and type (fire, clear, fallback_silent)',
       labelNames: ['rule', 'type'] as const,
       registers,
     }),
@@ -104,6 +104,7 @@ export class RulesModule implements GatewayModule {
     this.preload(ctx);
     engine.start();
     this.unsubscribe.push(...feedEngine(ctx.bus, engine, ctx.clock));
+    // Rules start before models, so no announcement is missed.
     this.unsubscribe.push(
       ctx.bus.on('modelsLoaded', ({ names }) => {
         this.loadedModels = new Set(names);
