@@ -21,6 +21,7 @@ import {
 import { customRulesDir } from '../helpers/custom-rule.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { testNow } from '../helpers/clock.ts';
+import { generateFallTrack, trackPayload } from '../../simulators/camera/track.ts';
 
 let gw: TestGateway;
 let browser: Browser;
@@ -65,23 +66,30 @@ describe('dashboards in Chromium', { timeout: 120_000 }, () => {
     ]);
     await manager.page.waitForSelector('#open-incidents tbody tr');
 
-    // A façade camera on building 3 (micro-grid 3) reports a thrown object.
+    // A façade camera on building 3 (micro-grid 3) tracks a bottle falling from the 10th floor; the
+    // model decides it is a throw (the camera's own event alone is only a watch, issue 13).
     const camera = await gw.connect('cam-b3-east');
     const card = worker.page.locator('article.incident[data-state]').first();
-    const sentAt = performance.now();
-    await camera.publishAsync(
-      'weige/cam-b3-east/event',
-      JSON.stringify({
-        ts: new Date(testNow()).toISOString(),
-        type: 'falling_object',
-        confidence: 0.91,
-        bbox: [812, 120, 24, 30],
-        track_id: 't-77',
-      }),
-      { qos: 1 },
+    const bottle = generateFallTrack({
+      camera: gw.gateway.ctx.site.device('cam-b3-east')!.calibration!,
+      startTs: testNow(),
+      rng: 'browser-bottle',
+      floor: 10,
+      column: 2,
+      object: 'full_bottle',
+      thrown: false,
+      facade: { widthM: 24, windowColumns: 4 },
+      ids: { siteId: 'chunjiang', deviceId: 'cam-b3-east', trackId: 't-77' },
+    })!;
+    const raised = new Promise<number>((resolve) =>
+      gw.gateway.ctx.bus.on('alertRaised', (a) => a.kind === 'falling_object' && resolve(performance.now())),
     );
+    await camera.publishAsync('weige/cam-b3-east/track', JSON.stringify(trackPayload(bottle.track)), {
+      qos: 1,
+    });
+    const raisedAt = await raised;
     await card.waitFor({ timeout: 5000 });
-    const seenAfterMs = performance.now() - sentAt;
+    const seenAfterMs = performance.now() - raisedAt;
     expect(seenAfterMs).toBeLessThan(1000);
     const incidentId = await card.getAttribute('data-incident');
     expect(incidentId).toBeTruthy();
@@ -173,11 +181,18 @@ describe('dashboards in Chromium', { timeout: 120_000 }, () => {
     expect(silences.body).toMatchObject([{ matchers: { place: 'shed-2' }, reason: '更换烟感' }]);
     await screenshot(manager.page, 'console-full-desktop', true);
 
-    // A fire in shed 1 belongs to micro-grid 1: the micro-grid 3 worker neither gets it nor can open it.
+    // A fire in shed 1 (smoke on one sensor, heat on the second: confirmed) belongs to micro-grid 1:
+    // the micro-grid 3 worker neither gets it nor can open it.
     const heat = await gw.connect('heat-shed-1');
     await heat.publishAsync(
       'weige/heat-shed-1/telemetry',
       JSON.stringify({ ts: new Date(testNow()).toISOString(), smoke_db_m: 0.02, temp_c: 71.5, co_ppm: 3 }),
+      { qos: 1 },
+    );
+    const smoke = await gw.connect('smoke-shed-1');
+    await smoke.publishAsync(
+      'weige/smoke-shed-1/telemetry',
+      JSON.stringify({ ts: new Date(testNow()).toISOString(), smoke_db_m: 0.4, temp_c: 30, co_ppm: 40 }),
       { qos: 1 },
     );
     const other = await eventually(async () => {
@@ -205,7 +220,7 @@ describe('dashboards in Chromium', { timeout: 120_000 }, () => {
       expect(o.errors).toEqual([]);
     }
     console.log(
-      `incident on the phone ${Math.round(seenAfterMs)} ms after the MQTT event; console followed the accept in ${Math.round(consoleLagMs)} ms`,
+      `incident on the phone ${Math.round(seenAfterMs)} ms after the alert was raised; console followed the accept in ${Math.round(consoleLagMs)} ms`,
     );
   });
 
@@ -219,6 +234,7 @@ describe('dashboards in Chromium', { timeout: 120_000 }, () => {
       await expect
         .poll(() => p.locator('#rule-output').textContent())
         .toContain('FIRE  shed-heat-fixed fire/major');
+      await p.fill('#dev-search', 'heat-shed-1');
       await p.click('#device-table button >> text=heat-shed-1');
       await p.locator('#device-detail h3', { hasText: 'heat-shed-1' }).waitFor();
     };
