@@ -14,8 +14,9 @@ const ts = {
 const pct = { type: 'number', minimum: 0, maximum: 100 };
 const measurement = { type: 'number' };
 /** Extra fields must look like `name_unit` and be numbers. */
+export const EXTRA_FIELD_PATTERN = '^[a-z][a-z0-9]*(_[a-z0-9]+)+$';
 const extraNumeric = {
-  propertyNames: { pattern: '^[a-z][a-z0-9]*(_[a-z0-9]+)+$|^ts$|^readings$|^ports$' },
+  propertyNames: { pattern: `${EXTRA_FIELD_PATTERN}|^ts$|^readings$|^ports$` },
 };
 
 export const WATER_METER_READING = {

@@ -6,6 +6,7 @@
 import { comparisonOperator, type FactValue } from '../../../../rules/operators/comparison.ts';
 import { compileFact } from './expression.ts';
 import { parseDuration } from './duration.ts';
+import { unknownFieldProblem, type FieldScope } from './field-check.ts';
 import type { CompiledCondition, DeviceFilter, EvalContext, Subject, Tri } from './types.ts';
 
 /** A problem at a JSON pointer inside the rule (the loader adds line and column). */
@@ -23,22 +24,28 @@ type ValueResolver = (subject: Subject) => unknown;
 
 const REF_ROOTS = ['household', 'device'] as const;
 
-export function compileCondition(node: Node, pointer: string): CompiledCondition {
-  if (Array.isArray(node.all)) return combine(node.all as Node[], `${pointer}/all`, 'all');
-  if (Array.isArray(node.any)) return combine(node.any as Node[], `${pointer}/any`, 'any');
+/** `fields` says what the rule's facts may read; an unknown field is a ConditionError. */
+export function compileCondition(node: Node, pointer: string, fields: FieldScope): CompiledCondition {
+  if (Array.isArray(node.all)) return combine(node.all as Node[], `${pointer}/all`, 'all', fields);
+  if (Array.isArray(node.any)) return combine(node.any as Node[], `${pointer}/any`, 'any', fields);
   if (node.not !== undefined) {
-    const inner = compileCondition(node.not as Node, `${pointer}/not`);
+    const inner = compileCondition(node.not as Node, `${pointer}/not`, fields);
     return { ...inner, evaluate: (ctx) => negate(inner.evaluate(ctx)) };
   }
-  return compileLeaf(node, pointer);
+  return compileLeaf(node, pointer, fields);
 }
 
 function negate(v: Tri): Tri {
   return v === null ? null : !v;
 }
 
-function combine(children: Node[], pointer: string, mode: 'all' | 'any'): CompiledCondition {
-  const compiled = children.map((c, i) => compileCondition(c, `${pointer}/${i}`));
+function combine(
+  children: Node[],
+  pointer: string,
+  mode: 'all' | 'any',
+  fields: FieldScope,
+): CompiledCondition {
+  const compiled = children.map((c, i) => compileCondition(c, `${pointer}/${i}`, fields));
   const horizons = new Map<string, number>();
   for (const c of compiled)
     for (const [f, ms] of c.horizons) horizons.set(f, Math.max(ms, horizons.get(f) ?? 0));
@@ -62,7 +69,7 @@ function combine(children: Node[], pointer: string, mode: 'all' | 'any'): Compil
   };
 }
 
-function compileLeaf(node: Node, pointer: string): CompiledCondition {
+function compileLeaf(node: Node, pointer: string, fields: FieldScope): CompiledCondition {
   let fact;
   try {
     fact = compileFact(String(node.fact));
@@ -77,6 +84,12 @@ function compileLeaf(node: Node, pointer: string): CompiledCondition {
   const scope = node.scope === 'place' ? 'place' : 'self';
   const filter = node.devices as DeviceFilter | undefined;
   const field = fact.args.field;
+  // A place-wide fact reads the devices its filter names, not the rule's own match.
+  const problem = unknownFieldProblem(
+    field,
+    scope === 'place' ? { source: fields.source, deviceKind: filter?.deviceKind } : fields,
+  );
+  if (problem) throw new ConditionError(`${pointer}/fact`, problem);
 
   const testOne = (fv: FactValue, subject: Subject): Tri =>
     fv === undefined ? null : op.test(fv, resolve(subject));

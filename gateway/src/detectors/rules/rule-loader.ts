@@ -57,13 +57,15 @@ export function parseRule(text: string, file: string): RuleParseResult {
 }
 
 function compileRule(data: Record<string, unknown>, file: string, text: string): CompiledRule {
-  const when = compileCondition(data.when as Record<string, unknown>, '/when');
+  const match = data.match as RuleMatch;
+  const fields = { source: match.source, deviceKind: match.deviceKind };
+  const when = compileCondition(data.when as Record<string, unknown>, '/when', fields);
   const clearRaw = data.clear as undefined | 'none' | { when: Record<string, unknown>; for?: string };
   const clear =
     clearRaw === 'none'
       ? null
       : clearRaw
-        ? { when: compileCondition(clearRaw.when, '/clear/when'), forMs: ms(clearRaw.for) }
+        ? { when: compileCondition(clearRaw.when, '/clear/when', fields), forMs: ms(clearRaw.for) }
         : // Without an explicit clear, the alert clears when the condition no longer holds.
           {
             when: {
@@ -72,7 +74,6 @@ function compileRule(data: Record<string, unknown>, file: string, text: string):
             },
             forMs: 0,
           };
-  const match = data.match as RuleMatch;
   if (match.eventType && match.source !== 'event')
     throw new ConditionError('/match/eventType', "eventType needs 'source: event'");
   const texts = data.texts as LocalizedTexts;

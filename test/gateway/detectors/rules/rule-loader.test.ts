@@ -68,6 +68,36 @@ describe('rule loader', () => {
       GOOD.replace('max(temp_c, 5m)', 'max(temp_c)'),
       /r\.yaml:9:9 \/when\/fact max\(\) takes field, window; got 1/,
     ],
+    [
+      'misspelt field',
+      GOOD.replace('max(temp_c, 5m)', 'max(co, 2m)'),
+      /r\.yaml:9:9 \/when\/fact unknown field 'co' in readings of smoke_sensor; known: .*co_ppm/,
+    ],
+    [
+      'field of another device kind',
+      GOOD.replace('max(temp_c, 5m)', 'max(total_m3, 2m)'),
+      /r\.yaml:9:9 \/when\/fact unknown field 'total_m3' in readings of smoke_sensor/,
+    ],
+    [
+      'misspelt field in a place-wide fact',
+      GOOD.replace('as: temp', 'as: temp\n  scope: place\n  devices: { deviceKind: [charging_controller] }')
+        .replace('max(temp_c, 5m)', 'max(power, 5m)')
+        .replace('deviceKind: [smoke_sensor]', 'deviceKind: [smoke_sensor]\n  placeKind: [bike_shed]'),
+      /r\.yaml:10:9 \/when\/fact unknown field 'power' in readings of charging_controller; known: current_a, power_w, state, temp_c, voltage_v$/,
+    ],
+    [
+      'misspelt field of a health rule',
+      GOOD.replace('source: reading', 'source: health').replace('max(temp_c, 5m)', 'latest(battery)'),
+      /\/when\/fact unknown field 'battery' in health input; known: battery_pct, cause, status$/,
+    ],
+    [
+      'field without unit on an open payload',
+      GOOD.replace('deviceKind: [smoke_sensor]', 'deviceKind: [generic]').replace(
+        'max(temp_c, 5m)',
+        'max(co, 2m)',
+      ),
+      /unknown field 'co' in readings of generic; known: any name_unit field$/,
+    ],
     ['not a duration', GOOD.replace('max(temp_c, 5m)', 'max(temp_c, 5 min)'), /'5 min' is not a duration/],
     [
       'unknown operator',
@@ -108,6 +138,20 @@ describe('rule loader', () => {
     const problems = problemsOf(text);
     expect(problems.length).toBeGreaterThan(0);
     expect(problems.join('\n')).toMatch(expected);
+  });
+
+  it.each([
+    ['a canonical field of the kind', 'deviceKind: [smoke_sensor]', 'max(co_ppm, 2m)'],
+    ['a vendor codec field', 'deviceKind: [water_meter]', 'latest(continuous_flow_min)'],
+    ['any name_unit field of an open payload', 'deviceKind: [generic]', 'latest(signal_dbm)'],
+    ['a field of some kind when no kind is named', 'placeKind: [bike_shed]', 'latest(voltage_v)'],
+  ])('accepts %s', (_name, kinds, fact) => {
+    const r = parseRule(
+      GOOD.replace('deviceKind: [smoke_sensor]', kinds).replace('max(temp_c, 5m)', fact),
+      'r.yaml',
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.rule!.when.horizons.has(fact.replace(/^\w+\((\w+).*$/, '$1'))).toBe(true);
   });
 
   it('skips a bad file and a duplicate id but loads the rest; test files are not rules', () => {
