@@ -28,7 +28,7 @@ export interface TestGateway {
     method: string,
     path: string,
     options?: { user?: string; body?: unknown },
-  ): Promise<{ status: number; body: T }>;
+  ): Promise<{ status: number; body: T; headers: Headers }>;
   /** An MQTT client connected as a device (username = device id) or a service account. */
   connect(username: string, password?: string): Promise<MqttClient>;
   stop(options?: { keepData?: boolean }): Promise<void>;
@@ -95,7 +95,7 @@ export async function startTestGateway(
         ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
       });
       const text = await res.text();
-      return { status: res.status, body: (text ? JSON.parse(text) : null) as never };
+      return { status: res.status, body: (text ? JSON.parse(text) : null) as never, headers: res.headers };
     },
     async connect(username, password) {
       const isService = ['simulator', 'node-red', 'dashboard'].includes(username);

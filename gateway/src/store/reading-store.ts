@@ -14,6 +14,14 @@ export interface ReadingQuery {
   port?: number | null;
   limit?: number;
   order?: 'asc' | 'desc';
+  /** Keyset paging: only readings after this one in the chosen order (its ts and port). */
+  after?: ReadingKey;
+}
+
+/** A stored reading's unique position within its device: event time, then port. */
+export interface ReadingKey {
+  ts: number;
+  port: number | null;
 }
 
 export interface ReadingStore {
@@ -102,7 +110,13 @@ export class SqliteReadingStore implements ReadingStore {
       where.push('port = ?');
       args.push(q.port ?? NO_PORT);
     }
-    const sql = `SELECT * FROM readings WHERE ${where.join(' AND ')} ORDER BY ts ${q.order === 'desc' ? 'DESC' : 'ASC'}, port LIMIT ?`;
+    const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+    if (q.after) {
+      const beyond = q.order === 'desc' ? '<' : '>';
+      where.push(`(ts ${beyond} ? OR (ts = ? AND port ${beyond} ?))`);
+      args.push(q.after.ts, q.after.ts, q.after.port ?? NO_PORT);
+    }
+    const sql = `SELECT * FROM readings WHERE ${where.join(' AND ')} ORDER BY ts ${dir}, port ${dir} LIMIT ?`;
     return (this.db.prepare(sql).all(...args, q.limit ?? 10_000) as Row[]).map(toReading);
   }
 

@@ -74,7 +74,7 @@ describe('ingest over MQTT', () => {
     };
     await meter.publishAsync(`weige/${METER}/telemetry`, JSON.stringify(batch), { qos: 1 });
     await meter.publishAsync(`weige/${METER}/telemetry`, JSON.stringify(batch), { qos: 1 });
-    const stored = await readings(METER);
+    const stored = await readings(METER, '?order=asc');
     expect(stored.map((r) => r.values.total_m3)).toEqual([10.1, 10.2, 10.3, 10.5]);
     const metrics = await (await fetch(`${gw.http}/metrics`)).text();
     expect(metrics).toMatch(/weige_duplicates_total 3/);
@@ -90,7 +90,51 @@ describe('ingest over MQTT', () => {
     await meter.publishAsync(`weige/${METER}/telemetry`, JSON.stringify(batch), { qos: 1 });
     const dl = await deadLetter('counter_regression', METER);
     expect(dl.detail).toMatch(/total_m3 9 .* is below 10.3/);
-    expect((await readings(METER)).map((r) => r.values.total_m3)).toEqual([10.1, 10.2, 10.3, 10.5, 10.6]);
+    expect((await readings(METER, '?order=asc')).map((r) => r.values.total_m3)).toEqual([
+      10.1, 10.2, 10.3, 10.5, 10.6,
+    ]);
+  });
+
+  it('serves the newest readings first and pages on with the Link header, either way', async () => {
+    expect((await readings(METER)).map((r) => r.values.total_m3)).toEqual([10.6, 10.5, 10.3, 10.2, 10.1]);
+    const pages = async (first: string): Promise<number[][]> => {
+      const out: number[][] = [];
+      for (let url: string | null = first; url;) {
+        const res: { status: number; body: ApiReading[]; headers: Headers } = await gw.api<ApiReading[]>(
+          'GET',
+          url,
+          { user: 'engineer' },
+        );
+        expect(res.status).toBe(200);
+        out.push(res.body.map((r) => r.values.total_m3!));
+        url = /^<([^>]+)>; rel="next"$/.exec(String(res.headers.get('link') ?? ''))?.[1] ?? null;
+      }
+      return out;
+    };
+    expect(await pages(`/api/devices/${METER}/readings?limit=2`)).toEqual([
+      [10.6, 10.5],
+      [10.3, 10.2],
+      [10.1],
+    ]);
+    expect(await pages(`/api/devices/${METER}/readings?limit=2&order=asc`)).toEqual([
+      [10.1, 10.2],
+      [10.3, 10.5],
+      [10.6],
+    ]);
+    // Exactly one page: no Link to an empty one.
+    expect(await pages(`/api/devices/${METER}/readings?limit=5`)).toHaveLength(1);
+  });
+
+  it('refuses a cursor that is not one', async () => {
+    const res = await gw.api<{ error: { message: string } }>(
+      'GET',
+      `/api/devices/${METER}/readings?cursor=yesterday`,
+      {
+        user: 'engineer',
+      },
+    );
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toMatch(/querystring\/cursor must match pattern/);
   });
 
   it('filters readings by time range', async () => {
@@ -113,7 +157,7 @@ describe('ingest over MQTT', () => {
       JSON.stringify({ meterNo: nbMeter, startTime: local, intervalMin: 60, cumulativeL, batteryV: 3.45 }),
       { qos: 1 },
     );
-    const stored = await readings(nbMeter);
+    const stored = await readings(nbMeter, '?order=asc');
     expect(stored).toHaveLength(24);
     expect(stored[0]!.values.total_m3).toBe(5);
     expect(stored[23]!.values).toEqual({ total_m3: 5.161, battery_pct: 75 });
@@ -134,6 +178,14 @@ describe('ingest over MQTT', () => {
     );
     expect((await readings('charger-shed-1', '?port=1')).map((r) => r.labels.state)).toEqual(['charging']);
     expect(await readings('charger-shed-1')).toHaveLength(2);
+    // Ports of one message share a timestamp: the cursor holds the port too, so paging loses none.
+    const first = await gw.api<ApiReading[]>('GET', '/api/devices/charger-shed-1/readings?limit=1', {
+      user: 'engineer',
+    });
+    const next = /^<([^>]+)>; rel="next"$/.exec(String(first.headers.get('link')))![1]!;
+    const second = await gw.api<ApiReading[]>('GET', next, { user: 'engineer' });
+    expect([...first.body, ...second.body].map((r) => r.port)).toEqual([2, 1]);
+    expect(second.headers.get('link')).toBeNull();
   });
 
   it.each([

@@ -69,7 +69,7 @@ describe('a store that refuses writes', () => {
         '/api/devices/smoke-shed-1/readings',
         { user: 'engineer' },
       );
-      expect(readings.body.map((r) => r.values.temp_c)).toEqual([20, 22]);
+      expect(readings.body.map((r) => r.values.temp_c)).toEqual([22, 20]); // newest first
     } finally {
       await gw.stop();
     }

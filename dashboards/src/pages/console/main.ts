@@ -265,9 +265,11 @@ async function withSilenceHours(entries: WatchEntry[], site: SiteView): Promise<
           withQuery(`/api/devices/${encodeURIComponent(e.deviceId)}/readings`, { from, limit: 2000 }),
         )
         .catch(() => []);
+      // Newest first from the API; oldest first here.
       const points = readings
         .filter((r) => typeof r.values.total_m3 === 'number')
-        .map((r) => ({ ts: Date.parse(r.ts), totalM3: r.values.total_m3! }));
+        .map((r) => ({ ts: Date.parse(r.ts), totalM3: r.values.total_m3! }))
+        .reverse();
       const pattern = waterPattern(points, Date.now(), site.timezone);
       // No use at all in the window: at least the window itself.
       return {
@@ -292,7 +294,8 @@ async function loadShedTemps(site: SiteView, devs: DeviceView[]): Promise<ShedSe
       );
       const points = readings
         .filter((r) => typeof r.values.temp_c === 'number')
-        .map((r): [number, number] => [Date.parse(r.ts), r.values.temp_c!]);
+        .map((r): [number, number] => [Date.parse(r.ts), r.values.temp_c!])
+        .reverse();
       const last = points.at(-1);
       if (last) placeTempC.set(shed.id, last[1]);
       return { name: localized(shed.name), points };

@@ -4,6 +4,7 @@ import type { Device } from '../../contracts/site.ts';
 import { siteDefinitionSchema } from '../../config/site-schema.ts';
 import { Errors } from '../../core/errors.ts';
 import type { GatewayContext } from '../../context.ts';
+import type { ReadingKey } from '../../store/reading-store.ts';
 import { deviceSchema, isoOrNull, parseTimeParam, readingSchema, timeParam } from '../schemas.ts';
 
 const idParams = {
@@ -11,6 +12,18 @@ const idParams = {
   required: ['id'],
   properties: { id: { type: 'string', maxLength: 64 } },
 } as const;
+
+/** A reading's place in its device's series: `<epoch ms>` or `<epoch ms>p<port>`. */
+const READING_CURSOR = /^(\d{1,15})(?:p(\d{1,3}))?$/;
+
+function readingCursor(r: ReadingKey): string {
+  return r.port === null ? String(r.ts) : `${r.ts}p${r.port}`;
+}
+
+function parseReadingCursor(cursor: string): ReadingKey {
+  const [, ts, port] = READING_CURSOR.exec(cursor)!;
+  return { ts: Number(ts), port: port === undefined ? null : Number(port) };
+}
 
 const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   const view = (d: Device) => {
@@ -106,14 +119,21 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
 
   app.get<{
     Params: { id: string };
-    Querystring: { from?: string; to?: string; port?: number; limit?: number; order?: 'asc' | 'desc' };
+    Querystring: {
+      from?: string;
+      to?: string;
+      port?: number;
+      limit: number;
+      order: 'asc' | 'desc';
+      cursor?: string;
+    };
   }>(
     '/api/devices/:id/readings',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['devices'],
-        summary: 'Stored canonical readings of a device, by event time',
+        summary: 'Stored canonical readings of a device, newest first; a Link header (rel="next") pages on',
         params: idParams,
         querystring: {
           type: 'object',
@@ -123,26 +143,38 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
             to: timeParam,
             port: { type: 'integer', minimum: 0 },
             limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
-            order: { enum: ['asc', 'desc'], default: 'asc' },
+            order: { enum: ['asc', 'desc'], default: 'desc' },
+            cursor: {
+              type: 'string',
+              pattern: READING_CURSOR.source,
+              description: 'the last reading of the previous page, from its Link header',
+            },
           },
         },
         response: { 200: { type: 'array', items: readingSchema } },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const d = visibleDevice(request, request.params.id);
       const q = request.query;
-      return ctx.stores.readings
-        .query({
-          siteId: ctx.site.siteId,
-          deviceId: d.id,
-          from: parseTimeParam(q.from, 'from'),
-          to: parseTimeParam(q.to, 'to'),
-          ...(q.port !== undefined ? { port: q.port } : {}),
-          limit: q.limit,
-          order: q.order,
-        })
-        .map((r) => ({ ...r, ts: new Date(r.ts).toISOString() }));
+      // One more than asked says whether a next page exists.
+      const rows = ctx.stores.readings.query({
+        siteId: ctx.site.siteId,
+        deviceId: d.id,
+        from: parseTimeParam(q.from, 'from'),
+        to: parseTimeParam(q.to, 'to'),
+        ...(q.port !== undefined ? { port: q.port } : {}),
+        ...(q.cursor !== undefined ? { after: parseReadingCursor(q.cursor) } : {}),
+        limit: q.limit + 1,
+        order: q.order,
+      });
+      const page = rows.slice(0, q.limit);
+      if (rows.length > q.limit) {
+        const next = new URL(request.url, 'http://gateway');
+        next.searchParams.set('cursor', readingCursor(page.at(-1)!));
+        reply.header('link', `<${next.pathname}${next.search}>; rel="next"`);
+      }
+      return page.map((r) => ({ ...r, ts: new Date(r.ts).toISOString() }));
     },
   );
 
