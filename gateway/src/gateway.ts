@@ -187,6 +187,7 @@ export class Gateway {
     }
     await this.ingest.start(ctx.transport);
     await ctx.transport.start();
+    for (const m of this.modules) m.resume?.();
     this.influx?.start();
     this.retentionTimer = ctx.clock.setInterval(RETENTION_CHECK_MS, () => this.applyRetention());
     try {

@@ -9,6 +9,11 @@ import type { GatewayContext } from './context.ts';
 export interface GatewayModule {
   readonly name: string;
   start(ctx: GatewayContext): Promise<void> | void;
+  /**
+   * Called once every stage has started and the transport is up: work resumed from the store that
+   * may publish (durable timers, unsent messages). Before this, a publish finds no broker.
+   */
+  resume?(): void;
   stop(): Promise<void> | void;
   /** Resolves when the work this module queued off the ingest path has run (replays, tests). */
   drain?(): Promise<void>;

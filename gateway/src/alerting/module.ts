@@ -51,7 +51,7 @@ export class AlertingModule implements GatewayModule {
 
   start(ctx: GatewayContext): void {
     const service = new AlertingService(ctx);
-    const resumed = service.start();
+    service.start();
     this.service = service;
     const log = moduleLogger(ctx.log, 'alerting');
     const declared = new Map<string, string[]>();
@@ -83,7 +83,16 @@ export class AlertingModule implements GatewayModule {
         }
       }),
     ];
-    log.info({ resumedTimers: resumed, mode: service.mode.mode }, 'alerting started');
+    log.info({ mode: service.mode.mode }, 'alerting started');
+  }
+
+  /** Timers that fell due while the gateway was down resend commands and publish incident changes. */
+  resume(): void {
+    const resumed = this.running.resumeTimers();
+    moduleLogger(this.running.ctx.log, 'alerting').info(
+      { resumedTimers: resumed },
+      'alerting timers resumed',
+    );
   }
 
   /** Consent withdrawn or erased: the household's open monitoring incidents are cancelled, recorded. */

@@ -52,9 +52,13 @@ export class AlertingService {
   }
 
   /** Restores mode, command matching and every pending timer (with the time already elapsed). */
-  start(): number {
+  start(): void {
     this.mode.restore();
     this.commands.restore();
+  }
+
+  /** Re-arms the stored timers (overdue ones fire at once); returns how many. After the transport is up. */
+  resumeTimers(): number {
     return this.timers.restore();
   }
 

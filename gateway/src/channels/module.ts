@@ -37,6 +37,7 @@ export class ChannelsModule implements GatewayModule {
   private unsubscribe: Array<() => void> = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private outbox: MqttOutbox | null = null;
+  private log: ReturnType<typeof moduleLogger> | null = null;
 
   constructor() {
     this.api = channelRoutes(() => {
@@ -129,8 +130,13 @@ export class ChannelsModule implements GatewayModule {
       ctx.bus.on('deviceHealthChanged', (h) => hub.deviceHealth(h)),
       ctx.bus.on('siteModeChanged', (m) => hub.siteMode(m)),
     ];
-    const replayed = mqtt.resume();
-    if (replayed) log.info({ replayed }, 'unsent MQTT alerts and incident changes replayed');
+    this.log = log;
+  }
+
+  /** What a previous run left unsent goes out once the broker is up. */
+  resume(): void {
+    const replayed = this.outbox?.resume();
+    if (replayed) this.log?.info({ replayed }, 'unsent MQTT alerts and incident changes replayed');
   }
 
   stop(): void {
