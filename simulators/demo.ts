@@ -6,6 +6,8 @@
  * resident without water use since 14 h ago. Stage modules registered in gateway/src/modules.ts
  * (rules, alerting, …) run as usual and raise the alerts. Ctrl-C stops both.
  */
+import net from 'node:net';
+import { readSettings, type Settings } from '../gateway/src/config/settings.ts';
 import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
 import { Gateway } from '../gateway/src/gateway.ts';
 import { WeigeError } from '../gateway/src/core/errors.ts';
@@ -18,10 +20,47 @@ import { TruthWriter } from './truth-writer.ts';
 
 const SCENARIO = process.env.WEIGE_DEMO_SCENARIO ?? 'simulators/scenarios/demo.yaml';
 
-async function main(): Promise<void> {
-  let gateway: Gateway;
+/** What /healthz of a running Weige gateway says (the parts the demo needs). */
+interface RunningGateway {
+  site: string;
+  transport: { mode?: string; mqttPort?: number };
+}
+
+const localHost = (h: string): string => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
+
+/** The Weige gateway answering at `apiUrl` (e.g. a running `npm start`), or null. */
+async function runningGateway(apiUrl: string): Promise<RunningGateway | null> {
+  // A referenced timer: a program that accepts and never answers must not let the process exit
+  // silently (AbortSignal.timeout does not keep it alive).
+  const abort = new AbortController();
+  const timer = setTimeout(() => abort.abort(), 2000);
   try {
-    gateway = new Gateway();
+    const res = await fetch(`${apiUrl}/healthz`, { signal: abort.signal });
+    const body = (await res.json()) as Partial<RunningGateway>;
+    return res.ok && typeof body.site === 'string' && body.transport ? (body as RunningGateway) : null;
+  } catch {
+    return null;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function portFree(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const probe = net.createServer();
+    probe.once('error', () => resolve(false));
+    probe.listen(port, host, () => probe.close(() => resolve(true)));
+  });
+}
+
+/**
+ * Next to a running gateway the demo drives it (simulator only); when its ports are taken by
+ * something else, it starts its own gateway on free ports. Either way it says so.
+ */
+async function main(): Promise<void> {
+  let settings: Settings;
+  try {
+    settings = readSettings();
   } catch (err) {
     if (err instanceof WeigeError) {
       console.error(`weige demo: ${err.message}`);
@@ -29,18 +68,55 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  await gateway.start();
-  const settings = gateway.ctx.settings;
-  const host = (h: string): string => (h === '0.0.0.0' || h === '::' ? '127.0.0.1' : h);
-  const brokerUrl = settings.mqttUrl ?? `mqtt://${host(settings.mqttHost)}:${gateway.mqttPort}`;
+  const notes: string[] = [];
+  const configuredApi = `http://${localHost(settings.httpHost)}:${settings.httpPort}`;
+  const running = settings.httpPort ? await runningGateway(configuredApi) : null;
+  let gateway: Gateway | null = null;
+  let apiUrl = configuredApi;
+  let brokerUrl: string;
+  if (running) {
+    brokerUrl =
+      settings.mqttUrl ??
+      `mqtt://${localHost(settings.mqttHost)}:${running.transport.mqttPort ?? settings.mqttPort}`;
+    notes.push(`  a gateway already runs at ${configuredApi}: the demo drives it (simulator only)`);
+  } else {
+    const overrides: Partial<Settings> = {};
+    if (settings.httpPort && !(await portFree(settings.httpHost, settings.httpPort))) {
+      overrides.httpPort = 0;
+      notes.push(
+        `  port ${settings.httpPort} is taken by another program: the demo gateway uses a free port`,
+      );
+    }
+    if (!settings.mqttUrl && settings.mqttPort && !(await portFree(settings.mqttHost, settings.mqttPort))) {
+      overrides.mqttPort = 0;
+      notes.push(`  port ${settings.mqttPort} is taken by another program: the demo broker uses a free port`);
+    }
+    try {
+      gateway = new Gateway({ settings: overrides });
+    } catch (err) {
+      if (err instanceof WeigeError) {
+        console.error(`weige demo: ${err.message}`);
+        process.exit(2);
+      }
+      throw err;
+    }
+    await gateway.start();
+    apiUrl = `http://${localHost(settings.httpHost)}:${gateway.httpPort}`;
+    brokerUrl = settings.mqttUrl ?? `mqtt://${localHost(settings.mqttHost)}:${gateway.mqttPort}`;
+  }
+  // Driving another gateway, the demo has no log of its own: plain lines on the console.
+  const log = gateway?.ctx.log ?? {
+    info: (o: object, m: string) => console.log(`${m} ${JSON.stringify(o)}`),
+    warn: (o: object, m: string) => console.warn(`${m} ${JSON.stringify(o)}`),
+  };
   const truthFile = process.env.WEIGE_DEMO_TRUTH ?? `${settings.dataDir}/demo-truth.jsonl`;
   const truth = new TruthWriter(truthFile);
   const site = loadSiteFile(settings.siteFile);
   // Announced absences are recorded as a grid worker would, so the dashboard shows them.
   const announcer = new AbsenceAnnouncer({
-    apiUrl: `http://${host(settings.httpHost)}:${gateway.httpPort}`,
+    apiUrl,
     site,
-    onError: (m) => gateway.ctx.log.warn({ ns: 'weige:demo' }, m),
+    onError: (m) => log.warn({ ns: 'weige:demo' }, m),
   });
   const sim = createSimulation({
     site,
@@ -54,7 +130,8 @@ async function main(): Promise<void> {
     [
       '',
       `  Weige demo — ${sim.scenario.description ?? sim.scenario.name}`,
-      `  dashboard/API  http://localhost:${gateway.httpPort}  (login engineer / weige-demo; docs at /docs)`,
+      ...notes,
+      `  dashboard/API  ${apiUrl.replace('127.0.0.1', 'localhost')}  (login engineer / weige-demo; docs at /docs)`,
       `  MQTT           ${brokerUrl}`,
       `  simulating     ${isoLocal(sim.startMs)} (back-fill) → live from ${isoLocal(sim.liveFromMs ?? sim.startMs)}`,
       `  ground truth   ${truthFile}`,
@@ -84,16 +161,16 @@ async function main(): Promise<void> {
     onProgress: (p) => {
       if (Date.now() - lastLog < 10_000) return;
       lastLog = Date.now();
-      gateway.ctx.log.info(
+      log.info(
         { simTime: isoLocal(p.simTime), messages: p.messages, incidents: p.incidents },
         'demo simulator progress',
       );
     },
   });
-  gateway.ctx.log.info({ messages: result.messages, aborted: result.aborted }, 'demo simulator stopped');
+  log.info({ messages: result.messages, aborted: result.aborted }, 'demo simulator stopped');
   await truth.close();
   await announcer.flush();
-  await gateway.stop();
+  await gateway?.stop();
   process.exit(0);
 }
 
