@@ -156,4 +156,32 @@ describe('weige nodes in a real Node-RED runtime', () => {
       title: { 'zh-CN': '流程告警', en: 'Flow alert' },
     });
   });
+
+  it('the shipped example flow connects with its own service-account credentials and raises its alert', async () => {
+    const example = require('../../node-red/node-red-contrib-weige/examples/hot-charging-port.json') as Array<
+      Record<string, unknown>
+    >;
+    // Deployed as a user imports it (replacing the flow above, so last); only the broker port differs.
+    const flows = example.map((n) =>
+      n.type === 'mqtt-broker' ? { ...n, port: String(gw.gateway.mqttPort) } : n,
+    );
+    const deploy = await fetch(`http://127.0.0.1:${uiPort}/flows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'node-red-deployment-type': 'full' },
+      body: JSON.stringify(flows),
+    });
+    expect(deploy.ok).toBe(true);
+    const charger = await gw.connect('charger-shed-1');
+    const d = await eventually(async () => {
+      await charger.publishAsync(
+        'weige/charger-shed-1/telemetry',
+        JSON.stringify({ ts: testNow(), ports: [{ port: 4, state: 'charging', power_w: 180, temp_c: 61 }] }),
+        { qos: 1 },
+      );
+      await new Promise((r) => setTimeout(r, 200));
+      return detections.find((x) => x.source.rule === 'node-red:hot-charging-port');
+    }, 30_000);
+    expect(d).toMatchObject({ kind: 'fire_risk', severity: 'major', source: { deviceId: 'charger-shed-1' } });
+    expect(output).not.toMatch(/connection refused|not authori[sz]ed/i);
+  });
 });
