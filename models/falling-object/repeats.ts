@@ -7,7 +7,9 @@
  * - size against distance: a box at most a few centimetres wide at that range (its width times
  *   the façade's metres per pixel there) whose fitted terminal speed is within the scatter of a
  *   raindrop's (≤ 9.2 m/s, Gunn & Kinzer 1949, docs/sources.md; fits of 1-px drops reach twice
- *   that) could be a drop — "drip-like";
+ *   that) could be a drop — "drip-like"; a box of about one pixel (and no wider than the bound in
+ *   metres) is drip-like whatever its fitted speed: a fit on 1-px centroids comes out at 25–43 m/s
+ *   as often as at a raindrop's speed, and no throw is that small at that range;
  * - an alert on a drip-like fall is held `holdMs` of event time: a second drip-like fall from the
  *   same spot within `repeatWindowMs` turns every held alert of that spot into a repeat (dropped),
  *   and once `reportAfter` falls have come from it the spot is reported once, as a low-severity
@@ -27,6 +29,8 @@ export interface FallSighting {
   sigmaZ: number;
   /** Width of the object's box on the façade, metres (median over the track): an upper bound of its size. */
   widthM: number;
+  /** The same median width in image pixels. */
+  widthPx: number;
   terminalSpeedMs: number;
 }
 
@@ -42,6 +46,8 @@ export interface RepeatOptions {
   /** Largest box width, metres, and terminal speed, m/s, of a drip-like fall. */
   maxWidthM: number;
   maxTerminalSpeedMs: number;
+  /** Boxes at most this wide, pixels, are drip-like whatever their fitted terminal speed. */
+  maxWidthPxAnySpeed: number;
   /** Release points this close (plus twice their combined 1σ, capped) are one spot, metres. */
   toleranceXM: number;
   toleranceZM: number;
@@ -58,6 +64,9 @@ export const DEFAULT_REPEAT_OPTIONS: RepeatOptions = {
   // The largest raindrops fall at 9.2 m/s, but the fitted terminal speed of a 1-px drop seen
   // for a second or two scatters up to twice that (8–21 m/s on one field spot).
   maxTerminalSpeedMs: 25,
+  // A 1-px box moves its centroid by whole pixels, so its speed fit is noise (44 field laundry
+  // drops of 1 px fitted 25–43 m/s); 1.5 px keeps 2-px boxes, whose fit holds, to the speed bound.
+  maxWidthPxAnySpeed: 1.5,
   // Fitted release points of one spot's drops scatter ±1.5 m along and ±2 m up the façade.
   toleranceXM: 1.2,
   toleranceZM: 2,
@@ -90,7 +99,8 @@ export interface Observation<T> {
 }
 
 export function isDripLike(s: FallSighting, o: RepeatOptions = DEFAULT_REPEAT_OPTIONS): boolean {
-  return s.widthM <= o.maxWidthM && s.terminalSpeedMs <= o.maxTerminalSpeedMs;
+  if (s.widthM > o.maxWidthM) return false;
+  return s.widthPx <= o.maxWidthPxAnySpeed || s.terminalSpeedMs <= o.maxTerminalSpeedMs;
 }
 
 /** Per-camera memory of dripping spots; `T` is whatever the caller raises (a detection). */
@@ -172,8 +182,20 @@ export class RepeatFilter<T> {
   }
 }
 
-/** Median width of a track's boxes on the façade, metres (the box width is not smeared by a fall). */
-export function medianWidthM(points: ReadonlyArray<{ sizeM: number; aspect?: number }>): number {
-  const widths = points.map((p) => p.sizeM / Math.sqrt(Math.max(p.aspect ?? 1, 1e-3))).sort((a, b) => a - b);
-  return widths.length ? widths[Math.floor(widths.length / 2)]! : Infinity;
+/**
+ * Median width of a track's boxes on the façade, metres, and in image pixels (the box width is
+ * not smeared by a fall).
+ */
+export function medianBoxWidth(points: ReadonlyArray<{ sizeM: number; scaleM: number; aspect?: number }>): {
+  widthM: number;
+  widthPx: number;
+} {
+  const median = (values: number[]): number =>
+    values.length ? values.sort((a, b) => a - b)[Math.floor(values.length / 2)]! : Infinity;
+  const widthM = (p: { sizeM: number; aspect?: number }): number =>
+    p.sizeM / Math.sqrt(Math.max(p.aspect ?? 1, 1e-3));
+  return {
+    widthM: median(points.map(widthM)),
+    widthPx: median(points.map((p) => widthM(p) / p.scaleM)),
+  };
 }

@@ -7,9 +7,11 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_REPEAT_OPTIONS,
   isDripLike,
+  medianBoxWidth,
   RepeatFilter,
   type FallSighting,
 } from '../../../models/falling-object/repeats.ts';
+import { toFacade } from '../../../models/falling-object/geometry.ts';
 import { testNow } from '../../helpers/clock.ts';
 
 const T0 = testNow();
@@ -21,6 +23,7 @@ const drop = (releaseTs: number, over: Partial<FallSighting> = {}): FallSighting
   sigmaX: 0.1,
   sigmaZ: 0.3,
   widthM: 0.03,
+  widthPx: 2,
   terminalSpeedMs: 8,
   ...over,
 });
@@ -70,5 +73,39 @@ describe('RepeatFilter', () => {
     expect(isDripLike(drop(T0))).toBe(true);
     expect(isDripLike(drop(T0, { widthM: 0.2 }))).toBe(false);
     expect(isDripLike(drop(T0, { terminalSpeedMs: 40 }))).toBe(false);
+  });
+
+  it('calls a box of about one pixel drip-like whatever its fitted speed, unless wide in metres', () => {
+    const onePx = { widthPx: 1, terminalSpeedMs: 43 };
+    expect(isDripLike(drop(T0, onePx))).toBe(true);
+    expect(isDripLike(drop(T0, { ...onePx, widthPx: 1.5 }))).toBe(true);
+    expect(isDripLike(drop(T0, { ...onePx, widthPx: 2 }))).toBe(false);
+    expect(isDripLike(drop(T0, { ...onePx, widthM: 0.2 }))).toBe(false);
+  });
+
+  it('holds and drops the fast-fitted 1-px drops of one spot like any other drip', () => {
+    const f = new RepeatFilter<string>();
+    for (let i = 0; i < 5; i++) {
+      const fast = drop(T0 + i * 15_000, { widthPx: 1, terminalSpeedMs: 25 + 4 * i });
+      expect(f.observe(fast, `drop-${i}`).raise).toEqual([]);
+    }
+    expect(f.due(T0 + 60 * 60_000)).toEqual([]);
+  });
+
+  it('measures the median box width in metres and pixels through the homography', () => {
+    // 3 cm a pixel: a 1-px drop is 3 cm wide, a 4 × 6 px bottle 12 cm.
+    const h = [
+      [0.03, 0, 0],
+      [0, -0.03, 40],
+      [0, 0, 1],
+    ];
+    const frames = (w: number, hh: number) =>
+      [0, 1, 2, 3, 4].map((f) => [f, 100, 50 + f * 10, w, hh] as const);
+    const drip = medianBoxWidth(toFacade(h, 25, frames(1, 1)));
+    expect(drip.widthPx).toBeCloseTo(1, 6);
+    expect(drip.widthM).toBeCloseTo(0.03, 6);
+    const bottle = medianBoxWidth(toFacade(h, 25, frames(4, 6)));
+    expect(bottle.widthPx).toBeCloseTo(4, 6);
+    expect(bottle.widthM).toBeCloseTo(0.12, 6);
   });
 });

@@ -26,7 +26,11 @@ import {
   type TrackAnalysis,
 } from '../../../../models/falling-object/predict.ts';
 import { facadeLayout } from '../../../../models/falling-object/origin.ts';
-import { medianWidthM, RepeatFilter, type DrippingSpot } from '../../../../models/falling-object/repeats.ts';
+import {
+  medianBoxWidth,
+  RepeatFilter,
+  type DrippingSpot,
+} from '../../../../models/falling-object/repeats.ts';
 import type { TimerHandle } from '../../core/clock.ts';
 import type { Tf } from './backend.ts';
 import type { ModelRegistry, LoadedModel } from './registry.ts';
@@ -140,7 +144,7 @@ export class FallingObjectDetector {
           z: analysis.fit.releaseZ,
           sigmaX: analysis.fit.sigmaX,
           sigmaZ: analysis.fit.sigmaZ,
-          widthM: medianWidthM(analysis.facade),
+          ...medianBoxWidth(analysis.facade),
           terminalSpeedMs: analysis.fit.terminalSpeedMs,
         },
         alert,
