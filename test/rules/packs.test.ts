@@ -30,6 +30,12 @@ describe('rule packs', () => {
         it(r.name, () => {
           expect(r.failures, `detections:\n${r.detections.join('\n')}`).toEqual([]);
         });
+      it('describes each of its rules in Chinese and in English', () => {
+        const undescribed = loadRuleDirs([dir])
+          .rules.filter((r) => !/\p{Script=Han}/u.test(r.description?.['zh-CN'] ?? '') || !r.description?.en)
+          .map((r) => r.id);
+        expect(undescribed).toEqual([]);
+      });
       it('has a test showing each of its rules fire', () => {
         const fired = new Set<string>();
         for (const f of readdirSync(dir).filter((f) => f.endsWith(TEST_FILE_SUFFIX))) {

@@ -131,7 +131,11 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
                         type: 'boolean',
                         description: 'its file is broken; the last good version runs',
                       },
-                      description: { type: ['string', 'null'] },
+                      description: {
+                        type: ['object', 'null'],
+                        description: 'what the rule means, {zh-CN, en}',
+                        properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+                      },
                       autoResolve: { type: 'boolean' },
                       fallbackFor: {
                         type: ['string', 'null'],

@@ -13,7 +13,14 @@ import { compileCondition, ConditionError } from './conditions.ts';
 import { parseDuration } from './duration.ts';
 import { RULE_SCHEMA } from './rule-schema.ts';
 import { BUILTIN_PLACEHOLDERS, unknownPlaceholders } from './templates.ts';
-import type { CompiledRule, LocalizedTexts, RuleMatch, RuleProblem, Schedule } from './types.ts';
+import type {
+  CompiledRule,
+  LocalizedTexts,
+  RuleDescription,
+  RuleMatch,
+  RuleProblem,
+  Schedule,
+} from './types.ts';
 import { yamlNodeAt } from '../../core/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -96,7 +103,7 @@ function compileRule(data: Record<string, unknown>, file: string, text: string):
     id: data.id as string,
     file,
     hash: createHash('sha256').update(text).digest('hex').slice(0, 12),
-    description: (data.description as string | undefined) ?? null,
+    description: (data.description as RuleDescription | undefined) ?? null,
     enabled: data.enabled !== false,
     kind: data.kind as string,
     severity: data.severity as Severity,
@@ -179,6 +186,10 @@ function describe(e: ErrorObject): string {
       return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
     case 'const':
       return `must be ${JSON.stringify(e.params.allowedValue)}`;
+    case 'type':
+      // A one-language description string, as rule files had before both languages were required.
+      if (e.instancePath === '/description') return 'must give both languages: {zh-CN: …, en: …}';
+      return e.message ?? e.keyword;
     default:
       return e.message ?? e.keyword;
   }

@@ -26,6 +26,17 @@ const text = {
     message: { type: 'string', minLength: 1, maxLength: 2000 },
   },
 };
+/** What the rule means, for the rule list: both languages, like `texts` (users read zh-CN). */
+const description = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['zh-CN', 'en'],
+  description: 'what the rule means, for the rule list: {zh-CN: …, en: …}',
+  properties: {
+    'zh-CN': { type: 'string', minLength: 1, maxLength: 500 },
+    en: { type: 'string', minLength: 1, maxLength: 500 },
+  },
+};
 const deviceFilter = {
   type: 'object',
   additionalProperties: false,
@@ -46,7 +57,7 @@ export const RULE_SCHEMA = {
   properties: {
     version: { const: RULE_FILE_VERSION, description: 'rule file format version' },
     id: { type: 'string', pattern: '^[a-z0-9][a-z0-9-]{1,63}$', description: 'kebab-case, unique' },
-    description: { type: 'string' },
+    description,
     source: { type: 'string', description: 'where the thresholds come from (FIELD-NOTES section, standard)' },
     enabled: { type: 'boolean', default: true },
     kind: {

@@ -76,6 +76,12 @@ export interface RuleMatch extends DeviceFilter {
   household?: { livesAlone?: boolean; elderly?: boolean };
 }
 
+/** One text in both languages (a rule's description). */
+export interface RuleDescription {
+  'zh-CN': string;
+  en: string;
+}
+
 export interface LocalizedTexts {
   'zh-CN': { title: string; message: string };
   en: { title: string; message: string };
@@ -92,7 +98,8 @@ export interface CompiledRule {
   file: string;
   /** Hash of the file text: evidence says which version of a rule fired. */
   hash: string;
-  description: string | null;
+  /** What the rule means, in both languages (for the rule list). */
+  description: RuleDescription | null;
   enabled: boolean;
   kind: string;
   severity: Severity;

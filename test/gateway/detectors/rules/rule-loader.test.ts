@@ -46,6 +46,15 @@ describe('rule loader', () => {
     expect(r.rule!.when.horizons.get('temp_c')).toBe(300_000);
   });
 
+  it('carries a description in both languages for the rule list', () => {
+    const r = parseRule(
+      GOOD.replace('kind: fire_risk', 'description:\n  zh-CN: 温度过高\n  en: Too hot\nkind: fire_risk'),
+      'r.yaml',
+    );
+    expect(r.problems).toEqual([]);
+    expect(r.rule!.description).toEqual({ 'zh-CN': '温度过高', en: 'Too hot' });
+  });
+
   it.each([
     ['YAML syntax', GOOD.replace('op: gte', 'op: [gte'), /^r\.yaml:\d+:\d+ \/ /],
     [
@@ -57,6 +66,16 @@ describe('rule loader', () => {
       'bad severity',
       GOOD.replace('severity: minor', 'severity: urgent'),
       /r\.yaml:4:11 \/severity must be one of "critical", "major", "minor", "info"/,
+    ],
+    [
+      'a description in one language only',
+      GOOD.replace('kind: fire_risk', 'description: Too hot\nkind: fire_risk'),
+      /r\.yaml:3:14 \/description must give both languages: \{zh-CN: …, en: …\}/,
+    ],
+    [
+      'a description without its English',
+      GOOD.replace('kind: fire_risk', 'description:\n  zh-CN: 温度过高\nkind: fire_risk'),
+      /r\.yaml:4:3 \/description is missing required property 'en'/,
     ],
     [
       'unknown function',
