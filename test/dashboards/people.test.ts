@@ -7,18 +7,9 @@
  * page a notification link opens; the console's 操作 column works, devices that never reported
  * are counted apart, and closed incidents are listed for the month with a CSV export.
  */
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  ensureDashboardsBuilt,
-  launchChromium,
-  loginThroughForm,
-  lowContrastText,
-  openPage,
-  screenshot,
-  type OpenedPage,
-} from '../helpers/browser.ts';
-import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite, loginThroughForm, lowContrastText, screenshot } from '../helpers/browser.ts';
+import { eventually } from '../helpers/gateway.ts';
 import { testNow } from '../helpers/clock.ts';
 
 interface Incident {
@@ -29,25 +20,8 @@ interface Incident {
   paged: Array<{ staffId: string; step: number }>;
 }
 
-let gw: TestGateway;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-
-async function open(options: Parameters<typeof openPage>[1]): Promise<OpenedPage> {
-  const o = await openPage(browser, options);
-  opened.push(o);
-  return o;
-}
-
-beforeAll(async () => {
-  ensureDashboardsBuilt();
-  [gw, browser] = await Promise.all([startTestGateway(), launchChromium()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await gw?.stop();
-});
+const suite = chromiumSuite();
+const { open } = suite;
 
 /** Smoke and heat in shed 1, as the e2e test publishes them: the fire rules fire on these. */
 const LATEST_TEMP: Record<string, number> = { 'smoke-shed-1': 31, 'heat-shed-1': 68 };
@@ -62,7 +36,7 @@ async function shedFire(): Promise<Incident> {
     ],
     ['heat-shed-1', { smoke_db_m: 0, temp_c: 25, co_ppm: 1 }, { smoke_db_m: 0.2, temp_c: 68, co_ppm: 30 }],
   ] as const) {
-    const c = await gw.connect(device);
+    const c = await suite.gw.connect(device);
     await c.publishAsync(`weige/${device}/telemetry`, JSON.stringify({ ts: t - 60_000, ...before }), {
       qos: 1,
     });
@@ -70,7 +44,7 @@ async function shedFire(): Promise<Incident> {
     await c.endAsync();
   }
   return eventually(async () => {
-    const list = await gw.api<Incident[]>('GET', '/api/incidents?kind=fire', { user: 'admin' });
+    const list = await suite.gw.api<Incident[]>('GET', '/api/incidents?kind=fire', { user: 'admin' });
     return list.body.find((i) => i.state === 'dispatched') ?? null;
   });
 }
@@ -83,7 +57,7 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
 
     // The responder's phone: one card, in plain words.
     const phone = await open({ phone: true });
-    await loginThroughForm(phone.page, gw.http, responder);
+    await loginThroughForm(phone.page, suite.gw.http, responder);
     const card = phone.page.locator(`article.incident[data-incident="${fire.id}"]`).first();
     await card.waitFor();
     await expect(card.locator('[data-role=where]').textContent()).resolves.toContain('车棚');
@@ -107,7 +81,7 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     expect(await lowContrastText(phone.page)).toEqual([]);
 
     // A resident alone who stopped using water: the care worker can call them and their contact.
-    gw.gateway.ctx.bus.emit('detectionRaised', {
+    suite.gw.gateway.ctx.bus.emit('detectionRaised', {
       kind: 'elderly_inactivity',
       severity: 'major',
       siteId: 'chunjiang',
@@ -120,7 +94,7 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
       evidence: {},
     });
     const care = await open({ phone: true });
-    await loginThroughForm(care.page, gw.http, 'mg3-care-a');
+    await loginThroughForm(care.page, suite.gw.http, 'mg3-care-a');
     const careCard = care.page.locator('article.incident[data-state]', { hasText: '独居老人' }).first();
     await careCard.waitFor();
     const resident = careCard.locator('a[data-call=resident]');
@@ -134,7 +108,7 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     await careCard.locator('[data-call-outcome="resident:no_answer"]').click();
     const inactive = async () =>
       (
-        await gw.api<
+        await suite.gw.api<
           Array<{ id: string; state: string; disposition: string | null; location: { household: string } }>
         >('GET', '/api/incidents?kind=elderly_inactivity', { user: 'admin' })
       ).body.find((i) => i.location.household === 'B3-1-203')!;
@@ -148,14 +122,18 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     await eventually(async () => (await inactive()).disposition === 'answered_fine');
 
     // The patrol inspector of the same grid sees masked numbers: no call buttons for them.
-    const patrolView = await gw.api<{ resident: { phone: string } }>('GET', '/api/households/B3-1-203', {
-      user: 'mg3-patrol-a',
-    });
+    const patrolView = await suite.gw.api<{ resident: { phone: string } }>(
+      'GET',
+      '/api/households/B3-1-203',
+      {
+        user: 'mg3-patrol-a',
+      },
+    );
     expect(patrolView.body.resident.phone).toContain('*');
 
     // The console: the fire on top with 接单 in 操作, never-reported devices counted apart.
     const desk = await open({});
-    await loginThroughForm(desk.page, gw.http, 'property');
+    await loginThroughForm(desk.page, suite.gw.http, 'property');
     const row = desk.page.locator(`#open-incidents tr[data-incident="${fire.id}"]`);
     await row.waitFor();
     await expect(row.locator('button[data-step=accept]').count()).resolves.toBe(1);
@@ -192,7 +170,7 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
 
     // A thrown object seen by a camera that sends a snapshot: the dialog links to it.
     const snapshot = 'http://127.0.0.1:9/snapshots/t-91.jpg';
-    const camera = await gw.connect('cam-b3-east');
+    const camera = await suite.gw.connect('cam-b3-east');
     await camera.publishAsync(
       'weige/cam-b3-east/event',
       JSON.stringify({
@@ -216,20 +194,20 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
 
     // The manager's phone, opened from a notification link: 接单 works there.
     const managerPhone = await open({ phone: true });
-    await loginThroughForm(managerPhone.page, gw.http, 'property', `/worker.html#incident=${fire.id}`);
+    await loginThroughForm(managerPhone.page, suite.gw.http, 'property', `/worker.html#incident=${fire.id}`);
     const detail = managerPhone.page.locator('.incident-detail article.incident');
     await detail.waitFor();
     await screenshot(managerPhone.page, 'people-manager-phone');
     await detail.locator('button[data-step=accept]').click();
     await eventually(async () => {
-      const i = await gw.api<Incident>('GET', `/api/incidents/${fire.id}`, { user: 'admin' });
+      const i = await suite.gw.api<Incident>('GET', `/api/incidents/${fire.id}`, { user: 'admin' });
       return i.body.state === 'accepted';
     });
     await desk.page.locator(`#open-incidents tr[data-incident="${fire.id}"][data-state=accepted]`).waitFor();
 
     // Resolved and reviewed: it moves to the month's closed list, which exports as CSV.
     const step = (s: string, body: unknown = {}) =>
-      gw.api('POST', `/api/incidents/${fire.id}/${s}`, { user: 'property', body });
+      suite.gw.api('POST', `/api/incidents/${fire.id}/${s}`, { user: 'property', body });
     expect((await step('resolve', { disposition: 'real', note: '已扑灭' })).status).toBe(200);
     expect((await step('review', { rating: 5 })).status).toBe(200);
     await desk.page.reload();
@@ -244,9 +222,6 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     expect(csv).toContain('"属实，已处置"');
     await screenshot(desk.page, 'people-console-closed', true);
 
-    for (const o of opened) {
-      expect(o.external).toEqual([]);
-      expect(o.errors).toEqual([]);
-    }
+    expect(suite.faults()).toEqual([]);
   });
 });

@@ -3,39 +3,17 @@
  * inspector's phone shows the watched resident as 李** / 138****xxxx, the household's care worker
  * sees the name, a callable number and the health note. Both page loads are in the access log.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
-import {
-  ensureDashboardsBuilt,
-  launchChromium,
-  loginThroughForm,
-  openPage,
-  screenshot,
-  type OpenedPage,
-} from '../helpers/browser.ts';
-import { startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { describe, expect, it } from 'vitest';
+import { chromiumSuite, loginThroughForm, screenshot } from '../helpers/browser.ts';
 
 const HOUSEHOLD = 'B3-1-203';
-let gw: TestGateway;
-let browser: Browser;
-const opened: OpenedPage[] = [];
-
-beforeAll(async () => {
-  ensureDashboardsBuilt();
-  [gw, browser] = await Promise.all([startTestGateway(), launchChromium()]);
-});
-afterAll(async () => {
-  await Promise.all(opened.map((o) => o.context.close()));
-  await browser?.close();
-  await gw?.stop();
-});
+const suite = chromiumSuite();
 
 async function residentLine(
   username: string,
 ): Promise<{ name: string; phone: string; text: string; tel: number }> {
-  const o = await openPage(browser, { phone: true });
-  opened.push(o);
-  await loginThroughForm(o.page, gw.http, username);
+  const o = await suite.open({ phone: true });
+  await loginThroughForm(o.page, suite.gw.http, username);
   await o.page.click('#tab-households');
   await o.page.fill('#household-search', HOUSEHOLD.toLowerCase());
   const line = o.page.locator('.household').first().locator('.resident');
@@ -52,7 +30,7 @@ async function residentLine(
 
 describe('care page masking in Chromium', { timeout: 120_000 }, () => {
   it('shows the patrol inspector masked fields and the care worker full ones', async () => {
-    const resident = gw.gateway.ctx.site.household(HOUSEHOLD)!.resident!;
+    const resident = suite.gw.gateway.ctx.site.household(HOUSEHOLD)!.resident!;
     const patrol = await residentLine('mg3-patrol-a');
     expect(patrol.name).toBe(`${resident.name[0]}**`);
     expect(patrol.phone).toBe(`${resident.phone!.slice(0, 3)}****${resident.phone!.slice(-4)}`);
@@ -65,7 +43,7 @@ describe('care page masking in Chromium', { timeout: 120_000 }, () => {
     expect(care.tel).toBe(1);
     expect(care.text).toContain(resident.healthNote ?? care.phone);
 
-    const readers = gw.gateway.ctx.privacy.audit
+    const readers = suite.gw.gateway.ctx.privacy.audit
       .entries({ subject: `household:${HOUSEHOLD}`, action: 'read' })
       .map((e) => [e.actor, e.fields.includes('name:masked')]);
     expect(readers).toEqual([
@@ -75,9 +53,8 @@ describe('care page masking in Chromium', { timeout: 120_000 }, () => {
   });
 
   it("gives the data-protection officer the access log with its chain's state", async () => {
-    const o = await openPage(browser, {});
-    opened.push(o);
-    await loginThroughForm(o.page, gw.http, 'dpo');
+    const o = await suite.open({});
+    await loginThroughForm(o.page, suite.gw.http, 'dpo');
     expect(new URL(o.page.url()).pathname).toBe('/privacy.html');
     await o.page.locator('#chain-status', { hasText: '哈希链完整' }).waitFor();
     await o.page.fill('#audit-filter', `household:${HOUSEHOLD}`);

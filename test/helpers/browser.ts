@@ -9,8 +9,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { findBinary } from './binaries.ts';
-import { DEMO_STAFF_PASSWORD } from './gateway.ts';
+import { DEMO_STAFF_PASSWORD, startTestGateway, type TestGateway } from './gateway.ts';
 import { testNow } from './clock.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -143,6 +144,52 @@ export async function openPage(browser: Browser, options: PageOptions = {}): Pro
   });
   page.on('pageerror', (err) => errors.push(err.message));
   return { context, page, external, errors };
+}
+
+export interface ChromiumSuite {
+  /** The gateway the pages talk to (started before the file's tests). */
+  readonly gw: TestGateway;
+  readonly browser: Browser;
+  /** A fresh page (own context and login), checked by faults() at the end. */
+  open(options?: PageOptions): Promise<OpenedPage>;
+  /** Requests that left the gateway and uncaught page errors, of every page opened so far. */
+  faults(): string[];
+}
+
+/**
+ * A test file's browser setup: builds the dashboards if needed, starts a gateway (the default
+ * test gateway unless `start` says otherwise) and Chromium before its tests, stops both after.
+ */
+export function chromiumSuite(start: () => Promise<TestGateway> = () => startTestGateway()): ChromiumSuite {
+  let gw: TestGateway | undefined;
+  let browser: Browser | undefined;
+  const opened: OpenedPage[] = [];
+  beforeAll(async () => {
+    ensureDashboardsBuilt();
+    [gw, browser] = await Promise.all([start(), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await gw?.stop();
+  });
+  const started = <T>(v: T | undefined): T => {
+    if (v === undefined) throw new Error('chromiumSuite: used before its beforeAll ran');
+    return v;
+  };
+  return {
+    get gw() {
+      return started(gw);
+    },
+    get browser() {
+      return started(browser);
+    },
+    async open(options = {}) {
+      const o = await openPage(started(browser), options);
+      opened.push(o);
+      return o;
+    },
+    faults: () => opened.flatMap((o) => [...o.external.map((u) => `external: ${u}`), ...o.errors]),
+  };
 }
 
 /** Logs in through the login form; resolves once the role's home page has loaded. */

@@ -1,10 +1,14 @@
 /**
  * Rules as loaded, with their load errors (GET /api/rules), and a bench that runs one rule against
- * a fixture the engineer pastes (POST /api/rules/test) and shows what it would raise.
+ * a fixture the engineer pastes (POST /api/rules/test) and shows what it would raise. Both speak
+ * the page language: each rule's description and each detection's title come in zh-CN and en.
  */
 import { api, ApiError, optional } from '../../lib/api.ts';
 import { h, mount } from '../../lib/dom.ts';
-import { t, tOr } from '../../lib/i18n.ts';
+import { formatTime, kindLabel, severityLabel } from '../../lib/format.ts';
+import { localized, t } from '../../lib/i18n.ts';
+
+type Localized = { 'zh-CN': string; en: string };
 
 interface RuleInfo {
   id: string;
@@ -14,7 +18,10 @@ interface RuleInfo {
   enabled: boolean;
   /** Its file is broken now; the last good version keeps running. */
   stale: boolean;
-  description: string | null;
+  description: Localized | null;
+  fallbackFor: string | null;
+  /** Its model is loaded: the rule keeps its state but raises nothing. */
+  standingDown: boolean;
 }
 
 interface RuleProblem {
@@ -25,11 +32,21 @@ interface RuleProblem {
   text: string;
 }
 
+interface BenchDetection {
+  kind: string;
+  severity: string;
+  eventTs: string;
+  cleared?: boolean;
+  title: Localized;
+  message: Localized;
+  evidence: { facts?: Record<string, unknown> };
+}
+
 interface RunResult {
   rules: string[];
   items: number;
   evaluations: number;
-  detections: { kind: string; severity: string; eventTs: string; cleared?: boolean; line: string }[];
+  detections: BenchDetection[];
   skipped: { index: number; reason: string }[];
 }
 
@@ -45,9 +62,43 @@ function sampleFixture(): string {
   ).join('\n');
 }
 
-export function renderRules(): { element: HTMLElement; load: () => Promise<void> } {
-  const list = h('ul', { class: 'plain rules', id: 'rule-list' });
-  const select = h('select', { id: 'rule-select', required: true });
+/** One detection in the page language: fired or cleared, when, how bad, what, and the facts. */
+function detectionItem(d: BenchDetection): HTMLElement {
+  const facts = Object.entries(d.evidence.facts ?? {})
+    .map(([k, v]) => `${k}=${typeof v === 'number' ? +v.toFixed(4) : String(v)}`)
+    .join(' ');
+  return h(
+    'li',
+    { class: d.cleared ? 'detection cleared' : 'detection', 'data-kind': d.kind },
+    h(
+      'strong',
+      {},
+      `${d.cleared ? t('rules.cleared') : t('rules.fired')} · ${formatTime(d.eventTs, true)} · ${severityLabel(d.severity)} · ${kindLabel(d.kind)}`,
+    ),
+    h('div', {}, localized(d.title)),
+    h('div', { class: 'small' }, localized(d.message)),
+    facts ? h('div', { class: 'mono small muted' }, facts) : null,
+  );
+}
+
+function showResult(output: HTMLElement, r: RunResult): void {
+  mount(
+    output,
+    h(
+      'p',
+      { class: 'small' },
+      t('rules.result', { items: r.items, evaluations: r.evaluations, n: r.detections.length }),
+    ),
+    r.detections.length
+      ? h('ul', { class: 'plain detections' }, r.detections.map(detectionItem))
+      : h('p', { class: 'muted' }, t('rules.nothing')),
+    ...r.skipped.map((s) =>
+      h('p', { class: 'rule-error' }, t('rules.skipped', { n: s.index + 1, reason: s.reason })),
+    ),
+  );
+}
+
+function renderBench(select: HTMLSelectElement): HTMLElement {
   const fixture = h('textarea', { id: 'rule-fixture', rows: 8, class: 'mono', spellcheck: 'false' });
   fixture.value = sampleFixture();
   const output = h('div', { class: 'output', id: 'rule-output', 'aria-live': 'polite' });
@@ -67,33 +118,38 @@ export function renderRules(): { element: HTMLElement; load: () => Promise<void>
     ev.preventDefault();
     run.disabled = true;
     try {
-      const r = await api.post<RunResult>('/api/rules/test', {
-        ruleId: select.value,
-        fixture: fixture.value,
-      });
-      mount(
-        output,
-        h(
-          'p',
-          { class: 'small' },
-          t('rules.result', { items: r.items, evaluations: r.evaluations, n: r.detections.length }),
-        ),
-        r.detections.length
-          ? h(
-              'ul',
-              { class: 'plain mono small' },
-              r.detections.map((d) => h('li', {}, d.line)),
-            )
-          : h('p', { class: 'muted' }, t('rules.nothing')),
-        ...r.skipped.map((s) => h('p', { class: 'rule-error' }, `#${s.index + 1}: ${s.reason}`)),
-      );
+      const body = { ruleId: select.value, fixture: fixture.value };
+      showResult(output, await api.post<RunResult>('/api/rules/test', body));
     } catch (err) {
-      mount(output, h('p', { class: 'rule-error' }, err instanceof ApiError ? err.message : String(err)));
+      const why = err instanceof ApiError ? err.message : String(err);
+      mount(output, h('p', { class: 'rule-error' }, t('rules.failed', { reason: why })));
     } finally {
       run.disabled = false;
     }
   });
+  return form;
+}
 
+function ruleItem(r: RuleInfo): HTMLElement {
+  const notes = [
+    kindLabel(r.kind),
+    severityLabel(r.severity),
+    ...(r.enabled ? [] : [t('rules.disabled')]),
+    ...(r.standingDown && r.fallbackFor ? [t('rules.standingDown', { model: r.fallbackFor })] : []),
+  ];
+  return h(
+    'li',
+    { class: r.stale ? 'rule rule-broken' : 'rule', 'data-rule': r.id },
+    h('strong', { class: 'mono' }, r.id),
+    h('span', { class: 'muted small' }, ` · ${notes.join(' · ')}`),
+    r.stale ? h('div', { class: 'rule-error' }, t('rules.stale')) : null,
+    r.description ? h('div', { class: 'small muted rule-description' }, localized(r.description)) : null,
+  );
+}
+
+export function renderRules(): { element: HTMLElement; load: () => Promise<void> } {
+  const list = h('ul', { class: 'plain rules', id: 'rule-list' });
+  const select = h('select', { id: 'rule-select', required: true });
   const load = async (): Promise<void> => {
     const data = await optional(api.get<{ rules: RuleInfo[]; problems: RuleProblem[] }>('/api/rules'), null);
     if (data === null) {
@@ -115,25 +171,12 @@ export function renderRules(): { element: HTMLElement; load: () => Promise<void>
           h('div', { class: 'rule-error' }, p.text || p.message),
         ),
       ),
-      data.rules.map((r) =>
-        h(
-          'li',
-          { class: r.stale ? 'rule rule-broken' : 'rule', 'data-rule': r.id },
-          h('strong', { class: 'mono' }, r.id),
-          h(
-            'span',
-            { class: 'muted small' },
-            ` · ${tOr(`kind.${r.kind}`, r.kind)} · ${tOr(`severity.${r.severity}`, r.severity)}${r.enabled ? '' : ` · ${t('rules.disabled')}`}`,
-          ),
-          r.stale ? h('div', { class: 'rule-error' }, t('rules.stale')) : null,
-          r.description ? h('div', { class: 'small muted' }, r.description) : null,
-        ),
-      ),
+      data.rules.map(ruleItem),
     );
     mount(
       select,
-      data.rules.map((r) => h('option', { value: r.id }, r.id)),
+      data.rules.map((r) => h('option', { value: r.id }, `${r.id} · ${kindLabel(r.kind)}`)),
     );
   };
-  return { element: h('div', { class: 'two-col' }, h('div', {}, list), form), load };
+  return { element: h('div', { class: 'two-col' }, h('div', {}, list), renderBench(select)), load };
 }
