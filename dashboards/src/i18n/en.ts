@@ -112,7 +112,6 @@ export const en: Record<MessageKey, string> = {
   'kind.low_battery': 'Low battery',
   'kind.tamper': 'Tamper',
   'kind.device_fault': 'Device fault',
-  'kind.command_failed': 'Command failed',
   'kind.resident_report': 'Resident report',
 
   'place.bike_shed': 'Bike shed',
@@ -487,4 +486,12 @@ export const en: Record<MessageKey, string> = {
   'callFirst.done.answered_fine': 'Recorded: fine, incident resolved',
   'callFirst.done.no_answer': 'Recorded: no answer',
   'callFirst.done.visited': 'Visit recorded',
+  // The engineer's rule list and test bench (issue 17 item 8).
+  'rules.fired': 'Fired',
+  'rules.cleared': 'Cleared',
+  'rules.skipped': 'Item {n} skipped: {reason}',
+  'rules.failed': 'Could not run: {reason}',
+  'rules.standingDown': 'model {model} is running: this rule raises nothing',
+  // The readings chart of a charger names the port it draws.
+  'chart.port': 'Port {port}',
 };

@@ -110,7 +110,6 @@ export const zhCN = {
   'kind.low_battery': '电量低',
   'kind.tamper': '设备被拆动',
   'kind.device_fault': '设备故障',
-  'kind.command_failed': '指令失败',
   'kind.resident_report': '居民点单',
 
   'place.bike_shed': '非机动车棚',
@@ -485,6 +484,14 @@ export const zhCN = {
   'callFirst.done.answered_fine': '已记录：平安，工单已处置',
   'callFirst.done.no_answer': '已记录：无人接听',
   'callFirst.done.visited': '已记录上门情况',
+  // The engineer's rule list and test bench (issue 17 item 8).
+  'rules.fired': '触发',
+  'rules.cleared': '解除',
+  'rules.skipped': '第 {n} 条数据已跳过：{reason}',
+  'rules.failed': '无法运行：{reason}',
+  'rules.standingDown': '模型 {model} 运行中，本规则暂不告警',
+  // The readings chart of a charger names the port it draws.
+  'chart.port': '{port}号口',
 } as const;
 
 export type MessageKey = keyof typeof zhCN;

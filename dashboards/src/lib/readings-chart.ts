@@ -39,13 +39,30 @@ export function renderReadingsChart(inc: IncidentView): HTMLElement {
   return box;
 }
 
+/**
+ * The readings of one series: a charging controller reports every port, and one line through all
+ * of them zigzags between a hot port and cold ones. The port that got hottest is the one that
+ * led to the incident.
+ */
+function hottestSeries(
+  readings: ReadingView[],
+  field: string,
+): { port: number | null; points: { ts: number; v: number }[] } {
+  const byPort = new Map<number | null, { ts: number; v: number }[]>();
+  for (const r of readings) {
+    const v = r.values[field];
+    if (typeof v !== 'number') continue;
+    byPort.set(r.port, [...(byPort.get(r.port) ?? []), { ts: Date.parse(r.ts), v }]);
+  }
+  const peak = (ps: { v: number }[]): number => Math.max(...ps.map((p) => p.v));
+  const [port, points] = [...byPort].sort((a, b) => peak(b[1]) - peak(a[1]))[0]!;
+  return { port, points: points.sort((a, b) => a.ts - b.ts) };
+}
+
 function draw(box: HTMLElement, readings: ReadingView[]): void {
   const field = FIELDS.find((f) => readings.some((r) => typeof r.values[f] === 'number'));
   if (!field) return;
-  const points = readings
-    .filter((r) => typeof r.values[field] === 'number')
-    .map((r) => ({ ts: Date.parse(r.ts), v: r.values[field]! }))
-    .sort((a, b) => a.ts - b.ts);
+  const { port, points } = hottestSeries(readings, field);
   const t0 = points[0]!.ts;
   const t1 = Math.max(points.at(-1)!.ts, t0 + 1);
   const values = points.map((p) => p.v);
@@ -66,7 +83,8 @@ function draw(box: HTMLElement, readings: ReadingView[]): void {
   const last = points.at(-1)!;
   chart.append(svg('circle', { cx: x(last.ts), cy: y(last.v), r: 3, fill: 'currentColor' }));
   const unit = FIELD_UNITS[field] ?? '';
-  const label = tOr(`field.${field}`, field);
+  const fieldName = tOr(`field.${field}`, field);
+  const label = port === null ? fieldName : `${t('chart.port', { port })} ${fieldName}`;
   const summary = t('chart.summary', {
     field: label,
     last: `${formatNumber(last.v, 1)} ${unit}`,
