@@ -3,7 +3,7 @@
  * (schema: gateway/src/config/site.schema.json), with the defaults a site gets when it leaves
  * a section out. The schema carries the same defaults for people reading it.
  */
-import type { AlertKind, Severity } from '../contracts/alerts.ts';
+import { SEVERITIES, type AlertKind, type Severity } from '../contracts/alerts.ts';
 import type { LocalizedText, PlaceKind, Role, Site } from '../contracts/site.ts';
 import type { DeviceKind } from '../contracts/readings.ts';
 
@@ -31,6 +31,11 @@ export interface GroupingPolicy {
 
 export interface RoutingPolicy {
   kinds: Record<string, RouteRule>;
+  /**
+   * Alerts below this severity are notices (a camera's own throw event, a drip): their incident
+   * shows on the console but pages nobody until an alert at or above it joins.
+   */
+  pageFrom: Severity;
   defaultRoles: Role[];
   /** Who is paged at each grid level once the A and B posts have not answered. */
   supervisorRoles: Role[];
@@ -112,9 +117,9 @@ export const DEFAULT_ROUTING: RoutingPolicy = {
     low_battery: { roles: ['property_manager'] },
     tamper: { roles: ['property_manager', 'patrol_inspector'] },
     device_fault: { roles: ['property_manager'] },
-    command_failed: { roles: ['emergency_responder', 'property_manager'] },
     resident_report: { roles: ['grid_worker'] },
   },
+  pageFrom: 'minor',
   defaultRoles: ['grid_worker'],
   supervisorRoles: ['micro_grid_leader'],
   inhibitions: [
@@ -245,6 +250,11 @@ export function readAlertingConfig(site: Site): AlertingConfig {
     };
   }
   return { routing, escalation, playbooks };
+}
+
+/** Whether an alert of this severity pages anyone (else it is a notice on the console). */
+export function pages(config: AlertingConfig, severity: Severity): boolean {
+  return SEVERITIES.indexOf(severity) <= SEVERITIES.indexOf(config.routing.pageFrom);
 }
 
 export function rolesFor(config: AlertingConfig, kind: AlertKind): Role[] {

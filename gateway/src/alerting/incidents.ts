@@ -1,6 +1,7 @@
 /**
  * Detections → alerts → incidents. Every detection becomes one alert (idempotent: the id comes
- * from its content). Silenced alerts (a silence matches, or an inactivity alert about a household
+ * from its content). Notices (alerts below routing.pageFrom) open or join an incident that shows
+ * on the console but pages nobody until an alert that pages joins it. Silenced alerts (a silence matches, or an inactivity alert about a household
  * recorded as away) and inhibited ones are stored but page nobody. Alerts with the
  * same dedupe key join the active incident (an occurrence count instead of a flood). A clear
  * arms a hold-down timer that auto-resolves only where the detector asked for it; a re-fire
@@ -11,7 +12,7 @@ import type { Detection, Severity } from '../contracts/alerts.ts';
 import { SEVERITIES } from '../contracts/alerts.ts';
 import { contentId } from '../core/ids.ts';
 import { buildAlert } from './alert-factory.ts';
-import { rolesFor } from './config.ts';
+import { pages, rolesFor } from './config.ts';
 import type { AlertingCore } from './core.ts';
 import type { CommandRunner } from './commands.ts';
 import type { Escalator } from './escalation.ts';
@@ -81,6 +82,8 @@ export class IncidentManager {
       if (autoEmergency && this.mode.mode === 'normal')
         this.mode.set('emergency', 'system', `auto: critical ${d.kind}`, this.escalator);
 
+      // A notice (below routing.pageFrom) shows on the console but pages nobody (issue 13).
+      const paging = pages(core.config, alert.severity);
       const latest = core.store.latestByDedupeKey(d.dedupeKey);
       const flapWindowMs = core.config.routing.grouping.flapWindowS * 1000;
       let incident: Incident;
@@ -88,8 +91,8 @@ export class IncidentManager {
         incident = latest;
         this.attach(incident, alert);
         this.addOccurrence(incident, alert, d);
-        // Opened muted for its safety command: the first alert that is not muted pages.
-        if (incident.openedMuted) {
+        // Opened muted (for its safety command) or by a notice: the first alert that pages, pages.
+        if (incident.openedMuted && paging) {
           incident.openedMuted = false;
           this.escalator.dispatch(incident, null);
         }
@@ -100,13 +103,15 @@ export class IncidentManager {
       ) {
         incident = latest;
         this.attach(incident, alert);
-        this.reopen(incident, alert, d);
+        this.reopen(incident, alert, d, paging);
       } else {
         incident = this.newIncident(alert, d);
+        incident.openedMuted = !paging;
         this.attach(incident, alert);
-        core.change(incident, { type: 'opened', by: null, toState: 'open', data: { alertId: alert.id } });
+        const data = paging ? { alertId: alert.id } : { alertId: alert.id, notice: true };
+        core.change(incident, { type: 'opened', by: null, toState: 'open', data });
         core.metrics.incidentsOpened.inc({ kind: incident.kind, severity: incident.severity });
-        this.escalator.dispatch(incident, null);
+        if (paging) this.escalator.dispatch(incident, null);
       }
       this.commands.start(incident, alert);
       return alert;
@@ -248,7 +253,7 @@ export class IncidentManager {
     this.core.change(incident, { type: 'occurrence', by: null, data });
   }
 
-  private reopen(incident: Incident, alert: StoredAlert, d: Detection): void {
+  private reopen(incident: Incident, alert: StoredAlert, d: Detection, paging: boolean): void {
     incident.occurrences += 1;
     incident.lastAlertId = alert.id;
     incident.lastEventTs = Math.max(incident.lastEventTs, d.eventTs);
@@ -258,7 +263,8 @@ export class IncidentManager {
     this.flap(incident);
     this.core.store.setAlertsStatus(incident.id, 'firing');
     this.core.change(incident, { type: 'reopened', by: null, toState: 'open', data: { alertId: alert.id } });
-    this.escalator.dispatch(incident, null);
+    if (paging) this.escalator.dispatch(incident, null);
+    else incident.openedMuted = true;
   }
 
   /** Counts a flap; past the threshold inside the window the incident stops auto-resolving. */

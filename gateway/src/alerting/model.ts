@@ -146,7 +146,10 @@ export interface Incident {
   rating: number | null;
   reviewNote: string | null;
   autoResolve: boolean;
-  /** Opened by a muted alert only to carry its safety command: nobody paged until an alert is not muted. */
+  /**
+   * Opened by a muted alert only to carry its safety command, or by a notice (below
+   * routing.pageFrom): nobody paged until an alert that pages joins.
+   */
   openedMuted?: boolean;
   clearedAt: number | null;
   flapping: boolean;

@@ -14,7 +14,6 @@ export const ALERT_KINDS = [
   'low_battery',
   'tamper',
   'device_fault',
-  'command_failed',
   'resident_report',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number] | (string & {});

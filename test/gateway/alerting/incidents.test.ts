@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import type { Detection } from '../../../gateway/src/contracts/alerts.ts';
 import {
   inactivity,
   offline,
@@ -71,6 +72,56 @@ describe('detections become alerts and incidents', () => {
     const list = await gw.api<IncidentBody[]>('GET', '/api/incidents?status=active', { user: 'admin' });
     expect(list.body).toHaveLength(1);
     expect(list.body[0]!.occurrences).toBe(3);
+  });
+
+  it("shows a camera's own throw event (a notice) on the console, pages nobody, and pages once the model's throw joins", async () => {
+    gw = await startAlertingGateway();
+    // The camera-events pack's falling-object rule: severity info, keyed like the track model.
+    const watch = (over: Partial<Detection> = {}): Detection => ({
+      kind: 'falling_object',
+      severity: 'info',
+      siteId: 'chunjiang',
+      eventTs: T0,
+      source: { deviceId: 'cam-b3-east', rule: 'falling-object', model: null },
+      dedupeKey: 'falling_object:B3:east',
+      location: { building: 'B3', facade: 'east' },
+      title: { 'zh-CN': '3号楼东侧疑似高空抛物', en: 'Suspected thrown object at building 3, east' },
+      message: { 'zh-CN': '摄像机自行报告', en: 'The camera itself reported it' },
+      evidence: { confidence: 0.9 },
+      ...over,
+    });
+    // On the console's list (what it reads), then in full with its history.
+    const throwIncident = async (): Promise<IncidentBody & { severity: string }> => {
+      const list = await gw.api<Array<{ id: string; kind: string }>>('GET', '/api/incidents?status=active', {
+        user: 'property',
+      });
+      const id = list.body.find((i) => i.kind === 'falling_object')!.id;
+      return (
+        await gw.api<IncidentBody & { severity: string }>('GET', `/api/incidents/${id}`, { user: 'property' })
+      ).body;
+    };
+    gw.raise(watch());
+    gw.raise(watch({ eventTs: T0 + 30_000 }));
+    const notice = await throwIncident();
+    expect(notice).toMatchObject({
+      state: 'open',
+      severity: 'info',
+      occurrences: 2,
+      paged: [],
+      assignees: [],
+    });
+    expect(notice.history.map((h) => h.type)).toEqual(['opened', 'occurrence']);
+
+    gw.raise(
+      watch({
+        severity: 'critical',
+        source: { deviceId: 'cam-b3-east', rule: null, model: 'falling-object@9' },
+      }),
+    );
+    const paged = await throwIncident();
+    expect(paged.id).toBe(notice.id);
+    expect(paged).toMatchObject({ state: 'dispatched', severity: 'critical', occurrences: 3 });
+    expect(paged.paged.map((p) => p.staffId).sort()).toEqual(['mg3-patrol-a', 'property']);
   });
 
   it('hides another grid’s incident (404) and refuses outsiders’ steps', async () => {
