@@ -108,7 +108,13 @@ export class RulesModule implements GatewayModule {
     this.unsubscribe.push(
       ctx.bus.on('modelsLoaded', ({ names }) => {
         this.loadedModels = new Set(names);
-        log.info({ models: names }, 'fallback rules of these models stand down');
+        // Only what stands down now: the models stage announces no models when it stops.
+        const rules = engine.loadedRules().filter((r) => this.standsDown(r.id));
+        if (rules.length)
+          log.info(
+            { rules: rules.map((r) => r.id), models: [...new Set(rules.map((r) => r.fallbackFor))] },
+            'fallback rules stand down while their models run',
+          );
       }),
     );
     if (this.options.watch !== false) this.registry.watch();
