@@ -8,6 +8,7 @@ import { h, svg } from './dom.ts';
 import { formatNumber, formatTime } from './format.ts';
 import { t, tOr } from './i18n.ts';
 import type { IncidentView, ReadingView } from './model.ts';
+import { hottestSeries } from './reading-series.ts';
 
 const BEFORE_MS = 30 * 60_000;
 /** Fields worth charting, most telling first. */
@@ -37,26 +38,6 @@ export function renderReadingsChart(inc: IncidentView): HTMLElement {
     .then((readings) => draw(box, readings))
     .catch(() => undefined);
   return box;
-}
-
-/**
- * The readings of one series: a charging controller reports every port, and one line through all
- * of them zigzags between a hot port and cold ones. The port that got hottest is the one that
- * led to the incident.
- */
-function hottestSeries(
-  readings: ReadingView[],
-  field: string,
-): { port: number | null; points: { ts: number; v: number }[] } {
-  const byPort = new Map<number | null, { ts: number; v: number }[]>();
-  for (const r of readings) {
-    const v = r.values[field];
-    if (typeof v !== 'number') continue;
-    byPort.set(r.port, [...(byPort.get(r.port) ?? []), { ts: Date.parse(r.ts), v }]);
-  }
-  const peak = (ps: { v: number }[]): number => Math.max(...ps.map((p) => p.v));
-  const [port, points] = [...byPort].sort((a, b) => peak(b[1]) - peak(a[1]))[0]!;
-  return { port, points: points.sort((a, b) => a.ts - b.ts) };
 }
 
 function draw(box: HTMLElement, readings: ReadingView[]): void {
