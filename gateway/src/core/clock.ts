@@ -41,11 +41,15 @@ interface PendingTimer {
   cancelled: boolean;
 }
 
-/** A clock that only moves when told to; due timers fire in time order during `advance`. */
+/**
+ * A clock that only moves when told to; due timers fire in time order (ties in the order they
+ * were set) during `advance`. The pending timers are a binary heap, so a replay that moves the
+ * clock for every message of a month does not scan every pending timer each time.
+ */
 export class ManualClock implements Clock {
   private current: number;
   private seq = 0;
-  private readonly timers: PendingTimer[] = [];
+  private readonly heap: PendingTimer[] = [];
 
   constructor(startMs = 0) {
     this.current = startMs;
@@ -66,37 +70,68 @@ export class ManualClock implements Clock {
   /** Moves time forward to `toMs`, firing every timer due on the way, in order. */
   advanceTo(toMs: number): void {
     for (;;) {
-      const next = this.nextDue(toMs);
-      if (!next) break;
+      const next = this.heap[0];
+      if (!next || next.at > toMs) break;
+      if (next.cancelled) {
+        this.pop();
+        continue;
+      }
       this.current = next.at;
-      if (next.periodMs !== null) next.at += next.periodMs;
-      else next.cancelled = true;
+      if (next.periodMs !== null) {
+        next.at += next.periodMs;
+        this.siftDown(0);
+      } else {
+        next.cancelled = true;
+        this.pop();
+      }
       next.fn();
     }
     this.current = Math.max(this.current, toMs);
-    this.compact();
   }
 
   advance(deltaMs: number): void {
     this.advanceTo(this.current + deltaMs);
   }
 
-  private nextDue(limit: number): PendingTimer | undefined {
-    let best: PendingTimer | undefined;
-    for (const t of this.timers) {
-      if (t.cancelled || t.at > limit) continue;
-      if (!best || t.at < best.at || (t.at === best.at && t.seq < best.seq)) best = t;
-    }
-    return best;
-  }
-
   private add(at: number, periodMs: number | null, fn: () => void): TimerHandle {
     const timer: PendingTimer = { at, seq: this.seq++, periodMs, fn, cancelled: false };
-    this.timers.push(timer);
+    this.heap.push(timer);
+    this.siftUp(this.heap.length - 1);
     return { cancel: () => (timer.cancelled = true) };
   }
 
-  private compact(): void {
-    for (let i = this.timers.length - 1; i >= 0; i--) if (this.timers[i]!.cancelled) this.timers.splice(i, 1);
+  private pop(): void {
+    const last = this.heap.pop()!;
+    if (this.heap.length === 0) return;
+    this.heap[0] = last;
+    this.siftDown(0);
   }
+
+  private siftUp(i: number): void {
+    const h = this.heap;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!before(h[i]!, h[parent]!)) return;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  private siftDown(i: number): void {
+    const h = this.heap;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let first = i;
+      if (left < h.length && before(h[left]!, h[first]!)) first = left;
+      if (right < h.length && before(h[right]!, h[first]!)) first = right;
+      if (first === i) return;
+      [h[i], h[first]] = [h[first]!, h[i]!];
+      i = first;
+    }
+  }
+}
+
+function before(a: PendingTimer, b: PendingTimer): boolean {
+  return a.at < b.at || (a.at === b.at && a.seq < b.seq);
 }
