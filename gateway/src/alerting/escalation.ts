@@ -58,7 +58,7 @@ export class Escalator {
     const next = incident.escalationStep + 1;
     this.core.metrics.escalations.inc({ kind: incident.kind, reason });
     if (next >= incident.chain.length) {
-      const said = this.core.store.history(incident.id).some((h) => h.type === 'escalation_exhausted');
+      const said = this.core.store.hasHistory(incident.id, 'escalation_exhausted');
       if (!said) this.core.change(incident, { type: 'escalation_exhausted', by, note, data: { reason } });
       return false;
     }

@@ -4,6 +4,7 @@
  * durable timers; records-store.ts the rest (silences, site mode, households, evidence log).
  * Documents are stored as JSON beside the columns queries filter on.
  */
+import type { Statement } from 'better-sqlite3';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
 import type { IncidentState } from '../contracts/alerts.ts';
@@ -72,8 +73,18 @@ const toTimer = (r: Row): TimerRow => ({
 });
 
 export class AlertingStore {
+  // Prepared once per SQL text: escalation reminders on open incidents run these thousands of
+  // times in a replayed month, and preparing costs more than running.
+  private readonly statements = new Map<string, Statement<unknown[]>>();
+
   constructor(readonly db: Database) {
     migrate(db, 'alerting', MIGRATIONS);
+  }
+
+  private sql(text: string): Statement<unknown[]> {
+    let statement = this.statements.get(text);
+    if (!statement) this.statements.set(text, (statement = this.db.prepare(text)));
+    return statement;
   }
 
   transaction<T>(fn: () => T): T {
@@ -82,41 +93,37 @@ export class AlertingStore {
 
   // ---- alerts
   hasAlert(id: string): boolean {
-    return this.db.prepare('SELECT 1 FROM alerting_alerts WHERE id = ?').get(id) !== undefined;
+    return this.sql('SELECT 1 FROM alerting_alerts WHERE id = ?').get(id) !== undefined;
   }
 
   insertAlert(a: StoredAlert, detectedAt: number, eventTs: number): void {
-    this.db
-      .prepare(
-        `INSERT INTO alerting_alerts (id, kind, severity, status, incident_id, dedupe_key, grid_node, event_ts, detected_at, doc)
+    this.sql(
+      `INSERT INTO alerting_alerts (id, kind, severity, status, incident_id, dedupe_key, grid_node, event_ts, detected_at, doc)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        a.id,
-        a.kind,
-        a.severity,
-        a.status,
-        a.incidentId,
-        a.dedupeKey,
-        a.gridNode,
-        eventTs,
-        detectedAt,
-        JSON.stringify(a),
-      );
+    ).run(
+      a.id,
+      a.kind,
+      a.severity,
+      a.status,
+      a.incidentId,
+      a.dedupeKey,
+      a.gridNode,
+      eventTs,
+      detectedAt,
+      JSON.stringify(a),
+    );
   }
 
   /** Marks an incident's alerts resolved (they stay firing while it is active). */
   setAlertsStatus(incidentId: string, status: 'firing' | 'resolved'): void {
-    this.db
-      .prepare(
-        `UPDATE alerting_alerts SET status = ?, doc = json_set(doc, '$.status', ?)
+    this.sql(
+      `UPDATE alerting_alerts SET status = ?, doc = json_set(doc, '$.status', ?)
          WHERE incident_id = ? AND status IN ('firing', 'resolved')`,
-      )
-      .run(status, status, incidentId);
+    ).run(status, status, incidentId);
   }
 
   getAlert(id: string): StoredAlert | undefined {
-    const row = this.db.prepare('SELECT doc FROM alerting_alerts WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT doc FROM alerting_alerts WHERE id = ?').get(id) as Row | undefined;
     return row ? json<StoredAlert>(row.doc) : undefined;
   }
 
@@ -147,38 +154,37 @@ export class AlertingStore {
     }
     const sql = `SELECT doc FROM alerting_alerts ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY detected_at DESC, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map((r) => json<StoredAlert>(r.doc));
+    return (this.sql(sql).all(...args, q.limit) as Row[]).map((r) => json<StoredAlert>(r.doc));
   }
 
   alertsOfIncident(incidentId: string, limit = 1000): StoredAlert[] {
     return (
-      this.db
-        .prepare('SELECT doc FROM alerting_alerts WHERE incident_id = ? ORDER BY event_ts, id LIMIT ?')
-        .all(incidentId, limit) as Row[]
+      this.sql('SELECT doc FROM alerting_alerts WHERE incident_id = ? ORDER BY event_ts, id LIMIT ?').all(
+        incidentId,
+        limit,
+      ) as Row[]
     ).map((r) => json<StoredAlert>(r.doc));
   }
 
   // ---- incidents
   saveIncident(i: Incident): void {
-    this.db
-      .prepare(
-        `INSERT INTO alerting_incidents (id, dedupe_key, kind, state, grid_node, created_at, updated_at, doc)
+    this.sql(
+      `INSERT INTO alerting_incidents (id, dedupe_key, kind, state, grid_node, created_at, updated_at, doc)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, doc = excluded.doc`,
-      )
-      .run(i.id, i.dedupeKey, i.kind, i.state, i.gridNode, i.createdAt, i.updatedAt, JSON.stringify(i));
+    ).run(i.id, i.dedupeKey, i.kind, i.state, i.gridNode, i.createdAt, i.updatedAt, JSON.stringify(i));
   }
 
   getIncident(id: string): Incident | undefined {
-    const row = this.db.prepare('SELECT doc FROM alerting_incidents WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT doc FROM alerting_incidents WHERE id = ?').get(id) as Row | undefined;
     return row ? json<Incident>(row.doc) : undefined;
   }
 
   /** The newest incident for a dedupe key, whatever its state. */
   latestByDedupeKey(dedupeKey: string): Incident | undefined {
-    const row = this.db
-      .prepare('SELECT doc FROM alerting_incidents WHERE dedupe_key = ? ORDER BY created_at DESC LIMIT 1')
-      .get(dedupeKey) as Row | undefined;
+    const row = this.sql(
+      'SELECT doc FROM alerting_incidents WHERE dedupe_key = ? ORDER BY created_at DESC LIMIT 1',
+    ).get(dedupeKey) as Row | undefined;
     return row ? json<Incident>(row.doc) : undefined;
   }
 
@@ -209,17 +215,15 @@ export class AlertingStore {
     }
     const sql = `SELECT doc FROM alerting_incidents ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
                  ORDER BY created_at DESC, id LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit) as Row[]).map((r) => json<Incident>(r.doc));
+    return (this.sql(sql).all(...args, q.limit) as Row[]).map((r) => json<Incident>(r.doc));
   }
 
   /** Incidents not yet closed, counted by state (the /metrics gauge). */
   activeCounts(): Record<string, number> {
-    const rows = this.db
-      .prepare(
-        `SELECT state, COUNT(*) AS n FROM alerting_incidents
+    const rows = this.sql(
+      `SELECT state, COUNT(*) AS n FROM alerting_incidents
          WHERE state NOT IN ('resolved', 'reviewed', 'cancelled') GROUP BY state`,
-      )
-      .all() as Row[];
+    ).all() as Row[];
     return Object.fromEntries(rows.map((r) => [String(r.state), Number(r.n)]));
   }
 
@@ -229,11 +233,9 @@ export class AlertingStore {
     until: number,
   ): Array<{ kind: string; status: string; gridNode: string | null; at: number }> {
     return (
-      this.db
-        .prepare(
-          'SELECT kind, status, grid_node, detected_at FROM alerting_alerts WHERE detected_at >= ? AND detected_at < ?',
-        )
-        .all(since, until) as Row[]
+      this.sql(
+        'SELECT kind, status, grid_node, detected_at FROM alerting_alerts WHERE detected_at >= ? AND detected_at < ?',
+      ).all(since, until) as Row[]
     ).map((r) => ({
       kind: String(r.kind),
       status: String(r.status),
@@ -243,20 +245,26 @@ export class AlertingStore {
   }
 
   addHistory(e: Omit<HistoryEntry, 'seq'>): HistoryEntry {
-    const info = this.db
-      .prepare(
-        `INSERT INTO alerting_history (incident_id, at, type, by, from_state, to_state, note, data)
+    const info = this.sql(
+      `INSERT INTO alerting_history (incident_id, at, type, by, from_state, to_state, note, data)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(e.incidentId, e.at, e.type, e.by, e.fromState, e.toState, e.note, JSON.stringify(e.data));
+    ).run(e.incidentId, e.at, e.type, e.by, e.fromState, e.toState, e.note, JSON.stringify(e.data));
     return { ...e, seq: Number(info.lastInsertRowid) };
+  }
+
+  /** Whether the incident's history holds an entry of `type`, without reading the history. */
+  hasHistory(incidentId: string, type: string): boolean {
+    return (
+      this.sql('SELECT 1 FROM alerting_history WHERE incident_id = ? AND type = ? LIMIT 1').get(
+        incidentId,
+        type,
+      ) !== undefined
+    );
   }
 
   history(incidentId: string): HistoryEntry[] {
     return (
-      this.db
-        .prepare('SELECT * FROM alerting_history WHERE incident_id = ? ORDER BY seq')
-        .all(incidentId) as Row[]
+      this.sql('SELECT * FROM alerting_history WHERE incident_id = ? ORDER BY seq').all(incidentId) as Row[]
     ).map((r) => ({
       seq: Number(r.seq),
       incidentId: String(r.incident_id),
@@ -272,24 +280,22 @@ export class AlertingStore {
 
   // ---- timers
   upsertTimer(t: TimerRow): void {
-    this.db
-      .prepare(
-        `INSERT INTO alerting_timers (id, incident_id, kind, due_at, created_at, data) VALUES (?, ?, ?, ?, ?, ?)
+    this.sql(
+      `INSERT INTO alerting_timers (id, incident_id, kind, due_at, created_at, data) VALUES (?, ?, ?, ?, ?, ?)
          ON CONFLICT(id) DO UPDATE SET due_at = excluded.due_at, created_at = excluded.created_at, data = excluded.data`,
-      )
-      .run(t.id, t.incidentId, t.kind, t.dueAt, t.createdAt, JSON.stringify(t.data));
+    ).run(t.id, t.incidentId, t.kind, t.dueAt, t.createdAt, JSON.stringify(t.data));
   }
 
   deleteTimer(id: string): void {
-    this.db.prepare('DELETE FROM alerting_timers WHERE id = ?').run(id);
+    this.sql('DELETE FROM alerting_timers WHERE id = ?').run(id);
   }
 
   timers(): TimerRow[] {
-    return (this.db.prepare('SELECT * FROM alerting_timers ORDER BY due_at').all() as Row[]).map(toTimer);
+    return (this.sql('SELECT * FROM alerting_timers ORDER BY due_at').all() as Row[]).map(toTimer);
   }
 
   timer(id: string): TimerRow | undefined {
-    const row = this.db.prepare('SELECT * FROM alerting_timers WHERE id = ?').get(id) as Row | undefined;
+    const row = this.sql('SELECT * FROM alerting_timers WHERE id = ?').get(id) as Row | undefined;
     return row ? toTimer(row) : undefined;
   }
 }
