@@ -15,7 +15,7 @@ import { FacadeCamera } from '../../../simulators/camera/projection.ts';
 import type { TrackPoint } from '../../../gateway/src/contracts/readings.ts';
 import { toFacade } from '../../../models/falling-object/geometry.ts';
 import { columnAt, floorAt, originOf } from '../../../models/falling-object/origin.ts';
-import { integrateDragFall, traceOrigin } from '../../../models/falling-object/tracer.ts';
+import { hypot, integrateDragFall, traceOrigin } from '../../../models/falling-object/tracer.ts';
 
 // cam-b3-east in sites/chunjiang.yaml: 30 m out, 1.5 m up, pitched 30°, portrait 1080×1920.
 const HOMOGRAPHY = [
@@ -105,6 +105,35 @@ describe('origin tracer', () => {
     expect(columnAt(0.5, LAYOUT)).toBe(1);
     expect(columnAt(23.5, LAYOUT)).toBe(4);
     expect(columnAt(12.1, LAYOUT)).toBe(3);
+  });
+
+  it('computes hypot to the last bit of Math.hypot (fits stay what they were)', () => {
+    const specials = [
+      0,
+      -0,
+      5e-324,
+      1e-310,
+      1e-5,
+      3,
+      -4,
+      1e300,
+      1.7976931348623157e308,
+      Infinity,
+      -Infinity,
+      NaN,
+    ];
+    const pairs: Array<[number, number]> = specials.flatMap((a) =>
+      specials.map((b): [number, number] => [a, b]),
+    );
+    // Velocities and accelerations of every magnitude a fit meets, and far beyond.
+    let state = 2026;
+    const uniform = (): number => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 200_000; i++) {
+      const scale = Math.exp((uniform() - 0.5) * 60);
+      pairs.push([(uniform() - 0.5) * scale, (uniform() - 0.5) * (uniform() < 0.5 ? scale : 1)]);
+    }
+    const differing = pairs.filter(([a, b]) => !Object.is(hypot(a, b), Math.hypot(a, b)));
+    expect(differing).toEqual([]);
   });
 
   it('returns null for tracks too short to fit', () => {
