@@ -62,6 +62,28 @@ export function classify(
 }
 
 /**
+ * A window's class probabilities, classified on first read. `FireDecider.step` reads them only
+ * where the physics leaves the network a say, so the window of a quiet shed (nearly every one)
+ * costs no model call: a month's backfill makes thousands instead of hundreds of thousands, and
+ * live decides exactly as with every window classified.
+ */
+export function lazyProbabilities(classifyOne: () => Probabilities): Probabilities {
+  let p: Probabilities | null = null;
+  const get = (): Probabilities => (p ??= classifyOne());
+  return {
+    get normal() {
+      return get().normal;
+    },
+    get nuisance() {
+      return get().nuisance;
+    },
+    get runaway() {
+      return get().runaway;
+    },
+  };
+}
+
+/**
  * Physics before the network (issue 13). A runaway vents VOC, then H₂ (2–11 min before visible
  * smoke), then CO, and heats ONE port; the nuisances each lack one of these: lead-acid packs at
  * the end of a charge gas H₂ alone (20–200 ppm, no VOC, a steady or cooling port), exhaust and
@@ -161,13 +183,15 @@ export class FireDecider {
     // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
     // a port heating alone well into its charge, or H₂ beyond gassing — never H₂ alone (lead-acid)
     // where the shed's sensors report VOC; without a VOC channel, rising H₂ is the best there is.
+    // `p` is read only where the evidence leaves the network a say (the gateway classifies a
+    // window on first read, and most windows are quiet).
     const hot =
-      p.runaway >= th.risk &&
       (r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
         (!r.hasVoc && r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm) ||
         r.smokeDbM >= th.confirmSmokeDbM ||
         physics ||
-        (portHeating(window) && r.portChargeEstablished));
+        (portHeating(window) && r.portChargeEstablished)) &&
+      p.runaway >= th.risk;
     this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
     // Re-arm only once the shed is back to normal: a shed still full of smoke or H₂ after a
     // runaway is the same danger, not a new one.
@@ -205,7 +229,7 @@ export class FireDecider {
       out.push({ kind: 'fire_risk', t: window.t, suspectPort: port, probabilities: p, window });
     }
     const confirmed = r.smokeDbM >= th.confirmSmokeDbM || r.airRiseK >= th.confirmAirRiseK;
-    if (this.fireAt === null && confirmed && (p.runaway >= th.fire || this.riskAt !== null)) {
+    if (this.fireAt === null && confirmed && (this.riskAt !== null || p.runaway >= th.fire)) {
       this.fireAt = window.t;
       out.push({
         kind: 'fire',

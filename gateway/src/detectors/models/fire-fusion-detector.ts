@@ -17,6 +17,7 @@ import {
   MODEL_NAME,
   ShedState,
   shedWindow,
+  lazyProbabilities,
   type FireDecision,
   type ShedWindow,
 } from '../../../../models/fire-fusion/predict.ts';
@@ -112,8 +113,6 @@ export class FireFusionDetector {
     for (const [, shed] of sheds) this.closeBurst(shed);
     const batches = sheds.map(([, shed]) => shed.windows.splice(0));
     if (!loaded) return;
-    const probs = classify(this.deps.tf, loaded.model, loaded.meta, batches.flat());
-    let k = 0;
     sheds.forEach(([placeId, shed], i) => {
       if (shed.deciderFor !== loaded.id) {
         // A swapped model brings its own thresholds; the shed's history carries over.
@@ -122,7 +121,10 @@ export class FireFusionDetector {
       }
       const latencyMs = performance.now() - shed.receivedAt;
       for (const window of batches[i]!) {
-        const decisions = shed.decider!.step(window, probs[k++]!);
+        const decisions = shed.decider!.step(
+          window,
+          lazyProbabilities(() => classify(this.deps.tf, loaded.model, loaded.meta, [window])[0]!),
+        );
         if (decisions.length === 0) this.deps.onDecision?.(null, latencyMs);
         for (const d of decisions) {
           this.deps.onDecision?.(d, latencyMs);
