@@ -69,6 +69,7 @@ async function main(): Promise<number> {
   const batch = values.batch === undefined ? undefined : Number(values.batch);
   if (batch !== undefined && !(Number.isInteger(batch) && batch > 0))
     throw new RangeError(`--batch must be a positive integer, not '${values.batch}'`);
+  const cpuBefore = process.cpuUsage();
   const result = await new Backfill({ gateway, clock }).run(input.messages, input.endMs, {
     ...(batch ? { batch } : {}),
     onProgress: (p) =>
@@ -79,6 +80,9 @@ async function main(): Promise<number> {
       }),
   });
   bar?.stop();
+  // CPU seconds beside wall seconds: on a shared machine the wall time says more about the others.
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
   const { db } = gateway.ctx.stores;
   const alerts = db
     .prepare('SELECT kind, COUNT(*) AS n FROM alerting_alerts GROUP BY kind ORDER BY kind')
@@ -91,7 +95,7 @@ async function main(): Promise<number> {
   const seconds = result.elapsedMs / 1000;
   console.log(
     `weige-replay: ${result.messages} messages in ${seconds.toFixed(1)} s ` +
-      `(${Math.round(result.messages / Math.max(seconds, 0.001))} msg/s)` +
+      `(${Math.round(result.messages / Math.max(seconds, 0.001))} msg/s, CPU ${cpuSeconds.toFixed(1)} s)` +
       (result.outOfOrder ? `, ${result.outOfOrder} recorded out of order` : ''),
   );
   console.log(`alerts by kind:    ${JSON.stringify(Object.fromEntries(alerts.map(countOf)))}`);
