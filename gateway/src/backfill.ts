@@ -9,7 +9,11 @@
  * Speed comes from the store: messages are committed in transactions of `batch`, not one each.
  * Model inference still runs at each message's time (it is queued off the ingest path live, and
  * done before the clock moves on), because a model deciding later in event time would stamp its
- * alert, and start its escalation, later than live.
+ * alert, and start its escalation, later than live; batching it across messages would need that.
+ * What is cheap instead is cheap for live too: fire-fusion classifies a window only when its
+ * decider needs the network, the clock keeps its timers in a heap, and escalation reminders on
+ * incidents left open for weeks cost a row each. What remains is the falling-object trajectory
+ * fit (physics, not the network), about 70 k tracks in the mixed-month community.
  */
 import type { ManualClock } from './core/clock.ts';
 import type { Gateway } from './gateway.ts';
