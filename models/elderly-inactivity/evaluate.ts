@@ -6,7 +6,8 @@
 import { pct, quantile, table } from '../lib/report.ts';
 import { TwelveHourRule } from './baseline.ts';
 import type { MeterRun } from './dataset.ts';
-import { HouseholdState, type InactivityParams } from './household.ts';
+import { HouseholdState } from './household.ts';
+import type { InactivityParams } from './params.ts';
 
 const HOUR = 3_600_000;
 

@@ -24,140 +24,33 @@
  *   only once they are `LEARN_AFTER_MS` old.
  */
 
+import {
+  DEFAULT_PARAMS,
+  HOUR,
+  LIMIT_TABLE_M,
+  RECORD_MS,
+  timeOfDay,
+  WAKE_OFF_H,
+  type InactivityParams,
+} from './params.ts';
+import { PresenceSignals } from './presence.ts';
+
 export const BUCKETS = 48;
-const HOUR = 3_600_000;
 const KEEP_MS = 3 * 24 * HOUR;
 const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
-/** How far back a household's record of quiet spells and draws reaches. */
-export const RECORD_MS = 28 * 24 * HOUR;
 /**
  * Finest spacing kept between in-order readings: hour-level rhythm needs no more, and a meter
  * read every few seconds (a pulse or wM-Bus reader) would otherwise make every reading scan
  * days of points.
  */
 const MIN_SPACING_MS = 5 * 60_000;
-/** A wake-margin this large switches the morning rule off (JSON has no infinity). */
-export const WAKE_OFF_H = 100;
 /** Readings must cover this much of the last day before a standing flow is subtracted. */
 const FLOOR_MIN_COVER_MS = 20 * HOUR;
-/** Electricity intervals longer than this say nothing about the load at one time (lost reports). */
-const MAX_POWER_SPAN_MS = 3 * HOUR;
-/** Days of electricity intervals the standby load is learned from. */
-const STANDBY_DAYS = 7;
-/** Intervals on record before a standby load is known (a day of hourly, or 6 h of 15-min reports). */
-const MIN_STANDBY_INTERVALS = 24;
-/** Above the standby load by less than this, W: nobody is using anything (fridge cycles, chargers). */
-const STANDBY_MARGIN_W = 30;
-/**
- * A change of the mean load by this much, W, between intervals is someone switching something on
- * or off (kettle, cooker, TV, lights): a sign of life, as a flush is. A load left on is steady.
- */
-const POWER_CHANGE_W = 60;
-/** Switching off to standby this close to the last use, by day, is leaving home (not a collapse). */
-const LEAVING_WINDOW_MS = 1.5 * HOUR;
-const LEAVING_HOURS: readonly [number, number] = [7, 20];
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
-
-export interface InactivityParams {
-  /** Net litres that make an hour "active" (above a dripping tap, below a flush). */
-  activeL: number;
-  /** Pseudo-days the cold-start prior weighs. */
-  priorDays: number;
-  /** Alert when P(silence) falls below this. */
-  silenceProbability: number;
-  /** Never alert on a silence shorter than this, hours. */
-  minSilenceH: number;
-  /** Continuous flow: net litres per hour above which water runs abnormally. */
-  flowMinLPerH: number;
-  /** …and at least this multiple of the household's p99 hourly use. */
-  flowFactor: number;
-  /** Local time offset of the site, minutes (Asia/Shanghai: 480). */
-  utcOffsetMin: number;
-  /** Past silences that must start near this time of day before the household's own record rules. */
-  minGaps: number;
-  /** "Near this time of day": the silence's start within ± this many hours. */
-  gapWindowH: number;
-  /** 1: the rhythm may still raise an alert once the household has its own record (as up to @3); 0: not. */
-  rhythmWithRecord: number;
-  /** Morning: alert this long after the latest recorded first use (≥ WAKE_OFF_H = off). */
-  wakeMarginH: number;
-  /** Wake-ups on record before the morning rule applies. */
-  minWakes: number;
-  /** Continuous-flow alarm: at least this long an uninterrupted draw, minutes, before any is flagged… */
-  flowAlarmMinMin: number;
-  /** …and longer than the household's longest normal uninterrupted draw by this much, minutes. */
-  flowAlarmMarginMin: number;
-  /** The household's longest comparable silence is stretched by this factor… */
-  gapFactor: number;
-  /** …plus this margin, hours (hourly readings quantise silences to the hour). */
-  gapMarginH: number;
-  /**
-   * No household's own limit goes below this, hours: an outing of up to 4 h is normal for anyone
-   * (FIELD-NOTES §2.4) even if this resident has not yet taken one at this hour in the record.
-   */
-  minLimitH: number;
-  /**
-   * Training only: the quantile of similar households' normal silences by start hour that became
-   * the population floor under each household's own limit (0 = none).
-   */
-  floorQuantile: number;
-  /**
-   * Quiet spells longer than this, hours, never enter the household's record: a normal day has
-   * none, so such a spell was an absence nobody announced (or an incident), and letting it in would
-   * switch the household's own limit off at that hour for four weeks.
-   */
-  maxSpellH: number;
-  /**
-   * Added to the own silence limit of a household with water alone, hours (never below
-   * minSilenceH): the site's false-alert budget picks it from the calibrated shifts of the model
-   * version (budget.ts); negative alerts sooner at the cost of more false alerts.
-   */
-  limitShiftH: number;
-  /**
-   * Presence: a silence the electricity meter explains as leaving home (switched off to standby
-   * by day around the last use, in a home without a door contact) is held at most this long,
-   * hours — a night away and the day after.
-   */
-  standbyAwayMaxH: number;
-  /**
-   * Silence limits, hours, by the local hour the silence starts and the household's own longest
-   * comparable spell (whole hours 0…LIMIT_TABLE_M − 1), flattened as `hour * LIMIT_TABLE_M + m`;
-   * 0 where the stretched longest spell and the population floor decide (other hours, longer
-   * records). Chosen in training on other households (limits.ts); absent in versions up to @6.
-   */
-  limitTable?: readonly number[];
-}
-
-/** Own longest spells the limit table distinguishes: 0…LIMIT_TABLE_M − 1 whole hours. */
-export const LIMIT_TABLE_M = 9;
-
-export const DEFAULT_PARAMS: InactivityParams = {
-  activeL: 1.5,
-  priorDays: 4,
-  silenceProbability: 2e-3,
-  minSilenceH: 2,
-  flowMinLPerH: 120,
-  flowFactor: 2,
-  utcOffsetMin: 480,
-  minGaps: 10,
-  gapFactor: 1.1,
-  gapMarginH: 1,
-  minLimitH: 2,
-  floorQuantile: 0,
-  gapWindowH: 3,
-  rhythmWithRecord: 1,
-  wakeMarginH: 1000,
-  minWakes: 7,
-  flowAlarmMinMin: 15,
-  flowAlarmMarginMin: 5,
-  maxSpellH: 16,
-  limitShiftH: 0,
-  standbyAwayMaxH: 30,
-};
 
 /** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
 export interface FlowAlarm {
@@ -210,10 +103,7 @@ export class HouseholdState {
   private readonly draws: Array<[number, number]> = [];
   private readonly absences: Array<[number, number]> = [];
   private visitAt = 0;
-  /** Electricity register readings, [event time, kWh], sorted (the household's smart meter). */
-  private readonly power: Array<[number, number]> = [];
-  /** Entrance door openings, event time, sorted. */
-  private readonly doorOpenings: number[] = [];
+  private readonly presence: PresenceSignals;
 
   constructor(
     prior: readonly number[],
@@ -226,6 +116,7 @@ export class HouseholdState {
   ) {
     this.a = prior.map((p) => p * params.priorDays);
     this.b = prior.map((p) => (1 - p) * params.priorDays);
+    this.presence = new PresenceSignals(params.utcOffsetMin);
   }
 
   /** P(activity) in the hour bucket of `ts`. */
@@ -258,107 +149,12 @@ export class HouseholdState {
 
   /** A reading of the household's electricity register (kWh): presence and switching-on. */
   addElectricity(ts: number, kwh: number): void {
-    insertSorted(this.power, [ts, kwh]);
-    const newest = this.power.at(-1)![0];
-    while (this.power.length > 2 && this.power[0]![0] < newest - STANDBY_DAYS * 24 * HOUR) this.power.shift();
+    this.presence.addElectricity(ts, kwh);
   }
 
   /** The entrance door contact changed (1 opened). */
   addDoor(ts: number, open: number): void {
-    if (open !== 1) return;
-    let i = this.doorOpenings.length;
-    while (i > 0 && this.doorOpenings[i - 1]! > ts) i--;
-    if (this.doorOpenings[i - 1] === ts) return;
-    this.doorOpenings.splice(i, 0, ts);
-    while (this.doorOpenings.length && this.doorOpenings[0]! < ts - RECORD_MS) this.doorOpenings.shift();
-  }
-
-  /** Mean load of each electricity interval, [start, end, W], oldest first. */
-  private powerIntervals(): Array<[number, number, number]> {
-    const out: Array<[number, number, number]> = [];
-    for (let i = 1; i < this.power.length; i++) {
-      const [t0, k0] = this.power[i - 1]!;
-      const [t1, k1] = this.power[i]!;
-      if (t1 - t0 <= MAX_POWER_SPAN_MS && t1 > t0)
-        out.push([t0, t1, ((k1 - k0) * 1000) / ((t1 - t0) / HOUR)]);
-    }
-    return out;
-  }
-
-  /** The household's standby load, W: the 10th percentile of its interval means (null until known). */
-  private standbyW(intervals: ReadonlyArray<[number, number, number]>): number | null {
-    if (intervals.length < MIN_STANDBY_INTERVALS) return null;
-    const sorted = intervals.map(([, , w]) => w).sort((x, y) => x - y);
-    return sorted[Math.floor(sorted.length * 0.1)]!;
-  }
-
-  /**
-   * What the electricity meter says up to time `t`: the latest change of the load (someone
-   * switching something on or off), and since when it has shown only the standby load (fridge,
-   * chargers; null when it shows more, has no interval near `t`, or has not learned its standby).
-   */
-  private electricityAt(t: number): { changedAt: number; standbySince: number | null } {
-    const intervals = this.powerIntervals();
-    const standby = this.standbyW(intervals);
-    let changedAt = 0;
-    let standbySince: number | null = null;
-    let last: [number, number, number] | null = null;
-    for (const interval of intervals) {
-      const [t0, t1, w] = interval;
-      if (t1 > t) break;
-      if (last && last[1] === t0 && Math.abs(w - last[2]) >= POWER_CHANGE_W) changedAt = t1;
-      if (standby !== null) standbySince = w <= standby + STANDBY_MARGIN_W ? (standbySince ?? t0) : null;
-      last = interval;
-    }
-    if (!last || t - last[1] > MAX_POWER_SPAN_MS) standbySince = null;
-    return { changedAt, standbySince };
-  }
-
-  /**
-   * Left home by the electricity meter: by day, everything switched off to standby around the
-   * last use (a person leaving switches off; one who collapses does not), and standby since.
-   */
-  private leftHome(lastUse: number, power: { standbySince: number | null }): boolean {
-    if (power.standbySince === null || this.doorOpenings.length > 0) return false;
-    const h = this.tod(power.standbySince) / HOUR;
-    return (
-      Math.abs(power.standbySince - lastUse) <= LEAVING_WINDOW_MS &&
-      h >= LEAVING_HOURS[0] &&
-      h < LEAVING_HOURS[1]
-    );
-  }
-
-  /** Door openings in (from, to]. */
-  private openingsIn(from: number, to: number): number[] {
-    return this.doorOpenings.filter((t) => t > from && t <= to);
-  }
-
-  /**
-   * The door's openings since the resident was last surely at home before `t`: the end of the
-   * latest span with water use and no door movement in it. (In a span with both, hourly readings
-   * cannot say whether the water was used before leaving or after coming back: a flush then out,
-   * or back then a wash. Counting from the last span without that doubt keeps the parity right,
-   * and a lost opening is corrected by the next such span.)
-   */
-  private openingsSinceHome(t: number): number[] {
-    let home = 0;
-    for (let i = this.points.length - 1; i >= 1 && home === 0; i--) {
-      const [t0, l0] = this.points[i - 1]!;
-      const [t1, l1] = this.points[i]!;
-      if (t1 > t || l1 - l0 < this.params.activeL) continue;
-      if (this.openingsIn(t0, t1).length === 0) home = t1;
-    }
-    return this.openingsIn(home || t - KEEP_MS, t);
-  }
-
-  /**
-   * Whether the resident is away at `t` by the presence signals: out through the door and not
-   * back (an odd number of openings since surely home), or, in a home without a door contact,
-   * switched off to standby on leaving (leftHome).
-   */
-  private presenceAway(t: number): boolean {
-    if (this.doorOpenings.length > 0) return this.openingsSinceHome(t).length % 2 === 1;
-    return this.leftHome(this.learnedActive, this.electricityAt(t));
+    this.presence.addDoor(ts, open);
   }
 
   get newestTs(): number {
@@ -442,7 +238,10 @@ export class HouseholdState {
       }
       // Outings and nights away shown by the door or the electricity meter are not quiet spells
       // at home: left in, they would stretch the household's limit (issue 13).
-      if (net < this.params.activeL && this.presenceAway(h + HOUR)) {
+      if (
+        net < this.params.activeL &&
+        this.presence.away(h + HOUR, this.learnedActive, this.points, this.params.activeL)
+      ) {
         this.quietFrom = null;
         continue;
       }
@@ -514,7 +313,7 @@ export class HouseholdState {
     if (flow) out.push(flow);
     // A resident back from an absence has been silent only since coming home; switching on an
     // appliance is activity too.
-    const power = this.electricityAt(newest);
+    const power = this.presence.electricityAt(newest);
     const lastUse = Math.max(
       this.lastActive ?? newest,
       this.visitAt,
@@ -522,7 +321,9 @@ export class HouseholdState {
       power.changedAt,
     );
     // Back through the door (an even number of openings since surely home): silent since then.
-    const openings = this.doorOpenings.length > 0 ? this.openingsSinceHome(newest) : [];
+    const openings = this.presence.hasDoor
+      ? this.presence.openingsSinceHome(newest, this.points, this.params.activeL)
+      : [];
     const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
     const silenceH = (newest - from) / HOUR;
@@ -532,7 +333,7 @@ export class HouseholdState {
     // (held at most standbyAwayMaxH, after which a collapse right after switching off is judged
     // on water alone).
     if (openings.length % 2 === 1) return out;
-    if (this.leftHome(lastUse, power) && silenceH < this.params.standbyAwayMaxH) return out;
+    if (this.presence.leftHome(lastUse, power) && silenceH < this.params.standbyAwayMaxH) return out;
     let logP = 0;
     for (let t = from; t < newest;) {
       const next = Math.min(newest, (Math.floor(t / HOUR) + 1) * HOUR);
@@ -583,7 +384,7 @@ export class HouseholdState {
     const fromTable =
       m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
     // The site's budget trades delay for false alerts where water is all there is.
-    const shift = this.power.length > 0 || this.doorOpenings.length > 0 ? 0 : this.params.limitShiftH;
+    const shift = this.presence.hasAny ? 0 : this.params.limitShiftH;
     if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable + shift);
     const limit = Math.max(
       this.params.minLimitH,
@@ -595,7 +396,7 @@ export class HouseholdState {
 
   /** Local time of day of `t`, ms since local midnight. */
   private tod(t: number): number {
-    return (((t + this.params.utcOffsetMin * 60_000) % (24 * HOUR)) + 24 * HOUR) % (24 * HOUR);
+    return timeOfDay(t, this.params.utcOffsetMin);
   }
 
   /**
@@ -680,13 +481,6 @@ export class HouseholdState {
       continuousMin: null,
     };
   }
-}
-
-function insertSorted(points: Array<[number, number]>, point: [number, number]): void {
-  let i = points.length;
-  while (i > 0 && points[i - 1]![0] > point[0]) i--;
-  if (points[i - 1]?.[0] === point[0]) return;
-  points.splice(i, 0, point);
 }
 
 /** The heaviest usual hour (p99 of learned hours, litres); 60 L until two days are learned. */

@@ -14,7 +14,8 @@
  * at half weight, its neighbouring start hours, so a limit is not lowered on a thinly seen cell
  * by luck.
  */
-import { bucketOf, LIMIT_TABLE_M, RECORD_MS } from './household.ts';
+import { bucketOf } from './household.ts';
+import { LIMIT_TABLE_M, RECORD_MS } from './params.ts';
 
 const HOUR = 3_600_000;
 

@@ -13,7 +13,7 @@
  */
 import { pct, quantile, table } from '../lib/report.ts';
 import { generateMeterRuns, HELD_OUT_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
-import { DEFAULT_PARAMS } from './household.ts';
+import { DEFAULT_PARAMS } from './params.ts';
 
 const HOUR = 3_600_000;
 const DAY = 24 * HOUR;

@@ -7,17 +7,11 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { Household } from '../../gateway/src/contracts/site.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
-import { BUCKETS, DEFAULT_PARAMS, LIMIT_TABLE_M, type InactivityParams } from './household.ts';
+import { BUCKETS } from './household.ts';
+import { DEFAULT_PARAMS, LIMIT_TABLE_M, type InactivityParams } from './params.ts';
 
-export {
-  HouseholdState,
-  bucketOf,
-  DEFAULT_PARAMS,
-  flowAlarmOf,
-  type FlowAlarm,
-  type InactivityAlert,
-  type InactivityParams,
-} from './household.ts';
+export { HouseholdState, bucketOf, flowAlarmOf, type FlowAlarm, type InactivityAlert } from './household.ts';
+export { DEFAULT_PARAMS, type InactivityParams } from './params.ts';
 
 export const MODEL_NAME = 'elderly-inactivity';
 export const FEATURE_NAMES = [

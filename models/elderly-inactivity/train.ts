@@ -12,7 +12,8 @@ import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
 import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';
 import { evaluate, formatEvaluation, type InactivityMetrics } from './evaluate.ts';
-import { bucketOf, DEFAULT_PARAMS, WAKE_OFF_H, type InactivityParams } from './household.ts';
+import { bucketOf } from './household.ts';
+import { DEFAULT_PARAMS, WAKE_OFF_H, type InactivityParams } from './params.ts';
 import {
   CLASSES,
   coldStartPrior,

@@ -4,11 +4,8 @@
  * silent meter, re-arms after a visit, handles late and out-of-order reports, and flags running water.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  DEFAULT_PARAMS,
-  HouseholdState,
-  type InactivityAlert,
-} from '../../../models/elderly-inactivity/household.ts';
+import { HouseholdState, type InactivityAlert } from '../../../models/elderly-inactivity/household.ts';
+import { DEFAULT_PARAMS } from '../../../models/elderly-inactivity/params.ts';
 
 const HOUR = 3_600_000;
 // 2026-11-02 00:00 Asia/Shanghai, a Monday.

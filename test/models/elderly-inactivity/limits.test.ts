@@ -4,13 +4,12 @@
  * becomes this resident's "normal" and never switches the household's own limit off.
  */
 import { describe, expect, it } from 'vitest';
+import { HouseholdState, type InactivityAlert } from '../../../models/elderly-inactivity/household.ts';
 import {
   DEFAULT_PARAMS,
-  HouseholdState,
   LIMIT_TABLE_M,
-  type InactivityAlert,
   type InactivityParams,
-} from '../../../models/elderly-inactivity/household.ts';
+} from '../../../models/elderly-inactivity/params.ts';
 import {
   buildLimitTable,
   type LimitTableOptions,
