@@ -5,6 +5,18 @@ const RESPONSE_BUCKETS_S = [30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 14400,
 
 export function createAlertingMetrics(registry: Registry, activeByState: () => Record<string, number>) {
   const registers = [registry];
+  // Spread in registration order, the order /metrics lists them in.
+  return {
+    ...alertMetrics(registers),
+    ...incidentMetrics(registers, activeByState),
+    ...responseMetrics(registers),
+    ...outcomeMetrics(registers),
+    ...actionMetrics(registers),
+  };
+}
+
+/** Alerts made from detections, and detections that were already one. */
+function alertMetrics(registers: Registry[]) {
   return {
     alerts: new Counter({
       name: 'weige_alerts_total',
@@ -17,6 +29,12 @@ export function createAlertingMetrics(registry: Registry, activeByState: () => R
       help: 'Detections that were already an alert (same content): idempotent creation skipped them',
       registers,
     }),
+  };
+}
+
+/** Incidents opened, and those not yet closed by state (read at scrape time). */
+function incidentMetrics(registers: Registry[], activeByState: () => Record<string, number>) {
+  return {
     incidentsOpened: new Counter({
       name: 'weige_incidents_opened_total',
       help: 'Incidents opened, by kind and severity',
@@ -33,6 +51,12 @@ export function createAlertingMetrics(registry: Registry, activeByState: () => R
         for (const [state, n] of Object.entries(activeByState())) this.set({ state }, n);
       },
     }),
+  };
+}
+
+/** How fast incidents are accepted, reached and resolved; escalations and reminders on the way. */
+function responseMetrics(registers: Registry[]) {
+  return {
     timeToAccept: new Histogram({
       name: 'weige_incident_time_to_accept_seconds',
       help: 'From dispatch to accepted (接单), by kind and severity',
@@ -66,6 +90,12 @@ export function createAlertingMetrics(registry: Registry, activeByState: () => R
       labelNames: ['kind'] as const,
       registers,
     }),
+  };
+}
+
+/** How incidents were resolved, false alarms among them. */
+function outcomeMetrics(registers: Registry[]) {
+  return {
     resolutions: new Counter({
       name: 'weige_incident_resolutions_total',
       help: 'Resolved incidents by kind and disposition (false-alarm dispositions feed threshold tuning)',
@@ -78,6 +108,12 @@ export function createAlertingMetrics(registry: Registry, activeByState: () => R
       labelNames: ['kind', 'rule', 'model'] as const,
       registers,
     }),
+  };
+}
+
+/** Playbook actuator commands and the site's emergency mode. */
+function actionMetrics(registers: Registry[]) {
+  return {
     commands: new Counter({
       name: 'weige_actuator_commands_total',
       help: 'Playbook actuator commands by name and outcome (sent, retried, confirmed, failed, rejected)',
