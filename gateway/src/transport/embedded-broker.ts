@@ -11,7 +11,14 @@
 import net from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { IncomingMessage } from 'node:http';
-import { Aedes, type AedesPublishPacket, type Client } from 'aedes';
+import {
+  Aedes,
+  type AedesPublishPacket,
+  type AuthenticateHandler,
+  type AuthorizePublishHandler,
+  type AuthorizeSubscribeHandler,
+  type Client,
+} from 'aedes';
 import type { Logger } from '../core/logger.ts';
 import type { Clock } from '../core/clock.ts';
 import { Errors, isIngestRefusal } from '../core/errors.ts';
@@ -63,69 +70,89 @@ export class EmbeddedBroker implements Transport {
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
   async start(): Promise<void> {
-    const { policy, log } = this.options;
     const broker = await Aedes.createBroker({
       heartbeatInterval: 60_000,
       connectTimeout: this.options.connectTimeoutS * 1000,
     });
-    broker.authenticate = (client, username, password, done) => {
-      policy.authenticate({ clientId: client.id, username, password, address: remoteAddress(client) }).then(
-        (decision) => {
-          if ('refused' in decision) {
-            // Throttled attempts are counted in weige_logins_refused_total; logging each would flood.
-            const level =
-              decision.reason.endsWith('throttled') || decision.reason === 'busy' ? 'debug' : 'warn';
-            log[level](
-              { clientId: client.id, username, reason: decision.reason },
-              `mqtt connection refused: ${decision.message}`,
-            );
-            const err = Object.assign(new Error(decision.message), { returnCode: decision.refused });
-            return done(err, false);
-          }
-          (client as IdentifiedClient)[IDENTITY] = decision.identity;
-          done(null, true);
-        },
-        (err: unknown) => {
-          log.error({ err, clientId: client.id }, 'mqtt authentication failed');
-          done(Object.assign(new Error('server unavailable'), { returnCode: 3 as const }), false);
-        },
+    broker.authenticate = this.authenticate;
+    broker.authorizePublish = this.authorizePublish;
+    broker.authorizeSubscribe = this.authorizeSubscribe;
+    this.watchClients(broker);
+    this.broker = broker;
+    for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
+    await this.listen(broker);
+  }
+
+  /** CONNECT: the policy decides; the client carries its identity from then on. */
+  private readonly authenticate: AuthenticateHandler = (client, username, password, done) => {
+    const { policy, log } = this.options;
+    policy.authenticate({ clientId: client.id, username, password, address: remoteAddress(client) }).then(
+      (decision) => {
+        if ('refused' in decision) {
+          // Throttled attempts are counted in weige_logins_refused_total; logging each would flood.
+          const level =
+            decision.reason.endsWith('throttled') || decision.reason === 'busy' ? 'debug' : 'warn';
+          log[level](
+            { clientId: client.id, username, reason: decision.reason },
+            `mqtt connection refused: ${decision.message}`,
+          );
+          const err = Object.assign(new Error(decision.message), { returnCode: decision.refused });
+          return done(err, false);
+        }
+        (client as IdentifiedClient)[IDENTITY] = decision.identity;
+        done(null, true);
+      },
+      (err: unknown) => {
+        log.error({ err, clientId: client.id }, 'mqtt authentication failed');
+        done(Object.assign(new Error('server unavailable'), { returnCode: 3 as const }), false);
+      },
+    );
+  };
+
+  /** Every client publish, before its PUBACK: the policy, then the gateway's handlers (see above). */
+  private readonly authorizePublish: AuthorizePublishHandler = (client, packet, done) => {
+    const { policy, log } = this.options;
+    const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
+    if (!identity) return done(new Error('not authenticated'));
+    const msg: InboundMessage = {
+      topic: packet.topic,
+      payload: toBuffer(packet.payload),
+      receivedAt: this.options.clock.now(),
+      qos: packet.qos,
+      trusted: identity.type === 'service',
+    };
+    const denied = policy.checkPublish(identity, packet.topic);
+    if (denied) {
+      log.warn({ clientId: client?.id, topic: packet.topic }, `mqtt publish denied: ${denied}`);
+      this.options.onPublishDenied?.(msg, identity.type === 'device' ? identity.deviceId : null, denied);
+      return done(new Error(denied));
+    }
+    // A handler that did not take the message (store not writable, device over its limits)
+    // rejects: done(err) closes the connection without a PUBACK, and the device resends.
+    const handled = this.runHandlers(msg);
+    if (handled)
+      handled.then(
+        () => done(null),
+        (err: Error) => done(err),
       );
-    };
-    broker.authorizePublish = (client, packet, done) => {
-      const identity = client ? (client as IdentifiedClient)[IDENTITY] : undefined;
-      if (!identity) return done(new Error('not authenticated'));
-      const msg: InboundMessage = {
-        topic: packet.topic,
-        payload: toBuffer(packet.payload),
-        receivedAt: this.options.clock.now(),
-        qos: packet.qos,
-        trusted: identity.type === 'service',
-      };
-      const denied = policy.checkPublish(identity, packet.topic);
-      if (denied) {
-        log.warn({ clientId: client?.id, topic: packet.topic }, `mqtt publish denied: ${denied}`);
-        this.options.onPublishDenied?.(msg, identity.type === 'device' ? identity.deviceId : null, denied);
-        return done(new Error(denied));
-      }
-      // A handler that did not take the message (store not writable, device over its limits)
-      // rejects: done(err) closes the connection without a PUBACK, and the device resends.
-      const handled = this.runHandlers(msg);
-      if (handled)
-        handled.then(
-          () => done(null),
-          (err: Error) => done(err),
-        );
-      else done(null);
-    };
-    broker.authorizeSubscribe = (client, sub, done) => {
-      const identity = (client as IdentifiedClient)[IDENTITY];
-      const denied = identity ? policy.checkSubscribe(identity, sub.topic) : 'not authenticated';
-      if (denied) {
-        log.warn({ clientId: client.id, topic: sub.topic }, `mqtt subscribe denied: ${denied}`);
-        return done(null, null); // SUBACK 0x80 for this filter; the connection stays up
-      }
-      done(null, sub);
-    };
+    else done(null);
+  };
+
+  /** A refused filter gets SUBACK 0x80; the connection stays up. */
+  private readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, sub, done) => {
+    const { policy, log } = this.options;
+    const identity = (client as IdentifiedClient)[IDENTITY];
+    const denied = identity ? policy.checkSubscribe(identity, sub.topic) : 'not authenticated';
+    if (denied) {
+      log.warn({ clientId: client.id, topic: sub.topic }, `mqtt subscribe denied: ${denied}`);
+      return done(null, null); // SUBACK 0x80 for this filter; the connection stays up
+    }
+    done(null, sub);
+  };
+
+  /** Logs client errors and keeps the connected clients, whose filters decide what is subscribed. */
+  private watchClients(broker: Aedes): void {
+    const log = this.options.log;
     broker.on('clientError', (client, err) =>
       log.debug({ clientId: client.id, err: err.message }, 'mqtt client error'),
     );
@@ -145,9 +172,9 @@ export class EmbeddedBroker implements Transport {
     });
     broker.on('subscribe', subscriptionsChanged);
     broker.on('unsubscribe', subscriptionsChanged);
-    this.broker = broker;
-    for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
+  }
 
+  private async listen(broker: Aedes): Promise<void> {
     const guard = this.options.guard;
     this.server = net.createServer((socket) => {
       if (guard.admit(socket)) broker.handle(socket);
@@ -157,7 +184,7 @@ export class EmbeddedBroker implements Transport {
       this.server!.listen(this.options.port, this.options.host, () => resolve());
     });
     this.port = (this.server.address() as net.AddressInfo).port;
-    log.info({ port: this.port }, 'embedded MQTT broker listening');
+    this.options.log.info({ port: this.port }, 'embedded MQTT broker listening');
   }
 
   /** Hands a WebSocket connection (from the HTTP server's /mqtt route) to the broker. */
