@@ -65,57 +65,9 @@ const MIN = 60_000;
 const BUSY = new Set(['charging', 'full']);
 
 export function shedWindow(state: ShedState, t: number): ShedWindow {
-  let smoke = 0;
-  let smokeRise = 0;
-  let smokeShare = 0;
-  let co = 0;
-  let coRise = 0;
-  let h2 = 0;
-  let h2Rise = 0;
-  let h2Slope = 0;
-  let voc = 0;
-  let vocRise = 0;
-  let airRise = 0;
-  let humidity = 0;
-  for (const s of state.sensors.values()) {
-    const sm = valueAt(s.smoke, t) ?? 0;
-    smoke = Math.max(smoke, sm);
-    smokeRise = Math.max(smokeRise, sm - (minOver(s.smoke, t, 2 * MIN) ?? sm));
-    const recent = s.smoke.filter(([ts]) => ts > t - 5 * MIN && ts <= t);
-    if (recent.length)
-      smokeShare = Math.max(smokeShare, recent.filter(([, v]) => v > 0.05).length / recent.length);
-    const c = valueAt(s.co, t) ?? 0;
-    co = Math.max(co, c);
-    coRise = Math.max(coRise, c - (minOver(s.co, t, 5 * MIN) ?? c));
-    const h = valueAt(s.h2, t) ?? 0;
-    h2 = Math.max(h2, h);
-    h2Rise = Math.max(h2Rise, h - (minOver(s.h2, t, 5 * MIN) ?? h));
-    h2Slope = Math.max(h2Slope, slopeOver(s.h2, t, 10 * MIN));
-    const g = valueAt(s.voc, t) ?? 0;
-    voc = Math.max(voc, g);
-    vocRise = Math.max(vocRise, g - (minOver(s.voc, t, 5 * MIN) ?? g));
-    const temp = valueAt(s.temp, t);
-    if (temp !== null) airRise = Math.max(airRise, temp - (minOver(s.temp, t, 5 * MIN) ?? temp));
-    humidity = Math.max(humidity, valueAt(s.humidity, t) ?? 0);
-  }
-
-  // Port anomaly: temperature above the median busy port, and heating rate.
-  const ports = [...state.ports.values()].map((p) => ({
-    p,
-    temp: valueAt(p.temp, t),
-    slope: slopeOver(p.temp, t, 5 * MIN),
-    rise10: (valueAt(p.temp, t) ?? 0) - (minOver(p.temp, t, 10 * MIN) ?? valueAt(p.temp, t) ?? 0),
-    power: valueAt(p.power, t) ?? 0,
-  }));
-  const busyTemps = ports.filter((x) => BUSY.has(x.p.state) && x.temp !== null).map((x) => x.temp!);
-  const median = busyTemps.length ? busyTemps.sort((a, b) => a - b)[Math.floor(busyTemps.length / 2)]! : null;
-  const ranked = ports
-    .filter((x) => x.temp !== null)
-    .map((x) => ({ ...x, excess: median === null ? 0 : x.temp! - median }))
-    .map((x) => ({ ...x, score: x.slope + 0.3 * x.excess }))
-    .sort((a, b) => b.score - a.score);
-  const top = ranked[0];
-  const second = ranked[1];
+  const { smoke, smokeRise, smokeShare, co, coRise, h2, h2Rise, h2Slope, voc, vocRise, airRise, humidity } =
+    shedAir(state, t);
+  const { ports, top, second } = rankPorts(state, t);
   const channels = [smoke > 0.05, co > 10, h2 > 5, airRise > 2, (top?.slope ?? 0) > 1].filter(Boolean).length;
   const features = [
     Math.min(smoke, 5),
@@ -158,6 +110,63 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
       portChargeEstablished: top ? chargeEstablished(top.p.power, t) : false,
     },
   };
+}
+
+/** The shed's air at `t`, each channel at its worst sensor. */
+function shedAir(state: ShedState, t: number) {
+  let smoke = 0;
+  let smokeRise = 0;
+  let smokeShare = 0;
+  let co = 0;
+  let coRise = 0;
+  let h2 = 0;
+  let h2Rise = 0;
+  let h2Slope = 0;
+  let voc = 0;
+  let vocRise = 0;
+  let airRise = 0;
+  let humidity = 0;
+  for (const s of state.sensors.values()) {
+    const sm = valueAt(s.smoke, t) ?? 0;
+    smoke = Math.max(smoke, sm);
+    smokeRise = Math.max(smokeRise, sm - (minOver(s.smoke, t, 2 * MIN) ?? sm));
+    const recent = s.smoke.filter(([ts]) => ts > t - 5 * MIN && ts <= t);
+    if (recent.length)
+      smokeShare = Math.max(smokeShare, recent.filter(([, v]) => v > 0.05).length / recent.length);
+    const c = valueAt(s.co, t) ?? 0;
+    co = Math.max(co, c);
+    coRise = Math.max(coRise, c - (minOver(s.co, t, 5 * MIN) ?? c));
+    const h = valueAt(s.h2, t) ?? 0;
+    h2 = Math.max(h2, h);
+    h2Rise = Math.max(h2Rise, h - (minOver(s.h2, t, 5 * MIN) ?? h));
+    h2Slope = Math.max(h2Slope, slopeOver(s.h2, t, 10 * MIN));
+    const g = valueAt(s.voc, t) ?? 0;
+    voc = Math.max(voc, g);
+    vocRise = Math.max(vocRise, g - (minOver(s.voc, t, 5 * MIN) ?? g));
+    const temp = valueAt(s.temp, t);
+    if (temp !== null) airRise = Math.max(airRise, temp - (minOver(s.temp, t, 5 * MIN) ?? temp));
+    humidity = Math.max(humidity, valueAt(s.humidity, t) ?? 0);
+  }
+  return { smoke, smokeRise, smokeShare, co, coRise, h2, h2Rise, h2Slope, voc, vocRise, airRise, humidity };
+}
+
+/** The ports at `t`, most anomalous first: heating rate plus excess over the median busy port. */
+function rankPorts(state: ShedState, t: number) {
+  const ports = [...state.ports.values()].map((p) => ({
+    p,
+    temp: valueAt(p.temp, t),
+    slope: slopeOver(p.temp, t, 5 * MIN),
+    rise10: (valueAt(p.temp, t) ?? 0) - (minOver(p.temp, t, 10 * MIN) ?? valueAt(p.temp, t) ?? 0),
+    power: valueAt(p.power, t) ?? 0,
+  }));
+  const busyTemps = ports.filter((x) => BUSY.has(x.p.state) && x.temp !== null).map((x) => x.temp!);
+  const median = busyTemps.length ? busyTemps.sort((a, b) => a - b)[Math.floor(busyTemps.length / 2)]! : null;
+  const ranked = ports
+    .filter((x) => x.temp !== null)
+    .map((x) => ({ ...x, excess: median === null ? 0 : x.temp! - median }))
+    .map((x) => ({ ...x, score: x.slope + 0.3 * x.excess }))
+    .sort((a, b) => b.score - a.score);
+  return { ports, top: ranked[0], second: ranked[1] };
 }
 
 /** Power drawn at every report over the last 10 min, the reports covering at least 5 of them. */
