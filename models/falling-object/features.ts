@@ -97,38 +97,7 @@ export function extractFeatures(
   const frames = Math.round(duration * fps) + 1;
   const buildingHeight = layout.floors * layout.floorHeightM;
 
-  let path = 0;
-  let downSteps = 0;
-  let climb = 0;
-  let minZ = first.z;
-  let reversals = 0;
-  let lastDx = 0;
-  let lateral = 0;
-  let verticalReversals = 0;
-  let lastDz = 0;
-  const speeds: number[] = [];
-  for (let i = 1; i < n; i++) {
-    const a = pts[i - 1]!;
-    const b = pts[i]!;
-    const dx = b.x - a.x;
-    const dz = b.z - a.z;
-    const dt = Math.max(b.t - a.t, 1e-3);
-    path += Math.hypot(dx, dz);
-    lateral += Math.abs(dx);
-    if (dz < 0) downSteps++;
-    minZ = Math.min(minZ, b.z);
-    climb = Math.max(climb, b.z - minZ);
-    // Count direction changes of the horizontal motion above the noise floor.
-    if (Math.abs(dx) > 2 * b.scaleM) {
-      if (lastDx !== 0 && Math.sign(dx) !== Math.sign(lastDx)) reversals++;
-      lastDx = dx;
-    }
-    if (Math.abs(dz) > 2 * b.scaleM) {
-      if (lastDz !== 0 && Math.sign(dz) !== Math.sign(lastDz)) verticalReversals++;
-      lastDz = dz;
-    }
-    speeds.push(Math.hypot(dx, dz) / dt);
-  }
+  const { path, downSteps, climb, reversals, lateral, verticalReversals, speeds } = pathStats(pts);
   const startZ = fit ? fit.releaseZ : first.z;
   const drop = startZ - last.z;
   const netDisp = Math.hypot(last.x - first.x, last.z - first.z);
@@ -171,6 +140,43 @@ export function extractFeatures(
   ];
   // Degenerate tracks (one pixel, zero duration) must not hand NaN or ±∞ to the network.
   return raw.map((v) => (Number.isFinite(v) ? Math.max(-FEATURE_LIMIT, Math.min(FEATURE_LIMIT, v)) : 0));
+}
+
+/** The track step by step: path length, descending steps, climb, direction reversals, speeds. */
+function pathStats(pts: readonly FacadePoint[]) {
+  let path = 0;
+  let downSteps = 0;
+  let climb = 0;
+  let minZ = pts[0]!.z;
+  let reversals = 0;
+  let lastDx = 0;
+  let lateral = 0;
+  let verticalReversals = 0;
+  let lastDz = 0;
+  const speeds: number[] = [];
+  for (let i = 1; i < pts.length; i++) {
+    const a = pts[i - 1]!;
+    const b = pts[i]!;
+    const dx = b.x - a.x;
+    const dz = b.z - a.z;
+    const dt = Math.max(b.t - a.t, 1e-3);
+    path += Math.hypot(dx, dz);
+    lateral += Math.abs(dx);
+    if (dz < 0) downSteps++;
+    minZ = Math.min(minZ, b.z);
+    climb = Math.max(climb, b.z - minZ);
+    // Count direction changes of the horizontal motion above the noise floor.
+    if (Math.abs(dx) > 2 * b.scaleM) {
+      if (lastDx !== 0 && Math.sign(dx) !== Math.sign(lastDx)) reversals++;
+      lastDx = dx;
+    }
+    if (Math.abs(dz) > 2 * b.scaleM) {
+      if (lastDz !== 0 && Math.sign(dz) !== Math.sign(lastDz)) verticalReversals++;
+      lastDz = dz;
+    }
+    speeds.push(Math.hypot(dx, dz) / dt);
+  }
+  return { path, downSteps, climb, reversals, lateral, verticalReversals, speeds };
 }
 
 const FEATURE_LIMIT = 1e3;
