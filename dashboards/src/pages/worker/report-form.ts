@@ -58,29 +58,12 @@ export function renderReportForm(site: SiteView): HTMLElement {
   let clientRef = newRef();
   form.addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    const where = building.value;
-    const location: Record<string, unknown> = {};
-    if (where.startsWith('place:')) location.place = where.slice(6);
-    else if (where) location.building = where;
-    if (unit.value.trim()) location.unit = unit.value.trim();
-    if (floor.value) location.floor = Number(floor.value);
     submit.disabled = true;
     try {
-      await api.post('/api/reports', {
-        category: kind.value,
-        description: text.value.trim(),
-        location,
-        severity: urgent.checked ? 'major' : 'minor',
-        clientRef,
-        ...(reporter.value.trim()
-          ? {
-              reporter: {
-                name: reporter.value.trim(),
-                ...(phone.value.trim() ? { phone: phone.value.trim() } : {}),
-              },
-            }
-          : {}),
-      });
+      await api.post(
+        '/api/reports',
+        reportOf({ kind, building, unit, floor, text, reporter, phone, urgent }, clientRef),
+      );
       toast(t('report.sent'));
       form.reset();
       clientRef = newRef();
@@ -91,4 +74,40 @@ export function renderReportForm(site: SiteView): HTMLElement {
     }
   });
   return form;
+}
+
+interface ReportFields {
+  kind: HTMLSelectElement;
+  building: HTMLSelectElement;
+  unit: HTMLInputElement;
+  floor: HTMLInputElement;
+  text: HTMLTextAreaElement;
+  reporter: HTMLInputElement;
+  phone: HTMLInputElement;
+  urgent: HTMLInputElement;
+}
+
+/** The POST /api/reports body the form's fields say. */
+function reportOf(f: ReportFields, clientRef: string): Record<string, unknown> {
+  const where = f.building.value;
+  const location: Record<string, unknown> = {};
+  if (where.startsWith('place:')) location.place = where.slice(6);
+  else if (where) location.building = where;
+  if (f.unit.value.trim()) location.unit = f.unit.value.trim();
+  if (f.floor.value) location.floor = Number(f.floor.value);
+  return {
+    category: f.kind.value,
+    description: f.text.value.trim(),
+    location,
+    severity: f.urgent.checked ? 'major' : 'minor',
+    clientRef,
+    ...(f.reporter.value.trim()
+      ? {
+          reporter: {
+            name: f.reporter.value.trim(),
+            ...(f.phone.value.trim() ? { phone: f.phone.value.trim() } : {}),
+          },
+        }
+      : {}),
+  };
 }
