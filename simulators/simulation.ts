@@ -85,29 +85,7 @@ export function createSimulation(input: SimulationInput): Simulation {
   const seed = input.seed ?? scenario.seed ?? 1;
   const noise: NoiseSettings = { ...DEFAULT_NOISE, ...scenario.noise };
   const root = new Rng(`scenario/${seed}`);
-  const scripted: ScriptedFault[] = (scenario.faults?.scripted ?? []).map((f) => {
-    const at = startMs + parseDuration(f.at)!;
-    switch (f.kind) {
-      case 'offline':
-        return { kind: 'offline', device: f.device, at, endAt: at + parseDuration(f.for!)! };
-      case 'low_battery':
-        return { kind: 'low_battery', device: f.device, at, ...(f.pct !== undefined ? { pct: f.pct } : {}) };
-      case 'tamper':
-        return { kind: 'tamper', device: f.device, at };
-      case 'clock_skew':
-        return { kind: 'clock_skew', device: f.device, at, skewS: f.skewS ?? 120 };
-      case 'sensor_fault':
-        return { kind: 'sensor_fault', device: f.device, at };
-      case 'contamination':
-        return {
-          kind: 'contamination',
-          device: f.device,
-          at,
-          endAt: at + parseDuration(f.for ?? '8h')!,
-          dbM: f.dbM ?? 0.09,
-        };
-    }
-  });
+  const scripted = scriptedFaults(scenario, startMs);
   const targets = resolveIncidents(site, scenario, startMs, endMs, root.fork('incidents'));
   const builders = scenario.load ? [] : actorBuilders(site, scenario, targets, root);
   const active = builders.flatMap((b) => b.devices);
@@ -151,6 +129,33 @@ export function createSimulation(input: SimulationInput): Simulation {
   for (const b of builders) engine.addActor(b.build(engine));
   engine.addActor(new FaultActor(engine, plan, active, startMs));
   return { engine, scenario, site, startMs, endMs, speed, liveFromMs };
+}
+
+/** The scenario's scripted faults on the run's clock. */
+function scriptedFaults(scenario: Scenario, startMs: number): ScriptedFault[] {
+  return (scenario.faults?.scripted ?? []).map((f) => {
+    const at = startMs + parseDuration(f.at)!;
+    switch (f.kind) {
+      case 'offline':
+        return { kind: 'offline', device: f.device, at, endAt: at + parseDuration(f.for!)! };
+      case 'low_battery':
+        return { kind: 'low_battery', device: f.device, at, ...(f.pct !== undefined ? { pct: f.pct } : {}) };
+      case 'tamper':
+        return { kind: 'tamper', device: f.device, at };
+      case 'clock_skew':
+        return { kind: 'clock_skew', device: f.device, at, skewS: f.skewS ?? 120 };
+      case 'sensor_fault':
+        return { kind: 'sensor_fault', device: f.device, at };
+      case 'contamination':
+        return {
+          kind: 'contamination',
+          device: f.device,
+          at,
+          endAt: at + parseDuration(f.for ?? '8h')!,
+          dbM: f.dbM ?? 0.09,
+        };
+    }
+  });
 }
 
 interface ActorBuilder {
@@ -245,71 +250,75 @@ function resolveIncidents(site: Site, scenario: Scenario, startMs: number, endMs
   list.forEach((inc, index) => {
     const r = rng.fork(`incident/${index}`);
     const at = Math.round(randomAt.get(index) ?? startMs + parseDuration(inc.at)!);
-    switch (inc.kind) {
-      case 'thermal_runaway': {
-        const shed = pickPlace(site, 'bike_shed', inc.place, r);
-        push(t.runaways, shed.id, { at, ...(inc.port !== undefined ? { port: inc.port } : {}) });
-        return;
-      }
-      case 'thrown_object': {
-        const cams = facadeCameras(site);
-        const cam =
-          inc.camera && inc.camera !== 'auto' ? cams.find((c) => c.id === inc.camera)! : r.pick(cams);
-        push(t.throws, cam.id, {
-          at,
-          ...(inc.floor !== undefined ? { floor: inc.floor } : {}),
-          ...(inc.column !== undefined ? { column: inc.column } : {}),
-          ...(inc.object ? { object: inc.object as ObjectClassName } : {}),
-          ...(inc.thrown !== undefined ? { thrown: inc.thrown } : {}),
-        });
-        return;
-      }
-      case 'littering':
-      case 'fire_lane_blocked': {
-        const place = pickPlace(site, inc.kind === 'littering' ? 'garbage_room' : 'fire_lane', inc.place, r);
-        push(t.places, place.id, { at, dwellMs: parseDuration(inc.dwell)! });
-        return;
-      }
-      case 'absence': {
-        const h = pickHousehold(site, inc.household, 'any', false, r);
-        push(t.absences, h.id, {
-          from: at,
-          to: at + parseDuration(inc.for)!,
-          reason: inc.reason ?? 'family',
-          announced: inc.announced ?? true,
-        });
-        return;
-      }
-      case 'elderly_inactivity': {
-        const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', true, r);
-        const endAt = inc.for !== undefined ? at + parseDuration(inc.for)! : undefined;
-        push(t.water, h.id, { kind: 'elderly_inactivity', at, ...(endAt !== undefined ? { endAt } : {}) });
-        return;
-      }
-      case 'tap_running': {
-        const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', false, r);
-        push(t.water, h.id, {
-          kind: 'tap_running',
-          at,
-          endAt: at + parseDuration(inc.for)!,
-          litresPerMin: inc.litresPerMin ?? r.uniform(4, 8),
-        });
-        return;
-      }
-      case 'leak': {
-        const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', false, r);
-        const endAt = inc.for !== undefined ? at + parseDuration(inc.for)! : undefined;
-        push(t.water, h.id, {
-          kind: 'leak',
-          at,
-          ...(endAt !== undefined ? { endAt } : {}),
-          litresPerHour: inc.litresPerHour ?? r.uniform(2, 30),
-        });
-        return;
-      }
-    }
+    addTarget(t, site, inc, at, r);
   });
   return t;
+}
+
+/** Puts one incident of the scenario on its device's list of targets. */
+function addTarget(t: Targets, site: Site, inc: ScenarioIncident, at: number, r: Rng): void {
+  switch (inc.kind) {
+    case 'thermal_runaway': {
+      const shed = pickPlace(site, 'bike_shed', inc.place, r);
+      push(t.runaways, shed.id, { at, ...(inc.port !== undefined ? { port: inc.port } : {}) });
+      return;
+    }
+    case 'thrown_object': {
+      const cams = facadeCameras(site);
+      const cam = inc.camera && inc.camera !== 'auto' ? cams.find((c) => c.id === inc.camera)! : r.pick(cams);
+      push(t.throws, cam.id, {
+        at,
+        ...(inc.floor !== undefined ? { floor: inc.floor } : {}),
+        ...(inc.column !== undefined ? { column: inc.column } : {}),
+        ...(inc.object ? { object: inc.object as ObjectClassName } : {}),
+        ...(inc.thrown !== undefined ? { thrown: inc.thrown } : {}),
+      });
+      return;
+    }
+    case 'littering':
+    case 'fire_lane_blocked': {
+      const place = pickPlace(site, inc.kind === 'littering' ? 'garbage_room' : 'fire_lane', inc.place, r);
+      push(t.places, place.id, { at, dwellMs: parseDuration(inc.dwell)! });
+      return;
+    }
+    case 'absence': {
+      const h = pickHousehold(site, inc.household, 'any', false, r);
+      push(t.absences, h.id, {
+        from: at,
+        to: at + parseDuration(inc.for)!,
+        reason: inc.reason ?? 'family',
+        announced: inc.announced ?? true,
+      });
+      return;
+    }
+    case 'elderly_inactivity': {
+      const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', true, r);
+      const endAt = inc.for !== undefined ? at + parseDuration(inc.for)! : undefined;
+      push(t.water, h.id, { kind: 'elderly_inactivity', at, ...(endAt !== undefined ? { endAt } : {}) });
+      return;
+    }
+    case 'tap_running': {
+      const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', false, r);
+      push(t.water, h.id, {
+        kind: 'tap_running',
+        at,
+        endAt: at + parseDuration(inc.for)!,
+        litresPerMin: inc.litresPerMin ?? r.uniform(4, 8),
+      });
+      return;
+    }
+    case 'leak': {
+      const h = pickHousehold(site, inc.household, inc.reporting ?? 'any', false, r);
+      const endAt = inc.for !== undefined ? at + parseDuration(inc.for)! : undefined;
+      push(t.water, h.id, {
+        kind: 'leak',
+        at,
+        ...(endAt !== undefined ? { endAt } : {}),
+        litresPerHour: inc.litresPerHour ?? r.uniform(2, 30),
+      });
+      return;
+    }
+  }
 }
 
 /** A random incident's own parameters (its time is drawn by the caller). */
