@@ -109,6 +109,65 @@ interface DayContext {
   visit?: { fromH: number; toH: number; people: number };
 }
 
+type AddUse = (h: number, durationS: number, litres: number, kind: UsageKind) => void;
+
+interface PersonDay {
+  weekend: boolean;
+  season: number;
+  /** The elders' outings of the day, local hours. */
+  awayWindows: ReadonlyArray<[number, number]>;
+  isAway: (h: number, p: Person) => boolean;
+}
+
+/** One person's own uses of the day: waking, voids around outings and work, night, washing, shower. */
+function personUses(p: Person, d: PersonDay, add: AddUse, rng: Rng): void {
+  const { weekend, season, awayWindows, isAway } = d;
+  const wake = p.wakeH + (weekend && p.working ? rng.uniform(0.5, 1.5) : 0) + rng.normal(0, 0.25);
+  const sleep = p.sleepH + rng.normal(0, 0.3);
+  // Morning: flush, wash.
+  add(wake + rng.uniform(0, 0.2), rng.uniform(30, 90), p.flushL, 'flush');
+  add(wake + rng.uniform(0.2, 0.4), rng.uniform(20, 90), rng.uniform(1, 3), 'hand_wash');
+  const flush = (h: number, washChance: number): void => {
+    add(h, rng.uniform(30, 90), p.flushL, 'flush');
+    if (rng.chance(washChance)) add(h + 0.02, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
+  };
+  // Daytime voids, quasi-periodic from the waking one to the bedtime one (header comment).
+  const voids = Math.max(3, Math.round(p.flushesPerDay + rng.normal(0, 0.7)));
+  const meanGapH = (sleep - wake) / (voids - 1);
+  const outings = p.elderly ? awayWindows : [];
+  let last = wake;
+  for (;;) {
+    const due = last + meanGapH * Math.min(2, Math.max(0.4, 1 + 0.35 * rng.normal()));
+    const out = outings.find(([from]) => from > last && from < due);
+    if (out) {
+      // Void before leaving unless just been; on return wash hands and, usually, void.
+      const leave = out[0] - rng.uniform(0.05, 0.3);
+      if (leave > last + 0.5) flush(leave, 0.8);
+      const back = out[1] + rng.uniform(0.02, 0.15);
+      add(back, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
+      last = back + rng.uniform(0, 0.4);
+      if (rng.chance(0.85)) flush(last, 0.3);
+      continue;
+    }
+    if (due >= sleep - 0.5) break;
+    last = due;
+    // Out at work: that void happens there.
+    if (!isAway(due, p)) flush(due, 0.8);
+  }
+  flush(sleep - rng.uniform(0.3, 0.7), 0);
+  // Night: nocturia flushes between sleep and next wake (counted on this day, after sleep).
+  const nights = rng.poisson(p.nightFlushes);
+  for (let i = 0; i < nights; i++)
+    add(rng.uniform(sleep + 1, 24 + p.wakeH - 0.5), rng.uniform(30, 90), p.flushL, 'flush');
+  // Evening wash before bed.
+  add(sleep - rng.uniform(0.2, 0.6), rng.uniform(30, 120), rng.uniform(1, 3), 'hand_wash');
+  // Shower, evening mostly; more often in summer.
+  if (rng.chance(Math.min(1, season / p.showerEveryDays))) {
+    const h = rng.chance(0.75) ? rng.uniform(19, Math.max(19.5, sleep - 0.5)) : wake + rng.uniform(0.3, 1);
+    add(h, rng.uniform(5, 15) * 60, rng.uniform(30, 60) * (p.elderly ? 0.75 : 1), 'shower');
+  }
+}
+
 /** One day's draw-offs for the household, sorted by start time. */
 export function dayEvents(profile: HouseholdProfile, ctx: DayContext, rng: Rng): UsageEvent[] {
   const day = ctx.dayStartMs;
@@ -134,52 +193,7 @@ export function dayEvents(profile: HouseholdProfile, ctx: DayContext, rng: Rng):
     ctx.outings?.push([at(from), at(to)]);
   }
 
-  for (const p of profile.people) {
-    const wake = p.wakeH + (weekend && p.working ? rng.uniform(0.5, 1.5) : 0) + rng.normal(0, 0.25);
-    const sleep = p.sleepH + rng.normal(0, 0.3);
-    // Morning: flush, wash.
-    add(wake + rng.uniform(0, 0.2), rng.uniform(30, 90), p.flushL, 'flush');
-    add(wake + rng.uniform(0.2, 0.4), rng.uniform(20, 90), rng.uniform(1, 3), 'hand_wash');
-    const flush = (h: number, washChance: number): void => {
-      add(h, rng.uniform(30, 90), p.flushL, 'flush');
-      if (rng.chance(washChance)) add(h + 0.02, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
-    };
-    // Daytime voids, quasi-periodic from the waking one to the bedtime one (header comment).
-    const voids = Math.max(3, Math.round(p.flushesPerDay + rng.normal(0, 0.7)));
-    const meanGapH = (sleep - wake) / (voids - 1);
-    const outings = p.elderly ? awayWindows : [];
-    let last = wake;
-    for (;;) {
-      const due = last + meanGapH * Math.min(2, Math.max(0.4, 1 + 0.35 * rng.normal()));
-      const out = outings.find(([from]) => from > last && from < due);
-      if (out) {
-        // Void before leaving unless just been; on return wash hands and, usually, void.
-        const leave = out[0] - rng.uniform(0.05, 0.3);
-        if (leave > last + 0.5) flush(leave, 0.8);
-        const back = out[1] + rng.uniform(0.02, 0.15);
-        add(back, rng.uniform(15, 45), rng.uniform(0.5, 1.5), 'hand_wash');
-        last = back + rng.uniform(0, 0.4);
-        if (rng.chance(0.85)) flush(last, 0.3);
-        continue;
-      }
-      if (due >= sleep - 0.5) break;
-      last = due;
-      // Out at work: that void happens there.
-      if (!isAway(due, p)) flush(due, 0.8);
-    }
-    flush(sleep - rng.uniform(0.3, 0.7), 0);
-    // Night: nocturia flushes between sleep and next wake (counted on this day, after sleep).
-    const nights = rng.poisson(p.nightFlushes);
-    for (let i = 0; i < nights; i++)
-      add(rng.uniform(sleep + 1, 24 + p.wakeH - 0.5), rng.uniform(30, 90), p.flushL, 'flush');
-    // Evening wash before bed.
-    add(sleep - rng.uniform(0.2, 0.6), rng.uniform(30, 120), rng.uniform(1, 3), 'hand_wash');
-    // Shower, evening mostly; more often in summer.
-    if (rng.chance(Math.min(1, season / p.showerEveryDays))) {
-      const h = rng.chance(0.75) ? rng.uniform(19, Math.max(19.5, sleep - 0.5)) : wake + rng.uniform(0.3, 1);
-      add(h, rng.uniform(5, 15) * 60, rng.uniform(30, 60) * (p.elderly ? 0.75 : 1), 'shower');
-    }
-  }
+  for (const p of profile.people) personUses(p, { weekend, season, awayWindows, isAway }, add, rng);
 
   // Meals are cooked once for whoever is home (5–20 L each, FIELD-NOTES §2.4).
   const first = profile.people[0]!;
