@@ -218,30 +218,14 @@ export interface FallResult {
 export function simulateFall(options: FallOptions): FallResult {
   const rho = options.airDensity ?? AIR_DENSITY;
   const { massKg, dragAreaM2, flutter } = options.object;
-  const k = (0.5 * rho * dragAreaM2) / massKg;
   const wind = options.wind ?? CALM;
-  const z0 = wind.roughnessM ?? 0.7;
-  const dirX = Math.cos((wind.towardsDeg * Math.PI) / 180);
-  const dirY = Math.sin((wind.towardsDeg * Math.PI) / 180);
-  const profileNorm = Math.log(Math.max(wind.referenceHeightM, z0 * 1.01) / z0);
   const stepS = options.stepS ?? 0.002;
   const sampleS = options.sampleIntervalS ?? 1 / 25;
   const maxS = options.maxDurationS ?? 180;
   // Gust factor: OU process with a 2 s correlation time, σ = turbulence intensity.
   const gustTauS = 2;
   let gust = 0;
-  const windAt = (z: number): number =>
-    wind.speedMs <= 0 ? 0 : (wind.speedMs * Math.log(Math.max(z, z0) / z0)) / profileNorm;
-
-  const accel = (s: number[], gustFactor: number): number[] => {
-    const w = windAt(s[2]!) * (1 + gustFactor);
-    const rx = s[3]! - w * dirX;
-    const ry = s[4]! - w * dirY;
-    const rz = s[5]!;
-    const rel = Math.sqrt(rx * rx + ry * ry + rz * rz);
-    return [s[3]!, s[4]!, s[5]!, -k * rel * rx, -k * rel * ry, -G_MS2 - k * rel * rz];
-  };
-
+  const accel = equationsOfMotion(options);
   let state = [
     options.release.x,
     options.release.y ?? 0,
@@ -250,18 +234,7 @@ export function simulateFall(options: FallOptions): FallResult {
     options.velocity?.y ?? 0,
     options.velocity?.z ?? 0,
   ];
-  const lateral = (t: number): { dx: number; dvx: number } => {
-    if (!flutter) return { dx: 0, dvx: 0 };
-    const w = 2 * Math.PI * flutter.frequencyHz;
-    return {
-      dx: flutter.amplitudeM * (Math.sin(w * t + flutter.phase) - Math.sin(flutter.phase)),
-      dvx: flutter.amplitudeM * w * Math.cos(w * t + flutter.phase),
-    };
-  };
-  const sample = (t: number, s: number[]): FallSample => {
-    const f = lateral(t);
-    return { t, x: s[0]! + f.dx, y: s[1]!, z: s[2]!, vx: s[3]! + f.dvx, vy: s[4]!, vz: s[5]! };
-  };
+  const sample = flutterSampler(flutter);
 
   const samples: FallSample[] = [sample(0, state)];
   let t = 0;
@@ -271,20 +244,7 @@ export function simulateFall(options: FallOptions): FallResult {
       const sigma = wind.turbulence;
       gust += (-gust / gustTauS) * stepS + sigma * Math.sqrt((2 * stepS) / gustTauS) * options.rng.normal();
     }
-    const k1 = accel(state, gust);
-    const k2 = accel(
-      state.map((v, i) => v + (stepS / 2) * k1[i]!),
-      gust,
-    );
-    const k3 = accel(
-      state.map((v, i) => v + (stepS / 2) * k2[i]!),
-      gust,
-    );
-    const k4 = accel(
-      state.map((v, i) => v + stepS * k3[i]!),
-      gust,
-    );
-    const next = state.map((v, i) => v + (stepS / 6) * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!));
+    const next = rungeKuttaStep(state, stepS, (st) => accel(st, gust));
     const tNext = t + stepS;
     if (next[2]! <= 0) {
       // Interpolate the ground crossing within the step.
@@ -333,4 +293,54 @@ export function simulateFall(options: FallOptions): FallResult {
       };
     }
   }
+}
+
+/**
+ * d(state)/dt for state [x, y, z, vx, vy, vz] and a gust factor: gravity, and quadratic drag
+ * against the log-profile wind.
+ */
+function equationsOfMotion(options: FallOptions): (s: number[], gustFactor: number) => number[] {
+  const rho = options.airDensity ?? AIR_DENSITY;
+  const { massKg, dragAreaM2 } = options.object;
+  const k = (0.5 * rho * dragAreaM2) / massKg;
+  const wind = options.wind ?? CALM;
+  const z0 = wind.roughnessM ?? 0.7;
+  const dirX = Math.cos((wind.towardsDeg * Math.PI) / 180);
+  const dirY = Math.sin((wind.towardsDeg * Math.PI) / 180);
+  const profileNorm = Math.log(Math.max(wind.referenceHeightM, z0 * 1.01) / z0);
+  const windAt = (z: number): number =>
+    wind.speedMs <= 0 ? 0 : (wind.speedMs * Math.log(Math.max(z, z0) / z0)) / profileNorm;
+  return (s, gustFactor) => {
+    const w = windAt(s[2]!) * (1 + gustFactor);
+    const rx = s[3]! - w * dirX;
+    const ry = s[4]! - w * dirY;
+    const rz = s[5]!;
+    const rel = Math.sqrt(rx * rx + ry * ry + rz * rz);
+    return [s[3]!, s[4]!, s[5]!, -k * rel * rx, -k * rel * ry, -G_MS2 - k * rel * rz];
+  };
+}
+
+/** One classic fourth-order Runge–Kutta step of `stepS` seconds. */
+function rungeKuttaStep(state: number[], stepS: number, derivative: (s: number[]) => number[]): number[] {
+  const k1 = derivative(state);
+  const k2 = derivative(state.map((v, i) => v + (stepS / 2) * k1[i]!));
+  const k3 = derivative(state.map((v, i) => v + (stepS / 2) * k2[i]!));
+  const k4 = derivative(state.map((v, i) => v + stepS * k3[i]!));
+  return state.map((v, i) => v + (stepS / 6) * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!));
+}
+
+/** A sample of the state at `t`, with the flutter (a lateral swing along the façade) on top. */
+function flutterSampler(flutter: FallingObject['flutter']): (t: number, s: number[]) => FallSample {
+  const lateral = (t: number): { dx: number; dvx: number } => {
+    if (!flutter) return { dx: 0, dvx: 0 };
+    const w = 2 * Math.PI * flutter.frequencyHz;
+    return {
+      dx: flutter.amplitudeM * (Math.sin(w * t + flutter.phase) - Math.sin(flutter.phase)),
+      dvx: flutter.amplitudeM * w * Math.cos(w * t + flutter.phase),
+    };
+  };
+  return (t, s) => {
+    const f = lateral(t);
+    return { t, x: s[0]! + f.dx, y: s[1]!, z: s[2]!, vx: s[3]! + f.dvx, vy: s[4]!, vz: s[5]! };
+  };
 }
