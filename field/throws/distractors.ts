@@ -18,11 +18,31 @@ interface Source {
   spot: [number, number] | null;
 }
 
+/** A day's scene and its random stream, and a time of that day between two hours. */
+interface Day {
+  rng: Rng;
+  rig: CameraRig;
+  wind: Wind;
+  scene: Scene;
+  at: (hourLo: number, hourHi: number) => number;
+}
+
 export function addDistractors(rng: Rng, rig: CameraRig, wind: Wind, dayStart: number, scene: Scene): void {
-  const { building, windowColumns } = rig.camera;
   const at = (hourLo: number, hourHi: number): number =>
     dayStart + Math.round(rng.uniform(hourLo, hourHi) * HOUR_MS);
+  const day: Day = { rng, rig, wind, scene, at };
+  addDrips(day);
+  // Rain on about 3 days in 10: drops off the eaves at several spots, and streaks across the view.
+  if (rng.chance(0.3)) addRain(day);
+  addWindborne(day);
+  for (let n = rng.int(0, 20); n > 0; n--) single(rng, rig, scene, 'bird', at(5, 19), birdPath);
+  for (let n = rng.int(0, 30); n > 0; n--) single(rng, rig, scene, 'insect', at(19, 29), insectPath);
+  for (let n = rng.int(0, 2); n > 0; n--) single(rng, rig, scene, 'quilt', at(8, 16), quiltPath);
+}
 
+/** Drips under windows: air-conditioner condensate and laundry hung out to dry. */
+function addDrips({ rng, rig, wind, scene, at }: Day): void {
+  const { building, windowColumns } = rig.camera;
   // Air-conditioner condensate: a drop every 2–60 s from one unit for 1–10 h (summer afternoons
   // and evenings), falling freely from under a window.
   for (let n = rng.poisson(1); n > 0; n--) {
@@ -59,36 +79,40 @@ export function addDistractors(rng: Rng, rig: CameraRig, wind: Wind, dayStart: n
       );
     }
   }
-  // Rain on about 3 days in 10: drops off the eaves at several spots, and streaks across the view.
-  if (rng.chance(0.3)) {
-    const start = at(0, 22);
-    const endTs = start + rng.logUniform(0.5, 4) * HOUR_MS;
-    const roofM = building.floors * building.floorHeightM;
-    for (let k = rng.int(2, 5); k > 0; k--) {
-      const spot: [number, number] = [rng.uniform(0, rig.camera.facadeWidthM), roofM + rng.uniform(0.2, 0.8)];
-      dripSpot(
-        rng,
-        rig,
-        wind,
-        scene,
-        { cause: 'eave_rain', startTs: start, endTs, floor: null, spot: null },
-        spot,
-        rng.logUniform(3, 30),
-      );
-    }
-    const perMinute = rng.uniform(1, 8);
-    const tracks = bodies(rng, rig, wind, scene, RAIN, start, endTs, perMinute / MINUTE_MS, () => {
-      const vt = rng.uniform(RAIN.vtMS[0], RAIN.vtMS[1]);
-      return {
-        start: { x: rng.uniform(-5, rig.camera.facadeWidthM + 5), z: rng.uniform(3, 60), vx: 0, vz: -vt },
-        vtMS: vt,
-        maxS: rng.int(3, 8) / rig.fps,
-      };
-    });
-    scene.truth.push(
-      truthRow(rig, { cause: 'rain', startTs: start, endTs, floor: null, spot: null }, tracks),
+}
+
+/** Drops off the eaves at several spots, and streaks across the view. */
+function addRain({ rng, rig, wind, scene, at }: Day): void {
+  const { building } = rig.camera;
+  const start = at(0, 22);
+  const endTs = start + rng.logUniform(0.5, 4) * HOUR_MS;
+  const roofM = building.floors * building.floorHeightM;
+  for (let k = rng.int(2, 5); k > 0; k--) {
+    const spot: [number, number] = [rng.uniform(0, rig.camera.facadeWidthM), roofM + rng.uniform(0.2, 0.8)];
+    dripSpot(
+      rng,
+      rig,
+      wind,
+      scene,
+      { cause: 'eave_rain', startTs: start, endTs, floor: null, spot: null },
+      spot,
+      rng.logUniform(3, 30),
     );
   }
+  const perMinute = rng.uniform(1, 8);
+  const tracks = bodies(rng, rig, wind, scene, RAIN, start, endTs, perMinute / MINUTE_MS, () => {
+    const vt = rng.uniform(RAIN.vtMS[0], RAIN.vtMS[1]);
+    return {
+      start: { x: rng.uniform(-5, rig.camera.facadeWidthM + 5), z: rng.uniform(3, 60), vx: 0, vz: -vt },
+      vtMS: vt,
+      maxS: rng.int(3, 8) / rig.fps,
+    };
+  });
+  scene.truth.push(truthRow(rig, { cause: 'rain', startTs: start, endTs, floor: null, spot: null }, tracks));
+}
+
+/** Leaves, paper and film bags on the wind. */
+function addWindborne({ rng, rig, wind, scene, at }: Day): void {
   // Leaves from the trees in front, paper and film bags on the wind: flutter, 1–2.7 m/s down.
   for (const [body, count, zRange] of [
     [LEAF, rng.int(0, 15), [2, 12]],
@@ -116,9 +140,6 @@ export function addDistractors(rng: Rng, rig: CameraRig, wind: Wind, dayStart: n
         );
     }
   }
-  for (let n = rng.int(0, 20); n > 0; n--) single(rng, rig, scene, 'bird', at(5, 19), birdPath);
-  for (let n = rng.int(0, 30); n > 0; n--) single(rng, rig, scene, 'insect', at(19, 29), insectPath);
-  for (let n = rng.int(0, 2); n > 0; n--) single(rng, rig, scene, 'quilt', at(8, 16), quiltPath);
 }
 
 function truthRow(rig: CameraRig, s: Source, tracks: number): DistractorTruth {
