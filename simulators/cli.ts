@@ -13,7 +13,7 @@ import { runOverMqtt, type RunProgress } from './core/mqtt-runner.ts';
 import { generatedAccountSecret } from './core/local-secret.ts';
 import { isoLocal } from './core/time.ts';
 import { ScenarioError } from './scenario/load.ts';
-import { createSimulation } from './simulation.ts';
+import { createSimulation, type Simulation } from './simulation.ts';
 import { TruthWriter } from './truth-writer.ts';
 
 const USAGE = `Usage: npm run simulate -- --scenario <name|file.yaml> [options]
@@ -36,27 +36,27 @@ const USAGE = `Usage: npm run simulate -- --scenario <name|file.yaml> [options]
   --no-progress      no progress bar (for logs)
   -h, --help`;
 
+const OPTIONS = {
+  scenario: { type: 'string' },
+  site: { type: 'string' },
+  broker: { type: 'string' },
+  username: { type: 'string' },
+  password: { type: 'string' },
+  speed: { type: 'string' },
+  fast: { type: 'boolean' },
+  seed: { type: 'string' },
+  start: { type: 'string' },
+  truth: { type: 'string' },
+  api: { type: 'string' },
+  'api-password': { type: 'string' },
+  out: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'no-progress': { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({
-    options: {
-      scenario: { type: 'string' },
-      site: { type: 'string' },
-      broker: { type: 'string' },
-      username: { type: 'string' },
-      password: { type: 'string' },
-      speed: { type: 'string' },
-      fast: { type: 'boolean' },
-      seed: { type: 'string' },
-      start: { type: 'string' },
-      truth: { type: 'string' },
-      api: { type: 'string' },
-      'api-password': { type: 'string' },
-      out: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      'no-progress': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const { values } = parseArgs({ options: OPTIONS });
   if (values.help || !values.scenario) {
     console.log(USAGE);
     return values.help ? 0 : 2;
@@ -90,7 +90,48 @@ async function main(): Promise<number> {
     `weige-sim: ${sim.scenario.name} (seed ${String(sim.scenario.seed)}) ${isoLocal(sim.startMs)} → ${isoLocal(sim.endMs)}, speed ${String(speed)}`,
   );
 
-  const bar = values['no-progress']
+  const { show, stop } = progressDisplay(!values['no-progress'], sim);
+
+  const controller = new AbortController();
+  process.once('SIGINT', () => controller.abort());
+  const t0 = Date.now();
+  if (values.out || values['dry-run']) {
+    await generateOffline(engine, values.out ?? null, show, t0, sim.endMs);
+  } else {
+    // The simulator's generated secret when the gateway made one (README, "Credentials").
+    const password = values.password ?? (values.username ? undefined : generatedAccountSecret('simulator'));
+    const result = await runOverMqtt(engine, {
+      brokerUrl: values.broker ?? process.env.WEIGE_MQTT_URL ?? 'mqtt://127.0.0.1:1883',
+      ...(values.username ? { username: values.username } : {}),
+      ...(password ? { password } : {}),
+      speed,
+      liveFromMs: sim.liveFromMs,
+      onProgress: show,
+      signal: controller.signal,
+    });
+    if (result.publishErrors) console.error(`weige-sim: ${result.publishErrors} publishes failed`);
+  }
+  stop();
+  await truth?.close();
+  await announcer?.flush();
+  if (announcer)
+    console.error(`weige-sim: ${announcer.posted} absences recorded via the API, ${announcer.failed} failed`);
+  const s = engine.stats;
+  console.error(
+    `weige-sim: ${s.messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+      `(${Math.round((s.messages * 1000) / Math.max(1, Date.now() - t0))} msg/s), ${s.incidents} incidents, ` +
+      `${s.malformed} malformed, ${s.droppedOffline} dropped while offline` +
+      (values.truth ? `; truth → ${values.truth}` : ''),
+  );
+  return 0;
+}
+
+/** A progress bar over the run's simulated span (none with --no-progress). */
+function progressDisplay(
+  enabled: boolean,
+  sim: { startMs: number; endMs: number },
+): { show: (p: RunProgress) => void; stop: () => void } {
+  const bar = !enabled
     ? null
     : new cliProgress.SingleBar(
         {
@@ -110,59 +151,38 @@ async function main(): Promise<number> {
       incidents: p.incidents,
       rate: p.elapsedMs > 0 ? Math.round((p.messages * 1000) / p.elapsedMs) : 0,
     });
+  return { show, stop: () => bar?.stop() };
+}
 
-  const controller = new AbortController();
-  process.once('SIGINT', () => controller.abort());
-  const t0 = Date.now();
-  if (values.out || values['dry-run']) {
-    const lines: string[] = [];
-    let last = Date.now();
-    for (const m of engine.messages()) {
-      if (values.out) lines.push(JSON.stringify(m));
-      if (Date.now() - last > 200) {
-        last = Date.now();
-        show({
-          simTime: engine.simTime,
-          messages: engine.stats.messages,
-          incidents: engine.stats.incidents,
-          elapsedMs: last - t0,
-        });
-      }
+/** Generates the run without a broker, writing every message to `out` as JSONL when given. */
+async function generateOffline(
+  engine: Simulation['engine'],
+  out: string | null,
+  show: (p: RunProgress) => void,
+  t0: number,
+  endMs: number,
+): Promise<void> {
+  const lines: string[] = [];
+  let last = Date.now();
+  for (const m of engine.messages()) {
+    if (out) lines.push(JSON.stringify(m));
+    if (Date.now() - last > 200) {
+      last = Date.now();
+      show({
+        simTime: engine.simTime,
+        messages: engine.stats.messages,
+        incidents: engine.stats.incidents,
+        elapsedMs: last - t0,
+      });
     }
-    if (values.out) await writeFile(values.out, lines.length ? `${lines.join('\n')}\n` : '');
-    show({
-      simTime: sim.endMs,
-      messages: engine.stats.messages,
-      incidents: engine.stats.incidents,
-      elapsedMs: Date.now() - t0,
-    });
-  } else {
-    // The simulator's generated secret when the gateway made one (README, "Credentials").
-    const password = values.password ?? (values.username ? undefined : generatedAccountSecret('simulator'));
-    const result = await runOverMqtt(engine, {
-      brokerUrl: values.broker ?? process.env.WEIGE_MQTT_URL ?? 'mqtt://127.0.0.1:1883',
-      ...(values.username ? { username: values.username } : {}),
-      ...(password ? { password } : {}),
-      speed,
-      liveFromMs: sim.liveFromMs,
-      onProgress: show,
-      signal: controller.signal,
-    });
-    if (result.publishErrors) console.error(`weige-sim: ${result.publishErrors} publishes failed`);
   }
-  bar?.stop();
-  await truth?.close();
-  await announcer?.flush();
-  if (announcer)
-    console.error(`weige-sim: ${announcer.posted} absences recorded via the API, ${announcer.failed} failed`);
-  const s = engine.stats;
-  console.error(
-    `weige-sim: ${s.messages} messages in ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
-      `(${Math.round((s.messages * 1000) / Math.max(1, Date.now() - t0))} msg/s), ${s.incidents} incidents, ` +
-      `${s.malformed} malformed, ${s.droppedOffline} dropped while offline` +
-      (values.truth ? `; truth → ${values.truth}` : ''),
-  );
-  return 0;
+  if (out) await writeFile(out, lines.length ? `${lines.join('\n')}\n` : '');
+  show({
+    simTime: endMs,
+    messages: engine.stats.messages,
+    incidents: engine.stats.incidents,
+    elapsedMs: Date.now() - t0,
+  });
 }
 
 function resolveScenario(s: string): string {
