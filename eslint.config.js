@@ -54,6 +54,55 @@ export default tseslint.config(
     },
   },
   {
+    // Issue 15: no file over 400 lines, no function over 80 (blank lines and comments not
+    // counted). scripts/size-report.ts lists the longest of both.
+    files: ['**/*.ts', '**/*.js'],
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
+    },
+  },
+  {
+    // A test's describe/it callbacks are its structure, as long as the cases in them: tests keep
+    // the file limit only.
+    files: ['test/**/*.ts'],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
+    // issue 15: split in progress on other branches
+    files: [
+      'gateway/src/alerting/routes/alerts.ts',
+      'gateway/src/alerting/routes/households.ts',
+      'gateway/src/alerting/routes/incidents.ts',
+      'gateway/src/alerting/routes/silences.ts',
+      'gateway/src/alerting/routes/stats.ts',
+      'gateway/src/api/hub/street-routes.ts',
+      'gateway/src/api/plugins/auth.ts',
+      'gateway/src/api/routes/away.ts',
+      'gateway/src/api/routes/devices.ts',
+      'gateway/src/api/routes/privacy.ts',
+      'gateway/src/api/routes/system.ts',
+      'gateway/src/channels/routes.ts',
+      'gateway/src/detectors/models/falling-object-detector.ts',
+      'gateway/src/detectors/models/models-module.ts',
+      'gateway/src/detectors/rules/api.ts',
+      'gateway/src/gateway.ts',
+      'rules/cli.ts',
+      'simulators/demo.ts',
+    ],
+    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
+  },
+  {
+    // issue 15: page functions not yet split on the sizes branch (the browser tests cover them)
+    files: [
+      'dashboards/src/pages/console/incident-detail.ts',
+      'dashboards/src/pages/console/main.ts',
+      'dashboards/src/pages/engineer/devices.ts',
+      'dashboards/src/pages/worker/incident-card.ts',
+    ],
+    rules: { 'max-lines-per-function': 'off' },
+  },
+  {
     // Node-RED loads nodes as CommonJS with `this` bound to the node (node-red/node-red-contrib-weige).
     files: ['node-red/**/*.js'],
     languageOptions: {
