@@ -8,9 +8,9 @@ import type { GatewayContext } from '../../context.ts';
 import type { Household, Role } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import type { ConsentState } from '../../privacy/consent.ts';
-import type { ResidentRequests } from '../../privacy/requests.ts';
+import type { PrivacyFacade } from '../../privacy/facade.ts';
 import { readerOf } from '../reader.ts';
-import { idParams } from '../../alerting/routes/schemas.ts';
+import { idParams } from '../alerting-schemas.ts';
 import { parseTimeParam, timeParam } from '../schemas.ts';
 
 const CONSENT_TAKERS: Role[] = ['special_care', 'grid_worker', 'micro_grid_leader'];
@@ -105,7 +105,7 @@ type RequestBody = { requestedBy: 'resident' | 'guardian' | 'family'; receivedAt
 const iso = (ms: number): string => new Date(ms).toISOString();
 const consentView = (c: ConsentState) => ({ ...c, at: iso(c.at) });
 
-export function privacyRoutes(requests: () => ResidentRequests): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function privacyRoutes(requests: () => PrivacyFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const { privacy } = ctx;
     const now = (): number => ctx.clock.now();

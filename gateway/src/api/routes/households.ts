@@ -7,11 +7,11 @@ import type { GatewayContext } from '../../context.ts';
 import type { Household } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { readerOf } from '../../api/reader.ts';
-import { parseTimeParam, timeParam } from '../../api/schemas.ts';
-import type { AlertingService } from '../service.ts';
-import type { Absence, Visit } from '../records-store.ts';
-import { idParams } from './schemas.ts';
+import { readerOf } from '../reader.ts';
+import { parseTimeParam, timeParam } from '../schemas.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
+import type { Absence, Visit } from '../../alerting/records-store.ts';
+import { idParams } from '../alerting-schemas.ts';
 
 const CARERS = ['grid_worker', 'special_care', 'building_group_leader', 'micro_grid_leader'] as const;
 
@@ -42,7 +42,7 @@ const visitSchema = {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function householdRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function householdRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const visible = (request: FastifyRequest, id: string): Household => {
       const h = ctx.site.household(id);
@@ -102,7 +102,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           to,
           reason: request.body.reason,
           createdBy: user.id,
-          createdAt: svc.core.now,
+          createdAt: svc.now(),
         };
         svc.records.insertAbsence(absence);
         ctx.bus.emit('householdAbsenceRecorded', {
@@ -113,7 +113,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           reason: absence.reason,
           by: user.id,
         });
-        return reply.status(201).send(absenceView(absence, svc.core.now));
+        return reply.status(201).send(absenceView(absence, svc.now()));
       },
     );
 
@@ -137,8 +137,8 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
           throw Errors.authForbidden(
             `absences are personal data; roles ${ctx.privacy.config.fields.absences.join(', ')} or the household's care worker`,
           );
-        ctx.privacy.logRead(reader, `household:${h.id}`, ['absences'], svc.core.now, null);
-        return svc.records.absences(h.id).map((a) => absenceView(a, svc.core.now));
+        ctx.privacy.logRead(reader, `household:${h.id}`, ['absences'], svc.now(), null);
+        return svc.records.absences(h.id).map((a) => absenceView(a, svc.now()));
       },
     );
 
@@ -165,7 +165,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
         const user = request.requireRole(...CARERS);
         const h = visible(request, request.params.id);
         const svc = service();
-        const at = parseTimeParam(request.body?.at, 'at') ?? svc.core.now;
+        const at = parseTimeParam(request.body?.at, 'at') ?? svc.now();
         const visit: Visit = {
           id: newId('vis'),
           household: h.id,
@@ -199,7 +199,7 @@ export function householdRoutes(service: () => AlertingService): FastifyPluginAs
       async (request) => {
         const h = visible(request, request.params.id);
         const svc = service();
-        ctx.privacy.logRead(readerOf(request), `household:${h.id}`, ['visits'], svc.core.now, null);
+        ctx.privacy.logRead(readerOf(request), `household:${h.id}`, ['visits'], svc.now(), null);
         return svc.records.visits(h.id).map(visitView);
       },
     );

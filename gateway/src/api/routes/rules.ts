@@ -6,19 +6,12 @@ import path from 'node:path';
 import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
-import { parseTimeParam } from '../../api/schemas.ts';
-import { backtest } from './backtest.ts';
-import { describeDetection, parseJsonl, replay, type FixtureItem } from './fixture.ts';
-import { parseRule } from './rule-loader.ts';
-import { formatRuleProblem, type CompiledRule } from './types.ts';
-import type { RuleEngine } from './engine.ts';
-import type { RuleRegistry } from './rule-registry.ts';
-
-interface RulesHost {
-  engine: RuleEngine | null;
-  registry: RuleRegistry | null;
-  standsDown(ruleId: string): boolean;
-}
+import { backtest } from '../../detectors/rules/backtest.ts';
+import type { RulesFacade } from '../../detectors/rules/facade.ts';
+import { describeDetection, parseJsonl, replay, type FixtureItem } from '../../detectors/rules/fixture.ts';
+import { parseRule } from '../../detectors/rules/rule-loader.ts';
+import { formatRuleProblem, type CompiledRule } from '../../detectors/rules/types.ts';
+import { parseTimeParam } from '../schemas.ts';
 
 const problemSchema = {
   type: 'object',
@@ -69,7 +62,7 @@ const ruleSource = {
   ruleId: { type: 'string', maxLength: 64, description: 'or the id of a loaded rule' },
 } as const;
 
-export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function ruleRoutes(stage: RulesFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   /** The rule to run: from YAML in the body (strictly checked) or a loaded one by id. */
   const pickRules = (body: { rule?: string; ruleId?: string }): CompiledRule[] => {
     if (body.rule !== undefined) {
@@ -83,7 +76,7 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
         );
       return [parsed.rule];
     }
-    const rules = host.registry?.snapshot().rules ?? [];
+    const rules = stage.snapshot()?.rules ?? [];
     if (body.ruleId === undefined) throw Errors.badRequest('give either rule (YAML text) or ruleId');
     const rule = rules.find((r) => r.id === body.ruleId);
     if (!rule) throw Errors.notFound(`no loaded rule '${body.ruleId}'`);
@@ -162,10 +155,10 @@ export function rulesApi(host: RulesHost): FastifyPluginAsync<{ ctx: GatewayCont
         // Server paths are for engineers; managers (who read rule kinds for silences) get file names.
         const showPaths = user.roles.includes('engineer') || user.roles.includes('admin');
         const shown = (file: string): string => (showPaths ? file : path.basename(file));
-        const snap = host.registry?.snapshot();
+        const host = stage;
+        const snap = host.snapshot();
         if (!snap) throw Errors.transportFailed('rules are not loaded yet');
-        const counts =
-          host.engine?.instanceCounts() ?? new Map<string, { pending: number; firing: number }>();
+        const counts = host.instanceCounts();
         return {
           loadedAt: new Date(snap.loadedAt).toISOString(),
           dirs: showPaths ? snap.dirs : [],

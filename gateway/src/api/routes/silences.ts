@@ -3,10 +3,10 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, silenceMatchersSchema, timeParam } from '../../api/schemas.ts';
-import type { AlertingService } from '../service.ts';
-import type { Silence, SilenceMatchers } from '../records-store.ts';
-import { idParams } from './schemas.ts';
+import { parseTimeParam, silenceMatchersSchema, timeParam } from '../schemas.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
+import type { Silence, SilenceMatchers } from '../../alerting/records-store.ts';
+import { idParams } from '../alerting-schemas.ts';
 
 const MANAGERS = ['engineer', 'property_manager', 'micro_grid_leader'] as const;
 
@@ -34,7 +34,7 @@ const silenceSchema = {
   },
 } as const;
 
-export function silenceRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function silenceRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const view = (s: Silence, now: number) => ({
       id: s.id,
@@ -90,7 +90,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
       async (request, reply) => {
         const user = request.requireRole(...MANAGERS);
         const svc = service();
-        const now = svc.core.now;
+        const now = svc.now();
         const b = request.body;
         const from = parseTimeParam(b.from, 'from') ?? now;
         const to = parseTimeParam(b.to, 'to')!;
@@ -129,7 +129,7 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
       async (request) => {
         request.requireUser();
         const svc = service();
-        const now = svc.core.now;
+        const now = svc.now();
         return svc.records
           .silences(request.query.all ? undefined : now)
           .filter((s) => request.canSee(gridOf(s.matchers) ?? ctx.site.site.grid.id))
@@ -154,9 +154,9 @@ export function silenceRoutes(service: () => AlertingService): FastifyPluginAsyn
         const s = svc.records.silences().find((x) => x.id === request.params.id);
         if (!s || !request.canSee(gridOf(s.matchers) ?? ctx.site.site.grid.id))
           throw Errors.notFound(`no silence '${request.params.id}'`);
-        svc.records.expireSilence(s.id, svc.core.now, user.id);
+        svc.records.expireSilence(s.id, svc.now(), user.id);
         const updated = svc.records.silences().find((x) => x.id === s.id)!;
-        return view(updated, svc.core.now);
+        return view(updated, svc.now());
       },
     );
   };

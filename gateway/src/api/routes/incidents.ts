@@ -7,11 +7,17 @@ import type { GatewayContext } from '../../context.ts';
 import type { IncidentState } from '../../contracts/alerts.ts';
 import { INCIDENT_STATES } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';
-import { buildEvidence } from '../evidence.ts';
-import { ACTIVE_STATES, CALL_OUTCOMES, CALL_TARGETS, CLOSED_STATES, type CallOutcome } from '../model.ts';
-import type { AlertingService } from '../service.ts';
-import { historyView, incidentView, type Lang } from '../views.ts';
-import { historySchema, idParams, incidentSchema, langQuery, stepBody } from './schemas.ts';
+import { buildEvidence } from '../../alerting/evidence.ts';
+import {
+  ACTIVE_STATES,
+  CALL_OUTCOMES,
+  CALL_TARGETS,
+  CLOSED_STATES,
+  type CallOutcome,
+} from '../../alerting/model.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
+import { historyView, incidentView, type Lang } from '../../alerting/views.ts';
+import { historySchema, idParams, incidentSchema, langQuery, stepBody } from '../alerting-schemas.ts';
 
 type StepBody = { note?: string; rating?: number; to?: string; disposition?: string; photos?: string[] };
 const STEPS = ['accept', 'arrive', 'resolve', 'review', 'reassign', 'escalate', 'cancel'] as const;
@@ -28,7 +34,7 @@ export function parseStates(raw: string | undefined): IncidentState[] | undefine
   return [...out];
 }
 
-export function incidentRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function incidentRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     app.get<{ Querystring: { status?: string; kind?: string; mine?: boolean; limit: number; lang: Lang } }>(
       '/api/incidents',
@@ -106,8 +112,8 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
           ...incidentView(incident, request.query.lang),
           history: svc.store.history(incident.id).map(historyView),
           alertIds: svc.store.alertsOfIncident(incident.id).map((a) => a.id),
-          pendingTimers: svc.timers
-            .pending(incident.id)
+          pendingTimers: svc
+            .pendingTimers(incident.id)
             .map((t) => ({ kind: t.kind, dueAt: new Date(t.dueAt).toISOString() })),
         };
       },
@@ -327,7 +333,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         const recipient = request.query.to ?? null;
         svc.records.logEvidenceAccess(
           incident.id,
-          svc.core.now,
+          svc.now(),
           user.id,
           action,
           request.ip ?? null,
@@ -336,7 +342,7 @@ export function incidentRoutes(service: () => AlertingService): FastifyPluginAsy
         );
         // Clips and snapshots are personal data too (PIPL Art. 26): the read goes in the access log.
         ctx.privacy.audit.record({
-          at: svc.core.now,
+          at: svc.now(),
           actor: user.id,
           roles: user.roles,
           action: action === 'export' ? 'evidence_export' : 'read',

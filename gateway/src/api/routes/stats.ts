@@ -4,9 +4,15 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
-import { parseTimeParam, timeParam } from '../../api/schemas.ts';
-import type { AlertingService } from '../service.ts';
-import { falseAlarms, inactivityFollowUp, incidentSummary, responseTimes, type GroupBy } from '../stats.ts';
+import { parseTimeParam, timeParam } from '../schemas.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
+import {
+  falseAlarms,
+  inactivityFollowUp,
+  incidentSummary,
+  responseTimes,
+  type GroupBy,
+} from '../../alerting/stats.ts';
 
 const GROUPS = ['kind', 'severity', 'grid', 'rule', 'model', 'device', 'household'];
 const DAY_MS = 86400_000;
@@ -27,11 +33,11 @@ const summary = {
   },
 } as const;
 
-export function statsRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function statsRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const root = ctx.site.site.grid.id;
     const window = (q: { from?: string; to?: string }) => {
-      const now = service().core.now;
+      const now = service().now();
       const to = parseTimeParam(q.to, 'to') ?? now + 1;
       return { since: parseTimeParam(q.from, 'from') ?? to - 30 * DAY_MS, until: to };
     };

@@ -1,42 +1,18 @@
 /**
- * Channel routes: the WebSocket stream, the configured webhooks and personal channels (secrets
- * never shown), their delivery records, and a test send.
+ * Channel routes: the configured webhooks and personal channels (secrets never shown), their
+ * delivery records, and a test send.
  */
-import type { ApiExtension } from '../api/app.ts';
-import { Errors } from '../core/errors.ts';
-import { readChannelsConfig } from './config.ts';
-import { DELIVERY_OUTCOMES } from './delivery-store.ts';
-import type { ChannelsRuntime } from './module.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { readChannelsConfig } from '../../channels/config.ts';
+import { DELIVERY_OUTCOMES } from '../../channels/delivery-store.ts';
+import type { ChannelsFacade } from '../../channels/facade.ts';
+import type { GatewayContext } from '../../context.ts';
+import { Errors } from '../../core/errors.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
-export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
+export function channelRoutes(channels: () => ChannelsFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
-    app.get<{ Querystring: { token?: string; lang?: 'zh-CN' | 'en' } }>(
-      '/api/stream',
-      {
-        config: { access: 'staff' },
-        websocket: true,
-        schema: {
-          tags: ['stream'],
-          summary: 'WebSocket push of alerts, incidents, device health and site mode (docs/api-stream.md)',
-          querystring: {
-            type: 'object',
-            properties: {
-              token: {
-                type: 'string',
-                description: 'bearer token (browsers cannot set headers on a WebSocket)',
-              },
-              lang: { type: 'string', enum: ['zh-CN', 'en'] },
-            },
-          },
-        },
-      },
-      (socket, request) => {
-        runtime().hub.add(socket, request.requireUser(), request.query.lang ?? 'zh-CN');
-      },
-    );
-
     const webhookView = {
       type: 'object',
       properties: {
@@ -94,7 +70,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
       },
       async (request) => {
         request.requireRole('engineer', 'property_manager', 'micro_grid_leader');
-        return runtime().pager.states;
+        return channels().personalChannels();
       },
     );
 
@@ -152,8 +128,8 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
       async (request) => {
         request.requireRole('engineer', 'property_manager', 'micro_grid_leader');
         const q = request.query;
-        return runtime()
-          .deliveries.list({
+        return channels()
+          .deliveries({
             ...(q.channel ? { channelId: q.channel } : {}),
             ...(q.incident ? { incidentId: q.incident } : {}),
             ...(q.outcome ? { outcome: q.outcome } : {}),
@@ -177,7 +153,7 @@ export function channelRoutes(runtime: () => ChannelsRuntime): ApiExtension {
       },
       async (request) => {
         request.requireRole('engineer');
-        const outcome = await runtime().webhooks.sendTest(request.params.id);
+        const outcome = await channels().sendTest(request.params.id);
         if (outcome === null) throw Errors.notFound(`no channel '${request.params.id}'`);
         return { outcome };
       },

@@ -10,13 +10,19 @@ import type { GatewayContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, timeParam } from '../../api/schemas.ts';
-import { localizeAlert } from '../alert-factory.ts';
-import { canonicalJson, collectLinks } from '../evidence.ts';
-import type { StoredAlert } from '../model.ts';
-import type { AlertingService } from '../service.ts';
-import { incidentView, type Lang } from '../views.ts';
-import { alertListItemSchema, alertSchema, idParams, incidentSchema, langQuery } from './schemas.ts';
+import { parseTimeParam, timeParam } from '../schemas.ts';
+import { localizeAlert } from '../../alerting/alert-factory.ts';
+import { canonicalJson, collectLinks } from '../../alerting/evidence.ts';
+import type { StoredAlert } from '../../alerting/model.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
+import { incidentView, type Lang } from '../../alerting/views.ts';
+import {
+  alertListItemSchema,
+  alertSchema,
+  idParams,
+  incidentSchema,
+  langQuery,
+} from '../alerting-schemas.ts';
 
 interface ReportBody {
   category: string;
@@ -35,7 +41,7 @@ const reportResult = {
 
 const ALERT_STATUSES = ['firing', 'resolved', 'silenced', 'inhibited'];
 
-export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function alertRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     app.get<{
       Querystring: {
@@ -120,14 +126,14 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
           throw Errors.notFound(`no alert '${request.params.id}'`);
         svc.records.logEvidenceAccess(
           a.incidentId ?? a.id,
-          svc.core.now,
+          svc.now(),
           user.id,
           'alert_view',
           request.ip ?? null,
           createHash('sha256').update(canonicalJson(a.evidence)).digest('hex'),
         );
         ctx.privacy.audit.record({
-          at: svc.core.now,
+          at: svc.now(),
           actor: user.id,
           roles: user.roles,
           action: 'read',
@@ -224,7 +230,7 @@ export function alertRoutes(service: () => AlertingService): FastifyPluginAsync<
           kind: 'resident_report',
           severity: b.severity ?? 'minor',
           siteId: site.siteId,
-          eventTs: service().core.now,
+          eventTs: service().now(),
           source: { deviceId: null, rule: null, model: null },
           dedupeKey: `report:${reportId}`,
           location: { ...loc },
