@@ -26,6 +26,7 @@ import deviceRoutes from './routes/devices.ts';
 import { householdRoutes } from './routes/households.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { modelRoutes } from './routes/models.ts';
+import { monitoredHouseholdRoutes } from './routes/monitored-households.ts';
 import { privacyRoutes } from './routes/privacy.ts';
 import { ruleRoutes } from './routes/rules.ts';
 import { silenceRoutes } from './routes/silences.ts';
@@ -85,7 +86,10 @@ async function registerStageRoutes(
       await app.register(routes(alerting), { ctx });
   if (rules) await app.register(ruleRoutes(rules), { ctx });
   if (models) await app.register(modelRoutes(models));
-  if (privacy) await app.register(privacyRoutes(privacy), { ctx });
+  if (privacy) {
+    await app.register(monitoredHouseholdRoutes, { ctx });
+    await app.register(privacyRoutes(privacy), { ctx });
+  }
   if (dashboards) await app.register(dashboardRoutes(dashboards));
 }
 
