@@ -24,6 +24,7 @@ import { dashboardRoutes } from './routes/dashboards.ts';
 import deadLetterRoutes from './routes/dead-letters.ts';
 import deviceRoutes from './routes/devices.ts';
 import { householdRoutes } from './routes/households.ts';
+import { incidentStepRoutes } from './routes/incident-steps.ts';
 import { incidentRoutes } from './routes/incidents.ts';
 import { modelRoutes } from './routes/models.ts';
 import { monitoredHouseholdRoutes } from './routes/monitored-households.ts';
@@ -78,6 +79,7 @@ async function registerStageRoutes(
     for (const routes of [
       alertRoutes,
       incidentRoutes,
+      incidentStepRoutes,
       silenceRoutes,
       householdRoutes,
       siteModeRoutes,

@@ -55,13 +55,6 @@ export type RequestBody = {
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 
-/** A household the caller's grid covers; 404 otherwise, so ids do not leak across grids. */
-export function visibleHousehold(ctx: GatewayContext, request: FastifyRequest, id: string): Household {
-  const h = ctx.site.household(id);
-  if (!h || !request.canSee(h.grid)) throw Errors.notFound(`no household '${id}'`);
-  return h;
-}
-
 export const requestMeta = (b: RequestBody) => ({
   requestedBy: b.requestedBy,
   ...(b.receivedAt ? { receivedAt: parseTimeParam(b.receivedAt, 'receivedAt')! } : {}),

@@ -9,7 +9,8 @@ import { Errors } from '../../core/errors.ts';
 import type { ConsentState } from '../../privacy/consent.ts';
 import type { PrivacyCore } from '../../privacy/core.ts';
 import { idParams } from '../alerting-schemas.ts';
-import { CONSENT_TAKERS, iso, OFFICER, str, strOrNull, visibleHousehold } from '../privacy-views.ts';
+import { CONSENT_TAKERS, iso, OFFICER, str, strOrNull } from '../privacy-views.ts';
+import { visibleHousehold } from '../lookups.ts';
 import { readerOf } from '../reader.ts';
 import { parseTimeParam, timeParam } from '../schemas.ts';
 

@@ -18,9 +18,9 @@ import {
   requestMeta,
   requestMetaProps,
   str,
-  visibleHousehold,
   type RequestBody,
 } from '../privacy-views.ts';
+import { visibleHousehold } from '../lookups.ts';
 import { readerOf } from '../reader.ts';
 import { parseTimeParam, timeParam } from '../schemas.ts';
 
