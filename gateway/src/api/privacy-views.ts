@@ -1,12 +1,8 @@
 /**
  * What the privacy routes share (issue 18): who takes consent and who reads the access log, the
- * access-log schema, residents' request bodies, and the household lookup that answers 404 outside
- * the caller's grid.
+ * access-log schema and residents' request bodies.
  */
-import type { FastifyRequest } from 'fastify';
-import type { GatewayContext } from '../context.ts';
-import type { Household, Role } from '../contracts/site.ts';
-import { Errors } from '../core/errors.ts';
+import type { Role } from '../contracts/site.ts';
 import { parseTimeParam, timeParam } from './schemas.ts';
 
 export const CONSENT_TAKERS: Role[] = ['special_care', 'grid_worker', 'micro_grid_leader'];

@@ -36,7 +36,7 @@ const personalView = {
   },
 } as const;
 
-function listWebhookChannels(app: FastifyInstance, { ctx, channels }: ChannelDeps): void {
+function listWebhookChannels(app: FastifyInstance, { ctx }: ChannelDeps): void {
   app.get(
     '/api/channels',
     {

@@ -2,9 +2,8 @@
  * Household absences (away in hospital, with family) and visits (一天两见面): stored, and put on
  * the bus (`householdAbsenceRecorded`, `householdVisitRecorded`) so detectors can respect them.
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
-import type { Household } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { visibleHousehold } from '../lookups.ts';

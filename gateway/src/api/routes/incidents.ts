@@ -111,6 +111,48 @@ function getIncident(app: FastifyInstance, { service }: AlertingDeps): void {
   );
 }
 
+const nullable = { type: ['string', 'null'] } as const;
+
+const evidenceResponse = {
+  200: {
+    type: 'object',
+    properties: {
+      incidentId: { type: 'string' },
+      content: { type: 'object', additionalProperties: true },
+      items: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: { name: { type: 'string' }, sha256: { type: 'string' } },
+        },
+      },
+      hash: {
+        type: 'object',
+        properties: {
+          algorithm: { type: 'string' },
+          value: { type: 'string' },
+          over: { type: 'string' },
+        },
+      },
+      accessLog: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            seq: { type: 'integer' },
+            at: { type: 'string' },
+            by: { type: 'string' },
+            action: { type: 'string' },
+            ip: nullable,
+            hash: { type: 'string' },
+            recipient: nullable,
+          },
+        },
+      },
+    },
+  },
+} as const;
+
 function getEvidence(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
   app.get<{ Params: { id: string }; Querystring: { export?: boolean; to?: string } }>(
     '/api/incidents/:id/evidence',
@@ -134,45 +176,7 @@ function getEvidence(app: FastifyInstance, { ctx, service }: AlertingDeps): void
             },
           },
         },
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              incidentId: { type: 'string' },
-              content: { type: 'object', additionalProperties: true },
-              items: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: { name: { type: 'string' }, sha256: { type: 'string' } },
-                },
-              },
-              hash: {
-                type: 'object',
-                properties: {
-                  algorithm: { type: 'string' },
-                  value: { type: 'string' },
-                  over: { type: 'string' },
-                },
-              },
-              accessLog: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    seq: { type: 'integer' },
-                    at: { type: 'string' },
-                    by: { type: 'string' },
-                    action: { type: 'string' },
-                    ip: nullable,
-                    hash: { type: 'string' },
-                    recipient: nullable,
-                  },
-                },
-              },
-            },
-          },
-        },
+        response: evidenceResponse,
       },
     },
     async (request, reply) => {
@@ -230,5 +234,3 @@ export function incidentRoutes(service: () => AlertingFacade): FastifyPluginAsyn
     getEvidence(app, deps);
   };
 }
-
-const nullable = { type: ['string', 'null'] } as const;

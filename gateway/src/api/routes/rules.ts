@@ -94,6 +94,52 @@ const present = (r: ReturnType<typeof replay>, rules: CompiledRule[], items: num
   skipped: r.skipped,
 });
 
+const rulesResponse = {
+  200: {
+    type: 'object',
+    properties: {
+      loadedAt: { type: 'string' },
+      dirs: { type: 'array', items: { type: 'string' } },
+      rules: {
+        type: 'array',
+        items: {
+          type: 'object',
+          properties: {
+            id: { type: 'string' },
+            file: { type: 'string' },
+            hash: { type: 'string' },
+            kind: { type: 'string' },
+            severity: { type: 'string' },
+            enabled: { type: 'boolean' },
+            stale: {
+              type: 'boolean',
+              description: 'its file is broken; the last good version runs',
+            },
+            description: {
+              type: ['object', 'null'],
+              description: 'what the rule means, {zh-CN, en}',
+              properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
+            },
+            autoResolve: { type: 'boolean' },
+            fallbackFor: {
+              type: ['string', 'null'],
+              description: 'the model this rule stands in for',
+            },
+            standingDown: {
+              type: 'boolean',
+              description: 'its model is loaded: the rule raises nothing',
+            },
+            pending: { type: 'integer', description: 'instances waiting out `for:`' },
+            firing: { type: 'integer', description: 'instances firing (or clearing) now' },
+            definition: { type: 'object', additionalProperties: true },
+          },
+        },
+      },
+      problems: { type: 'array', items: problemSchema },
+    },
+  },
+} as const;
+
 function listRules(app: FastifyInstance, { stage }: RulesDeps): void {
   app.get(
     '/api/rules',
@@ -102,51 +148,7 @@ function listRules(app: FastifyInstance, { stage }: RulesDeps): void {
       schema: {
         tags: ['rules'],
         summary: 'Loaded rules, and the rule files that failed to load with file:line:col',
-        response: {
-          200: {
-            type: 'object',
-            properties: {
-              loadedAt: { type: 'string' },
-              dirs: { type: 'array', items: { type: 'string' } },
-              rules: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    id: { type: 'string' },
-                    file: { type: 'string' },
-                    hash: { type: 'string' },
-                    kind: { type: 'string' },
-                    severity: { type: 'string' },
-                    enabled: { type: 'boolean' },
-                    stale: {
-                      type: 'boolean',
-                      description: 'its file is broken; the last good version runs',
-                    },
-                    description: {
-                      type: ['object', 'null'],
-                      description: 'what the rule means, {zh-CN, en}',
-                      properties: { 'zh-CN': { type: 'string' }, en: { type: 'string' } },
-                    },
-                    autoResolve: { type: 'boolean' },
-                    fallbackFor: {
-                      type: ['string', 'null'],
-                      description: 'the model this rule stands in for',
-                    },
-                    standingDown: {
-                      type: 'boolean',
-                      description: 'its model is loaded: the rule raises nothing',
-                    },
-                    pending: { type: 'integer', description: 'instances waiting out `for:`' },
-                    firing: { type: 'integer', description: 'instances firing (or clearing) now' },
-                    definition: { type: 'object', additionalProperties: true },
-                  },
-                },
-              },
-              problems: { type: 'array', items: problemSchema },
-            },
-          },
-        },
+        response: rulesResponse,
       },
     },
     async (request) => {
