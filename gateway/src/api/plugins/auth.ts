@@ -22,6 +22,7 @@ import type { Role, StaffMember } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import { LoginGuard } from '../../core/login-guard.ts';
 import { migrate } from '../../store/database.ts';
+import { errorEnvelope } from './errors.ts';
 import type { GatewayContext } from '../../context.ts';
 
 /** Who may call a route: anyone, any logged-in staff member, or holders of one of the roles. */
@@ -181,6 +182,7 @@ export default fp<{ ctx: GatewayContext }>(
               type: 'object',
               properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: userSchema },
             },
+            429: { description: 'too many attempts (Retry-After says when to try again)', ...errorEnvelope },
           },
         },
       },

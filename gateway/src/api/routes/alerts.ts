@@ -17,6 +17,7 @@ import { canonicalJson, collectLinks } from '../../alerting/evidence.ts';
 import type { StoredAlert } from '../../alerting/model.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
+import { errorEnvelope } from '../plugins/errors.ts';
 import { incidentView, type Lang } from '../../alerting/views.ts';
 import {
   alertListItemSchema,
@@ -245,6 +246,7 @@ function reportProblem(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
         response: {
           200: reportResult,
           201: reportResult,
+          409: { description: 'a silence muted the report: no incident opened', ...errorEnvelope },
         },
       },
     },
