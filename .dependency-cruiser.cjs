@@ -29,6 +29,7 @@ const downstream = {
   channels: ['api', 'street-link'],
   devices: ['alerting', 'channels', 'api'],
   privacy: ['channels', 'api'],
+  ui: ['api'],
 };
 
 /** Code outside the gateway that may take only its contracts. */
@@ -73,6 +74,17 @@ module.exports = {
       to: { path: `${SRC}(${to.join('|')})/` },
     })),
     {
+      name: 'http-only-in-api',
+      severity: 'error',
+      comment:
+        "Routes live in api/routes/ over each stage's facade; only the composition roots also hold the app.",
+      from: {
+        path: SRC,
+        pathNot: [stage('api'), `${SRC}gateway\\.ts$`, `${SRC}hub/hub\\.ts$`],
+      },
+      to: { path: 'node_modules/(fastify|@fastify/|fastify-plugin)' },
+    },
+    {
       name: 'gateway-not-into-training-or-tools',
       severity: 'error',
       comment:
@@ -106,7 +118,7 @@ module.exports = {
   ],
   options: {
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: ['^dashboards/dist/', '^node_modules/', '^coverage/'] },
+    exclude: { path: ['^dashboards/dist/', '^coverage/'] },
     tsPreCompilationDeps: true,
     tsConfig: { fileName: 'tsconfig.json' },
     enhancedResolveOptions: { extensions: ['.ts', '.js', '.mjs', '.json'] },

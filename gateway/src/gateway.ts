@@ -7,6 +7,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from './api/app.ts';
+import { facadesOf } from './api/stages.ts';
 import { readSettings, type Settings } from './config/settings.ts';
 import { ensureSecrets, secretsPath, type GeneratedHashes } from './config/generated-secrets.ts';
 import { SiteIndex } from './config/site-index.ts';
@@ -175,7 +176,7 @@ export class Gateway {
     this.app = await createApi(ctx, {
       ready: () => this.ready,
       health: () => this.health(),
-      extensions: this.modules.flatMap((m) => (m.api ? [m.api] : [])),
+      stages: facadesOf(this.modules),
     });
     await this.app.listen({ host: ctx.settings.httpHost, port: ctx.settings.httpPort });
     ctx.health.start();

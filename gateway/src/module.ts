@@ -3,7 +3,6 @@
  * starts modules in list order after ingest is subscribed, and stops them in reverse.
  * Constructors only assign; `start()` does the work; `stop()` removes every listener and timer.
  */
-import type { ApiExtension } from './api/app.ts';
 import type { GatewayContext } from './context.ts';
 
 export interface GatewayModule {
@@ -17,8 +16,6 @@ export interface GatewayModule {
   stop(): Promise<void> | void;
   /** Resolves when the work this module queued off the ingest path has run (replays, tests). */
   drain?(): Promise<void>;
-  /** Routes this module serves under the gateway's HTTP server. */
-  api?: ApiExtension;
 }
 
 /** `earlier` are the modules built before this one (a stage that drives another finds it there). */

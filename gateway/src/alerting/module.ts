@@ -3,17 +3,11 @@
  * residents' reports) become alerts and incidents, routed, escalated on durable timers and
  * worked through the API. Outbound delivery (MQTT, WebSocket, webhooks) is the channels stage.
  */
-import type { ApiExtension } from '../api/app.ts';
 import type { GatewayContext } from '../context.ts';
 import { Errors } from '../core/errors.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
-import { alertRoutes } from './routes/alerts.ts';
-import { householdRoutes } from './routes/households.ts';
-import { incidentRoutes } from './routes/incidents.ts';
-import { silenceRoutes } from './routes/silences.ts';
-import { siteModeRoutes } from './routes/site-mode.ts';
-import { statsRoutes } from './routes/stats.ts';
+import { alertingFacade, type AlertingFacade } from './facade.ts';
 import { unraisedKinds } from './kind-references.ts';
 import { AlertingService } from './service.ts';
 import { monitoredHouseholdOf } from '../privacy/consent.ts';
@@ -21,32 +15,18 @@ import { ACTIVE_STATES } from './model.ts';
 
 export class AlertingModule implements GatewayModule {
   readonly name = 'alerting';
-  readonly api: ApiExtension;
   private service: AlertingService | null = null;
   private unsubscribe: Array<() => void> = [];
-
-  constructor() {
-    const svc = (): AlertingService => {
-      if (!this.service) throw Errors.transportFailed('alerting is not running');
-      return this.service;
-    };
-    this.api = async (app, opts) => {
-      for (const routes of [
-        alertRoutes,
-        incidentRoutes,
-        silenceRoutes,
-        householdRoutes,
-        siteModeRoutes,
-        statsRoutes,
-      ])
-        await app.register(routes(svc), opts);
-    };
-  }
 
   /** The running service (tests and other in-process stages). */
   get running(): AlertingService {
     if (!this.service) throw Errors.transportFailed('alerting is not running');
     return this.service;
+  }
+
+  /** What the API may ask of the running stage. */
+  facade(): AlertingFacade {
+    return alertingFacade(this.running);
   }
 
   start(ctx: GatewayContext): void {

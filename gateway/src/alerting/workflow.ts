@@ -3,7 +3,7 @@
  * disposition code), review 评单 (1–5), reassign, escalate — with who and when, and the grid
  * scope the API enforces: someone outside the incident's grid who was never paged gets 404.
  */
-import type { AuthUser } from '../api/plugins/auth.ts';
+import type { AuthUser } from '../contracts/auth.ts';
 import type { IncidentState } from '../contracts/alerts.ts';
 import type { Role } from '../contracts/site.ts';
 import { Errors } from '../core/errors.ts';

@@ -1,14 +1,9 @@
 /**
  * The fastify app factory (no listen): plugins (errors, auth, OpenAPI, WebSocket), the core
- * routes, MQTT over WebSocket at /mqtt when the broker is embedded, and whatever route plugins
- * later stages (alerting, rules, dashboards) contribute.
+ * routes, the routes of each stage the gateway runs (over its facade, `stages.ts`), and MQTT over
+ * WebSocket at /mqtt when the broker is embedded.
  */
-import Fastify, {
-  LogController,
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  type FastifyPluginAsync,
-} from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import compress from '@fastify/compress';
 import websocket from '@fastify/websocket';
 import swagger from '@fastify/swagger';
@@ -22,19 +17,86 @@ import { EmbeddedBroker } from '../transport/embedded-broker.ts';
 import { ConnectionGuard } from '../transport/connection-guard.ts';
 import authPlugin, { markRoutesPublic } from './plugins/auth.ts';
 import errorsPlugin from './plugins/errors.ts';
+import { alertRoutes } from './routes/alerts.ts';
 import awayRoutes from './routes/away.ts';
+import { channelRoutes } from './routes/channels.ts';
+import { dashboardRoutes } from './routes/dashboards.ts';
 import deadLetterRoutes from './routes/dead-letters.ts';
 import deviceRoutes from './routes/devices.ts';
+import { householdRoutes } from './routes/households.ts';
+import { incidentStepRoutes } from './routes/incident-steps.ts';
+import { incidentRoutes } from './routes/incidents.ts';
+import { modelRoutes } from './routes/models.ts';
+import { monitoredHouseholdRoutes } from './routes/monitored-households.ts';
+import { privacyRoutes } from './routes/privacy.ts';
+import { ruleRoutes } from './routes/rules.ts';
+import { silenceRoutes } from './routes/silences.ts';
 import siteRoutes from './routes/site.ts';
+import { siteModeRoutes } from './routes/site-mode.ts';
+import { statsRoutes } from './routes/stats.ts';
+import { streamRoutes } from './routes/stream.ts';
 import systemRoutes from './routes/system.ts';
+import type { ApiStages } from './stages.ts';
 
-/** A route plugin contributed by another stage; it receives the same context. */
-export type ApiExtension = FastifyPluginAsync<{ ctx: GatewayContext }>;
+export interface ApiOptions {
+  ready: () => boolean;
+  health: () => GatewayHealth;
+  /** The stages whose routes this app serves. */
+  stages: ApiStages;
+}
 
-export async function createApi(
+export async function createApi(ctx: GatewayContext, options: ApiOptions): Promise<FastifyInstance> {
+  const app = createServer(ctx);
+  await registerPlugins(app, ctx);
+  await app.register(systemRoutes, { ctx, ready: options.ready, health: options.health });
+  await app.register(siteRoutes, { ctx });
+  await app.register(deviceRoutes, { ctx });
+  await app.register(deadLetterRoutes, { ctx });
+  await app.register(awayRoutes, { ctx });
+  await registerStageRoutes(app, ctx, options.stages);
+  const transport = ctx.transport;
+  if (transport instanceof EmbeddedBroker) {
+    // MQTT over WebSocket authenticates in its CONNECT, like MQTT over TCP.
+    const config = { access: 'public' } as const;
+    app.get('/mqtt', { websocket: true, config, schema: { hide: true } }, (socket, request) => {
+      transport.handleStream(createWebSocketStream(socket), request.raw);
+    });
+  }
+  return app;
+}
+
+async function registerStageRoutes(
+  app: FastifyInstance,
   ctx: GatewayContext,
-  options: { ready: () => boolean; health: () => GatewayHealth; extensions?: ApiExtension[] },
-): Promise<FastifyInstance> {
+  stages: ApiStages,
+): Promise<void> {
+  const { alerting, rules, models, channels, privacy, dashboards } = stages;
+  if (channels) {
+    await app.register(streamRoutes(channels));
+    await app.register(channelRoutes(channels), { ctx });
+  }
+  if (alerting)
+    for (const routes of [
+      alertRoutes,
+      incidentRoutes,
+      incidentStepRoutes,
+      silenceRoutes,
+      householdRoutes,
+      siteModeRoutes,
+      statsRoutes,
+    ])
+      await app.register(routes(alerting), { ctx });
+  if (rules) await app.register(ruleRoutes(rules), { ctx });
+  if (models) await app.register(modelRoutes(models));
+  if (privacy) {
+    await app.register(monitoredHouseholdRoutes, { ctx });
+    await app.register(privacyRoutes(privacy), { ctx });
+  }
+  if (dashboards) await app.register(dashboardRoutes(dashboards));
+}
+
+/** Fastify on an HTTP server that closes idle and slow sockets and caps connections. */
+function createServer(ctx: GatewayContext): FastifyInstance {
   const { settings, metrics } = ctx;
   const guard = new ConnectionGuard({
     server: 'http',
@@ -43,7 +105,7 @@ export async function createApi(
     log: ctx.log.child({ ns: 'weige:http' }),
     onRefused: (reason) => metrics.connectionsRefused.inc({ server: 'http', reason }),
   });
-  const app = Fastify({
+  return Fastify({
     // Idle and slow-header sockets are closed, and connections are capped in all and per address
     // (issue 14: 19,990 idle sockets made the whole gateway unreachable).
     serverFactory: (handler) => {
@@ -79,6 +141,10 @@ export async function createApi(
       customOptions: { removeAdditional: false, coerceTypes: true, useDefaults: true, allErrors: false },
     },
   });
+}
+
+/** Compression, OpenAPI and its pages, WebSocket, the error envelope, authentication. */
+async function registerPlugins(app: FastifyInstance, ctx: GatewayContext): Promise<void> {
   // Grid workers are often on a weak mobile network: compress API responses (site, devices, readings).
   await app.register(compress, { threshold: 1024, encodings: ['br', 'gzip', 'deflate'] });
   await app.register(swagger, {
@@ -106,20 +172,4 @@ export async function createApi(
   });
   await app.register(errorsPlugin);
   await app.register(authPlugin, { ctx });
-  await app.register(systemRoutes, { ctx, ready: options.ready, health: options.health });
-  await app.register(siteRoutes, { ctx });
-  await app.register(deviceRoutes, { ctx });
-  await app.register(deadLetterRoutes, { ctx });
-  await app.register(awayRoutes, { ctx });
-  for (const extension of options.extensions ?? []) await app.register(extension, { ctx });
-
-  const transport = ctx.transport;
-  if (transport instanceof EmbeddedBroker) {
-    // MQTT over WebSocket authenticates in its CONNECT, like MQTT over TCP.
-    const config = { access: 'public' } as const;
-    app.get('/mqtt', { websocket: true, config, schema: { hide: true } }, (socket, request) => {
-      transport.handleStream(createWebSocketStream(socket), request.raw);
-    });
-  }
-  return app;
 }

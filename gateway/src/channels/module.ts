@@ -6,18 +6,17 @@
  * per attempt.
  */
 import { Counter, Gauge } from 'prom-client';
-import type { ApiExtension } from '../api/app.ts';
 import type { GatewayContext } from '../context.ts';
 import { Errors } from '../core/errors.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
 import { readChannelsConfig } from './config.ts';
+import type { ChannelsFacade } from './facade.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { MqttOutbox, MqttOutboxStore } from './mqtt-outbox.ts';
 import type { IncidentPayload } from './notice.ts';
 import { PersonalPager } from './personal-pager.ts';
-import { channelRoutes } from './routes.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
 import { WebhookSender } from './webhooks.ts';
 
@@ -32,23 +31,26 @@ export interface ChannelsRuntime {
 
 export class ChannelsModule implements GatewayModule {
   readonly name = 'channels';
-  readonly api: ApiExtension;
   private runtime: ChannelsRuntime | null = null;
   private unsubscribe: Array<() => void> = [];
   private heartbeat: NodeJS.Timeout | null = null;
   private outbox: MqttOutbox | null = null;
   private log: ReturnType<typeof moduleLogger> | null = null;
 
-  constructor() {
-    this.api = channelRoutes(() => {
-      if (!this.runtime) throw Errors.transportFailed('channels are not running');
-      return this.runtime;
-    });
-  }
-
   get running(): ChannelsRuntime {
     if (!this.runtime) throw Errors.transportFailed('channels are not running');
     return this.runtime;
+  }
+
+  /** What the API may ask of the running stage. */
+  facade(): ChannelsFacade {
+    const { hub, pager, deliveries, webhooks } = this.running;
+    return {
+      addStreamClient: (socket, user, lang) => hub.add(socket, user, lang),
+      personalChannels: () => pager.states,
+      deliveries: (q) => deliveries.list(q),
+      sendTest: (channelId) => webhooks.sendTest(channelId),
+    };
   }
 
   start(ctx: GatewayContext): void {

@@ -5,7 +5,7 @@
  * grid exactly as the REST routes are. Protocol: docs/api-stream.md.
  */
 import type { WebSocket } from 'ws';
-import type { AuthUser } from '../api/plugins/auth.ts';
+import type { AuthUser } from '../contracts/auth.ts';
 import type { SiteIndex } from '../config/site-index.ts';
 import type { Alert } from '../contracts/alerts.ts';
 import type { DeviceHealth } from '../core/bus.ts';

@@ -1,15 +1,15 @@
 /**
- * The privacy stage (issue 18): the retention job on the gateway's clock, residents' requests,
- * and the routes for consent, personal views, the access log and legal holds. Consent, masking
- * and the access log themselves live in PrivacyCore (context), used by every stage.
+ * The privacy stage (issue 18): the retention job on the gateway's clock and residents' requests
+ * (api/routes/privacy.ts serves them, with consent, personal views, the access log and legal
+ * holds). Consent, masking and the access log themselves live in PrivacyCore (context), used by
+ * every stage.
  */
-import type { ApiExtension } from '../api/app.ts';
-import { privacyRoutes } from '../api/routes/privacy.ts';
 import type { GatewayContext } from '../context.ts';
 import type { TimerHandle } from '../core/clock.ts';
 import { Errors } from '../core/errors.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
+import type { PrivacyFacade } from './facade.ts';
 import { ResidentRequests } from './requests.ts';
 import { RetentionJob } from './retention.ts';
 
@@ -17,16 +17,14 @@ const RETENTION_EVERY_MS = 3_600_000;
 
 export class PrivacyModule implements GatewayModule {
   readonly name = 'privacy';
-  readonly api: ApiExtension;
   private requests: ResidentRequests | null = null;
   private timer: TimerHandle | null = null;
   private job: RetentionJob | null = null;
 
-  constructor() {
-    this.api = privacyRoutes(() => {
-      if (!this.requests) throw Errors.transportFailed('privacy is not running');
-      return this.requests;
-    });
+  /** What the API may ask of the running stage. */
+  facade(): PrivacyFacade {
+    if (!this.requests) throw Errors.transportFailed('privacy is not running');
+    return this.requests;
   }
 
   /** The retention job (tests run it at a chosen time). */

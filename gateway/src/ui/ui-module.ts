@@ -1,92 +1,45 @@
 /**
- * Serves the built dashboards (dashboards/dist, produced by `npm run build:dashboards`, which
- * `npm install` runs) at `/`: login, console, grid-worker PWA and engineer page. Hashed assets are
- * cached for a year; pages and the service worker are revalidated every time so a deploy shows at
- * once. Pre-compressed .br/.gz files keep the phone page small on a slow network, and the pages'
- * Content-Security-Policy lets them load nothing from outside the gateway.
+ * The dashboards stage: finds the built pages (dashboards/dist, produced by
+ * `npm run build:dashboards`, which `npm install` runs); api/routes/dashboards.ts serves them at `/`.
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
-import type { FastifyReply } from 'fastify';
-import type { ApiExtension } from '../api/app.ts';
-import { markRoutesPublic } from '../api/plugins/auth.ts';
 import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule, ModuleFactory } from '../module.ts';
 
 export const DASHBOARDS_DIST = fileURLToPath(new URL('../../../dashboards/dist/', import.meta.url));
 
-/** Only the gateway itself: scripts, styles, images, the API and the push WebSocket. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // ECharts and the pages set element styles from script.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "worker-src 'self'",
-  "manifest-src 'self'",
-  "frame-ancestors 'none'",
-  "base-uri 'self'",
-  "form-action 'self'",
-].join('; ');
+/** What the API needs to serve the pages: where they are, and whether they were built. */
+export interface DashboardsFacade {
+  readonly distDir: string;
+  readonly built: boolean;
+}
 
-const ONE_YEAR_S = 365 * 24 * 3600;
+export class UiModule implements GatewayModule {
+  readonly name = 'ui';
 
-function setHeaders(reply: FastifyReply, filePath: string): void {
-  const logical = filePath.replace(/\.(br|gz)$/, '');
-  reply.header('x-content-type-options', 'nosniff');
-  if (logical.includes('/assets/')) {
-    // File names carry a content hash, so a cached copy is never stale.
-    reply.header('cache-control', `public, max-age=${ONE_YEAR_S}, immutable`);
-    return;
+  constructor(
+    private readonly dashboards: DashboardsFacade,
+    private readonly log: ReturnType<typeof moduleLogger>,
+  ) {}
+
+  facade(): DashboardsFacade {
+    return this.dashboards;
   }
-  reply.header('cache-control', 'no-cache');
-  if (logical.endsWith('.html')) {
-    reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
-    reply.header('referrer-policy', 'same-origin');
+
+  start(): void {
+    const { distDir, built } = this.dashboards;
+    if (built) this.log.info({ distDir }, 'dashboards served at /');
+    else this.log.warn({ distDir }, 'dashboards not built: run npm run build:dashboards');
   }
+
+  stop(): void {}
 }
 
 export function createUiModule(options: { distDir?: string } = {}): ModuleFactory {
   return (ctx) => {
     const distDir = options.distDir ?? DASHBOARDS_DIST;
-    const built = existsSync(`${distDir}/index.html`);
-    const log = moduleLogger(ctx.log, 'ui');
-    const api: ApiExtension = async (app) => {
-      if (!built) {
-        // The API keeps working; the browser gets a clear instruction instead of a bare 404.
-        app.get('/', { config: { access: 'public' }, schema: { hide: true } }, async (_request, reply) =>
-          reply
-            .status(503)
-            .type('text/plain; charset=utf-8')
-            .send('Dashboards are not built yet: run `npm run build:dashboards` (npm install does it).\n'),
-        );
-        return;
-      }
-      await app.register(async (files) => {
-        markRoutesPublic(files);
-        await files.register(fastifyStatic, {
-          root: distDir,
-          prefix: '/',
-          index: ['index.html'],
-          preCompressed: true,
-          cacheControl: false,
-          dotfiles: 'deny',
-          setHeaders,
-        });
-      });
-    };
-    const module: GatewayModule = {
-      name: 'ui',
-      api,
-      start() {
-        if (built) log.info({ distDir }, 'dashboards served at /');
-        else log.warn({ distDir }, 'dashboards not built: run npm run build:dashboards');
-      },
-      stop() {},
-    };
-    return module;
+    return new UiModule({ distDir, built: existsSync(`${distDir}/index.html`) }, moduleLogger(ctx.log, 'ui'));
   };
 }
 

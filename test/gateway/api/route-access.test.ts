@@ -6,8 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import type { ModuleFactory } from '../../../gateway/src/module.ts';
-import { MODULES } from '../../../gateway/src/modules.ts';
+import { createApi } from '../../../gateway/src/api/app.ts';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { rawRequest } from '../../helpers/raw-http.ts';
 
@@ -130,17 +129,17 @@ describe('authorisation on the routed path', () => {
   });
 
   it('refuses to start with a route that declares no access (deny by default)', async () => {
-    const undeclared: ModuleFactory = () => ({
-      name: 'undeclared',
-      api: async (app) => {
-        app.get('/api/undeclared', async () => ({ secret: true }));
-      },
-      start() {},
-      stop() {},
+    const app = await createApi(gw.gateway.ctx, {
+      ready: () => true,
+      health: () => gw.gateway.health(),
+      stages: {},
     });
-    await expect(startTestGateway({}, { modules: [...MODULES, undeclared] })).rejects.toThrow(
-      /routes without config.access.*GET \/api\/undeclared/,
-    );
+    app.get('/api/undeclared', async () => ({ secret: true }));
+    try {
+      await expect(app.ready()).rejects.toThrow(/routes without config.access.*GET \/api\/undeclared/);
+    } finally {
+      await app.close();
+    }
   });
 });
 

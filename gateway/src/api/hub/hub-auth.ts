@@ -9,7 +9,8 @@
  */
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
-import { decorateUserRequests, type AuthUser } from '../plugins/auth.ts';
+import type { AuthUser } from '../../contracts/auth.ts';
+import { decorateUserRequests } from '../plugins/auth.ts';
 import type { Clock } from '../../core/clock.ts';
 import { Errors } from '../../core/errors.ts';
 import { PasswordChecker } from '../../core/passwords.ts';

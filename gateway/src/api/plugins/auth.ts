@@ -17,20 +17,13 @@
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest, RouteOptions } from 'fastify';
+import type { AuthUser } from '../../contracts/auth.ts';
 import type { Role, StaffMember } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import { LoginGuard } from '../../core/login-guard.ts';
 import { migrate } from '../../store/database.ts';
+import { errorEnvelope } from './errors.ts';
 import type { GatewayContext } from '../../context.ts';
-
-export interface AuthUser {
-  id: string;
-  name: string;
-  username: string;
-  roles: Role[];
-  grid: string;
-  onCall: 'A' | 'B' | null;
-}
 
 /** Who may call a route: anyone, any logged-in staff member, or holders of one of the roles. */
 export type RouteAccess = 'public' | 'staff' | readonly Role[];
@@ -189,6 +182,7 @@ export default fp<{ ctx: GatewayContext }>(
               type: 'object',
               properties: { token: { type: 'string' }, expiresAt: { type: 'string' }, user: userSchema },
             },
+            429: { description: 'too many attempts (Retry-After says when to try again)', ...errorEnvelope },
           },
         },
       },

@@ -1,9 +1,12 @@
 /**
  * One error envelope for every route: `{status: "error", error: {code, message, details?}}`.
  * WeigeError codes map to their HTTP status; schema failures are 400 with the validation path.
+ * Every route declares the errors it can answer (OpenAPI shows them): 400 when it takes input,
+ * 401/403 unless public, 404 with a path parameter, 503 (store not writable) always; a route
+ * declares any other itself (e.g. 409, 429).
  */
 import fp from 'fastify-plugin';
-import type { FastifyError } from 'fastify';
+import type { FastifyError, RouteOptions } from 'fastify';
 import { WeigeError } from '../../core/errors.ts';
 import { storeProblemOf } from '../../store/store-health.ts';
 
@@ -18,8 +21,34 @@ export const errorEnvelope = {
   },
 } as const;
 
+const ERROR_SUMMARIES: Record<number, string> = {
+  400: 'bad input (the code and message say which field and why)',
+  401: 'no valid bearer token',
+  403: 'the caller lacks the role',
+  404: 'no such thing, or not in the caller’s grid',
+  503: 'the store is not writable (disk full, database locked); retry later',
+};
+
+/** The error statuses a route can answer, from what it takes and who may call it. */
+function errorStatuses(route: RouteOptions): number[] {
+  const schema = route.schema ?? {};
+  const statuses: number[] = [];
+  if (schema.body || schema.querystring || schema.params) statuses.push(400);
+  if (route.config?.access !== 'public') statuses.push(401, 403);
+  if (String(route.url).includes(':')) statuses.push(404);
+  statuses.push(503);
+  return statuses;
+}
+
 export default fp(
   async (app) => {
+    app.addHook('onRoute', (route) => {
+      if (route.schema?.hide || route.websocket) return;
+      const response = { ...(route.schema?.response as Record<string, unknown> | undefined) };
+      for (const status of errorStatuses(route))
+        response[status] ??= { description: ERROR_SUMMARIES[status], ...errorEnvelope };
+      route.schema = { ...route.schema, response };
+    });
     app.setErrorHandler((err: FastifyError | WeigeError, request, reply) => {
       if (err instanceof WeigeError) {
         if (err.statusCode >= 500 && err.statusCode !== 503) request.log.error({ err }, err.message);

@@ -3,6 +3,35 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import type { GatewayHealth } from '../../contracts/health.ts';
 
+const healthSchema = {
+  type: 'object',
+  properties: {
+    status: { type: 'string', enum: ['ok', 'degraded'] },
+    site: { type: 'string' },
+    transport: { type: 'object', additionalProperties: true },
+    problems: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          component: { type: 'string' },
+          reason: { type: 'string' },
+          detail: { type: ['string', 'null'] },
+          since: { type: 'string', format: 'date-time' },
+        },
+      },
+    },
+    store: {
+      type: 'object',
+      properties: {
+        writable: { type: 'boolean' },
+        freeBytes: { type: ['integer', 'null'] },
+        minFreeBytes: { type: 'integer' },
+      },
+    },
+  },
+} as const;
+
 const route: FastifyPluginAsync<{
   ctx: GatewayContext;
   ready: () => boolean;
@@ -18,34 +47,7 @@ const route: FastifyPluginAsync<{
         description:
           '200 while the process serves, with status "ok" or "degraded" (then `problems` says why: the store refuses device messages, InfluxDB is unreachable). 503 while starting.',
         response: {
-          200: {
-            type: 'object',
-            properties: {
-              status: { type: 'string', enum: ['ok', 'degraded'] },
-              site: { type: 'string' },
-              transport: { type: 'object', additionalProperties: true },
-              problems: {
-                type: 'array',
-                items: {
-                  type: 'object',
-                  properties: {
-                    component: { type: 'string' },
-                    reason: { type: 'string' },
-                    detail: { type: ['string', 'null'] },
-                    since: { type: 'string', format: 'date-time' },
-                  },
-                },
-              },
-              store: {
-                type: 'object',
-                properties: {
-                  writable: { type: 'boolean' },
-                  freeBytes: { type: ['integer', 'null'] },
-                  minFreeBytes: { type: 'integer' },
-                },
-              },
-            },
-          },
+          200: healthSchema,
           503: { type: 'object', properties: { status: { type: 'string' } } },
         },
       },

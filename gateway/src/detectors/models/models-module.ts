@@ -1,15 +1,15 @@
 /**
  * The `models` stage: picks the TensorFlow.js backend, loads every model folder under models/,
- * watches them for new versions (hot swap), runs the model detectors, and serves
- * `GET /api/models` and `POST /api/models/:name/reload`.
+ * watches them for new versions (hot swap) and runs the model detectors; api/routes/models.ts
+ * serves `GET /api/models` and `POST /api/models/:name/reload` over its facade.
  */
 import { Counter, Histogram } from 'prom-client';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { moduleLogger, type Logger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
-import type { ApiExtension } from '../../api/app.ts';
 import { DEFAULT_LOADERS, selectBackend, type BackendLoaders, type TfRuntime } from './backend.ts';
+import type { ModelsFacade } from './facade.ts';
 import { FallingObjectDetector } from './falling-object-detector.ts';
 import { FireFusionDetector } from './fire-fusion-detector.ts';
 import { InactivityDetector } from './inactivity-detector.ts';
@@ -113,94 +113,23 @@ export class ModelsModule implements GatewayModule {
     for (const d of this.detectors) await d.drain();
   }
 
-  readonly api: ApiExtension = async (app) => {
-    const modelSchema = {
-      type: 'object',
-      properties: {
-        name: { type: 'string' },
-        version: { type: 'integer' },
-        id: { type: 'string' },
-        loadedAt: { type: 'string' },
-        classes: { type: 'array', items: { type: 'string' } },
-        features: { type: 'array', items: { type: 'string' } },
-        thresholds: { type: 'object', additionalProperties: { type: 'number' } },
-        training: { type: 'object', additionalProperties: true },
-        heldOut: { type: ['object', 'null'], additionalProperties: true },
-      },
-    } as const;
-    const describe = (name: string) => {
-      const m = this.registry?.get(name);
-      if (!m) return null;
-      return {
-        name: m.name,
-        version: m.version,
-        id: m.id,
-        loadedAt: new Date(m.loadedAt).toISOString(),
-        classes: m.meta.classes,
-        features: m.meta.features.names,
-        thresholds: m.meta.thresholds,
-        training: m.meta.training,
-        heldOut: m.meta.heldOut,
-      };
-    };
-    app.get(
-      '/api/models',
-      {
-        config: { access: ['engineer'] },
-        schema: {
-          tags: ['models'],
-          summary: 'TensorFlow.js backend and the model versions running',
-          response: {
-            200: {
-              type: 'object',
-              properties: {
-                backend: { type: ['string', 'null'] },
-                fallbackReasons: { type: 'array', items: { type: 'string' } },
-                models: { type: 'array', items: modelSchema },
-              },
-            },
-          },
-        },
-      },
-      async (request) => {
-        request.requireUser();
-        return {
-          backend: this.runtime?.backend ?? null,
-          fallbackReasons: this.runtime?.fallbackReasons ?? [],
-          models: MODEL_NAMES.map(describe).filter((m) => m !== null),
-        };
-      },
-    );
-    app.post<{ Params: { name: string } }>(
-      '/api/models/:name/reload',
-      {
-        config: { access: ['engineer'] },
-        schema: {
-          tags: ['models'],
-          summary: 'Load the newest version folder of a model now (hot swap)',
-          params: {
-            type: 'object',
-            properties: { name: { type: 'string', enum: [...MODEL_NAMES] } },
-            required: ['name'],
-          },
-          response: { 200: modelSchema },
-        },
-      },
-      async (request) => {
-        request.requireRole('engineer');
+  /** What the API may ask of this stage. */
+  facade(): ModelsFacade {
+    return {
+      backend: () =>
+        this.runtime ? { name: this.runtime.backend, fallbackReasons: this.runtime.fallbackReasons } : null,
+      loaded: (name) => this.registry?.get(name) ?? null,
+      reload: async (name) => {
         if (!this.registry) throw Errors.transportFailed('models are not running');
         try {
-          await this.registry.reload(request.params.name);
+          await this.registry.reload(name);
         } catch (err) {
-          this.log?.error({ err, model: request.params.name }, 'model reload failed; previous version kept');
-          throw Errors.badRequest(`model ${request.params.name} failed to load: ${(err as Error).message}`);
+          this.log?.error({ err, model: name }, 'model reload failed; previous version kept');
+          throw Errors.badRequest(`model ${name} failed to load: ${(err as Error).message}`);
         }
-        const described = describe(request.params.name);
-        if (!described) throw Errors.notFound(`no trained version of ${request.params.name}`);
-        return described;
       },
-    );
-  };
+    };
+  }
 }
 
 function modelMetrics(ctx: GatewayContext) {

@@ -1,7 +1,7 @@
 /**
  * The rules stage: loads rule packs (rules/packs and WEIGE_RULES_DIR), hot-reloads them, rebuilds
  * sample windows from stored history, feeds the engine from the bus and puts its detections on
- * the bus (`detectionRaised`). Also runs the Node-RED bridge and serves /api/rules.
+ * the bus (`detectionRaised`). Also runs the Node-RED bridge; api/routes/rules.ts serves /api/rules.
  */
 import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
@@ -11,8 +11,8 @@ import type { EventBus } from '../../core/bus.ts';
 import type { Clock } from '../../core/clock.ts';
 import { moduleLogger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
-import { rulesApi } from './api.ts';
 import { RuleEngine } from './engine.ts';
+import type { RulesFacade } from './facade.ts';
 import { FlowBridge } from './flow-bridge.ts';
 import { fromEvent, fromHealth, fromReading } from './observations.ts';
 import { RuleRegistry } from './rule-registry.ts';
@@ -61,10 +61,16 @@ export class RulesModule implements GatewayModule {
   private bridge: FlowBridge | null = null;
   private unsubscribe: Array<() => void> = [];
   private loadedModels = new Set<string>();
-  readonly api;
 
-  constructor(private readonly options: { watch?: boolean; packsDir?: string } = {}) {
-    this.api = rulesApi(this);
+  constructor(private readonly options: { watch?: boolean; packsDir?: string } = {}) {}
+
+  /** What the API may ask of this stage. */
+  facade(): RulesFacade {
+    return {
+      snapshot: () => this.registry?.snapshot() ?? null,
+      instanceCounts: () => this.engine?.instanceCounts() ?? new Map(),
+      standsDown: (ruleId) => this.standsDown(ruleId),
+    };
   }
 
   async start(ctx: GatewayContext): Promise<void> {

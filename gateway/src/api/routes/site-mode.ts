@@ -1,9 +1,9 @@
 /** Peacetime/wartime 平战转换: GET and PUT /api/site/mode, with the record of every switch. */
 import type { FastifyPluginAsync } from 'fastify';
-import { modeBodySchema } from '../../api/schemas.ts';
+import { modeBodySchema } from '../schemas.ts';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
-import type { AlertingService } from '../service.ts';
+import type { AlertingFacade } from '../../alerting/facade.ts';
 
 const modeSchema = {
   type: 'object',
@@ -27,10 +27,10 @@ const modeSchema = {
   },
 } as const;
 
-export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function siteModeRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const view = () => {
-      const s = service().mode.state();
+      const s = service().siteMode();
       const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
       return { ...s, since: iso(s.since), history: s.history.map((h) => ({ ...h, at: iso(h.at) })) };
     };
@@ -71,7 +71,7 @@ export function siteModeRoutes(service: () => AlertingService): FastifyPluginAsy
             'only property managers and micro-grid leaders and above switch the site mode',
           );
         const svc = service();
-        svc.mode.set(request.body.mode, user.id, request.body.reason ?? null, svc.escalator);
+        svc.setSiteMode(request.body.mode, user.id, request.body.reason ?? null);
         return view();
       },
     );
