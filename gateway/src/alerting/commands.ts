@@ -11,7 +11,6 @@
  */
 import type { CommandResult } from '../core/bus.ts';
 import type { LocalizedText } from '../contracts/site.ts';
-import { topics } from '../contracts/topics.ts';
 import { contentId } from '../core/ids.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
@@ -26,6 +25,18 @@ import type { TimerRow } from './store.ts';
 
 const IN_FLIGHT = new Set(['pending', 'sent']);
 
+/** What a device receives on `weige/{deviceId}/command`. */
+export interface DeviceCommand {
+  id: string;
+  name: string;
+  args: Record<string, unknown>;
+}
+
+/** Sends a command to a device (QoS 1); resolves when the broker has it. */
+export interface CommandPort {
+  sendCommand(deviceId: string, command: DeviceCommand): Promise<void>;
+}
+
 export class CommandRunner {
   /** command id → incident id, for matching results. */
   private readonly pending = new Map<string, string>();
@@ -33,6 +44,7 @@ export class CommandRunner {
   constructor(
     private readonly core: AlertingCore,
     private readonly escalator: Escalator,
+    private readonly port: CommandPort,
   ) {}
 
   /** Rebuilds the result index after a restart; the durable timers carry on the retries. */
@@ -172,13 +184,13 @@ export class CommandRunner {
     );
     this.core.store.saveIncident(incident);
     this.core.metrics.commands.inc({ name: cmd.name, outcome: cmd.attempts === 1 ? 'sent' : 'retried' });
-    const payload = JSON.stringify({ id: cmd.id, name: cmd.name, args: cmd.args });
-    const topic = topics.command(cmd.deviceId);
+    const command: DeviceCommand = { id: cmd.id, name: cmd.name, args: cmd.args };
+    const { deviceId } = cmd;
     this.core.after(() => {
-      this.core.ctx.transport
-        .publish(topic, payload, { qos: 1 })
+      this.port
+        .sendCommand(deviceId, command)
         .catch((err: unknown) =>
-          this.core.log.warn({ err, topic }, 'command publish failed; the retry timer will resend'),
+          this.core.log.warn({ err, deviceId }, 'command publish failed; the retry timer will resend'),
         );
     });
   }

@@ -14,6 +14,17 @@ import type { AlertingStore } from './store.ts';
 import type { DurableTimers } from './timers.ts';
 import { incidentView } from './views.ts';
 
+/** An alert, or an incident as the API shows it, to go out (MQTT, robots, the street). */
+export interface Publication {
+  what: 'alert' | 'incident';
+  body: Record<string, unknown>;
+}
+
+/** Stages a publication durably, inside the caller's transaction (it commits with the change). */
+export interface OutboxPort {
+  stage(publication: Publication): void;
+}
+
 export interface ChangeInput {
   type: string;
   by: string | null;
@@ -33,6 +44,7 @@ export class AlertingCore {
     readonly config: AlertingConfig,
     readonly metrics: AlertingMetrics,
     readonly log: Logger,
+    private readonly outbox: OutboxPort,
   ) {}
 
   get now(): number {
@@ -84,18 +96,15 @@ export class AlertingCore {
     });
     this.store.saveIncident(incident);
     const view = incidentView(structuredClone(incident)) as unknown as Record<string, unknown>;
-    // Staged in this transaction (the MQTT outbox row commits with the change), announced after it.
-    this.ctx.bus.emit('publicationStaged', { what: 'incident', body: view });
+    // Staged in this transaction (the outbox row commits with the change), announced after it.
+    this.outbox.stage({ what: 'incident', body: view });
     this.after(() => this.ctx.bus.emit('incidentChanged', view));
     return entry;
   }
 
   emitAlert(alert: StoredAlert): void {
     const snapshot = structuredClone(alert);
-    this.ctx.bus.emit('publicationStaged', {
-      what: 'alert',
-      body: snapshot as unknown as Record<string, unknown>,
-    });
+    this.outbox.stage({ what: 'alert', body: snapshot as unknown as Record<string, unknown> });
     this.after(() => this.ctx.bus.emit('alertRaised', snapshot));
   }
 
