@@ -12,6 +12,7 @@
 import type { CommandResult } from '../core/bus.ts';
 import type { LocalizedText } from '../contracts/site.ts';
 import { contentId } from '../core/ids.ts';
+import type { CommandPort, DeviceCommand } from '../ports.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
 import {
@@ -24,18 +25,6 @@ import {
 import type { TimerRow } from './store.ts';
 
 const IN_FLIGHT = new Set(['pending', 'sent']);
-
-/** What a device receives on `weige/{deviceId}/command`. */
-export interface DeviceCommand {
-  id: string;
-  name: string;
-  args: Record<string, unknown>;
-}
-
-/** Sends a command to a device (QoS 1); resolves when the broker has it. */
-export interface CommandPort {
-  sendCommand(deviceId: string, command: DeviceCommand): Promise<void>;
-}
 
 export class CommandRunner {
   /** command id → incident id, for matching results. */

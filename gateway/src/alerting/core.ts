@@ -6,6 +6,7 @@
 import type { GatewayContext } from '../context.ts';
 import type { IncidentState } from '../contracts/alerts.ts';
 import type { Logger } from '../core/logger.ts';
+import type { OutboxPort } from '../ports.ts';
 import type { AlertingConfig } from './config.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
@@ -13,17 +14,6 @@ import type { AlertingRecords } from './records-store.ts';
 import type { AlertingStore } from './store.ts';
 import type { DurableTimers } from './timers.ts';
 import { incidentView } from './views.ts';
-
-/** An alert, or an incident as the API shows it, to go out (MQTT, robots, the street). */
-export interface Publication {
-  what: 'alert' | 'incident';
-  body: Record<string, unknown>;
-}
-
-/** Stages a publication durably, inside the caller's transaction (it commits with the change). */
-export interface OutboxPort {
-  stage(publication: Publication): void;
-}
 
 export interface ChangeInput {
   type: string;

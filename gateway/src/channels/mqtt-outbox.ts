@@ -12,7 +12,7 @@
  */
 import { createHash } from 'node:crypto';
 import { topics } from '../contracts/topics.ts';
-import type { OutboxPort, Publication as Staged } from '../alerting/core.ts';
+import type { DurablePublish, OutboxPort, Publication as Staged } from '../ports.ts';
 import type { Clock } from '../core/clock.ts';
 import type { EventBus } from '../core/bus.ts';
 import { SerialDrain } from '../core/serial-drain.ts';
@@ -20,11 +20,6 @@ import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
 import { withoutPhones } from '../privacy/masking.ts';
-
-/** Publishes one outbox message (QoS 1); resolves on the broker's acknowledgement. */
-export interface DurablePublish {
-  publishDurable(topic: string, payload: string): Promise<void>;
-}
 
 export type Publication = 'alert' | 'incident';
 

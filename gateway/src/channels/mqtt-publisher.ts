@@ -3,12 +3,11 @@
  * canonical copies Node-RED flows watch (the rules' `FlowLink`) and the outbox's alerts and
  * incident changes. The stages declare the port they need; the composition root hands them this.
  */
-import type { CommandPort, DeviceCommand } from '../alerting/commands.ts';
 import { topics } from '../contracts/topics.ts';
-import type { FlowLink } from '../detectors/rules/flow-bridge.ts';
+import type { CommandPort, DeviceCommand, DurablePublish, FlowLink } from '../ports.ts';
 import type { MessageHandler, Transport } from '../transport/transport.ts';
 
-export class MqttPublisher implements CommandPort, FlowLink {
+export class MqttPublisher implements CommandPort, FlowLink, DurablePublish {
   constructor(private readonly transport: Transport) {}
 
   /** QoS 1 to `weige/{deviceId}/command`; resolves on the broker's PUBACK. */

@@ -13,7 +13,8 @@ import type { GatewayContext } from '../../context.ts';
 import { moduleLogger, type Logger } from '../../core/logger.ts';
 import { SEVERITIES, type AlertLocation, type Detection } from '../../contracts/alerts.ts';
 import type { DeviceEvent, Reading } from '../../contracts/readings.ts';
-import type { InboundMessage, MessageHandler } from '../../transport/transport.ts';
+import type { FlowLink } from '../../ports.ts';
+import type { InboundMessage } from '../../transport/transport.ts';
 import { toEpochMs } from '../../codecs/timestamps.ts';
 
 export const FLOW_DETECTION_FILTER = 'weige/flows/+/detection';
@@ -85,12 +86,6 @@ const texts = (t: FlowDetection['title'] | undefined): { 'zh-CN': string; en: st
     : typeof t === 'string'
       ? { 'zh-CN': t, en: t }
       : { 'zh-CN': t['zh-CN'], en: t.en ?? t['zh-CN'] };
-
-/** The MQTT side of the bridge: flow detections in, canonical copies out when a flow watches. */
-export interface FlowLink {
-  subscribe(filter: string, handler: MessageHandler): Promise<void>;
-  publishIfWatched(topic: string, build: () => string): void;
-}
 
 export class FlowBridge {
   private unsubscribe: Array<() => void> = [];
