@@ -112,10 +112,15 @@ export class RuleFeed {
     this.save();
   }
 
-  /** Evaluates stored observations past the cursor for at most `budgetNs`; true when more wait. */
+  /**
+   * Evaluates stored observations past the cursor, readings first, until `budgetNs` has passed
+   * (checked after each observation: one reading's rules are the longest a PUBACK can wait);
+   * true when more wait.
+   */
   private evaluateSlice(budgetNs: bigint | null): boolean {
     const { log } = this.deps;
     const deadline = budgetNs === null ? null : process.hrtime.bigint() + budgetNs;
+    const overdue = (): boolean => deadline !== null && process.hrtime.bigint() >= deadline;
     const next = this.evaluated;
     let more = false;
     try {
@@ -124,14 +129,22 @@ export class RuleFeed {
         for (const { seq, reading } of readings) {
           this.evaluateOne(fromReading(reading));
           next.readingSeq = seq;
+          if (overdue()) break;
+        }
+        more = readings.length > 0 && next.readingSeq !== readings[readings.length - 1]!.seq;
+        if (more || readings.length === BATCH) {
+          more = true;
+          continue;
         }
         const events = log.eventsSince(next.eventId, BATCH);
         for (const { id, event } of events) {
           this.evaluateOne(fromEvent(event));
           next.eventId = id;
+          if (overdue()) break;
         }
-        more = readings.length === BATCH || events.length === BATCH;
-      } while (more && (deadline === null || process.hrtime.bigint() < deadline));
+        more =
+          events.length > 0 && (next.eventId !== events[events.length - 1]!.id || events.length === BATCH);
+      } while (more && !overdue());
     } catch (err) {
       // The store could not be read: the next wake retries from the cursor.
       this.deps.logger.error({ err }, 'rules could not read stored observations');
