@@ -1,6 +1,6 @@
 /** Device events and camera tracks, stored idempotently (the same event or track twice is one). */
 import type { DeviceEvent, Track } from '../contracts/readings.ts';
-import { inTransaction, migrate, type Database } from './database.ts';
+import { inTransaction, lastAutoincrement, migrate, type Database } from './database.ts';
 
 export class EventStore {
   private readonly insertEvent;
@@ -88,12 +88,7 @@ export class EventStore {
   }
 
   lastEventId(): number {
-    return (
-      (
-        this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'device_events'").get() as
-          { seq: number } | undefined
-      )?.seq ?? 0
-    );
+    return lastAutoincrement(this.db, 'device_events');
   }
 
   pruneBefore(ts: number): number {

@@ -4,7 +4,7 @@
  * (site, device, port, ts): a duplicate is recognised and not stored twice.
  */
 import type { DeviceKind, Reading } from '../contracts/readings.ts';
-import { inTransaction, migrate, type Database } from './database.ts';
+import { inTransaction, lastAutoincrement, migrate, type Database } from './database.ts';
 
 export interface ReadingQuery {
   siteId: string;
@@ -154,12 +154,7 @@ export class SqliteReadingStore implements ReadingStore {
   }
 
   lastSeq(): number {
-    return (
-      (
-        this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'readings'").get() as
-          { seq: number } | undefined
-      )?.seq ?? 0
-    );
+    return lastAutoincrement(this.db, 'readings');
   }
 }
 
