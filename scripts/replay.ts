@@ -49,7 +49,7 @@ async function main(): Promise<number> {
   const input = loadInput(source, siteFile, values.start);
   const dataDir = values['data-dir'] ?? mkdtempSync(path.join(os.tmpdir(), 'weige-replay-'));
   const clock = new ManualClock(input.startMs);
-  const gateway = new Gateway({
+  const gateway = await Gateway.open({
     env: process.env,
     settings: { dataDir, siteFile, httpPort: 0, mqttPort: 0, httpHost: '127.0.0.1', mqttHost: '127.0.0.1' },
     logger: createRootLogger((process.env.WEIGE_LOG_LEVEL ?? 'warn') as Settings['logLevel']),

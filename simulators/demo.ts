@@ -92,7 +92,7 @@ async function main(): Promise<void> {
       notes.push(`  port ${settings.mqttPort} is taken by another program: the demo broker uses a free port`);
     }
     try {
-      gateway = new Gateway({ settings: overrides });
+      gateway = await Gateway.open({ settings: overrides });
     } catch (err) {
       if (err instanceof WeigeError) {
         console.error(`weige demo: ${err.message}`);

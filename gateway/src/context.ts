@@ -17,6 +17,8 @@ import type { DeadLetterStore } from './store/dead-letter-store.ts';
 import type { DeviceStore } from './store/device-store.ts';
 import type { EventStore } from './store/event-store.ts';
 import type { SqliteReadingStore } from './store/reading-store.ts';
+import type { PublicationOutbox } from './channels/mqtt-outbox.ts';
+import type { MqttPublisher } from './channels/mqtt-publisher.ts';
 import type { Transport } from './transport/transport.ts';
 
 export interface Stores {
@@ -38,7 +40,12 @@ export interface GatewayContext {
   stores: Stores;
   codecs: CodecRegistry;
   health: HealthMonitor;
+  /** The broker, for the HTTP server's MQTT over WebSocket and its description; stages publish through `mqtt`. */
   transport: Transport;
+  /** The one way out on MQTT: stages take the port they need from it (CommandPort, FlowLink). */
+  mqtt: MqttPublisher;
+  /** Alerting's outbox port (alerts and incident changes staged in its transactions) and the channels' store behind it. */
+  outbox: PublicationOutbox;
   /** The one password checker (capped concurrency) for HTTP logins and MQTT CONNECTs. */
   passwords: PasswordChecker;
   /** Consent, personal-field policy and the access log (issue 18). */

@@ -1,13 +1,16 @@
 /**
  * Builds a whole gateway from settings: stores, site, transport, ingest, health, stage modules
  * and the HTTP API, started in pipeline order and stopped in reverse (z2m lib/controller.ts).
- * Tests and benchmarks build gateways in-process through this; main.ts adds signals and logs.
+ * `Gateway.open()` does the I/O of building (settings, site, database); the constructor only
+ * assigns. Tests and benchmarks build gateways in-process through this; main.ts adds signals and logs.
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from './api/app.ts';
 import { facadesOf } from './api/stages.ts';
+import { MqttOutboxStore, PublicationOutbox } from './channels/mqtt-outbox.ts';
+import { MqttPublisher } from './channels/mqtt-publisher.ts';
 import { readSettings, type Settings } from './config/settings.ts';
 import { ensureSecrets, secretsPath, type GeneratedHashes } from './config/generated-secrets.ts';
 import { SiteIndex } from './config/site-index.ts';
@@ -58,6 +61,14 @@ export interface GatewayOptions {
   modules?: ModuleFactory[];
 }
 
+interface GatewayParts {
+  ctx: GatewayContext;
+  ingest: IngestPipeline;
+  storeHealth: StoreHealth;
+  influx: InfluxWriter | null;
+  moduleFactories: ModuleFactory[];
+}
+
 export class Gateway {
   readonly ctx: GatewayContext;
   readonly ingest: IngestPipeline;
@@ -69,13 +80,29 @@ export class Gateway {
   private retentionTimer: TimerHandle | null = null;
   private ready = false;
 
-  constructor(options: GatewayOptions = {}) {
+  /** The parts, built by `open`; a constructor only assigns. */
+  private constructor(parts: GatewayParts) {
+    this.ctx = parts.ctx;
+    this.ingest = parts.ingest;
+    this.storeHealth = parts.storeHealth;
+    this.influx = parts.influx;
+    this.moduleFactories = parts.moduleFactories;
+  }
+
+  /**
+   * Reads the settings and the site file, opens the database (migrations), writes generated MQTT
+   * secrets when the site asks for them, and builds the parts. `start()` starts them.
+   */
+  static async open(options: GatewayOptions = {}): Promise<Gateway> {
+    // Callbacks that run only once started (failed timers, denied publishes) reach the gateway here.
+    let gateway: Gateway | null = null;
+    const backgroundFailed = (err: unknown): void => gateway!.backgroundFailed(err);
     const settings = readSettings(options.env ?? process.env, options.settings);
     const log = options.logger ?? createRootLogger(settings.logLevel);
     // Every module's timers run on this clock: a store failure in one is reported, never fatal.
-    const clock = new GuardedClock(options.clock ?? new SystemClock(), (err) => this.backgroundFailed(err));
+    const clock = new GuardedClock(options.clock ?? new SystemClock(), backgroundFailed);
     const housekeeping = options.housekeepingClock
-      ? new GuardedClock(options.housekeepingClock, (err) => this.backgroundFailed(err))
+      ? new GuardedClock(options.housekeepingClock, backgroundFailed)
       : clock;
     const site = new SiteIndex(loadSiteFile(settings.siteFile));
     const dataDir = path.resolve(settings.dataDir);
@@ -91,7 +118,7 @@ export class Gateway {
     for (const d of stores.devices.registered(site.siteId)) site.addDevice(d);
     const bus = new EventBus(moduleLogger(log, 'bus'));
     const metrics = createMetrics();
-    this.storeHealth = new StoreHealth({
+    const storeHealth = new StoreHealth({
       dataDir,
       minFreeBytes: settings.minFreeMb * MIB,
       clock: housekeeping,
@@ -111,7 +138,7 @@ export class Gateway {
       settings,
       { site, codecs, clock, metrics, passwords, generated: generated?.hashes ?? null },
       moduleLogger(log, 'transport'),
-      { onPublishDenied: (msg, deviceId, reason) => this.ingest.recordDenied(msg, deviceId, reason) },
+      { onPublishDenied: (msg, deviceId, reason) => gateway!.ingest.recordDenied(msg, deviceId, reason) },
     );
     const health = new HealthMonitor({
       site,
@@ -122,7 +149,7 @@ export class Gateway {
       metrics,
     });
     const privacy = new PrivacyCore(db, site);
-    this.ctx = {
+    const ctx: GatewayContext = {
       settings,
       site,
       bus,
@@ -133,10 +160,12 @@ export class Gateway {
       codecs,
       health,
       transport,
+      mqtt: new MqttPublisher(transport),
+      outbox: new PublicationOutbox(new MqttOutboxStore(db), clock, bus),
       passwords,
       privacy,
     };
-    this.ingest = new IngestPipeline({
+    const ingest = new IngestPipeline({
       site,
       codecs,
       readings: stores.readings,
@@ -151,11 +180,11 @@ export class Gateway {
         deviceMaxBytesPerS: settings.deviceMaxKbPerS * 1024,
         deviceDailyQuotaBytes: settings.deviceDailyQuotaMb * MIB,
       },
-      store: this.storeHealth,
+      store: storeHealth,
       log: moduleLogger(log, 'ingest'),
       inTransaction: (fn) => db.transaction(fn)(),
     });
-    this.influx = settings.influxUrl
+    const influx = settings.influxUrl
       ? new InfluxWriter(settings.influxUrl, {
           readings: stores.readings,
           meta: stores.meta,
@@ -164,7 +193,14 @@ export class Gateway {
           log: moduleLogger(log, 'influx'),
         })
       : null;
-    this.moduleFactories = options.modules ?? MODULES;
+    gateway = new Gateway({
+      ctx,
+      ingest,
+      storeHealth,
+      influx,
+      moduleFactories: options.modules ?? MODULES,
+    });
+    return gateway;
   }
 
   async start(): Promise<void> {
@@ -209,10 +245,16 @@ export class Gateway {
     );
   }
 
+  /**
+   * Stops in pipeline order: the transport (nothing more comes in), ingest (what it took is
+   * committed and announced), the stages in reverse (detectors evaluate what ingest committed
+   * before alerting and channels stop), the HTTP API, then the store.
+   */
   async stop(): Promise<void> {
     this.ready = false;
     this.retentionTimer?.cancel();
-    await this.app?.close();
+    await this.ctx.transport.stop();
+    await this.ingest.stop();
     // A module's last save may fail on a full disk: the others still stop, and the state it
     // could not save is what a crash would have lost.
     for (const m of [...this.modules].reverse()) {
@@ -223,7 +265,7 @@ export class Gateway {
       }
     }
     this.modules = [];
-    await this.ctx.transport.stop();
+    await this.app?.close();
     await this.influx?.stop();
     try {
       this.ctx.health.stop();
@@ -235,7 +277,7 @@ export class Gateway {
     this.ctx.stores.db.close();
   }
 
-  /** Resolves when every stage has finished the work queued so far (model inference: replays, tests). */
+  /** Resolves when every stage has finished the work queued so far (rules, model inference: replays, tests). */
   async settle(): Promise<void> {
     for (const m of this.modules) await m.drain?.();
   }

@@ -9,7 +9,7 @@ import { DEMO_PASSWORDS, describeDemoPasswordUse, findDemoPasswords } from './co
 async function main(): Promise<void> {
   let gateway: Gateway;
   try {
-    gateway = new Gateway();
+    gateway = await Gateway.open();
   } catch (err) {
     // Bad settings or site file: say exactly what is wrong and exit without a stack trace.
     if (err instanceof WeigeError) {

@@ -12,17 +12,28 @@
  *   alone: start time (spawn → /healthz ready), RSS when ready, and CPU per message under the
  *   same QoS 1 load.
  *
+ * And issue 15's: rules are off the acknowledgement path. A paced QoS 1 load (BENCH_PACED_DEVICES
+ * meters, one reading each every BENCH_PACED_PERIOD_MS, below capacity: a saturating load would
+ * measure the CPU the rules take, not where they run) goes to a gateway with the shipped rule packs
+ * and to one that also loads a test-only pack that is slow on purpose: BENCH_SLOW_RULES rules over
+ * every water meter, each scanning a meter's whole stored history (3000 readings, stored before
+ * the start) at every reading. The slow pack costs CPU per message; a PUBACK waits for the store
+ * commit, not for the rules, so its latency stays at the baseline's.
+ *
  * Options (env): BENCH_SECONDS (10), BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device),
- * BENCH_EXTRA_DEVICES (100000).
+ * BENCH_EXTRA_DEVICES (100000), BENCH_SLOW_RULES (50), BENCH_PACED_DEVICES (20),
+ * BENCH_PACED_PERIOD_MS (500).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { EXAMPLE_SITE_FILE, REPO_ROOT } from '../../gateway/src/config/settings.ts';
 import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
 import { openDatabase } from '../../gateway/src/store/database.ts';
 import { DeviceStore } from '../../gateway/src/store/device-store.ts';
+import { SqliteReadingStore } from '../../gateway/src/store/reading-store.ts';
 import { scrapeMetrics } from '../helpers/metrics.ts';
 import { testNow } from '../helpers/clock.ts';
 import { makeDataDir } from '../helpers/gateway.ts';
@@ -32,6 +43,11 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 168);
 const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
 const EXTRA_DEVICES = Number(process.env.BENCH_EXTRA_DEVICES ?? 100_000);
+const SLOW_RULES = Number(process.env.BENCH_SLOW_RULES ?? 50);
+const PACED_DEVICES = Number(process.env.BENCH_PACED_DEVICES ?? 20);
+const PACED_PERIOD_MS = Number(process.env.BENCH_PACED_PERIOD_MS ?? 500);
+/** Stored readings per paced meter before the start, 10 minutes apart (about 21 days). */
+const HISTORY = 3000;
 /** node with the tsx loader (the tsx CLI would put the target in a grandchild process). */
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
@@ -64,7 +80,12 @@ interface Target {
   startMs?: number;
 }
 
-async function startTarget(kind: 'gateway' | 'aedes', extraDevices = 0): Promise<Target> {
+async function startTarget(
+  kind: 'gateway' | 'aedes',
+  extraDevices = 0,
+  env: Record<string, string> = {},
+  prepare: (dataDir: string) => void = () => undefined,
+): Promise<Target> {
   if (kind === 'aedes') {
     const child = spawn(
       NODE_TSX[0],
@@ -81,6 +102,7 @@ async function startTarget(kind: 'gateway' | 'aedes', extraDevices = 0): Promise
   }
   const dataDir = makeDataDir();
   if (extraDevices) registerDevices(dataDir, extraDevices);
+  prepare(dataDir);
   const spawnedAt = performance.now();
   // Raw ingest capacity: every meter sends as fast as it can, far above a device's normal rate,
   // so the per-device limits (which would hold each meter to 20 messages/s) are lifted.
@@ -88,6 +110,7 @@ async function startTarget(kind: 'gateway' | 'aedes', extraDevices = 0): Promise
     WEIGE_DATA_DIR: dataDir,
     WEIGE_DEVICE_MAX_MSGS_PER_S: '1000000',
     WEIGE_DEVICE_MAX_KB_PER_S: '1000000',
+    ...env,
   });
   const startMs = performance.now() - spawnedAt;
   const port = Number(new URL(gateway.mqttUrl).port);
@@ -130,9 +153,9 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
 }
 
-function connectAll(t: Target): Promise<MqttClient[]> {
+function connectAll(t: Target, ids = deviceIds): Promise<MqttClient[]> {
   return Promise.all(
-    deviceIds.map((id) =>
+    ids.map((id) =>
       mqtt.connectAsync(`mqtt://127.0.0.1:${t.port}`, {
         username: id,
         password: t.passwordOf(id),
@@ -185,8 +208,10 @@ async function withTarget<T>(
   kind: 'gateway' | 'aedes',
   extraDevices: number,
   fn: (t: Target) => Promise<T>,
+  env: Record<string, string> = {},
+  prepare?: (dataDir: string) => void,
 ): Promise<T> {
-  const target = await startTarget(kind, extraDevices);
+  const target = await startTarget(kind, extraDevices, env, prepare);
   try {
     return await fn(target);
   } finally {
@@ -265,6 +290,113 @@ async function scale(extraDevices: number): Promise<ScaleResult> {
   }));
 }
 
+/**
+ * A rule pack that is slow on purpose and never fires: each rule takes the maximum over all of a
+ * meter's samples (30 days) at every reading. Returns its directory (WEIGE_RULES_DIR).
+ */
+function slowRulePack(rules: number): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'weige-slow-rules-'));
+  for (let i = 0; i < rules; i++)
+    writeFileSync(
+      path.join(dir, `slow-${i}.yaml`),
+      `version: 1
+id: slow-${i}
+kind: water_use_abnormal
+severity: info
+match: { source: reading, deviceKind: [water_meter] }
+when: { fact: 'max(total_m3, 30d)', op: gt, value: ${1e9 + i} }
+texts:
+  zh-CN: { title: 慢规则, message: 慢规则 }
+  en: { title: slow rule, message: slow rule }
+`,
+    );
+  return dir;
+}
+
+const pacedIds = deviceIds.slice(0, PACED_DEVICES);
+/** The paced meters' history starts this long before the test clock; their live readings follow it. */
+const HISTORY_FROM_MS = 25 * 86400_000;
+
+/** The paced meters' stored history, written before the gateway starts (it rebuilds rule windows from it). */
+function storeHistory(dataDir: string): void {
+  const db = openDatabase(dataDir);
+  const store = new SqliteReadingStore(db);
+  const from = testNow() - HISTORY_FROM_MS;
+  db.transaction(() => {
+    for (const deviceId of pacedIds)
+      store.insert(
+        Array.from({ length: HISTORY }, (_, n) => ({
+          siteId: site.id,
+          deviceId,
+          kind: 'water_meter' as const,
+          ts: from + n * 600_000,
+          port: null,
+          values: { total_m3: 100 + n * 0.001 },
+          labels: {},
+        })),
+      );
+  })();
+  db.close();
+}
+
+/** Each paced meter publishes one reading every PACED_PERIOD_MS (QoS 1) for SECONDS. */
+async function drivePaced(name: string, t: Target): Promise<Result> {
+  const pid = t.child.pid!;
+  const clients = await connectAll(t, pacedIds);
+  const latencies: number[] = [];
+  let sent = 0;
+  const base = testNow() - HISTORY_FROM_MS + HISTORY * 600_000;
+  const started = performance.now();
+  const cpuStart = cpuSeconds(pid);
+  await Promise.all(
+    clients.map(async (client, i) => {
+      // Spread over the period, so the meters do not all publish in the same instant.
+      await new Promise((r) => setTimeout(r, (i * PACED_PERIOD_MS) / clients.length));
+      for (let n = 0; performance.now() - started < SECONDS * 1000; n++) {
+        const payload = JSON.stringify({ ts: base + n * 1000, total_m3: 103 + n * 0.001 });
+        const t0 = performance.now();
+        sent++;
+        await client.publishAsync(`weige/${pacedIds[i]}/telemetry`, payload, { qos: 1 });
+        latencies.push(performance.now() - t0);
+        const next = t0 + PACED_PERIOD_MS;
+        await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
+      }
+    }),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  const acked = latencies.length;
+  const cpuMsPer1k = ((cpuSeconds(pid) - cpuStart) * 1000 * 1000) / acked;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number): number =>
+    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), cpuMsPer1k };
+}
+
+/** The paced load with the shipped packs, then with the slow pack loaded beside them. */
+async function rulesOffTheAckPath(): Promise<{ shipped: Result; slow: Result }> {
+  const shipped = await withTarget(
+    'gateway',
+    0,
+    (t) => drivePaced('gateway, shipped rules', t),
+    {},
+    storeHistory,
+  );
+  const dir = slowRulePack(SLOW_RULES);
+  try {
+    const slow = await withTarget(
+      'gateway',
+      0,
+      (t) => drivePaced(`gateway + ${SLOW_RULES} slow rules`, t),
+      { WEIGE_RULES_DIR: dir },
+      storeHistory,
+    );
+    return { shipped, slow };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 console.log(
   `ingest benchmark: ${deviceIds.length} devices × ${WINDOW} in flight, QoS 1, ${SECONDS} s per target`,
 );
@@ -303,5 +435,17 @@ for (const r of [small, large])
 console.log(
   `ratio large / small: start ×${(large.startMs / small.startMs).toFixed(2)}, RSS ×${(large.rssMb / small.rssMb).toFixed(2)}, ` +
     `CPU per message ×${(large.load.cpuMsPer1k / small.load.cpuMsPer1k).toFixed(2)}`,
+);
+
+console.log(
+  `\nrules and the acknowledgement path: ${pacedIds.length} meters, one QoS 1 reading each every ${PACED_PERIOD_MS} ms, ${SECONDS} s each`,
+);
+const rules = await rulesOffTheAckPath();
+console.log(fmt(rules.shipped));
+console.log(fmt(rules.slow));
+console.log(
+  `ratio slow / shipped: p50 latency ×${(rules.slow.p50Ms / rules.shipped.p50Ms).toFixed(2)}, ` +
+    `p99 latency ×${(rules.slow.p99Ms / rules.shipped.p99Ms).toFixed(2)}, ` +
+    `CPU per message ×${(rules.slow.cpuMsPer1k / rules.shipped.cpuMsPer1k).toFixed(2)} (what the slow rules cost)`,
 );
 process.exit(0);

@@ -58,10 +58,10 @@ function slice(): Scenario {
   };
 }
 
-function newGateway(clock: ManualClock): Gateway {
+function newGateway(clock: ManualClock): Promise<Gateway> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'weige-backfill-'));
   dirs.push(dataDir);
-  return new Gateway({
+  return Gateway.open({
     env: {},
     settings: { dataDir, httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0 },
     logger: createRootLogger('silent'),
@@ -130,7 +130,7 @@ describe('backfill', () => {
 
   it('raises the alerts and incidents of the same data fed live at its own pace', async () => {
     const pacedClock = new ManualClock(sim.startMs);
-    const paced = newGateway(pacedClock);
+    const paced = await newGateway(pacedClock);
     await paced.start();
     for (const m of messages) {
       pacedClock.advanceTo(m.at);
@@ -148,7 +148,7 @@ describe('backfill', () => {
     await paced.stop();
 
     const fastClock = new ManualClock(sim.startMs);
-    const fast = newGateway(fastClock);
+    const fast = await newGateway(fastClock);
     await fast.start();
     const result = await new Backfill({ gateway: fast, clock: fastClock }).run(messages, sim.endMs);
     const replayed = outcome(fast);

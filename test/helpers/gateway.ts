@@ -43,7 +43,7 @@ export async function startTestGateway(
   options: Omit<GatewayOptions, 'settings' | 'env'> = {},
 ): Promise<TestGateway> {
   const dataDir = settings.dataDir ?? makeDataDir();
-  const gateway = new Gateway({
+  const gateway = await Gateway.open({
     env: {},
     settings: {
       httpHost: '127.0.0.1',

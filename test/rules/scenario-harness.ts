@@ -1,7 +1,8 @@
 /**
  * Runs a simulator scenario in-process through the real ingest pipeline (codecs, validation,
- * SQLite, bus, device health) and the rule engine with the shipped packs, on a ManualClock
- * driven by the simulated publish times. No broker, no waiting: a simulated week takes seconds.
+ * SQLite, bus, device health) and the rule engine with the shipped packs, fed from the store as
+ * the gateway feeds it, on a ManualClock driven by the simulated publish times. No broker, no
+ * waiting: a simulated week takes seconds.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -16,7 +17,9 @@ import { ManualClock } from '../../gateway/src/core/clock.ts';
 import { createRootLogger } from '../../gateway/src/core/logger.ts';
 import { createMetrics } from '../../gateway/src/core/metrics.ts';
 import { RuleEngine } from '../../gateway/src/detectors/rules/engine.ts';
-import { feedEngine, PACKS_DIR } from '../../gateway/src/detectors/rules/module.ts';
+import { feedEngine, observationLog, PACKS_DIR } from '../../gateway/src/detectors/rules/module.ts';
+import { RuleFeed } from '../../gateway/src/detectors/rules/rule-feed.ts';
+import { SqliteRuleStateStore } from '../../gateway/src/detectors/rules/state-store.ts';
 import { loadRuleDirs } from '../../gateway/src/detectors/rules/rule-loader.ts';
 import { HealthMonitor } from '../../gateway/src/devices/health-monitor.ts';
 import { IngestPipeline } from '../../gateway/src/ingest/pipeline.ts';
@@ -52,11 +55,13 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
     const devices = new DeviceStore(db);
     const health = new HealthMonitor({ site, store: devices, bus, clock, metrics });
     const deadLetters = new DeadLetterStore(db);
+    const readings = new SqliteReadingStore(db);
+    const events = new EventStore(db);
     const ingest = new IngestPipeline({
       site,
       codecs: new CodecRegistry(),
-      readings: new SqliteReadingStore(db),
-      events: new EventStore(db),
+      readings,
+      events,
       deadLetters,
       bus,
       metrics,
@@ -79,7 +84,15 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
     const detections: Detection[] = [];
     const engine = new RuleEngine({ site, clock, emit: (d) => detections.push(d) });
     engine.setRules(loadRuleDirs([PACKS_DIR]).rules);
-    feedEngine(bus, engine, clock);
+    const feed = new RuleFeed({
+      log: observationLog(readings, events),
+      cursors: new SqliteRuleStateStore(db, site.siteId),
+      evaluate: (o) => engine.ingest(o),
+      saveState: () => engine.flush(),
+      logger: log,
+    });
+    feed.open();
+    feedEngine(bus, engine, feed, clock);
     health.start();
     engine.start();
     let messages = 0;
@@ -89,6 +102,8 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
       for (const m of burst) {
         clock.advanceTo(m.at);
         ingest.handle({ topic: m.topic, payload: Buffer.from(m.payload), receivedAt: m.at });
+        // At the message's time, as the gateway's feed evaluates it a moment after the commit.
+        feed.catchUp();
       }
     });
     for (const m of sim.engine.messages()) {

@@ -11,8 +11,8 @@
  */
 import type { CommandResult } from '../core/bus.ts';
 import type { LocalizedText } from '../contracts/site.ts';
-import { topics } from '../contracts/topics.ts';
 import { contentId } from '../core/ids.ts';
+import type { CommandPort, DeviceCommand } from '../ports.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
 import {
@@ -33,6 +33,7 @@ export class CommandRunner {
   constructor(
     private readonly core: AlertingCore,
     private readonly escalator: Escalator,
+    private readonly port: CommandPort,
   ) {}
 
   /** Rebuilds the result index after a restart; the durable timers carry on the retries. */
@@ -172,13 +173,13 @@ export class CommandRunner {
     );
     this.core.store.saveIncident(incident);
     this.core.metrics.commands.inc({ name: cmd.name, outcome: cmd.attempts === 1 ? 'sent' : 'retried' });
-    const payload = JSON.stringify({ id: cmd.id, name: cmd.name, args: cmd.args });
-    const topic = topics.command(cmd.deviceId);
+    const command: DeviceCommand = { id: cmd.id, name: cmd.name, args: cmd.args };
+    const { deviceId } = cmd;
     this.core.after(() => {
-      this.core.ctx.transport
-        .publish(topic, payload, { qos: 1 })
+      this.port
+        .sendCommand(deviceId, command)
         .catch((err: unknown) =>
-          this.core.log.warn({ err, topic }, 'command publish failed; the retry timer will resend'),
+          this.core.log.warn({ err, deviceId }, 'command publish failed; the retry timer will resend'),
         );
     });
   }

@@ -6,6 +6,7 @@
 import type { GatewayContext } from '../context.ts';
 import type { IncidentState } from '../contracts/alerts.ts';
 import type { Logger } from '../core/logger.ts';
+import type { OutboxPort } from '../ports.ts';
 import type { AlertingConfig } from './config.ts';
 import type { AlertingMetrics } from './metrics.ts';
 import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
@@ -33,6 +34,7 @@ export class AlertingCore {
     readonly config: AlertingConfig,
     readonly metrics: AlertingMetrics,
     readonly log: Logger,
+    private readonly outbox: OutboxPort,
   ) {}
 
   get now(): number {
@@ -84,18 +86,15 @@ export class AlertingCore {
     });
     this.store.saveIncident(incident);
     const view = incidentView(structuredClone(incident)) as unknown as Record<string, unknown>;
-    // Staged in this transaction (the MQTT outbox row commits with the change), announced after it.
-    this.ctx.bus.emit('publicationStaged', { what: 'incident', body: view });
+    // Staged in this transaction (the outbox row commits with the change), announced after it.
+    this.outbox.stage({ what: 'incident', body: view });
     this.after(() => this.ctx.bus.emit('incidentChanged', view));
     return entry;
   }
 
   emitAlert(alert: StoredAlert): void {
     const snapshot = structuredClone(alert);
-    this.ctx.bus.emit('publicationStaged', {
-      what: 'alert',
-      body: snapshot as unknown as Record<string, unknown>,
-    });
+    this.outbox.stage({ what: 'alert', body: snapshot as unknown as Record<string, unknown> });
     this.after(() => this.ctx.bus.emit('alertRaised', snapshot));
   }
 

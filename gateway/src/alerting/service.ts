@@ -43,10 +43,11 @@ export class AlertingService {
       readAlertingConfig(ctx.site.site),
       metrics,
       log,
+      ctx.outbox,
     );
     this.mode = new SiteMode(this.core);
     this.escalator = new Escalator(this.core, () => this.mode.mode);
-    this.commands = new CommandRunner(this.core, this.escalator);
+    this.commands = new CommandRunner(this.core, this.escalator, ctx.mqtt);
     this.incidents = new IncidentManager(this.core, this.escalator, this.commands, this.mode);
     this.workflow = new Workflow(this.core, this.escalator);
   }

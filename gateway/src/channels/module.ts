@@ -14,7 +14,7 @@ import { readChannelsConfig } from './config.ts';
 import type { ChannelsFacade } from './facade.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { DeliveryStore } from './delivery-store.ts';
-import { MqttOutbox, MqttOutboxStore } from './mqtt-outbox.ts';
+import { MqttOutbox } from './mqtt-outbox.ts';
 import type { IncidentPayload } from './notice.ts';
 import { PersonalPager } from './personal-pager.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
@@ -96,7 +96,7 @@ export class ChannelsModule implements GatewayModule {
     pager = new PersonalPager({ site: ctx.site, config, env: process.env, queue, clock: ctx.clock, log });
     const resumed = queue.resume(new Map([...webhooks.endpoints, ...pager.endpoints]));
     if (resumed) log.info({ resumed }, 'deliveries resumed');
-    const outboxStore = new MqttOutboxStore(ctx.stores.db);
+    const outboxStore = ctx.outbox.store;
     new Gauge({
       name: 'weige_channel_mqtt_outbox_pending',
       help: 'Alerts and incident changes stored but not yet acknowledged by the MQTT broker',
@@ -105,26 +105,20 @@ export class ChannelsModule implements GatewayModule {
         this.set(outboxStore.pendingCount());
       },
     });
-    const mqtt = new MqttOutbox(outboxStore, ctx.transport, ctx.clock, log, (what) =>
-      published.inc({ what }),
-    );
+    const mqtt = new MqttOutbox(outboxStore, ctx.mqtt, ctx.clock, log, (what) => published.inc({ what }));
     this.outbox = mqtt;
     this.runtime = { hub, webhooks, pager, queue, deliveries, ctx };
     // Wall time on purpose: this is about sockets, not about events.
     this.heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
     this.heartbeat.unref();
     this.unsubscribe = [
-      // Synchronous, inside alerting's transaction: the outbox row commits with the alert.
-      ctx.bus.on(
-        'publicationStaged',
-        ({ what, body }) => void outboxStore.stage(what, body, ctx.clock.now()),
-      ),
+      // Alerting staged the row in its transaction (its outbox port); after the commit, send it.
       ctx.bus.on('alertRaised', (a) => {
-        mqtt.alert(a);
+        mqtt.kick();
         hub.alert(a);
       }),
       ctx.bus.on('incidentChanged', (i) => {
-        mqtt.incident(i);
+        mqtt.kick();
         hub.incident(i);
         webhooks.onIncidentChanged(i as unknown as IncidentPayload);
         pager?.onIncidentChanged(i as unknown as IncidentPayload);

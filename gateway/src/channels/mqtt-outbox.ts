@@ -1,6 +1,6 @@
 /**
  * The durable MQTT outbox: every alert and incident change becomes a row (in the transaction that
- * stored it, via the bus's `publicationStaged`) before it goes to `weige/alerts/…` or
+ * stored it, through alerting's outbox port) before it goes to `weige/alerts/…` or
  * `weige/incidents/…`. Rows are published one at a time in insertion order, marked sent once the
  * QoS 1 publish resolves, and replayed at start — so a crash between store and publish loses
  * nothing. Delivery is at-least-once: a crash after the PUBACK but before the row is marked sent
@@ -11,15 +11,15 @@
  * MQTT needs strict insertion order (a sequence) and no per-channel attempt schedule.
  */
 import { createHash } from 'node:crypto';
-import type { Alert } from '../contracts/alerts.ts';
 import { topics } from '../contracts/topics.ts';
+import type { DurablePublish, OutboxPort, Publication as Staged } from '../ports.ts';
 import type { Clock } from '../core/clock.ts';
+import type { EventBus } from '../core/bus.ts';
 import { SerialDrain } from '../core/serial-drain.ts';
 import type { Logger } from '../core/logger.ts';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
 import { withoutPhones } from '../privacy/masking.ts';
-import type { Transport } from '../transport/transport.ts';
 
 export type Publication = 'alert' | 'incident';
 
@@ -99,6 +99,23 @@ export class MqttOutboxStore {
   }
 }
 
+/**
+ * Alerting's outbox port: the MQTT row, then `publicationStaged` for the outboxes that stage
+ * beside it (the street uplink), all in the caller's transaction. Each publication is staged once.
+ */
+export class PublicationOutbox implements OutboxPort {
+  constructor(
+    readonly store: MqttOutboxStore,
+    private readonly clock: Clock,
+    private readonly bus: EventBus,
+  ) {}
+
+  stage(publication: Staged): void {
+    this.store.stage(publication.what, publication.body, this.clock.now());
+    this.bus.emit('publicationStaged', publication);
+  }
+}
+
 /** Publishes the outbox in order, one message at a time; `kick()` after anything is staged. */
 export class MqttOutbox {
   private readonly runner = new SerialDrain(
@@ -108,22 +125,11 @@ export class MqttOutbox {
 
   constructor(
     private readonly store: MqttOutboxStore,
-    private readonly transport: Transport,
+    private readonly mqtt: DurablePublish,
     private readonly clock: Clock,
     private readonly log: Logger,
     private readonly onPublished: (what: Publication) => void,
   ) {}
-
-  /** Stages an alert published by anyone (rows already staged by alerting are ignored) and sends. */
-  alert(a: Alert): void {
-    this.store.stage('alert', a as unknown as Record<string, unknown>, this.clock.now());
-    this.kick();
-  }
-
-  incident(i: Record<string, unknown>): void {
-    this.store.stage('incident', i, this.clock.now());
-    this.kick();
-  }
 
   /** Prunes old sent rows and replays what a previous run left unsent; returns that count. */
   resume(): number {
@@ -158,7 +164,7 @@ export class MqttOutbox {
   private async send(m: OutboxMessage): Promise<boolean> {
     for (let attempt = 1; !this.runner.stopped; attempt++) {
       try {
-        await this.transport.publish(m.topic, m.payload, { qos: 1 });
+        await this.mqtt.publishDurable(m.topic, m.payload);
         return true;
       } catch (err) {
         const delay = RETRY_DELAYS_MS[Math.min(attempt, RETRY_DELAYS_MS.length) - 1]!;

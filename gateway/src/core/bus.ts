@@ -84,7 +84,7 @@ export interface BusEvents {
   modelsLoaded: [{ names: string[] }];
   /**
    * An alert or incident change about to be committed, emitted INSIDE the storing transaction so
-   * that a synchronous listener (the channels' MQTT outbox) writes its row in that same
+   * that a synchronous listener (the street uplink's outbox) writes its row in that same
    * transaction. `alertRaised`/`incidentChanged` follow after the commit.
    */
   publicationStaged: [{ what: 'alert' | 'incident'; body: Record<string, unknown> }];

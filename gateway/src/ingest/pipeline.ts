@@ -1,8 +1,10 @@
 /**
- * Ingest: admission → topic → codec → validate → normalise event time → dedupe/order → store → bus.
- * Every message ends in exactly one defined outcome per item: accepted, de-duplicated, rejected
- * to the dead-letter store with a reason, or — refused at admission or rolled back by a failing
- * store — not acknowledged, so that the device resends it (issue 14).
+ * Ingest: admission → topic → codec → validate → normalise event time → dedupe/order → store →
+ * commit → bus. Every message ends in exactly one defined outcome per item: accepted,
+ * de-duplicated, rejected to the dead-letter store with a reason, or — refused at admission or
+ * rolled back by a failing store — not acknowledged, so that the device resends it (issue 14).
+ * What a group commit stored is announced on the bus only once it has committed: no listener runs
+ * inside ingest's transaction or on the acknowledgement path, and nothing announced can be undone.
  */
 import type { SiteIndex } from '../config/site-index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
@@ -104,11 +106,15 @@ export class IngestPipeline {
   private held = 0;
   /** QoS 1 messages waiting (unacknowledged) for room in a full queue, oldest first. */
   private readonly waitingForRoom: Array<() => void> = [];
+  /** Bus events of the group commit under way; emitted once it has committed, dropped on rollback. */
+  private announcements: Array<() => void> = [];
+  private stopped = false;
 
   constructor(private readonly deps: IngestDeps) {
     this.groupCommit = new GroupCommit((work) => this.process(work), deps.inTransaction, {
       committed: () => {
         this.tally.applyTo(deps.metrics);
+        this.announceCommitted();
         this.letWaitingIn();
       },
       failed: (err, items) => {
@@ -128,9 +134,20 @@ export class IngestPipeline {
   }
 
   async start(transport: Transport): Promise<void> {
+    this.stopped = false;
     const handler = (msg: InboundMessage): Promise<void> => this.enqueue(msg);
     for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()])
       await transport.subscribe(filter, handler);
+  }
+
+  /**
+   * After the transport has stopped: takes no more messages (refused unacknowledged, so the device
+   * resends them to the next run) and resolves once everything taken is committed and announced,
+   * so the detectors, stopped after this, have seen every message that was acknowledged.
+   */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    while (this.queued > 0 || this.waitingForRoom.length) await new Promise((r) => setImmediate(r));
   }
 
   /**
@@ -139,6 +156,8 @@ export class IngestPipeline {
    * rolled back (then it must not be acknowledged).
    */
   enqueue(msg: InboundMessage): Promise<void> {
+    if (this.stopped)
+      return Promise.reject(Errors.ingestRefused('ingest is stopping', { reason: 'stopping' }));
     const deviceId = this.knownDeviceOf(msg.topic);
     if (this.queued >= this.deps.limits.ingestMaxQueued) return this.overloaded(msg, deviceId);
     return this.admit(msg, deviceId);
@@ -194,6 +213,14 @@ export class IngestPipeline {
   handle(msg: InboundMessage): void {
     this.process({ msg });
     this.tally.applyTo(this.deps.metrics);
+    this.announceCommitted();
+  }
+
+  /** Announces what the commit stored (for `handle`, what the caller's transaction will commit). */
+  private announceCommitted(): void {
+    const announcements = this.announcements;
+    this.announcements = [];
+    for (const announce of announcements) announce();
   }
 
   private knownDeviceOf(topic: string): string | null {
@@ -208,6 +235,7 @@ export class IngestPipeline {
   /** The store failed mid-burst and rolled it back: nothing of it happened. */
   private rolledBack(err: unknown, items: number): Error {
     this.tally.discard();
+    this.announcements = [];
     // The newest-register cache may hold a rolled-back reading; the store is the truth again.
     this.newestRegister.clear();
     if (!this.deps.store.reportFailure(err, 'ingest commit'))
@@ -293,16 +321,18 @@ export class IngestPipeline {
       case 'status':
         activity.recordStatus(device.id, decoded.status, clock.now());
         return;
-      case 'command_result':
+      case 'command_result': {
         activity.recordSeen(device.id, clock.now(), null);
-        bus.emit('commandResultReceived', {
+        const result = {
           deviceId: device.id,
           id: decoded.id,
           ok: decoded.ok,
           ...(decoded.error ? { error: decoded.error } : {}),
           receivedAt: clock.now(),
-        });
+        };
+        this.announcements.push(() => bus.emit('commandResultReceived', result));
         return;
+      }
       case 'readings':
         this.acceptReadings(decoded.readings, device, msg);
         return;
@@ -328,7 +358,7 @@ export class IngestPipeline {
           clock.now(),
           batteryOf(decoded.events.map((e) => e.attributes.battery_pct)),
         );
-        for (const e of fresh) bus.emit('deviceEventAccepted', e);
+        for (const e of fresh) this.announcements.push(() => bus.emit('deviceEventAccepted', e));
         return;
       }
       case 'track': {
@@ -347,7 +377,8 @@ export class IngestPipeline {
           snapshotUrl: t.snapshotUrl,
           clipUrl: t.clipUrl,
         };
-        if (this.deps.events.insertTrackOnce(track)) bus.emit('trackAccepted', track);
+        if (this.deps.events.insertTrackOnce(track))
+          this.announcements.push(() => bus.emit('trackAccepted', track));
         else this.tally.duplicatesSkipped(1);
         return;
       }
@@ -388,7 +419,7 @@ export class IngestPipeline {
     this.tally.readingsStored(fresh.length);
     this.tally.duplicatesSkipped(candidates.length - regressions - fresh.length);
     activity.recordSeen(device.id, clock.now(), batteryOf(candidates.map((r) => r.values.battery_pct)));
-    for (const r of fresh) bus.emit('readingAccepted', r);
+    for (const r of fresh) this.announcements.push(() => bus.emit('readingAccepted', r));
   }
 
   /** A cumulative register must not run backwards against its stored neighbours in time. */
@@ -459,7 +490,7 @@ export class IngestPipeline {
         detail,
         payload: msg.payload,
       });
-      this.deps.bus.emit('messageRejected', record);
+      this.announcements.push(() => this.deps.bus.emit('messageRejected', record));
       if (this.deps.log.isLevelEnabled('debug'))
         this.deps.log.debug({ topic: msg.topic, reason, detail }, 'message rejected');
     } catch (err) {

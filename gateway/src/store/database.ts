@@ -72,6 +72,13 @@ export function migrate(db: Database, namespace: string, steps: string[]): void 
   })();
 }
 
+/** The last id an AUTOINCREMENT table handed out (0 before its first row); deleted rows keep it. */
+export function lastAutoincrement(db: Database, table: string): number {
+  const row = db.prepare('SELECT seq FROM sqlite_sequence WHERE name = ?').get(table) as
+    { seq: number } | undefined;
+  return row?.seq ?? 0;
+}
+
 /** A small key/value table for cursors and module state. */
 export class MetaStore {
   constructor(private readonly db: Database) {

@@ -4,7 +4,7 @@
  * (site, device, port, ts): a duplicate is recognised and not stored twice.
  */
 import type { DeviceKind, Reading } from '../contracts/readings.ts';
-import { inTransaction, migrate, type Database } from './database.ts';
+import { inTransaction, lastAutoincrement, migrate, type Database } from './database.ts';
 
 export interface ReadingQuery {
   siteId: string;
@@ -16,6 +16,8 @@ export interface ReadingQuery {
   order?: 'asc' | 'desc';
   /** Keyset paging: only readings after this one in the chosen order (its ts and port). */
   after?: ReadingKey;
+  /** Only readings stored at or before this sequence number (what a detector has seen). */
+  throughSeq?: number;
 }
 
 /** A stored reading's unique position within its device: event time, then port. */
@@ -60,6 +62,7 @@ export class SqliteReadingStore implements ReadingStore {
   private readonly insertStmt;
   private readonly beforeStmt;
   private readonly afterStmt;
+  private readonly sinceStmt;
 
   constructor(private readonly db: Database) {
     migrate(db, 'readings', [
@@ -80,6 +83,7 @@ export class SqliteReadingStore implements ReadingStore {
     this.afterStmt = db.prepare(
       'SELECT * FROM readings WHERE site_id = ? AND device_id = ? AND port = ? AND ts > ? ORDER BY ts ASC LIMIT 1',
     );
+    this.sinceStmt = db.prepare('SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?');
   }
 
   insert(readings: Reading[]): Reading[] {
@@ -111,6 +115,10 @@ export class SqliteReadingStore implements ReadingStore {
       args.push(q.port ?? NO_PORT);
     }
     const dir = q.order === 'desc' ? 'DESC' : 'ASC';
+    if (q.throughSeq !== undefined) {
+      where.push('seq <= ?');
+      args.push(q.throughSeq);
+    }
     if (q.after) {
       const beyond = q.order === 'desc' ? '<' : '>';
       where.push(`(ts ${beyond} ? OR (ts = ? AND port ${beyond} ?))`);
@@ -139,21 +147,14 @@ export class SqliteReadingStore implements ReadingStore {
     return this.db.prepare('DELETE FROM readings WHERE ts < ? AND seq <= ?').run(ts, upToSeq).changes;
   }
 
-  /** Readings stored after sequence number `afterSeq`, in storage order (the InfluxDB outbox). */
+  /** Readings stored after sequence number `afterSeq`, in storage order (InfluxDB, the rules). */
   readSince(afterSeq: number, limit: number): Array<{ seq: number; reading: Reading }> {
-    const rows = this.db
-      .prepare('SELECT * FROM readings WHERE seq > ? ORDER BY seq LIMIT ?')
-      .all(afterSeq, limit) as Row[];
+    const rows = this.sinceStmt.all(afterSeq, limit) as Row[];
     return rows.map((row) => ({ seq: row.seq, reading: toReading(row) }));
   }
 
   lastSeq(): number {
-    return (
-      (
-        this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'readings'").get() as
-          { seq: number } | undefined
-      )?.seq ?? 0
-    );
+    return lastAutoincrement(this.db, 'readings');
   }
 }
 

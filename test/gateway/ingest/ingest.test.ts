@@ -63,6 +63,27 @@ describe('ingest over MQTT', () => {
     expect(stored[0]).toMatchObject({ values: { total_m3: 10.5, battery_pct: 91 }, port: null });
   });
 
+  it('announces a reading on the bus only after its commit, outside any transaction', async () => {
+    const { ctx } = gw.gateway;
+    const inTransaction: boolean[] = [];
+    let releaseListener = (): void => undefined;
+    const listenerRan = new Promise<void>((resolve) => (releaseListener = resolve));
+    const off = ctx.bus.on('readingAccepted', (r) => {
+      if (r.deviceId !== SMOKE) return;
+      inTransaction.push(ctx.stores.db.inTransaction);
+      releaseListener();
+    });
+    try {
+      await sim.publishAsync(`weige/${SMOKE}/telemetry`, JSON.stringify({ ts: hoursAgo(3), temp_c: 21 }), {
+        qos: 1,
+      });
+      await listenerRan;
+    } finally {
+      off();
+    }
+    expect(inTransaction).toEqual([false]);
+  });
+
   it('accepts an out-of-order batch, stores it sorted, and de-duplicates a resend', async () => {
     const batch = {
       readings: [

@@ -1,7 +1,8 @@
 /**
  * The rules stage: loads rule packs (rules/packs and WEIGE_RULES_DIR), hot-reloads them, rebuilds
- * sample windows from stored history, feeds the engine from the bus and puts its detections on
- * the bus (`detectionRaised`). Also runs the Node-RED bridge; api/routes/rules.ts serves /api/rules.
+ * sample windows from stored history, evaluates what ingest committed (the feed, off the
+ * acknowledgement path) and puts its detections on the bus (`detectionRaised`). Also runs the
+ * Node-RED bridge; api/routes/rules.ts serves /api/rules.
  */
 import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
@@ -10,11 +11,14 @@ import type { GatewayContext } from '../../context.ts';
 import type { EventBus } from '../../core/bus.ts';
 import type { Clock } from '../../core/clock.ts';
 import { moduleLogger } from '../../core/logger.ts';
+import type { EventStore } from '../../store/event-store.ts';
+import type { SqliteReadingStore } from '../../store/reading-store.ts';
 import type { GatewayModule } from '../../module.ts';
 import { RuleEngine } from './engine.ts';
 import type { RulesFacade } from './facade.ts';
 import { FlowBridge } from './flow-bridge.ts';
 import { fromEvent, fromHealth, fromReading } from './observations.ts';
+import { RuleFeed, type FeedCursor, type ObservationLog } from './rule-feed.ts';
 import { RuleRegistry } from './rule-registry.ts';
 import { SqliteRuleStateStore } from './state-store.ts';
 
@@ -40,14 +44,32 @@ function ruleMetrics(ctx: GatewayContext) {
   };
 }
 
-/** Subscribes the engine to the bus inputs; returns the unsubscribers. */
-export function feedEngine(bus: EventBus, engine: RuleEngine, clock: Clock): Array<() => void> {
+/**
+ * Subscribes the engine to the bus: what ingest committed wakes the feed (which reads it from the
+ * store); health changes, stored nowhere, go straight in. Returns the unsubscribers.
+ */
+export function feedEngine(
+  bus: EventBus,
+  engine: RuleEngine,
+  feed: RuleFeed,
+  clock: Clock,
+): Array<() => void> {
   return [
-    bus.on('readingAccepted', (r) => engine.ingest(fromReading(r))),
-    bus.on('deviceEventAccepted', (e) => engine.ingest(fromEvent(e))),
+    bus.on('readingAccepted', () => feed.wake()),
+    bus.on('deviceEventAccepted', () => feed.wake()),
     // Health changes carry no event time of their own: they happen now, on the gateway clock.
     bus.on('deviceHealthChanged', (h) => engine.ingest(fromHealth(h, clock.now()))),
   ];
+}
+
+/** The reading and event stores as the feed reads them. */
+export function observationLog(readings: SqliteReadingStore, events: EventStore): ObservationLog {
+  return {
+    readSince: (afterSeq, limit) => readings.readSince(afterSeq, limit),
+    eventsSince: (afterId, limit) => events.eventsSince(afterId, limit),
+    lastSeq: () => readings.lastSeq(),
+    lastEventId: () => events.lastEventId(),
+  };
 }
 
 export const PACKS_DIR = path.join(REPO_ROOT, 'rules/packs');
@@ -59,6 +81,7 @@ export class RulesModule implements GatewayModule {
   engine: RuleEngine | null = null;
   registry: RuleRegistry | null = null;
   private bridge: FlowBridge | null = null;
+  private feed: RuleFeed | null = null;
   private unsubscribe: Array<() => void> = [];
   private loadedModels = new Set<string>();
 
@@ -76,6 +99,7 @@ export class RulesModule implements GatewayModule {
   async start(ctx: GatewayContext): Promise<void> {
     const log = moduleLogger(ctx.log, 'rules');
     const metrics = ruleMetrics(ctx);
+    const state = new SqliteRuleStateStore(ctx.stores.db, ctx.site.siteId);
     const engine = new RuleEngine({
       site: ctx.site,
       clock: ctx.clock,
@@ -89,10 +113,17 @@ export class RulesModule implements GatewayModule {
         metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
         ctx.bus.emit('detectionRaised', d);
       },
-      persistence: new SqliteRuleStateStore(ctx.stores.db, ctx.site.siteId),
+      persistence: state,
       log,
     });
     this.engine = engine;
+    const feed = (this.feed = new RuleFeed({
+      log: observationLog(ctx.stores.readings, ctx.stores.events),
+      cursors: state,
+      evaluate: (o) => engine.ingest(o),
+      saveState: () => engine.flush(),
+      logger: log,
+    }));
     const dirs = [
       this.options.packsDir ?? PACKS_DIR,
       ...(ctx.settings.rulesDir ? [path.resolve(ctx.settings.rulesDir)] : []),
@@ -107,9 +138,10 @@ export class RulesModule implements GatewayModule {
       });
     });
     this.registry.load();
-    this.preload(ctx);
+    this.preload(ctx, feed.open());
     engine.start();
-    this.unsubscribe.push(...feedEngine(ctx.bus, engine, ctx.clock));
+    this.unsubscribe.push(...feedEngine(ctx.bus, engine, feed, ctx.clock));
+    feed.start();
     // Rules start before models, so no announcement is missed.
     this.unsubscribe.push(
       ctx.bus.on('modelsLoaded', ({ names }) => {
@@ -124,7 +156,7 @@ export class RulesModule implements GatewayModule {
       }),
     );
     if (this.options.watch !== false) this.registry.watch();
-    this.bridge = new FlowBridge(ctx);
+    this.bridge = new FlowBridge(ctx, ctx.mqtt);
     await this.bridge.start();
   }
 
@@ -134,29 +166,46 @@ export class RulesModule implements GatewayModule {
     return !!fallbackFor && this.loadedModels.has(fallbackFor);
   }
 
+  /** Resolves when everything ingest committed so far has been evaluated (replays, tests). */
+  async drain(): Promise<void> {
+    await this.feed?.drain();
+  }
+
   stop(): void {
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
     this.registry?.close();
     this.bridge?.stop();
+    this.feed?.stop();
+    this.feed = null;
     this.engine?.stop();
   }
 
-  /** Rebuilds the windows every rule needs from stored readings and events. */
-  private preload(ctx: GatewayContext): void {
+  /**
+   * Rebuilds the windows every rule needs from what the feed has evaluated; what was stored after
+   * `through` (a crash before its evaluation) the feed evaluates next.
+   */
+  private preload(ctx: GatewayContext, through: FeedCursor): void {
     const engine = this.engine!;
     const siteId = ctx.site.siteId;
     let samples = 0;
     for (const device of ctx.site.allDevices()) {
       const horizon = engine.horizonFor(device);
       if (horizon < 0) continue;
-      const newest = ctx.stores.readings.query({ siteId, deviceId: device.id, order: 'desc', limit: 1 })[0];
+      const newest = ctx.stores.readings.query({
+        siteId,
+        deviceId: device.id,
+        order: 'desc',
+        limit: 1,
+        throughSeq: through.readingSeq,
+      })[0];
       if (newest) {
         const readings = ctx.stores.readings.query({
           siteId,
           deviceId: device.id,
           from: newest.ts - horizon - PRELOAD_SLACK_MS,
           to: newest.ts,
+          throughSeq: through.readingSeq,
         });
         for (const r of readings) engine.preload(fromReading(r));
         samples += readings.length;
@@ -168,6 +217,8 @@ export class RulesModule implements GatewayModule {
           device.id,
           now - horizon - PRELOAD_SLACK_MS,
           now,
+          undefined,
+          through.eventId,
         );
         for (const e of events) engine.preload(fromEvent(e));
         samples += events.length;

@@ -4,6 +4,7 @@
  * stored here: they are rebuilt from the stored readings and events at start.
  */
 import { migrate, type Database } from '../../store/database.ts';
+import type { FeedCursor, FeedCursorStore } from './rule-feed.ts';
 
 export type InstanceStatus = 'idle' | 'pending' | 'firing' | 'clearing';
 
@@ -27,7 +28,7 @@ export interface RuleStatePersistence {
   remove(keys: Array<{ ruleId: string; subjectKey: string }>): void;
 }
 
-export class SqliteRuleStateStore implements RuleStatePersistence {
+export class SqliteRuleStateStore implements RuleStatePersistence, FeedCursorStore {
   constructor(
     private readonly db: Database,
     private readonly siteId: string,
@@ -37,7 +38,29 @@ export class SqliteRuleStateStore implements RuleStatePersistence {
          site_id TEXT NOT NULL, rule_id TEXT NOT NULL, subject_key TEXT NOT NULL,
          state TEXT NOT NULL, updated_at INTEGER NOT NULL,
          PRIMARY KEY (site_id, rule_id, subject_key))`,
+      `CREATE TABLE rule_feed (
+         site_id TEXT PRIMARY KEY, reading_seq INTEGER NOT NULL, event_id INTEGER NOT NULL)`,
     ]);
+  }
+
+  loadCursor(): FeedCursor | null {
+    const row = this.db
+      .prepare('SELECT reading_seq, event_id FROM rule_feed WHERE site_id = ?')
+      .get(this.siteId) as { reading_seq: number; event_id: number } | undefined;
+    return row ? { readingSeq: row.reading_seq, eventId: row.event_id } : null;
+  }
+
+  saveCursor(cursor: FeedCursor): void {
+    this.db
+      .prepare(
+        `INSERT INTO rule_feed (site_id, reading_seq, event_id) VALUES (?, ?, ?)
+         ON CONFLICT(site_id) DO UPDATE SET reading_seq = excluded.reading_seq, event_id = excluded.event_id`,
+      )
+      .run(this.siteId, cursor.readingSeq, cursor.eventId);
+  }
+
+  transaction(fn: () => void): void {
+    this.db.transaction(fn)();
   }
 
   loadAll(): InstanceState[] {

@@ -11,6 +11,7 @@ import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
 import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
+import type { ModuleFactory } from '../../../../gateway/src/module.ts';
 import { testNow } from '../../../helpers/clock.ts';
 
 const HOUR = 3_600_000;
@@ -335,5 +336,48 @@ describe('rule state across a restart', () => {
     const clear = await eventually(() => second.find((d) => d.source.rule === 'low-battery'));
     expect(clear).toMatchObject({ cleared: true, dedupeKey: 'low_battery:smoke-shed-3', autoResolve: true });
     await gw2.stop();
+  });
+});
+
+describe('a reading stored but not evaluated (a crash between ingest and the rules)', () => {
+  /** Subscribes before the rules start, so what they evaluate at start is seen too. */
+  const probe =
+    (seen: Detection[]): ModuleFactory =>
+    ({ bus }) => {
+      bus.on('detectionRaised', (d) => seen.push(d));
+      return { name: 'probe', start: () => undefined, stop: () => undefined };
+    };
+
+  it('is evaluated at the next start, from where the rules left off', async () => {
+    const dataDir = makeDataDir();
+    const clock = new ManualClock(testNow());
+    // The rules record how far they have evaluated.
+    const first = await startTestGateway({ dataDir }, { clock, ...ONLY_RULES });
+    await first.stop({ keepData: true });
+    // A run whose rules never get to the reading: acknowledged, so stored, and not evaluated.
+    const unevaluated = await startTestGateway({ dataDir }, { clock, modules: [] });
+    const sensor = await unevaluated.connect('smoke-shed-3');
+    const at = testNow();
+    await sensor.publishAsync(
+      'weige/smoke-shed-3/telemetry',
+      JSON.stringify({
+        timestamp: at,
+        messageType: 'dataReport',
+        payload: { serviceData: { battery_value: 12, smoke_obscuration: 0.1 } },
+      }),
+      { qos: 1 },
+    );
+    await unevaluated.stop({ keepData: true });
+
+    const seen: Detection[] = [];
+    const next = await startTestGateway(
+      { dataDir },
+      { clock, modules: [probe(seen), () => new RulesModule()] },
+    );
+    await next.gateway.settle();
+    expect(seen.filter((d) => d.source.rule === 'low-battery')).toMatchObject([
+      { dedupeKey: 'low_battery:smoke-shed-3', eventTs: at },
+    ]);
+    await next.stop();
   });
 });
