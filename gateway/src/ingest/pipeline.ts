@@ -31,10 +31,10 @@ import { BoundedMemo } from '../core/bounded-memo.ts';
 import { Errors } from '../core/errors.ts';
 import { storeProblemOf } from '../store/store-health.ts';
 import { GroupCommit } from './group-commit.ts';
-import { toEpochMs } from '../codecs/timestamps.ts';
 import { Admission, type StoreWriteState } from './admission.ts';
 import { DeviceLimits, type DeviceLimitSettings } from './device-limits.ts';
 import { IngestTally } from './ingest-tally.ts';
+import { checkedEventTime, RegisterGuard, Rejection } from './reading-checks.ts';
 
 export interface IngestLimits extends DeviceLimitSettings {
   maxPayloadBytes: number;
@@ -80,26 +80,12 @@ interface Route {
 
 const MAX_ROUTES = 10_000;
 
-/** A water-meter register may wobble by a litre between reads; more than that backwards is a regression. */
-const REGISTER_TOLERANCE_M3 = 0.001;
-
-class Rejection extends Error {
-  constructor(
-    readonly reason: RejectReason,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 export class IngestPipeline {
-  /** Newest (event time) register per water meter, so in-order readings need no neighbour query. */
-  private readonly newestRegister = new Map<string, { ts: number; total: number }>();
-
   private readonly groupCommit: GroupCommit<Work>;
   /** Topic → device and stream (parsing every message's topic showed in the ingest profile). */
   private readonly routes = new BoundedMemo<Route>(MAX_ROUTES);
   private readonly admission: Admission;
+  private readonly registers: RegisterGuard;
   /** Counts of the group commit under way; published when it commits. */
   private readonly tally = new IngestTally();
   /** Messages held for their device's rate, not yet queued for the store. */
@@ -111,6 +97,7 @@ export class IngestPipeline {
   private stopped = false;
 
   constructor(private readonly deps: IngestDeps) {
+    this.registers = new RegisterGuard(deps.readings);
     this.groupCommit = new GroupCommit((work) => this.process(work), deps.inTransaction, {
       committed: () => {
         this.tally.applyTo(deps.metrics);
@@ -236,8 +223,7 @@ export class IngestPipeline {
   private rolledBack(err: unknown, items: number): Error {
     this.tally.discard();
     this.announcements = [];
-    // The newest-register cache may hold a rolled-back reading; the store is the truth again.
-    this.newestRegister.clear();
+    this.registers.forget();
     if (!this.deps.store.reportFailure(err, 'ingest commit'))
       this.deps.log.error({ err, items }, 'ingest commit failed');
     this.deps.metrics.messagesRefused.inc({ reason: 'store_unavailable' }, items);
@@ -407,7 +393,7 @@ export class IngestPipeline {
     const fresh: Reading[] = [];
     let regressions = 0;
     for (const r of candidates) {
-      const regression = device.kind === 'water_meter' ? this.registerRegression(r) : null;
+      const regression = device.kind === 'water_meter' ? this.registers.regression(r) : null;
       if (regression) {
         regressions++;
         this.reject(msg, device.id, 'counter_regression', regression);
@@ -422,29 +408,6 @@ export class IngestPipeline {
     for (const r of fresh) this.announcements.push(() => bus.emit('readingAccepted', r));
   }
 
-  /** A cumulative register must not run backwards against its stored neighbours in time. */
-  private registerRegression(r: Reading): string | null {
-    const total = r.values.total_m3;
-    if (total === undefined) return null;
-    // Fast path for the usual in-order reading: compare with the newest register seen, no query.
-    const newest = this.newestRegister.get(r.deviceId);
-    if (newest && r.ts > newest.ts) {
-      if (total < newest.total - REGISTER_TOLERANCE_M3)
-        return `total_m3 ${total} at ${new Date(r.ts).toISOString()} is below ${newest.total} stored for ${new Date(newest.ts).toISOString()}`;
-      this.newestRegister.set(r.deviceId, { ts: r.ts, total });
-      return null;
-    }
-    const { before, after } = this.deps.readings.neighbours(r.siteId, r.deviceId, null, r.ts);
-    const prev = before?.values.total_m3;
-    const next = after?.values.total_m3;
-    if (prev !== undefined && total < prev - REGISTER_TOLERANCE_M3)
-      return `total_m3 ${total} at ${new Date(r.ts).toISOString()} is below ${prev} stored for ${new Date(before!.ts).toISOString()}`;
-    if (next !== undefined && total > next + REGISTER_TOLERANCE_M3)
-      return `total_m3 ${total} at ${new Date(r.ts).toISOString()} is above ${next} stored for ${new Date(after!.ts).toISOString()}`;
-    if (!after) this.newestRegister.set(r.deviceId, { ts: r.ts, total });
-    return null;
-  }
-
   /** Event time in ms, or null after dead-lettering the item. */
   private checkedTs(
     raw: string | number,
@@ -452,21 +415,8 @@ export class IngestPipeline {
     msg: InboundMessage,
     deviceId: string,
   ): number | null {
-    const now = this.deps.clock.now();
-    const { maxFutureSkewS, maxLatenessS } = this.deps.limits;
     try {
-      const ts = toEpochMs(raw, field);
-      if (ts > now + maxFutureSkewS * 1000)
-        throw new Rejection(
-          'future_timestamp',
-          `${field} ${new Date(ts).toISOString()} is more than ${maxFutureSkewS} s ahead of the gateway clock`,
-        );
-      if (ts < now - maxLatenessS * 1000)
-        throw new Rejection(
-          'too_late',
-          `${field} ${new Date(ts).toISOString()} is older than the ${maxLatenessS} s lateness limit`,
-        );
-      return ts;
+      return checkedEventTime(raw, field, this.deps.clock.now(), this.deps.limits);
     } catch (err) {
       if (!(err instanceof Rejection || err instanceof CodecError)) throw err;
       this.reject(msg, deviceId, err.reason, err.message);
