@@ -131,9 +131,14 @@ export const EVAL_SETS: Record<string, DatasetSpec> = { 'false-alerts': FALSE_AL
 
 export async function evalLatest(
   tf: Tf,
-  options: { root?: string; heldOut?: DatasetSpec } = {},
+  options: { root?: string; heldOut?: DatasetSpec; version?: number } = {},
 ): Promise<string> {
-  const { version, meta, model } = await loadNewest(tf, MODEL_NAME, options.root ?? MODELS_ROOT);
+  const { version, meta, model } = await loadNewest(
+    tf,
+    MODEL_NAME,
+    options.root ?? MODELS_ROOT,
+    options.version,
+  );
   const heldOut = options.heldOut ?? HELD_OUT_SPEC;
   const records = collectRecords(heldOut, meta.params, 'simulate held-out tracks');
   const evaluation = evaluateOn(tf, model, meta, records);
