@@ -9,7 +9,7 @@ import * as elderlyInactivity from './elderly-inactivity/train.ts';
 
 interface ModelScripts {
   train(tf: Tf, backend: string): Promise<{ dir: string; meta: { version: number }; evaluation: unknown }>;
-  evalLatest(tf: Tf, options?: { heldOut?: unknown }): Promise<string>;
+  evalLatest(tf: Tf, options?: { heldOut?: unknown; version?: number }): Promise<string>;
   /** Extra evaluation sets by name (`--set <name>`), beside the held-out set. */
   EVAL_SETS?: Record<string, unknown>;
   formatEvaluation?: (e: never, title: string) => string;
@@ -22,15 +22,23 @@ const MODELS: Record<string, ModelScripts> = {
 };
 
 async function main(argv: string[]): Promise<number> {
-  const [command, name, flag, setName] = argv;
+  const [command, nameAt, flag, setName] = argv;
+  // `falling-object@9` evaluates that version instead of the newest.
+  const [name, versionText] = (nameAt ?? '').split('@');
+  const version = versionText === undefined ? undefined : Number(versionText);
   const scripts = name ? MODELS[name] : undefined;
   const set = flag === '--set' && setName ? scripts?.EVAL_SETS?.[setName] : undefined;
-  if ((command !== 'train' && command !== 'eval') || !scripts || (flag !== undefined && !set)) {
+  if (
+    (command !== 'train' && command !== 'eval') ||
+    !scripts ||
+    (flag !== undefined && !set) ||
+    (version !== undefined && !Number.isInteger(version))
+  ) {
     const sets = Object.entries(MODELS).flatMap(([m, s]) =>
       Object.keys(s.EVAL_SETS ?? {}).map((k) => `${m} --set ${k}`),
     );
     process.stderr.write(
-      `usage: npm run train -- <model> | npm run eval -- <model> [--set <name>]\nmodels: ${Object.keys(MODELS).join(', ')}\nsets: ${sets.join(', ') || '—'}\n`,
+      `usage: npm run train -- <model> | npm run eval -- <model>[@version] [--set <name>]\nmodels: ${Object.keys(MODELS).join(', ')}\nsets: ${sets.join(', ') || '—'}\n`,
     );
     return 2;
   }
@@ -49,7 +57,8 @@ async function main(argv: string[]): Promise<number> {
       `\nwrote ${result.dir} in ${((Date.now() - started) / 1000).toFixed(0)} s\n\n${report ?? ''}\n`,
     );
   } else {
-    process.stdout.write(`\n${await scripts.evalLatest(runtime.tf, set ? { heldOut: set } : {})}\n`);
+    const options = { ...(set ? { heldOut: set } : {}), ...(version !== undefined ? { version } : {}) };
+    process.stdout.write(`\n${await scripts.evalLatest(runtime.tf, options)}\n`);
   }
   return 0;
 }

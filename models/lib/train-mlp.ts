@@ -183,13 +183,13 @@ export async function saveTrained(
   return dir;
 }
 
-/** The newest trained version of a model, loaded (what `npm run eval` measures). */
+/** The newest trained version of a model (or the one asked for), loaded (what `npm run eval` measures). */
 export async function loadNewest(
   tf: Tf,
   name: string,
   root: string,
+  version = listVersions(name, root).at(-1),
 ): Promise<{ version: number; meta: ModelMeta; model: LayersModel }> {
-  const version = listVersions(name, root).at(-1);
   if (version === undefined) throw new Error(`no trained ${name}; run npm run train -- ${name}`);
   const folder = readModelFolder(name, version, root);
   return { version, meta: folder.meta, model: await tf.loadLayersModel(tf.io.fromMemory(folder.artifacts)) };
