@@ -75,8 +75,6 @@ export default tseslint.config(
       'gateway/src/api/plugins/auth.ts',
       'gateway/src/api/routes/away.ts',
       'gateway/src/api/routes/devices.ts',
-      'gateway/src/detectors/models/falling-object-detector.ts',
-      'gateway/src/gateway.ts',
       'rules/cli.ts',
       'simulators/demo.ts',
     ],

@@ -106,15 +106,8 @@ export class Gateway {
       : clock;
     const site = new SiteIndex(loadSiteFile(settings.siteFile));
     const dataDir = path.resolve(settings.dataDir);
-    const db = openDatabase(dataDir);
-    const stores: Stores = {
-      db,
-      meta: new MetaStore(db),
-      readings: new SqliteReadingStore(db),
-      events: new EventStore(db),
-      deadLetters: new DeadLetterStore(db),
-      devices: new DeviceStore(db),
-    };
+    const stores = openStores(dataDir);
+    const db = stores.db;
     for (const d of stores.devices.registered(site.siteId)) site.addDevice(d);
     const bus = new EventBus(moduleLogger(log, 'bus'));
     const metrics = createMetrics();
@@ -128,12 +121,7 @@ export class Gateway {
     });
     const codecs = new CodecRegistry();
     const passwords = new PasswordChecker(settings.passwordCheckConcurrency);
-    const generated = site.site.mqtt.generatedSecrets ? ensureSecrets(settings.dataDir, site.site) : null;
-    if (generated?.added)
-      moduleLogger(log, 'config').info(
-        { file: secretsPath(settings.dataDir), added: generated.added },
-        'generated MQTT secrets for devices and accounts',
-      );
+    const generated = generatedSecrets(settings, site, log);
     const transport = createTransport(
       settings,
       { site, codecs, clock, metrics, passwords, generated: generated?.hashes ?? null },
@@ -165,25 +153,7 @@ export class Gateway {
       passwords,
       privacy,
     };
-    const ingest = new IngestPipeline({
-      site,
-      codecs,
-      readings: stores.readings,
-      events: stores.events,
-      deadLetters: stores.deadLetters,
-      bus,
-      metrics,
-      clock,
-      activity: health,
-      limits: {
-        ...settings,
-        deviceMaxBytesPerS: settings.deviceMaxKbPerS * 1024,
-        deviceDailyQuotaBytes: settings.deviceDailyQuotaMb * MIB,
-      },
-      store: storeHealth,
-      log: moduleLogger(log, 'ingest'),
-      inTransaction: (fn) => db.transaction(fn)(),
-    });
+    const ingest = buildIngest(ctx, storeHealth);
     const influx = settings.influxUrl
       ? new InfluxWriter(settings.influxUrl, {
           readings: stores.readings,
@@ -332,6 +302,57 @@ export class Gateway {
         'retention applied',
       );
   }
+}
+
+/** The site's generated MQTT secrets (written on first start), when it asks for them. */
+function generatedSecrets(
+  settings: Settings,
+  site: SiteIndex,
+  log: Logger,
+): { hashes: GeneratedHashes } | null {
+  if (!site.site.mqtt.generatedSecrets) return null;
+  const generated = ensureSecrets(settings.dataDir, site.site);
+  if (generated.added)
+    moduleLogger(log, 'config').info(
+      { file: secretsPath(settings.dataDir), added: generated.added },
+      'generated MQTT secrets for devices and accounts',
+    );
+  return generated;
+}
+
+function openStores(dataDir: string): Stores {
+  const db = openDatabase(dataDir);
+  return {
+    db,
+    meta: new MetaStore(db),
+    readings: new SqliteReadingStore(db),
+    events: new EventStore(db),
+    deadLetters: new DeadLetterStore(db),
+    devices: new DeviceStore(db),
+  };
+}
+
+function buildIngest(ctx: GatewayContext, storeHealth: StoreHealth): IngestPipeline {
+  const { settings, stores } = ctx;
+  return new IngestPipeline({
+    site: ctx.site,
+    codecs: ctx.codecs,
+    readings: stores.readings,
+    events: stores.events,
+    deadLetters: stores.deadLetters,
+    bus: ctx.bus,
+    metrics: ctx.metrics,
+    clock: ctx.clock,
+    activity: ctx.health,
+    limits: {
+      ...settings,
+      deviceMaxBytesPerS: settings.deviceMaxKbPerS * 1024,
+      deviceDailyQuotaBytes: settings.deviceDailyQuotaMb * MIB,
+    },
+    store: storeHealth,
+    log: moduleLogger(ctx.log, 'ingest'),
+    inTransaction: (fn) => stores.db.transaction(fn)(),
+  });
 }
 
 function createTransport(

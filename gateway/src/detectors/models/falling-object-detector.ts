@@ -278,44 +278,57 @@ export class FallingObjectDetector {
         'zh-CN': `${device.id} 检测到坠落物，轨迹回溯至${floors.zh}、第${column}列窗户附近，下落约${analysis.dropM.toFixed(1)}米，置信度${Math.round(confidence * 100)}%。`,
         en: `${device.id} saw a falling object traced back to ${floors.en}, window column ${column}; it fell about ${analysis.dropM.toFixed(1)} m (confidence ${Math.round(confidence * 100)} %).`,
       },
-      evidence: {
-        trackId: track.trackId,
-        trackClass: decision.trackClass,
-        confidence,
-        probabilities: roundAll(decision.probabilities),
-        origin: {
-          floor: origin.floor,
-          floorRange: origin.floorRange,
-          windowColumn: origin.column,
-          windowColumnRange: origin.columnRange,
-          releaseTs: new Date(releaseTs).toISOString(),
-          releaseXM: round(fit.releaseX),
-          releaseZM: round(fit.releaseZ),
-          sigmaXM: round(fit.sigmaX),
-          sigmaZM: round(fit.sigmaZ),
-        },
-        fit: {
-          model: 'quadratic-drag free fall',
-          terminalSpeedMs: round(Math.min(fit.terminalSpeedMs, 999)),
-          initialVelocityMs: fit.initialVelocity.map(round),
-          chi2PerDof: round(fit.chi2PerDof),
-          rmsM: round(fit.rmsM),
-          dropM: round(analysis.dropM),
-          // [seconds since frame 0, metres along the façade, metres above ground]
-          trajectory: fit.trajectory,
-        },
-        track: {
-          startTs: new Date(track.startTs).toISOString(),
-          fps: track.fps,
-          frame: track.frame,
-          points: track.points,
-        },
-        snapshotUrl: track.snapshotUrl,
-        clipUrl: track.clipUrl,
-        latencyMs: round(latencyMs),
-      },
+      evidence: throwEvidence(track, analysis, decision, { releaseTs, confidence, latencyMs }),
     };
   }
+}
+
+/** What the incident shows an engineer: the track, the fitted fall and the traced origin. */
+function throwEvidence(
+  track: Track,
+  analysis: TrackAnalysis,
+  decision: FallingObjectDecision,
+  at: { releaseTs: number; confidence: number; latencyMs: number },
+): Record<string, unknown> {
+  const fit = analysis.fit!;
+  const origin = analysis.origin!;
+  const { releaseTs, confidence, latencyMs } = at;
+  return {
+    trackId: track.trackId,
+    trackClass: decision.trackClass,
+    confidence,
+    probabilities: roundAll(decision.probabilities),
+    origin: {
+      floor: origin.floor,
+      floorRange: origin.floorRange,
+      windowColumn: origin.column,
+      windowColumnRange: origin.columnRange,
+      releaseTs: new Date(releaseTs).toISOString(),
+      releaseXM: round(fit.releaseX),
+      releaseZM: round(fit.releaseZ),
+      sigmaXM: round(fit.sigmaX),
+      sigmaZM: round(fit.sigmaZ),
+    },
+    fit: {
+      model: 'quadratic-drag free fall',
+      terminalSpeedMs: round(Math.min(fit.terminalSpeedMs, 999)),
+      initialVelocityMs: fit.initialVelocity.map(round),
+      chi2PerDof: round(fit.chi2PerDof),
+      rmsM: round(fit.rmsM),
+      dropM: round(analysis.dropM),
+      // [seconds since frame 0, metres along the façade, metres above ground]
+      trajectory: fit.trajectory,
+    },
+    track: {
+      startTs: new Date(track.startTs).toISOString(),
+      fps: track.fps,
+      frame: track.frame,
+      points: track.points,
+    },
+    snapshotUrl: track.snapshotUrl,
+    clipUrl: track.clipUrl,
+    latencyMs: round(latencyMs),
+  };
 }
 
 const round = (v: number): number => Number(v.toFixed(3));
