@@ -5,8 +5,8 @@
  * calibration are ignored (garbage-room and fire-lane cameras send events, not tracks).
  *
  * Before a decision pages anyone, falls repeating from one spot (condensate, dripping laundry,
- * eaves) are held back and reported once per spot as a low-severity `facade_drip`
- * (models/falling-object/repeats.ts), on event time. A throw's incident is keyed by façade, the
+ * eaves) are held back and reported once per spot as a low-severity `facade_drip`, a façade's
+ * spots in one incident (models/falling-object/repeats.ts), on event time. A throw's incident is keyed by façade, the
  * key the camera-event rule (rules/packs/camera-events/falling-object.yaml, a low-severity
  * watch) uses too: one throw seen by the camera and by the model is one incident, both alerts in
  * its evidence.
@@ -169,7 +169,10 @@ export class FallingObjectDetector {
     for (const d of this.repeats.due(eventTs)) this.deps.ctx.bus.emit('detectionRaised', d);
   }
 
-  /** One low-severity notice per dripping spot: property staff fix the pipe; nobody runs downstairs. */
+  /**
+   * A low-severity notice per dripping spot, all of one façade in one incident (rain off the eaves
+   * drips from dozens of spots at once): property staff fix the pipe; nobody runs downstairs.
+   */
   private drip(
     spot: DrippingSpot,
     camera: { device: Device; building: Building; facade: Facade; context: CameraContext },
@@ -184,7 +187,7 @@ export class FallingObjectDetector {
       siteId: this.deps.ctx.site.siteId,
       eventTs: spot.firstTs,
       source: { deviceId: device.id, rule: null, model: model.id },
-      dedupeKey: `facade_drip:${device.id}:${spot.spotId}`,
+      dedupeKey: `facade_drip:${building.id}:${facade.id}`,
       location: {
         building: building.id,
         facade: facade.id,

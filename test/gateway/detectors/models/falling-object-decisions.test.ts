@@ -60,7 +60,7 @@ const alertOfTrack = (trackId: string): Alert | undefined =>
   alerts('falling_object').find((a) => a.evidence.trackId === trackId);
 
 describe('falling-object: one decision per danger', () => {
-  it('drips every 20 s from one spot raise one low-severity facade_drip and no thrown-object alert', async () => {
+  it('drips from two spots of one façade raise one low-severity facade_drip incident and no thrown-object alert', async () => {
     const camera = gw.gateway.ctx.site.device('cam-b11-south')!;
     const start = testNow() - 30 * 60_000;
     const drips = generateDripSpot({
@@ -74,11 +74,27 @@ describe('falling-object: one decision per danger', () => {
       facade: FACADE,
       ids: { siteId: 'chunjiang', deviceId: camera.id },
     });
+    // A second spot on the same façade (wet laundry two columns along): its own notice, the same incident.
+    const laundry = generateDripSpot({
+      camera: camera.calibration!,
+      startTs: start + 60_000,
+      rng: 'decisions-laundry',
+      variant: 'laundry',
+      drops: 12,
+      floors: 18,
+      floorHeightM: 2.9,
+      facade: FACADE,
+      ids: { siteId: 'chunjiang', deviceId: camera.id },
+    });
     expect(drips.length).toBeGreaterThanOrEqual(8);
-    await publishTracks(camera.id, drips);
+    expect(laundry.length).toBeGreaterThanOrEqual(8);
+    await publishTracks(
+      camera.id,
+      [...drips, ...laundry].sort((a, b) => a.track.startTs - b.track.startTs),
+    );
     // A throw on another camera 5 minutes of event time after the last drop: once it is decided,
     // every drop before it has been decided and every held drop's wait (90 s) is over.
-    const lastDrop = Math.max(...drips.map((d) => d.truth.eventTs));
+    const lastDrop = Math.max(...[...drips, ...laundry].map((d) => d.truth.eventTs));
     const marker = bottle('cam-b3-east', lastDrop + 5 * 60_000, 't-drip-marker');
     await publishTracks('cam-b3-east', [marker]);
     await eventually(() => alertOfTrack('t-drip-marker'), 10_000);
@@ -88,9 +104,12 @@ describe('falling-object: one decision per danger', () => {
     const spots = await incidents('facade_drip');
     expect(spots).toHaveLength(1);
     expect(spots[0]!.severity).toBe('info');
-    const [notice] = alerts('facade_drip');
-    expect(notice!.source.deviceId).toBe(camera.id);
-    expect(notice!.evidence.falls).toBeGreaterThanOrEqual(3);
+    const notices = alerts('facade_drip');
+    expect(new Set(notices.map((n) => n.evidence.spotId)).size).toBe(2);
+    for (const notice of notices) {
+      expect(notice.source.deviceId).toBe(camera.id);
+      expect(notice.evidence.falls).toBeGreaterThanOrEqual(3);
+    }
   });
 
   it('a bottle whose track starts 0.8 s after release alerts with the right floor ±1', async () => {
