@@ -128,10 +128,12 @@ export class FallingObjectDetector {
       );
       const latencyMs = performance.now() - item.receivedAt;
       this.deps.onDecision?.(item.track, decision, analysis, latencyMs);
-      this.deps.log.debug(
-        () => ({ trackId: item.track.trackId, decision, fitMs: performance.now() - started }),
-        'track classified',
-      );
+      // pino takes no lambdas (it would write an empty record): guard the per-track record instead.
+      if (this.deps.log.isLevelEnabled('debug'))
+        this.deps.log.debug(
+          { trackId: item.track.trackId, decision, fitMs: performance.now() - started },
+          'track classified',
+        );
       if (!analysis.fit || !analysis.origin) continue;
       const alert = decision.alert
         ? this.detection(item.track, camera, analysis, decision, loaded, latencyMs)
