@@ -32,6 +32,17 @@ const downstream = {
   ui: ['api'],
 };
 
+/**
+ * Code outside the gateway that may take only its bottom parts: contracts/ (wire types) and
+ * site/ (the site file: schema, loader, index), plus the `extra` folders named.
+ */
+const gatewayBottomOnly = (name, from, comment, extra = []) => ({
+  name,
+  severity: 'error',
+  comment,
+  from: { path: from },
+  to: { path: SRC, pathNot: [stage('contracts'), stage('site'), ...extra] },
+});
 /** Code outside the gateway that may take only its contracts. */
 const contractsOnly = (name, from, comment) => ({
   name,
@@ -56,6 +67,17 @@ module.exports = {
       comment: 'Wire types and schemas stand alone: every part may import them.',
       from: { path: stage('contracts') },
       to: { path: '^(gateway|models|rules|simulators|dashboards)/', pathNot: stage('contracts') },
+    },
+    {
+      name: 'site-is-a-bottom-part',
+      severity: 'error',
+      comment:
+        'The site file library is shared by the gateway and the tools around it: it leans on contracts/ and core/ only.',
+      from: { path: stage('site') },
+      to: {
+        path: '^(gateway|models|rules|simulators|dashboards|scripts)/',
+        pathNot: [stage('contracts'), stage('core'), stage('site')],
+      },
     },
     {
       name: 'core-imports-contracts-only',
@@ -92,15 +114,23 @@ module.exports = {
       from: { path: SRC },
       to: { path: ['^models/[^/]+/train', '^simulators/', '^field/', '^scripts/', '^test/'] },
     },
-    contractsOnly(
+    gatewayBottomOnly(
       'models-not-into-gateway',
       '^models/',
-      'A model imports contracts (and tfjs) only; shared training code lives in models/lib.',
+      'Models import contracts, the site library and the pure codecs (training data is read as the gateway reads it); ' +
+        'what the gateway and training share (the tfjs backend selector, model folders) lives in models/lib.',
+      [stage('codecs')],
     ),
-    contractsOnly(
+    gatewayBottomOnly(
       'simulators-contracts-only',
       '^simulators/',
-      'Simulators publish what devices send; they must not echo the codecs or drive the gateway.',
+      'Simulators publish what devices send: contracts and the site file only; they must not echo the codecs or drive the gateway (the demo that starts one is in scripts/).',
+    ),
+    gatewayBottomOnly(
+      'rules-tools-over-public-api',
+      '^rules/',
+      'The rules CLI works over the rules public API (detectors/rules/public-api.ts), never the engine internals.',
+      ['^gateway/src/detectors/rules/public-api[.]ts$'],
     ),
     {
       name: 'independent-generator-stays-independent',

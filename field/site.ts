@@ -1,5 +1,5 @@
 /** The example site's devices a scene speaks for, read from the site file (never hard-coded). */
-import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../gateway/src/site/site-loader.ts';
 import type { Building, Device, Household, Site } from '../gateway/src/contracts/site.ts';
 
 export const DEFAULT_SITE_FILE = 'sites/chunjiang.yaml';

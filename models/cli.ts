@@ -2,7 +2,7 @@
  * `npm run train -- <model>` and `npm run eval -- <model>` (issue 6, "Runtime"). Training runs on
  * the same backend the gateway would pick (tfjs-node if installed, else wasm).
  */
-import { selectBackend, type Tf } from '../gateway/src/detectors/models/backend.ts';
+import { selectBackend, type Tf } from './lib/backend.ts';
 import * as fallingObject from './falling-object/train.ts';
 import * as fireFusion from './fire-fusion/train.ts';
 import * as elderlyInactivity from './elderly-inactivity/train.ts';

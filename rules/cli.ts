@@ -6,18 +6,15 @@
  *   npm run rules -- test-pack [<pack-dir>…]      runs the packs' YAML tests (default every pack)
  * Exit code 1 on a load problem or a failing test.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { EXAMPLE_SITE_FILE } from '../gateway/src/config/settings.ts';
-import { SiteIndex } from '../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
-import { describeDetection, parseJsonl, replay } from '../gateway/src/detectors/rules/fixture.ts';
-import { PACKS_DIR } from '../gateway/src/detectors/rules/module.ts';
-import { runPack } from '../gateway/src/detectors/rules/pack-tests.ts';
-import { listRuleFiles, loadRuleFiles, parseRule } from '../gateway/src/detectors/rules/rule-loader.ts';
-import { formatRuleProblem } from '../gateway/src/detectors/rules/types.ts';
-import { toEpochMs } from '../gateway/src/codecs/timestamps.ts';
+import { SiteIndex } from '../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../gateway/src/site/site-loader.ts';
+import {
+  checkRules,
+  describeDetection,
+  testPacks,
+  testRuleFile,
+} from '../gateway/src/detectors/rules/public-api.ts';
 
 const USAGE = `usage:
   npm run rules -- test <rule-file> --fixture <jsonl> [--until <time>] [--lang zh-CN|en] [--site <file>] [--json]
@@ -50,14 +47,12 @@ function main(argv: string[]): number {
         console.error(USAGE);
         return 1;
       }
-      const parsed = parseRule(readFileSync(file, 'utf8'), file);
-      if (!parsed.rule) {
-        for (const p of parsed.problems) console.error(formatRuleProblem(p));
+      const outcome = testRuleFile(site(), file, values.fixture, values.until);
+      if (!outcome.result) {
+        for (const p of outcome.problems) console.error(p);
         return 1;
       }
-      const items = parseJsonl(readFileSync(values.fixture, 'utf8'));
-      const until = values.until === undefined ? undefined : toEpochMs(values.until, 'until');
-      const result = replay(site(), [parsed.rule], items, until === undefined ? {} : { until });
+      const { result } = outcome;
       if (values.json) {
         console.log(JSON.stringify(result, null, 2));
         return 0;
@@ -70,32 +65,23 @@ function main(argv: string[]): number {
       for (const s of result.skipped) console.log(`skipped item ${s.index + 1}: ${s.reason}`);
       const fired = result.detections.filter((d) => !d.cleared).length;
       console.log(
-        `${parsed.rule.id}: ${items.length} items, ${result.evaluations} evaluations, ${fired} fired, ${result.detections.length - fired} cleared`,
+        `${outcome.ruleId}: ${outcome.items} items, ${result.evaluations} evaluations, ${fired} fired, ${result.detections.length - fired} cleared`,
       );
       return 0;
     }
     case 'check': {
-      const targets = rest.length ? rest : [PACKS_DIR];
-      const files = targets.flatMap((t) => (statSync(t).isDirectory() ? listRuleFiles([t]) : [t]));
-      const set = loadRuleFiles(files);
-      for (const p of set.problems) console.error(formatRuleProblem(p));
-      console.log(`${set.rules.length} rules loaded, ${set.problems.length} problems`);
-      return set.problems.length ? 1 : 0;
+      const { loaded, problems } = checkRules(rest.length ? rest : undefined);
+      for (const p of problems) console.error(p);
+      console.log(`${loaded} rules loaded, ${problems.length} problems`);
+      return problems.length ? 1 : 0;
     }
     case 'test-pack': {
-      const dirs = rest.length
-        ? rest
-        : readdirSync(PACKS_DIR)
-            .map((p) => path.join(PACKS_DIR, p))
-            .filter((p) => statSync(p).isDirectory());
       let failed = 0;
-      const s = site();
-      for (const dir of dirs) {
-        const { results, loadProblems } = runPack(dir, s);
+      for (const { pack, results, loadProblems } of testPacks(site(), rest.length ? rest : undefined)) {
         for (const p of loadProblems) console.error(p);
         failed += loadProblems.length;
         for (const r of results) {
-          console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${path.basename(dir)}: ${r.name}`);
+          console.log(`${r.ok ? 'ok  ' : 'FAIL'} ${pack}: ${r.name}`);
           if (!r.ok) {
             failed++;
             for (const f of r.failures) console.log(`       ${f}`);

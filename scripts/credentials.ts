@@ -16,7 +16,7 @@ import {
   secretsPath,
   writeSecrets,
 } from '../gateway/src/config/generated-secrets.ts';
-import { parseSite } from '../gateway/src/config/site-loader.ts';
+import { parseSite } from '../gateway/src/site/site-loader.ts';
 import { hashPassword } from '../gateway/src/core/passwords.ts';
 
 const { positionals, values } = parseArgs({

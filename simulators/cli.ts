@@ -7,7 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import cliProgress from 'cli-progress';
-import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../gateway/src/site/site-loader.ts';
 import { AbsenceAnnouncer } from './core/api-announcer.ts';
 import { runOverMqtt, type RunProgress } from './core/mqtt-runner.ts';
 import { generatedAccountSecret } from './core/local-secret.ts';

@@ -7,7 +7,7 @@
  *   sim.engine.truthRecords; // what was injected
  */
 import type { Device, Household, Place, Site } from '../gateway/src/contracts/site.ts';
-import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../gateway/src/site/site-loader.ts';
 import { FacadeCameraActor, type ThrowIncident } from './camera/camera-actor.ts';
 import type { ObjectClassName } from './camera/fall.ts';
 import { SimulationEngine } from './core/engine.ts';

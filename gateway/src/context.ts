@@ -3,7 +3,7 @@
  * positional arguments or global settings).
  */
 import type { Settings } from './config/settings.ts';
-import type { SiteIndex } from './config/site-index.ts';
+import type { SiteIndex } from './site/site-index.ts';
 import type { CodecRegistry } from './codecs/registry.ts';
 import type { EventBus } from './core/bus.ts';
 import type { Clock } from './core/clock.ts';

@@ -5,9 +5,8 @@
  * using water (day or night), leaks that mask it, taps left running. Held-out: other seeds and
  * households, other months, more lost and late uplinks, more leaks.
  */
-import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
-import { SiteIndex } from '../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { SiteIndex } from '../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../gateway/src/site/site-loader.ts';
 import type { Household, Site } from '../../gateway/src/contracts/site.ts';
 import { SimulationEngine } from '../../simulators/core/engine.ts';
 import { Rng } from '../../simulators/core/rng.ts';

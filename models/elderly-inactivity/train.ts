@@ -7,7 +7,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { quantile as quantileOf } from '../lib/report.ts';
 import type { LayersModel } from '@tensorflow/tfjs';
-import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import type { Tf } from '../lib/backend.ts';
 import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
 import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import { generateMeterRuns, HELD_OUT_SPEC, TRAIN_SPEC, type MeterRun, type WaterSpec } from './dataset.ts';

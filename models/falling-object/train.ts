@@ -7,7 +7,7 @@
  * `npm run eval -- falling-object` re-runs the held-out evaluation of the newest version.
  */
 import type { LayersModel, SymbolicTensor } from '@tensorflow/tfjs';
-import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import type { Tf } from '../lib/backend.ts';
 import { MODELS_ROOT, type ModelMeta } from '../lib/model-store.ts';
 import { loadNewest, newModelMeta, saveTrained, trainClassifier } from '../lib/train-mlp.ts';
 import {

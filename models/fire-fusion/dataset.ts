@@ -5,9 +5,8 @@
  * through the gateway codecs into a ShedState and records a window after every message.
  * Held-out: other seeds, every month (hot summer roofs), more nuisances, 12–40 ports.
  */
-import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
-import { SiteIndex } from '../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { SiteIndex } from '../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../gateway/src/site/site-loader.ts';
 import type { Device, Site } from '../../gateway/src/contracts/site.ts';
 import { SimulationEngine } from '../../simulators/core/engine.ts';
 import { Rng } from '../../simulators/core/rng.ts';

@@ -2,7 +2,7 @@
  * Simulator wire messages → canonical readings, through the gateway's own topic parser and
  * codecs (the same decoding ingest does), so models train on exactly what the bus will carry.
  */
-import type { SiteIndex } from '../../gateway/src/config/site-index.ts';
+import type { SiteIndex } from '../../gateway/src/site/site-index.ts';
 import { CodecRegistry } from '../../gateway/src/codecs/registry.ts';
 import type { Reading } from '../../gateway/src/contracts/readings.ts';
 import { parseDeviceTopic } from '../../gateway/src/contracts/topics.ts';

@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { SingleBar, Presets } from 'cli-progress';
 import type { LayersModel } from '@tensorflow/tfjs';
-import type { Tf } from '../../gateway/src/detectors/models/backend.ts';
+import type { Tf } from './backend.ts';
 import { listVersions, readModelFolder, writeModelFolder, type ModelMeta } from './model-store.ts';
 
 export interface Dataset {

@@ -10,7 +10,7 @@ import { OBJECT_CLASSES } from '../camera/fall.ts';
 import { parseDuration } from '../core/time.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import type { Scenario } from './types.ts';
-import { yamlNodeAt } from '../../gateway/src/core/yaml-locate.ts';
+import { yamlNodeAt } from '../../gateway/src/site/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validate = ajv.compile(SCENARIO_SCHEMA);

@@ -6,9 +6,8 @@
  *
  * Options (env): BENCH_MESSAGES (60000), BENCH_ROUNDS (5; the best round counts).
  */
-import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
-import { SiteIndex } from '../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { SiteIndex } from '../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../gateway/src/site/site-loader.ts';
 import { ManualClock } from '../../gateway/src/core/clock.ts';
 import { RuleEngine } from '../../gateway/src/detectors/rules/engine.ts';
 import { PACKS_DIR } from '../../gateway/src/detectors/rules/module.ts';

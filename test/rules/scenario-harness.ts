@@ -7,9 +7,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { EXAMPLE_SITE_FILE } from '../../gateway/src/config/settings.ts';
-import { SiteIndex } from '../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { SiteIndex } from '../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../gateway/src/site/site-loader.ts';
 import { CodecRegistry } from '../../gateway/src/codecs/registry.ts';
 import type { Detection } from '../../gateway/src/contracts/alerts.ts';
 import { EventBus } from '../../gateway/src/core/bus.ts';

@@ -3,7 +3,7 @@
  * out), the grid path, both languages, and an id derived from the detection's content so that
  * the same detection raised twice (a replay, a retry after a crash, two paths) is one alert.
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { AlertLocation, Detection } from '../contracts/alerts.ts';
 import { contentId } from '../core/ids.ts';
 import type { StoredAlert } from './model.ts';

@@ -1,6 +1,6 @@
 /**
  * Alerting policy from the site file's `routing`, `escalation` and `playbooks` sections
- * (schema: gateway/src/config/site.schema.json), with the defaults a site gets when it leaves
+ * (schema: gateway/src/site/site.schema.json), with the defaults a site gets when it leaves
  * a section out. The schema carries the same defaults for people reading it.
  */
 import { SEVERITIES, type AlertKind, type Severity } from '../contracts/alerts.ts';

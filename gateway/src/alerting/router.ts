@@ -4,7 +4,7 @@
  * role wins (a responder on the micro-grid, the property manager on the neighbourhood). The
  * chain is then: A posts (AB角) → B posts → supervisors at each grid level up to the street.
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Role, StaffMember } from '../contracts/site.ts';
 import type { ChainStep } from './model.ts';
 

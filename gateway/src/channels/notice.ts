@@ -1,5 +1,5 @@
 /** Turns an incident change into a short notice in zh-CN (default) or English. */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import { maskPhonesInText, withoutPhones } from '../privacy/masking.ts';
 import type { Notice } from './robot-formats.ts';
 

@@ -7,7 +7,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import { AppMessenger, type PersonalMessage } from './app-messages.ts';
 import { fromEnv, type ChannelsConfig } from './config.ts';
 import type { DeliveryJob, DeliveryQueue, Endpoint } from './delivery-queue.ts';

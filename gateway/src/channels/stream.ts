@@ -6,7 +6,7 @@
  */
 import type { WebSocket } from 'ws';
 import type { AuthUser } from '../contracts/auth.ts';
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Alert } from '../contracts/alerts.ts';
 import type { DeviceHealth } from '../core/bus.ts';
 

@@ -5,7 +5,7 @@
  */
 import type { Clock } from '../core/clock.ts';
 import { SEVERITIES } from '../contracts/alerts.ts';
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { WebhookConfig } from './config.ts';
 import { exchange, type DeliveryQueue, type Endpoint } from './delivery-queue.ts';
 import type { DeliveryOutcome } from './delivery-store.ts';

@@ -6,9 +6,9 @@
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { Errors } from '../core/errors.ts';
+import { EXAMPLE_SITE_FILE } from '../site/site-loader.ts';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const EXAMPLE_SITE_FILE = path.join(REPO_ROOT, 'sites/chunjiang.yaml');
 
 export interface Settings {
   httpHost: string;

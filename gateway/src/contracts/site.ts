@@ -1,4 +1,4 @@
-/** The site model: what the YAML site file describes (schema: gateway/src/config/site.schema.json). */
+/** The site model: what the YAML site file describes (schema: gateway/src/site/site.schema.json). */
 import type { DeviceKind } from './readings.ts';
 
 export const GRID_LEVELS = ['street', 'block', 'neighbourhood', 'micro_grid', 'building_group'] as const;

@@ -7,7 +7,7 @@
  * month did); saving runs on the housekeeping clock. Status counts are kept as devices change,
  * not recounted over every device at each change (O(N²) as 100 k devices come online).
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { DeviceHealth, EventBus } from '../core/bus.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';

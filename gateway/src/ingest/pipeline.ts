@@ -6,7 +6,7 @@
  * What a group commit stored is announced on the bus only once it has committed: no listener runs
  * inside ingest's transaction or on the acknowledgement path, and nothing announced can be undone.
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
 import {
   CodecError,

@@ -1,6 +1,6 @@
 /**
  * The site file's `privacy` section with its lawful defaults filled in (schema:
- * gateway/src/config/site.schema.json, reasons: docs/privacy.md).
+ * gateway/src/site/site.schema.json, reasons: docs/privacy.md).
  */
 import type { Role, Site } from '../contracts/site.ts';
 

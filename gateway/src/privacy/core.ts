@@ -4,7 +4,7 @@
  * composition root (gateway.ts) and handed over in the context, so the detectors, alerting and
  * the API judge consent, mask fields and log reads the same way.
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Household, Role } from '../contracts/site.ts';
 import type { Database } from '../store/database.ts';
 import { AuditLog } from './audit-log.ts';

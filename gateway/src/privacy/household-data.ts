@@ -7,7 +7,7 @@
  */
 import { ACTIVE_STATES } from '../alerting/model.ts';
 import type { Household } from '../contracts/site.ts';
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Database } from '../store/database.ts';
 import type { Corrections } from './corrections.ts';
 import type { LegalHolds } from './legal-holds.ts';

@@ -7,7 +7,7 @@
  */
 import { Counter, type Registry } from 'prom-client';
 import { CLOSED_STATES } from '../alerting/model.ts';
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Database } from '../store/database.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { PrivacyConfig } from './config.ts';

@@ -10,7 +10,7 @@
  * - `$SYS/` and the gateway's own output topics are never publishable by clients.
  * CONNECTs are throttled per client id and, for wrong passwords, per address (`TokenBuckets`).
  */
-import type { SiteIndex } from '../config/site-index.ts';
+import type { SiteIndex } from '../site/site-index.ts';
 import type { Clock } from '../core/clock.ts';
 import { TokenBuckets } from '../core/login-guard.ts';
 import type { Metrics } from '../core/metrics.ts';

@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
+import { EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
 import type { Detection } from '../../../gateway/src/contracts/alerts.ts';
 import { ManualClock, type Clock } from '../../../gateway/src/core/clock.ts';
 import { createAlertingModule, AlertingModule } from '../../../gateway/src/alerting/module.ts';

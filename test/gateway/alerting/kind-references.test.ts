@@ -8,7 +8,7 @@ import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { readAlertingConfig } from '../../../gateway/src/alerting/config.ts';
 import { unraisedKinds } from '../../../gateway/src/alerting/kind-references.ts';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { customRulesDir } from '../../helpers/custom-rule.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { writeSite } from './fixtures.ts';

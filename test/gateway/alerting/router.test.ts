@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SiteIndex } from '../../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
+import { SiteIndex } from '../../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
 import { buildChain } from '../../../gateway/src/alerting/router.ts';
 import {
   DEFAULT_ESCALATION,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 
-import { parseSite } from '../../../gateway/src/config/site-loader.ts';
+import { parseSite } from '../../../gateway/src/site/site-loader.ts';
 import { eventually, makeDataDir } from '../../helpers/gateway.ts';
 import {
   inactivity,

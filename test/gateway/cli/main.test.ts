@@ -4,7 +4,8 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_SITE_FILE, REPO_ROOT } from '../../../gateway/src/config/settings.ts';
+import { EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
+import { REPO_ROOT } from '../../../gateway/src/config/settings.ts';
 
 function runMain(env: Record<string, string>): { status: number | null; stderr: string } {
   const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'gateway/src/main.ts')], {

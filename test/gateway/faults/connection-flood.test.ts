@@ -10,8 +10,7 @@ import mqtt from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { spawnGateway, type GatewayProcess } from '../../helpers/gateway-process.ts';
 import { eventually, makeDataDir } from '../../helpers/gateway.ts';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
 
 const ATTEMPTS = 20_000;
 const IN_FLIGHT = 400;

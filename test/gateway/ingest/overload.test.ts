@@ -6,8 +6,7 @@
  */
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
 import { testNow } from '../../helpers/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { scrapeMetrics } from '../../helpers/metrics.ts';

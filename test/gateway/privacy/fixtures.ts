@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse, stringify } from 'yaml';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
+import { EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
 import type { Site } from '../../../gateway/src/contracts/site.ts';
 import type { SiteConsent } from '../../../gateway/src/privacy/config.ts';
 import { testNow } from '../../helpers/clock.ts';

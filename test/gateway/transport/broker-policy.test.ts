@@ -105,7 +105,7 @@ describe('broker policy', () => {
     const { mkdtempSync, readFileSync, writeFileSync } = await import('node:fs');
     const os = await import('node:os');
     const path = await import('node:path');
-    const { EXAMPLE_SITE_FILE } = await import('../../../gateway/src/config/settings.ts');
+    const { EXAMPLE_SITE_FILE } = await import('../../../gateway/src/site/site-loader.ts');
     const dir = mkdtempSync(path.join(os.tmpdir(), 'weige-site-'));
     const siteFile = path.join(dir, 'site.yaml');
     writeFileSync(

@@ -4,7 +4,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend, type Tf } from '../../../gateway/src/detectors/models/backend.ts';
+import { selectBackend, type Tf } from '../../../models/lib/backend.ts';
 import { modelArtifacts } from '../../../models/lib/train-mlp.ts';
 import { averaged } from '../../../models/falling-object/train.ts';
 

@@ -5,7 +5,7 @@
  * fraction of the model calls. One row per call and many rows per call give the same numbers.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend, type Tf } from '../../../gateway/src/detectors/models/backend.ts';
+import { selectBackend, type Tf } from '../../../models/lib/backend.ts';
 import { ModelRegistry, type LoadedModel } from '../../../gateway/src/detectors/models/registry.ts';
 import { createRootLogger } from '../../../gateway/src/core/logger.ts';
 import { generateRuns, type Run } from '../../../models/fire-fusion/dataset.ts';

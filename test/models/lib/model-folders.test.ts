@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
-import { selectBackend, type Tf } from '../../../gateway/src/detectors/models/backend.ts';
+import { selectBackend, type Tf } from '../../../models/lib/backend.ts';
 import type { ModelMeta } from '../../../models/lib/model-store.ts';
 import { loadNewest, saveTrained } from '../../../models/lib/train-mlp.ts';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { DISTRACTOR_LABELS, generateDistractor } from '../../../simulators/camera/distractors.ts';
 import { floorOfHeight } from '../../../simulators/camera/fall.ts';
 import { FacadeCamera } from '../../../simulators/camera/projection.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { HOUR_MS } from '../../../simulators/core/time.ts';
 import type { Scenario } from '../../../simulators/scenario/types.ts';
 import { createSimulation } from '../../../simulators/simulation.ts';

@@ -1,6 +1,6 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { loadScenarioFile, parseScenario, ScenarioError } from '../../../simulators/scenario/load.ts';
 
 const site = loadSiteFile('sites/chunjiang.yaml');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { SimulationEngine } from '../../../simulators/core/engine.ts';
 import { Rng } from '../../../simulators/core/rng.ts';
 import { HOUR_MS } from '../../../simulators/core/time.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loadSiteFile } from '../../../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../../../gateway/src/site/site-loader.ts';
 import { sanchuanNbiotCodec } from '../../../gateway/src/codecs/vendors/sanchuan-nbiot.ts';
 import { SimulationEngine } from '../../../simulators/core/engine.ts';
 import { Rng } from '../../../simulators/core/rng.ts';

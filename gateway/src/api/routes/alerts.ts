@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { GatewayContext } from '../../context.ts';
 import { SEVERITIES, type Severity } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';

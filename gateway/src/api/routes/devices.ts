@@ -1,7 +1,7 @@
 /** Device registry and stored readings: GET/POST /api/devices, GET /api/devices/:id[/readings|/events]. */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Device } from '../../contracts/site.ts';
-import { siteDefinitionSchema } from '../../config/site-schema.ts';
+import { siteDefinitionSchema } from '../../site/site-schema.ts';
 import { Errors } from '../../core/errors.ts';
 import type { GatewayContext } from '../../context.ts';
 import type { ReadingKey } from '../../store/reading-store.ts';

@@ -32,7 +32,7 @@ import {
   type DrippingSpot,
 } from '../../../../models/falling-object/repeats.ts';
 import type { TimerHandle } from '../../core/clock.ts';
-import type { Tf } from './backend.ts';
+import type { Tf } from '../../../../models/lib/backend.ts';
 import type { ModelRegistry, LoadedModel } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
 

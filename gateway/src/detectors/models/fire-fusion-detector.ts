@@ -21,7 +21,7 @@ import {
   type FireDecision,
   type ShedWindow,
 } from '../../../../models/fire-fusion/predict.ts';
-import type { Tf } from './backend.ts';
+import type { Tf } from '../../../../models/lib/backend.ts';
 import type { LoadedModel, ModelRegistry } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
 

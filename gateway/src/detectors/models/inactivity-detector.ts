@@ -28,7 +28,7 @@ import {
   paramsFrom,
   type InactivityAlert,
 } from '../../../../models/elderly-inactivity/predict.ts';
-import type { Tf } from './backend.ts';
+import type { Tf } from '../../../../models/lib/backend.ts';
 import type { LoadedModel, ModelRegistry } from './registry.ts';
 import { WorkQueue } from './work-queue.ts';
 

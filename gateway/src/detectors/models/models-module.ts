@@ -8,7 +8,12 @@ import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { moduleLogger, type Logger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
-import { DEFAULT_LOADERS, selectBackend, type BackendLoaders, type TfRuntime } from './backend.ts';
+import {
+  DEFAULT_LOADERS,
+  selectBackend,
+  type BackendLoaders,
+  type TfRuntime,
+} from '../../../../models/lib/backend.ts';
 import type { ModelsFacade } from './facade.ts';
 import { FallingObjectDetector } from './falling-object-detector.ts';
 import { FireFusionDetector } from './fire-fusion-detector.ts';

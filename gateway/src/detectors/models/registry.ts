@@ -14,7 +14,7 @@ import {
   readModelFolder,
   type ModelMeta,
 } from '../../../../models/lib/model-store.ts';
-import type { Tf } from './backend.ts';
+import type { Tf } from '../../../../models/lib/backend.ts';
 
 export interface LoadedModel {
   name: string;

@@ -3,7 +3,7 @@
  * subject's location, zh-CN and en texts rendered from the rule's templates, a dedupe key built
  * from ids, and evidence saying which rule version fired on which facts and input.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
 import { facadeSighting } from './facade-sighting.ts';
 import { renderTemplate, type TemplateInput } from './templates.ts';

@@ -9,7 +9,7 @@
  *   whose facts grow with the clock (age, span). Inputs older than a subject's last evaluation
  *   (late NB-IoT batches) still fill the windows but do not rewind the state machine.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
 import type { Device } from '../../contracts/site.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';

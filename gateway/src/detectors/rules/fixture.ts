@@ -9,7 +9,7 @@
  * The replay drives a ManualClock to each item's time, so `for:` timers and ticks fire exactly as
  * they would live.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { toEpochMs } from '../../codecs/timestamps.ts';

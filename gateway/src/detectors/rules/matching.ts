@@ -3,7 +3,7 @@
  * caches the answer, so a message costs only the rules that apply to its device, however many
  * other rules are loaded.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Device } from '../../contracts/site.ts';
 import type { CompiledRule, RuleMatch, Subject } from './types.ts';
 

@@ -18,7 +18,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Detection } from '../../contracts/alerts.ts';
 import { toEpochMs } from '../../codecs/timestamps.ts';
 import { parseDuration } from './duration.ts';

@@ -1,6 +1,6 @@
 /**
  * Strict rule loading: YAML → JSON Schema (all errors) → compile facts, operators, templates.
- * Every problem carries file:line:col and a JSON pointer (like config/site-loader.ts), so
+ * Every problem carries file:line:col and a JSON pointer (like site/site-loader.ts), so
  * `GET /api/rules` and the log can say exactly what to fix. A bad file is skipped; the others load.
  */
 import { createHash } from 'node:crypto';
@@ -21,7 +21,7 @@ import type {
   RuleProblem,
   Schedule,
 } from './types.ts';
-import { yamlNodeAt } from '../../core/yaml-locate.ts';
+import { yamlNodeAt } from '../../site/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateRule = ajv.compile(RULE_SCHEMA);

@@ -4,7 +4,7 @@
  * one sample before it, so a register's value at the window start is known), and never more
  * than MAX_SAMPLES, so memory is bounded whatever the traffic.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { Device } from '../../contracts/site.ts';
 import { lastIndexAtOrBefore, type Sample } from '../../../../rules/operators/windows.ts';
 import type { DeviceFilter, InputSource, Observation, SeriesView } from './types.ts';

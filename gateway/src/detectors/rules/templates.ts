@@ -4,7 +4,7 @@
  * blank in a resident's alert). Names of places and buildings come from the site file in the
  * text's language.
  */
-import type { SiteIndex } from '../../config/site-index.ts';
+import type { SiteIndex } from '../../site/site-index.ts';
 import type { LocalizedText } from '../../contracts/site.ts';
 import type { FactValue } from '../../../../rules/operators/comparison.ts';
 import type { FacadeSighting } from './facade-sighting.ts';

@@ -7,7 +7,7 @@ import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { selectBackend, type Tf } from '../../../../gateway/src/detectors/models/backend.ts';
+import { selectBackend, type Tf } from '../../../../models/lib/backend.ts';
 import { ModelRegistry, type LoadedModel } from '../../../../gateway/src/detectors/models/registry.ts';
 import { createRootLogger } from '../../../../gateway/src/core/logger.ts';
 import { eventually } from '../../../helpers/gateway.ts';

@@ -5,9 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_SITE_FILE } from '../../../../gateway/src/config/settings.ts';
-import { SiteIndex } from '../../../../gateway/src/config/site-index.ts';
-import { loadSiteFile } from '../../../../gateway/src/config/site-loader.ts';
+import { SiteIndex } from '../../../../gateway/src/site/site-index.ts';
+import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../../../gateway/src/site/site-loader.ts';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { RuleEngine } from '../../../../gateway/src/detectors/rules/engine.ts';

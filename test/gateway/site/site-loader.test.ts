@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { EXAMPLE_SITE_FILE } from '../../../gateway/src/config/settings.ts';
-import { loadSiteFile, parseSite, type SiteProblem } from '../../../gateway/src/config/site-loader.ts';
-import { SiteIndex } from '../../../gateway/src/config/site-index.ts';
+import {
+  loadSiteFile,
+  parseSite,
+  type SiteProblem,
+  EXAMPLE_SITE_FILE,
+} from '../../../gateway/src/site/site-loader.ts';
+import { SiteIndex } from '../../../gateway/src/site/site-index.ts';
 import { WeigeError } from '../../../gateway/src/core/errors.ts';
 
 const example = readFileSync(EXAMPLE_SITE_FILE, 'utf8');

@@ -2,15 +2,23 @@
  * Loads a YAML site file: parse → JSON Schema (all errors, defaults applied) → cross-references.
  * Every problem is reported as `file:line:col path message`, so a bad site file fails at start
  * with something a person can fix.
+ *
+ * site/ is a bottom part (it imports contracts/ and core/ only): the gateway reads its site through
+ * it, and so do the simulators, the models' datasets and the rules CLI, without reaching into the
+ * gateway's stages.
  */
 import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
 import { Ajv, type ErrorObject } from 'ajv';
 import { Errors } from '../core/errors.ts';
 import { DEVICE_KINDS } from '../contracts/readings.ts';
 import { GRID_LEVELS, type GridNode, type Site } from '../contracts/site.ts';
 import { SITE_SCHEMA } from './site-schema.ts';
-import { yamlNodeAt } from '../core/yaml-locate.ts';
+import { yamlNodeAt } from './yaml-locate.ts';
+
+/** The example community (春江), the default site of the gateway and the tools. */
+export const EXAMPLE_SITE_FILE = fileURLToPath(new URL('../../../sites/chunjiang.yaml', import.meta.url));
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
 const validateSite = ajv.compile(SITE_SCHEMA);

@@ -8,15 +8,15 @@
  */
 import net from 'node:net';
 import { readSettings, type Settings } from '../gateway/src/config/settings.ts';
-import { loadSiteFile } from '../gateway/src/config/site-loader.ts';
+import { loadSiteFile } from '../gateway/src/site/site-loader.ts';
 import { Gateway } from '../gateway/src/gateway.ts';
 import { WeigeError } from '../gateway/src/core/errors.ts';
-import { AbsenceAnnouncer } from './core/api-announcer.ts';
-import { runOverMqtt } from './core/mqtt-runner.ts';
-import { generatedAccountSecret } from './core/local-secret.ts';
-import { isoLocal } from './core/time.ts';
-import { createSimulation } from './simulation.ts';
-import { TruthWriter } from './truth-writer.ts';
+import { AbsenceAnnouncer } from '../simulators/core/api-announcer.ts';
+import { runOverMqtt } from '../simulators/core/mqtt-runner.ts';
+import { generatedAccountSecret } from '../simulators/core/local-secret.ts';
+import { isoLocal } from '../simulators/core/time.ts';
+import { createSimulation } from '../simulators/simulation.ts';
+import { TruthWriter } from '../simulators/truth-writer.ts';
 
 const SCENARIO = process.env.WEIGE_DEMO_SCENARIO ?? 'simulators/scenarios/demo.yaml';
 

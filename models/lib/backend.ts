@@ -4,10 +4,13 @@
  * libtensorflow and fails offline), otherwise `@tensorflow/tfjs` on the wasm backend, whose
  * binaries ship inside the npm package and are loaded from node_modules by file path, never
  * fetched. The plain-JS cpu backend is the last resort. It logs which one it picked.
+ *
+ * Shared by the gateway's model runners and the training code (models/lib: both sides import it,
+ * neither imports the other's internals).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import type { Logger } from '../../core/logger.ts';
+import type { Logger } from 'pino';
 
 export type Tf = typeof import('@tensorflow/tfjs');
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -73,14 +76,6 @@ export async function selectBackend(
   await tf.ready();
   log?.warn({ backend: 'cpu', fallbackReasons }, 'TensorFlow.js backend: cpu (slow fallback)');
   return { tf, backend: 'cpu', fallbackReasons };
-}
-
-let shared: Promise<TfRuntime> | null = null;
-
-/** The process-wide runtime: the first caller's logger reports the choice. */
-export function tensorFlow(log: Logger | null): Promise<TfRuntime> {
-  shared ??= selectBackend(log);
-  return shared;
 }
 
 function reason(err: unknown): string {

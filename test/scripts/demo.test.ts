@@ -26,7 +26,7 @@ afterEach(async () => {
 /** Starts the demo with these settings; `output()` is what it has printed so far. */
 function startDemo(env: Record<string, string>): { output: () => string } {
   let out = '';
-  demo = spawn(process.execPath, ['--import', 'tsx', 'simulators/demo.ts'], {
+  demo = spawn(process.execPath, ['--import', 'tsx', 'scripts/demo.ts'], {
     cwd: path.resolve(import.meta.dirname, '../..'),
     env: { ...process.env, WEIGE_LOG_LEVEL: 'warn', WEIGE_DEMO_SCENARIO: lightScenario(), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

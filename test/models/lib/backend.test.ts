@@ -7,9 +7,9 @@ import {
   selectBackend,
   wasmDirectory,
   type BackendLoaders,
-} from '../../../../gateway/src/detectors/models/backend.ts';
-import { createRootLogger } from '../../../../gateway/src/core/logger.ts';
-import { REPO_ROOT } from '../../../../gateway/src/config/settings.ts';
+} from '../../../models/lib/backend.ts';
+import { createRootLogger } from '../../../gateway/src/core/logger.ts';
+import { REPO_ROOT } from '../../../gateway/src/config/settings.ts';
 
 function capturingLogger(): {
   log: ReturnType<typeof createRootLogger>;
