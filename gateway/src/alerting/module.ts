@@ -20,7 +20,7 @@ export class AlertingModule implements GatewayModule {
 
   /** The running service (tests and other in-process stages). */
   get running(): AlertingService {
-    if (!this.service) throw Errors.transportFailed('alerting is not running');
+    if (!this.service) throw Errors.stageNotRunning('alerting is not running');
     return this.service;
   }
 

@@ -1,4 +1,5 @@
 /** Schemas shared by several routes. Schemas are code, never built from user input. */
+import { Errors } from '../core/errors.ts';
 
 /** `from`/`to` query values: ISO 8601 or epoch milliseconds. */
 export const timeParam = {
@@ -10,11 +11,7 @@ export const timeParam = {
 export function parseTimeParam(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
-  if (!Number.isFinite(ms))
-    throw Object.assign(new Error(`querystring/${name} '${value}' is not a time`), {
-      statusCode: 400,
-      code: 'WEIGE_ERR_BAD_REQUEST',
-    });
+  if (!Number.isFinite(ms)) throw Errors.badRequest(`querystring/${name} '${value}' is not a time`);
   return ms;
 }
 

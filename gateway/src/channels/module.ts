@@ -38,7 +38,7 @@ export class ChannelsModule implements GatewayModule {
   private log: ReturnType<typeof moduleLogger> | null = null;
 
   get running(): ChannelsRuntime {
-    if (!this.runtime) throw Errors.transportFailed('channels are not running');
+    if (!this.runtime) throw Errors.stageNotRunning('channels are not running');
     return this.runtime;
   }
 

@@ -23,13 +23,13 @@ export class PrivacyModule implements GatewayModule {
 
   /** What the API may ask of the running stage. */
   facade(): PrivacyFacade {
-    if (!this.requests) throw Errors.transportFailed('privacy is not running');
+    if (!this.requests) throw Errors.stageNotRunning('privacy is not running');
     return this.requests;
   }
 
   /** The retention job (tests run it at a chosen time). */
   get retention(): RetentionJob {
-    if (!this.job) throw Errors.transportFailed('privacy is not running');
+    if (!this.job) throw Errors.stageNotRunning('privacy is not running');
     return this.job;
   }
 

@@ -54,7 +54,7 @@ export class HubClient {
       });
       const text = await res.text();
       if (!res.ok)
-        throw Errors.transportFailed(`street hub ${base} answered ${res.status}: ${text.slice(0, 300)}`);
+        throw Errors.hubLinkFailed(`street hub ${base} answered ${res.status}: ${text.slice(0, 300)}`);
       return JSON.parse(text) as unknown;
     } catch (err) {
       // This replica is down or refusing: the next request goes to the next one.

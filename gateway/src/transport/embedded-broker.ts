@@ -189,7 +189,7 @@ export class EmbeddedBroker implements Transport {
 
   /** Hands a WebSocket connection (from the HTTP server's /mqtt route) to the broker. */
   handleStream(stream: Duplex, request?: IncomingMessage): void {
-    if (!this.broker) throw Errors.transportFailed('broker not started');
+    if (!this.broker) throw Errors.transportNotStarted('broker not started');
     this.broker.handle(stream, request);
   }
 
@@ -314,7 +314,7 @@ export class EmbeddedBroker implements Transport {
   }
 
   private requireBroker(): Aedes {
-    if (!this.broker) throw Errors.transportFailed('broker not started');
+    if (!this.broker) throw Errors.transportNotStarted('broker not started');
     return this.broker;
   }
 }

@@ -112,7 +112,7 @@ export class ExternalClient implements Transport {
   }
 
   private requireClient(): MqttClient {
-    if (!this.client) throw Errors.transportFailed('external MQTT client not started');
+    if (!this.client) throw Errors.transportNotStarted('external MQTT client not started');
     return this.client;
   }
 }

@@ -46,7 +46,7 @@ describe('login lockout', () => {
     expect(locked.status).toBe(429);
     expect(Number(locked.headers['retry-after'])).toBeGreaterThanOrEqual(29);
     expect(Number(locked.headers['retry-after'])).toBeLessThanOrEqual(30);
-    expect(JSON.parse(locked.body)).toMatchObject({ error: { code: 'WEIGE_ERR_TOO_MANY_ATTEMPTS' } });
+    expect(JSON.parse(locked.body)).toMatchObject({ error: { code: 'WEIGE_ERR_AUTH_TOO_MANY_ATTEMPTS' } });
     // Another account from the same address is not affected.
     expect((await login('mg2-worker-b', 'weige-demo', from)).status).toBe(200);
     expect(await metric('weige_account_lockouts_total')).toBeGreaterThanOrEqual(1);

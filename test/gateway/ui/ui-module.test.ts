@@ -80,7 +80,7 @@ describe('UI module', () => {
   it('leaves the API alone: unknown /api routes still answer the JSON error envelope', async () => {
     const res = await fetch(`${gw.http}/api/no-such-thing`, { headers: await gw.login('engineer') });
     expect(res.status).toBe(404);
-    expect(await res.json()).toMatchObject({ status: 'error', error: { code: 'WEIGE_ERR_NOT_FOUND' } });
+    expect(await res.json()).toMatchObject({ status: 'error', error: { code: 'WEIGE_ERR_API_NOT_FOUND' } });
     expect((await fetch(`${gw.http}/healthz`)).status).toBe(200);
   });
 

@@ -7,7 +7,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyError, RouteOptions } from 'fastify';
-import { WeigeError } from '../../core/errors.ts';
+import { errorCode, WeigeError } from '../../core/errors.ts';
 import { storeProblemOf } from '../../store/store-health.ts';
 
 export const errorEnvelope = {
@@ -64,20 +64,20 @@ export default fp(
         request.log.warn({ problem: storeProblem, err: err.message }, 'request refused: store not writable');
         return reply.status(503).send({
           status: 'error',
-          error: { code: 'WEIGE_ERR_STORE_UNAVAILABLE', message: `store not writable (${storeProblem})` },
+          error: { code: errorCode('storeUnavailable'), message: `store not writable (${storeProblem})` },
         });
       }
       if ((err as FastifyError).validation) {
         return reply
           .status(400)
-          .send({ status: 'error', error: { code: 'WEIGE_ERR_BAD_REQUEST', message: err.message } });
+          .send({ status: 'error', error: { code: errorCode('badRequest'), message: err.message } });
       }
       const status = err.statusCode && err.statusCode >= 400 ? err.statusCode : 500;
       if (status >= 500) request.log.error({ err }, 'request failed');
       return reply.status(status).send({
         status: 'error',
         error: {
-          code: err.code ?? 'WEIGE_ERR_INTERNAL',
+          code: err.code ?? errorCode('internal'),
           message: status >= 500 ? 'internal error' : err.message,
         },
       });
@@ -86,7 +86,7 @@ export default fp(
       reply.status(404).send({
         status: 'error',
         error: {
-          code: 'WEIGE_ERR_NOT_FOUND',
+          code: errorCode('notFound'),
           message: `no route ${request.method} ${request.url.split('?')[0]}`,
         },
       }),

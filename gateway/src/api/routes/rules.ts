@@ -158,7 +158,7 @@ function listRules(app: FastifyInstance, { stage }: RulesDeps): void {
       const shown = (file: string): string => (showPaths ? file : path.basename(file));
       const host = stage;
       const snap = host.snapshot();
-      if (!snap) throw Errors.transportFailed('rules are not loaded yet');
+      if (!snap) throw Errors.stageNotRunning('rules are not loaded yet');
       const counts = host.instanceCounts();
       return {
         loadedAt: new Date(snap.loadedAt).toISOString(),

@@ -125,7 +125,7 @@ export class ModelsModule implements GatewayModule {
         this.runtime ? { name: this.runtime.backend, fallbackReasons: this.runtime.fallbackReasons } : null,
       loaded: (name) => this.registry?.get(name) ?? null,
       reload: async (name) => {
-        if (!this.registry) throw Errors.transportFailed('models are not running');
+        if (!this.registry) throw Errors.stageNotRunning('models are not running');
         try {
           await this.registry.reload(name);
         } catch (err) {
