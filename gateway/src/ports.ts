@@ -3,6 +3,7 @@
  * `gateway.ts` hands it the object behind it (the MQTT publisher, the outbox). Types only.
  */
 import type { MessageHandler } from './transport/transport.ts';
+import type { PublicationStaged } from './contracts/events.ts';
 
 /** What a device receives on `weige/{deviceId}/command`. */
 export interface DeviceCommand {
@@ -28,10 +29,7 @@ export interface DurablePublish {
 }
 
 /** An alert, or an incident as the API shows it, to go out (MQTT, robots, the street). */
-export interface Publication {
-  what: 'alert' | 'incident';
-  body: Record<string, unknown>;
-}
+export type Publication = PublicationStaged;
 
 /** Stages a publication durably, inside the caller's transaction (it commits with the change). */
 export interface OutboxPort {

@@ -5,9 +5,10 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { ALERT_KINDS, INCIDENT_STATES, SEVERITIES } from '../../gateway/src/contracts/alerts.ts';
+import { ALERT_KINDS, SEVERITIES } from '../../gateway/src/contracts/alerts.ts';
 import { en } from '../../dashboards/src/i18n/en.ts';
 import { zhCN } from '../../dashboards/src/i18n/zh-CN.ts';
+import { INCIDENT_STATES } from '../../gateway/src/contracts/incidents.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const placeholders = (s: string): string[] => [...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1]!).sort();

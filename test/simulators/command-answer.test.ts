@@ -4,11 +4,11 @@
  * (real time) the gateway's command timed out four times and opened "断电指令未确认".
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandResult } from '../../gateway/src/core/bus.ts';
 import { runOverMqtt } from '../../simulators/core/mqtt-runner.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { testNow } from '../helpers/clock.ts';
+import type { CommandResult } from '../../gateway/src/contracts/events.ts';
 
 describe('simulated charger on real MQTT', { timeout: 60_000 }, () => {
   let gw: TestGateway;

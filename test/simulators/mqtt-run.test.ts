@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { CommandResult } from '../../gateway/src/core/bus.ts';
 import { AbsenceAnnouncer } from '../../simulators/core/api-announcer.ts';
 import { runOverMqtt } from '../../simulators/core/mqtt-runner.ts';
 import type { Scenario } from '../../simulators/scenario/types.ts';
 import { createSimulation } from '../../simulators/simulation.ts';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { testNow } from '../helpers/clock.ts';
+import type { CommandResult } from '../../gateway/src/contracts/events.ts';
 
 /** A short slice of community life, every model on, 1 % of messages deliberately malformed. */
 const SCENARIO: Scenario = {

@@ -1,11 +1,17 @@
 /**
- * The shapes the dashboards read from the API. Alerts follow the contract type; incidents belong to
- * alerting, so they are read defensively into one view shape that the pages render.
+ * The shapes the dashboards read from the API. Alerts and incidents follow the contract types
+ * (gateway/src/contracts); an incident is read into one view shape that the pages render.
  */
-import type { Alert, AlertLocation, IncidentState, Severity } from '../../../gateway/src/contracts/alerts.ts';
+import type { Alert, AlertLocation, Severity } from '../../../gateway/src/contracts/alerts.ts';
 import type { Building, GridNode, Household, Place } from '../../../gateway/src/contracts/site.ts';
 import type { MonitoredHousehold } from '../../../gateway/src/contracts/privacy.ts';
 import { hasRole, type SessionUser } from './session.ts';
+import {
+  ACTIVE_STATES,
+  UNACCEPTED_STATES as CONTRACT_UNACCEPTED_STATES,
+  type IncidentState,
+  type IncidentView as WireIncident,
+} from '../../../gateway/src/contracts/incidents.ts';
 
 export type { Alert, AlertLocation, IncidentState, Severity, MonitoredHousehold };
 
@@ -99,13 +105,7 @@ export interface ReadingView {
 }
 
 export const SEVERITY_RANK: Record<string, number> = { critical: 0, major: 1, minor: 2, info: 3 };
-export const OPEN_STATES: ReadonlySet<string> = new Set([
-  'open',
-  'dispatched',
-  'accepted',
-  'on_site',
-  'escalated',
-]);
+export const OPEN_STATES: ReadonlySet<string> = new Set(ACTIVE_STATES);
 
 const EMPTY_LOCATION: AlertLocation = {
   building: null,
@@ -141,38 +141,40 @@ function readHistory(raw: unknown): HistoryEntry[] {
 
 /** One incident from GET /api/incidents, GET /api/incidents/:id or an `incident` push message. */
 export function toIncident(raw: Raw): IncidentView {
-  const texts = (raw.texts ?? {}) as { title?: unknown; message?: unknown };
-  const paged = (Array.isArray(raw.paged) ? raw.paged : []) as { staffId: string; name: string }[];
-  const assignees = (Array.isArray(raw.assignees) ? raw.assignees : []) as string[];
-  const holder = str(raw.acceptedBy) ?? assignees[0] ?? null;
-  const source = (raw.source ?? {}) as Raw;
-  const openedAt = time(raw.createdAt) ?? time(raw.firstEventTs) ?? Date.now();
+  // The wire shape is the contract's; read defensively all the same (an older gateway, a partial push).
+  const w = raw as Partial<WireIncident> & { history?: unknown };
+  const texts = (w.texts ?? {}) as { title?: unknown; message?: unknown };
+  const paged = (Array.isArray(w.paged) ? w.paged : []) as { staffId: string; name: string }[];
+  const assignees = (Array.isArray(w.assignees) ? w.assignees : []) as string[];
+  const holder = str(w.acceptedBy) ?? assignees[0] ?? null;
+  const source = (w.source ?? {}) as Raw;
+  const openedAt = time(w.createdAt) ?? time(w.firstEventTs) ?? Date.now();
   return {
-    id: String(raw.id),
-    kind: String(raw.kind ?? ''),
-    severity: (str(raw.severity) ?? 'info') as Severity,
-    state: (str(raw.state) ?? 'open') as IncidentState,
-    title: texts.title ?? raw.title ?? '',
-    message: texts.message ?? raw.message ?? '',
-    location: { ...EMPTY_LOCATION, ...((raw.location ?? {}) as Partial<AlertLocation>) },
-    grid: (Array.isArray(raw.grid) ? raw.grid : []) as string[],
+    id: String(w.id),
+    kind: String(w.kind ?? ''),
+    severity: (str(w.severity) ?? 'info') as Severity,
+    state: (str(w.state) ?? 'open') as IncidentState,
+    title: texts.title ?? w.title ?? '',
+    message: texts.message ?? w.message ?? '',
+    location: { ...EMPTY_LOCATION, ...((w.location ?? {}) as Partial<AlertLocation>) },
+    grid: (Array.isArray(w.grid) ? w.grid : []) as string[],
     openedAt,
-    updatedAt: time(raw.updatedAt) ?? openedAt,
-    acceptedAt: time(raw.acceptedAt),
-    resolvedAt: time(raw.resolvedAt),
+    updatedAt: time(w.updatedAt) ?? openedAt,
+    acceptedAt: time(w.acceptedAt),
+    resolvedAt: time(w.resolvedAt),
     holder,
     holderName: paged.find((p) => p.staffId === holder)?.name ?? null,
     assignees,
     paged,
-    emergency: raw.emergency === true,
-    escalationLevel: str(raw.escalationLevel),
+    emergency: w.emergency === true,
+    escalationLevel: str(w.escalationLevel),
     deviceId: str(source.deviceId),
-    firstAlertId: str(raw.firstAlertId),
-    lastAlertId: str(raw.lastAlertId),
-    occurrences: typeof raw.occurrences === 'number' ? raw.occurrences : 1,
-    resolutionNote: str(raw.resolutionNote),
-    history: readHistory(raw.history),
-    tasks: readTasks(raw.tasks),
+    firstAlertId: str(w.firstAlertId),
+    lastAlertId: str(w.lastAlertId),
+    occurrences: typeof w.occurrences === 'number' ? w.occurrences : 1,
+    resolutionNote: str(w.resolutionNote),
+    history: readHistory(w.history),
+    tasks: readTasks(w.tasks),
   };
 }
 
@@ -202,4 +204,4 @@ export function mayAct(inc: IncidentView, me: SessionUser): boolean {
   );
 }
 
-export const UNACCEPTED_STATES: ReadonlySet<string> = new Set(['open', 'dispatched', 'escalated']);
+export const UNACCEPTED_STATES: ReadonlySet<string> = new Set(CONTRACT_UNACCEPTED_STATES);

@@ -9,20 +9,15 @@
  * Each cut is a step (task) on the incident it serves; never confirmed, that step becomes "cut it
  * by hand" and the incident turns critical — not a separate incident sorting above the fire.
  */
-import type { CommandResult } from '../core/bus.ts';
 import type { LocalizedText } from '../contracts/site.ts';
 import { contentId } from '../core/ids.ts';
 import type { CommandPort, DeviceCommand } from '../ports.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
-import {
-  ACTIVE_STATES,
-  type Incident,
-  type IncidentCommand,
-  type IncidentTask,
-  type StoredAlert,
-} from './model.ts';
+import { type Incident, type IncidentCommand, type IncidentTask, type StoredAlert } from './model.ts';
 import type { TimerRow } from './store.ts';
+import { ACTIVE_STATES } from '../contracts/incidents.ts';
+import type { CommandResult } from '../contracts/events.ts';
 
 const IN_FLIGHT = new Set(['pending', 'sent']);
 

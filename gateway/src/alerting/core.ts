@@ -4,7 +4,6 @@
  * only after the commit (so nothing is announced that a crash could take back).
  */
 import type { GatewayContext } from '../context.ts';
-import type { IncidentState } from '../contracts/alerts.ts';
 import type { Logger } from '../core/logger.ts';
 import type { OutboxPort } from '../ports.ts';
 import type { AlertingConfig } from './config.ts';
@@ -14,6 +13,7 @@ import type { AlertingRecords } from './records-store.ts';
 import type { AlertingStore } from './store.ts';
 import type { DurableTimers } from './timers.ts';
 import { incidentView } from './views.ts';
+import type { IncidentState } from '../contracts/incidents.ts';
 
 export interface ChangeInput {
   type: string;
@@ -85,7 +85,7 @@ export class AlertingCore {
       data: input.data ?? {},
     });
     this.store.saveIncident(incident);
-    const view = incidentView(structuredClone(incident)) as unknown as Record<string, unknown>;
+    const view = incidentView(structuredClone(incident));
     // Staged in this transaction (the outbox row commits with the change), announced after it.
     this.outbox.stage({ what: 'incident', body: view });
     this.after(() => this.ctx.bus.emit('incidentChanged', view));
@@ -94,7 +94,7 @@ export class AlertingCore {
 
   emitAlert(alert: StoredAlert): void {
     const snapshot = structuredClone(alert);
-    this.outbox.stage({ what: 'alert', body: snapshot as unknown as Record<string, unknown> });
+    this.outbox.stage({ what: 'alert', body: snapshot });
     this.after(() => this.ctx.bus.emit('alertRaised', snapshot));
   }
 

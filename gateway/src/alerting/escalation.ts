@@ -7,12 +7,12 @@
  */
 import type { SeverityTimeouts } from './config.ts';
 import type { AlertingCore } from './core.ts';
-import type { Incident, Page } from './model.ts';
+import type { Incident } from './model.ts';
 import type { TimerRow } from './store.ts';
+import { nextState, UNACCEPTED_STATES, type IncidentPage } from '../contracts/incidents.ts';
 
 export type SiteModeName = 'normal' | 'emergency';
 
-const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
 export const ESCALATION_TIMERS = ['accept', 'reminder', 'arrive', 'resolve'] as const;
 
 export class Escalator {
@@ -47,7 +47,7 @@ export class Escalator {
     this.core.change(incident, {
       type: 'dispatched',
       by,
-      toState: 'dispatched',
+      toState: nextState(incident.state, 'dispatch') ?? undefined,
       data: { step: incident.chain[0]?.label ?? null, paged: first.map((p) => p.staffId) },
     });
     this.armUnaccepted(incident);
@@ -69,7 +69,7 @@ export class Escalator {
       type: 'escalated',
       by,
       note,
-      toState: UNACCEPTED.has(incident.state) ? 'escalated' : incident.state,
+      toState: nextState(incident.state, 'escalate') ?? undefined,
       data: {
         reason,
         step: incident.chain[next]!.label,
@@ -88,12 +88,12 @@ export class Escalator {
       const t = this.timeouts(incident);
       switch (row.kind) {
         case 'accept':
-          if (!UNACCEPTED.has(incident.state)) return;
+          if (!UNACCEPTED_STATES.includes(incident.state)) return;
           this.escalate(incident, 'accept_timeout', null);
           this.arm(incident, 'accept', t.acceptS);
           return;
         case 'reminder':
-          if (!UNACCEPTED.has(incident.state)) return;
+          if (!UNACCEPTED_STATES.includes(incident.state)) return;
           this.core.metrics.reminders.inc({ kind: incident.kind });
           this.core.change(incident, {
             type: 'reminded',
@@ -166,7 +166,7 @@ export class Escalator {
     );
   }
 
-  private pagesFor(incident: Incident, step: number): Page[] {
+  private pagesFor(incident: Incident, step: number): IncidentPage[] {
     return (incident.chain[step]?.staff ?? []).map((m) => ({ ...m, step }));
   }
 

@@ -16,13 +16,13 @@ import { pages, rolesFor } from './config.ts';
 import type { AlertingCore } from './core.ts';
 import type { CommandRunner } from './commands.ts';
 import type { Escalator } from './escalation.ts';
-import { ACTIVE_STATES, type Incident, type IncidentTask, type StoredAlert } from './model.ts';
+import { type Incident, type IncidentTask, type StoredAlert } from './model.ts';
 import type { SiteMode } from './mode.ts';
 import { buildChain } from './router.ts';
 import { findInhibitor, findSilence } from './silences.ts';
 import type { TimerRow } from './store.ts';
+import { ACTIVE_STATES, nextState, UNACCEPTED_STATES } from '../contracts/incidents.ts';
 
-const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
 /** Kinds a household's recorded absence mutes (its leaks and fires still page). */
 const MUTED_WHILE_AWAY: readonly string[] = ['elderly_inactivity'];
 const rank = (s: Severity): number => SEVERITIES.indexOf(s);
@@ -123,12 +123,13 @@ export class IncidentManager {
     core.work(() => {
       core.timers.cancel(row.id);
       const incident = core.store.getIncident(row.incidentId);
-      if (!incident || incident.clearedAt === null || !UNACCEPTED.has(incident.state)) return;
+      const toState = incident && nextState(incident.state, 'auto_resolve');
+      if (!incident || incident.clearedAt === null || !toState) return;
       incident.resolvedAt = core.now;
       incident.disposition = 'auto_cleared';
       this.escalator.closed(incident);
       core.store.setAlertsStatus(incident.id, 'resolved');
-      core.change(incident, { type: 'auto_resolved', by: null, toState: 'resolved' });
+      core.change(incident, { type: 'auto_resolved', by: null, toState });
     });
   }
 
@@ -262,7 +263,12 @@ export class IncidentManager {
     incident.clearedAt = null;
     this.flap(incident);
     this.core.store.setAlertsStatus(incident.id, 'firing');
-    this.core.change(incident, { type: 'reopened', by: null, toState: 'open', data: { alertId: alert.id } });
+    this.core.change(incident, {
+      type: 'reopened',
+      by: null,
+      toState: nextState(incident.state, 'reopen') ?? undefined,
+      data: { alertId: alert.id },
+    });
     if (paging) this.escalator.dispatch(incident, null);
     else incident.openedMuted = true;
   }
@@ -285,7 +291,9 @@ export class IncidentManager {
       if (!incident || !ACTIVE_STATES.includes(incident.state) || incident.clearedAt !== null) return;
       incident.clearedAt = core.now;
       const auto =
-        (d.autoResolve ?? incident.autoResolve) && !incident.flapping && UNACCEPTED.has(incident.state);
+        (d.autoResolve ?? incident.autoResolve) &&
+        !incident.flapping &&
+        UNACCEPTED_STATES.includes(incident.state);
       core.change(incident, {
         type: 'cleared',
         by: null,

@@ -2,24 +2,14 @@
  * The incident and its parts as alerting stores them and the API, MQTT and WebSocket return
  * them (camelCase wire names, times as epoch ms inside, ISO 8601 on the wire).
  */
+import type { Alert, AlertKind, AlertLocation, AlertSource, Severity } from '../contracts/alerts.ts';
 import type {
-  Alert,
-  AlertKind,
-  AlertLocation,
-  AlertSource,
+  IncidentChainStep,
+  IncidentCommandStatus,
+  IncidentPage,
   IncidentState,
-  Severity,
-} from '../contracts/alerts.ts';
+} from '../contracts/incidents.ts';
 import type { LocalizedText, Role } from '../contracts/site.ts';
-
-export const ACTIVE_STATES: readonly IncidentState[] = [
-  'open',
-  'dispatched',
-  'accepted',
-  'on_site',
-  'escalated',
-];
-export const CLOSED_STATES: readonly IncidentState[] = ['resolved', 'reviewed', 'cancelled'];
 
 export const DISPOSITIONS = [
   'real',
@@ -59,22 +49,6 @@ export interface StoredAlert extends Alert {
   mutedBy: string | null;
 }
 
-/** A person paged for an incident, and at which step of the chain. */
-export interface Page {
-  staffId: string;
-  name: string;
-  role: Role;
-  post: 'A' | 'B' | null;
-  step: number;
-}
-
-/** One step of the escalation chain: A post, B post, then supervisors up the grid. */
-export interface ChainStep {
-  label: string;
-  gridNode: string;
-  staff: Array<{ staffId: string; name: string; role: Role; post: 'A' | 'B' | null }>;
-}
-
 export interface ChecklistItem {
   text: LocalizedText;
   done: boolean;
@@ -90,14 +64,12 @@ export interface IncidentTask {
   status: 'pending' | 'in_progress' | 'done';
 }
 
-export type CommandStatus = 'pending' | 'sent' | 'confirmed' | 'failed' | 'skipped';
-
 export interface IncidentCommand {
   id: string;
   deviceId: string;
   name: string;
   args: Record<string, unknown>;
-  status: CommandStatus;
+  status: IncidentCommandStatus;
   attempts: number;
   maxAttempts: number;
   timeoutS: number;
@@ -129,9 +101,9 @@ export interface Incident {
   updatedAt: number;
   /** Emergency mode was on when it was dispatched (tighter timeouts, broader routing). */
   emergency: boolean;
-  chain: ChainStep[];
+  chain: IncidentChainStep[];
   escalationStep: number;
-  paged: Page[];
+  paged: IncidentPage[];
   assignees: string[];
   acceptedBy: string | null;
   acceptedAt: number | null;

@@ -11,7 +11,7 @@ import { alertingFacade, type AlertingFacade } from './facade.ts';
 import { unraisedKinds } from './kind-references.ts';
 import { AlertingService } from './service.ts';
 import { monitoredHouseholdOf } from '../privacy/consent.ts';
-import { ACTIVE_STATES } from './model.ts';
+import { ACTIVE_STATES } from '../contracts/incidents.ts';
 
 export class AlertingModule implements GatewayModule {
   readonly name = 'alerting';

@@ -6,7 +6,7 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { Role, StaffMember } from '../contracts/site.ts';
-import type { ChainStep } from './model.ts';
+import type { IncidentChainStep } from '../contracts/incidents.ts';
 
 export interface RouteRequest {
   gridNode: string | null;
@@ -17,7 +17,7 @@ export interface RouteRequest {
   pageBothPosts?: boolean;
 }
 
-type Member = ChainStep['staff'][number];
+type Member = IncidentChainStep['staff'][number];
 
 const member = (s: StaffMember, role: Role): Member => ({
   staffId: s.id,
@@ -40,7 +40,7 @@ function addUnique(list: Member[], m: Member): void {
   if (!list.some((x) => x.staffId === m.staffId)) list.push(m);
 }
 
-export function buildChain(site: SiteIndex, req: RouteRequest): ChainStep[] {
+export function buildChain(site: SiteIndex, req: RouteRequest): IncidentChainStep[] {
   const node = req.gridNode ?? site.site.grid.id;
   const roles = [...new Set([...req.roles, ...(req.extraRoles ?? [])])];
   const a: Member[] = [];
@@ -54,7 +54,7 @@ export function buildChain(site: SiteIndex, req: RouteRequest): ChainStep[] {
     for (const s of aPosts.length ? aPosts : holders) addUnique(a, member(s, role));
     if (aPosts.length) for (const s of holders.filter((h) => h.onCall === 'B')) addUnique(b, member(s, role));
   }
-  const steps: ChainStep[] = [];
+  const steps: IncidentChainStep[] = [];
   if (req.pageBothPosts) {
     const both = [...a];
     for (const m of b) addUnique(both, m);

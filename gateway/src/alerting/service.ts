@@ -3,7 +3,6 @@
  * and site mode over one core. The module starts it; the routes use it.
  */
 import type { GatewayContext } from '../context.ts';
-import type { CommandResult } from '../core/bus.ts';
 import type { Detection } from '../contracts/alerts.ts';
 import { moduleLogger } from '../core/logger.ts';
 import { CommandRunner } from './commands.ts';
@@ -17,6 +16,7 @@ import { AlertingRecords } from './records-store.ts';
 import { AlertingStore, type TimerRow } from './store.ts';
 import { DurableTimers } from './timers.ts';
 import { Workflow } from './workflow.ts';
+import type { CommandResult } from '../contracts/events.ts';
 
 export class AlertingService {
   readonly core: AlertingCore;

@@ -7,8 +7,8 @@
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
-import type { IncidentState } from '../contracts/alerts.ts';
 import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
+import type { IncidentState } from '../contracts/incidents.ts';
 
 const MIGRATIONS = [
   `CREATE TABLE alerting_alerts (

@@ -1,11 +1,16 @@
-/** Wire shapes: incidents and history as the API, MQTT and WebSocket carry them (ISO 8601 times). */
+/** Incidents and their history as the wire carries them (contracts/incidents.ts; ISO 8601 times). */
+import type { IncidentHistoryView, IncidentView } from '../contracts/incidents.ts';
 import type { HistoryEntry, Incident } from './model.ts';
 
 export type Lang = 'zh-CN' | 'en';
 
-const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+function iso(ms: number): string;
+function iso(ms: number | null): string | null;
+function iso(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString();
+}
 
-export function incidentView(i: Incident, lang: Lang = 'zh-CN') {
+export function incidentView(i: Incident, lang: Lang = 'zh-CN'): IncidentView {
   return {
     id: i.id,
     siteId: i.siteId,
@@ -62,8 +67,6 @@ export function incidentView(i: Incident, lang: Lang = 'zh-CN') {
   };
 }
 
-export type IncidentView = ReturnType<typeof incidentView>;
-
-export function historyView(h: HistoryEntry) {
+export function historyView(h: HistoryEntry): IncidentHistoryView {
   return { ...h, at: iso(h.at) };
 }

@@ -4,22 +4,24 @@
  * scope the API enforces: someone outside the incident's grid who was never paged gets 404.
  */
 import type { AuthUser } from '../contracts/auth.ts';
-import type { IncidentState } from '../contracts/alerts.ts';
 import type { Role } from '../contracts/site.ts';
 import { Errors } from '../core/errors.ts';
 import { rolesFor } from './config.ts';
 import type { AlertingCore } from './core.ts';
 import type { Escalator } from './escalation.ts';
 import {
-  ACTIVE_STATES,
   CALL_TARGETS,
   FALSE_ALARM_DISPOSITIONS,
   type CallOutcome,
   type Disposition,
   type Incident,
 } from './model.ts';
-
-const UNACCEPTED: readonly IncidentState[] = ['open', 'dispatched', 'escalated'];
+import {
+  nextState,
+  UNACCEPTED_STATES,
+  type IncidentState,
+  type IncidentStep,
+} from '../contracts/incidents.ts';
 const REVIEWERS: Role[] = ['micro_grid_leader', 'property_manager'];
 const ASSIGNERS: Role[] = ['micro_grid_leader'];
 
@@ -63,24 +65,24 @@ export class Workflow {
   /** The street hands an incident back: the community's A post is paged again and the clock restarts. */
   handBackFromStreet(by: string, id: string, note: string | null): Incident {
     return this.atStreet(id, (i) => {
-      this.requireState(i, ACTIVE_STATES, 'hand back');
+      const toState = this.transition(i, 'hand_back', 'hand back');
       i.acceptedBy = null;
       i.acceptedAt = null;
       i.arrivedAt = null;
       i.escalationStep = 0;
       i.assignees = (i.chain[0]?.staff ?? []).map((m) => m.staffId);
-      this.core.change(i, { type: 'handed_back', by, note, toState: 'dispatched' });
+      this.core.change(i, { type: 'handed_back', by, note, toState });
       this.escalator.armUnaccepted(i);
     });
   }
 
   private markAccepted(i: Incident, by: string, note?: string): void {
-    this.requireState(i, UNACCEPTED, 'accept');
+    const toState = this.transition(i, 'accept', 'accept');
     i.acceptedBy = by;
     i.acceptedAt = this.core.now;
     if (!i.assignees.includes(by)) i.assignees = [by, ...i.assignees];
     this.observe('timeToAccept', i, i.acceptedAt);
-    this.core.change(i, { type: 'accepted', by, note, toState: 'accepted' });
+    this.core.change(i, { type: 'accepted', by, note, toState });
     this.escalator.accepted(i);
   }
 
@@ -95,17 +97,17 @@ export class Workflow {
 
   arrive(user: AuthUser, id: string, note?: string): Incident {
     return this.step(user, id, (i) => {
-      this.requireState(i, ['accepted'], 'arrive');
+      const toState = this.transition(i, 'arrive', 'arrive');
       i.arrivedAt = this.core.now;
       this.observe('timeToArrive', i, i.arrivedAt);
-      this.core.change(i, { type: 'arrived', by: user.id, note, toState: 'on_site' });
+      this.core.change(i, { type: 'arrived', by: user.id, note, toState });
       this.escalator.arrived(i);
     });
   }
 
   resolve(user: AuthUser, id: string, input: ResolveInput): Incident {
     return this.step(user, id, (i) => {
-      this.requireState(i, ACTIVE_STATES, 'resolve');
+      const toState = this.transition(i, 'resolve', 'resolve');
       i.resolvedBy = user.id;
       i.resolvedAt = this.core.now;
       i.disposition = input.disposition;
@@ -122,7 +124,7 @@ export class Workflow {
         type: 'resolved',
         by: user.id,
         note: input.note,
-        toState: 'resolved',
+        toState,
         data: { disposition: input.disposition, photos: i.photos },
       });
     });
@@ -133,12 +135,12 @@ export class Workflow {
       user,
       id,
       (i) => {
-        this.requireState(i, ['resolved'], 'review');
+        const toState = this.transition(i, 'review', 'review');
         i.reviewedBy = user.id;
         i.reviewedAt = this.core.now;
         i.rating = rating;
         i.reviewNote = note ?? null;
-        this.core.change(i, { type: 'reviewed', by: user.id, note, toState: 'reviewed', data: { rating } });
+        this.core.change(i, { type: 'reviewed', by: user.id, note, toState, data: { rating } });
       },
       REVIEWERS,
     );
@@ -149,7 +151,7 @@ export class Workflow {
       user,
       id,
       (i) => {
-        this.requireState(i, ACTIVE_STATES, 'reassign');
+        const toState = this.transition(i, 'reassign', 'reassign');
         const target = this.core.ctx.site.staffMember(to);
         const root = this.core.ctx.site.site.grid.id;
         if (!target || !this.core.ctx.site.isWithin(i.gridNode ?? root, target.grid))
@@ -171,7 +173,7 @@ export class Workflow {
           type: 'reassigned',
           by: user.id,
           note,
-          toState: 'dispatched',
+          toState,
           data: { from, to: target.id },
         });
         this.escalator.armUnaccepted(i);
@@ -182,10 +184,10 @@ export class Workflow {
 
   escalate(user: AuthUser, id: string, note?: string): Incident {
     return this.step(user, id, (i) => {
-      this.requireState(i, ACTIVE_STATES, 'escalate');
+      this.transition(i, 'escalate', 'escalate');
       if (!this.escalator.escalate(i, 'manual', user.id, note ?? null))
         throw Errors.conflict('already escalated to the top of the grid');
-      if (UNACCEPTED.includes(i.state)) this.escalator.armUnaccepted(i);
+      if (UNACCEPTED_STATES.includes(i.state)) this.escalator.armUnaccepted(i);
     });
   }
 
@@ -195,10 +197,10 @@ export class Workflow {
       user,
       id,
       (i) => {
-        this.requireState(i, ACTIVE_STATES, 'cancel');
+        const toState = this.transition(i, 'cancel', 'cancel');
         this.escalator.closed(i);
         this.core.store.setAlertsStatus(i.id, 'resolved');
-        this.core.change(i, { type: 'cancelled', by: user.id, note, toState: 'cancelled' });
+        this.core.change(i, { type: 'cancelled', by: user.id, note, toState });
       },
       [...ASSIGNERS, 'property_manager'],
     );
@@ -217,8 +219,8 @@ export class Workflow {
     if ((call.outcome === 'visited') !== (call.who === 'visit'))
       throw Errors.badRequest("body/outcome 'visited' goes with who 'visit', and only with it");
     const incident = this.step(user, id, (i) => {
-      this.requireState(i, ACTIVE_STATES, 'record a call on');
-      if (UNACCEPTED.includes(i.state)) this.markAccepted(i, user.id);
+      this.transition(i, 'record_call', 'record a call on');
+      if (UNACCEPTED_STATES.includes(i.state)) this.markAccepted(i, user.id);
       this.core.change(i, {
         type: 'call_recorded',
         by: user.id,
@@ -272,8 +274,11 @@ export class Workflow {
     return inScope && user.roles.some((r) => allowed.includes(r));
   }
 
-  private requireState(i: Incident, states: readonly IncidentState[], step: string): void {
-    if (!states.includes(i.state)) throw Errors.conflict(`cannot ${step} an incident that is ${i.state}`);
+  /** The state `step` moves `i` to (contracts/incidents.ts, the one transition table), or a 409. */
+  private transition(i: Incident, step: IncidentStep, verb: string): IncidentState {
+    const to = nextState(i.state, step);
+    if (to === null) throw Errors.incidentTransitionRefused(`cannot ${verb} an incident that is ${i.state}`);
+    return to;
   }
 
   private observe(metric: 'timeToAccept' | 'timeToArrive' | 'timeToResolve', i: Incident, at: number): void {

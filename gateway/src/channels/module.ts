@@ -15,7 +15,6 @@ import type { ChannelsFacade } from './facade.ts';
 import { DeliveryQueue } from './delivery-queue.ts';
 import { DeliveryStore } from './delivery-store.ts';
 import { MqttOutbox } from './mqtt-outbox.ts';
-import type { IncidentPayload } from './notice.ts';
 import { PersonalPager } from './personal-pager.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
 import { WebhookSender } from './webhooks.ts';
@@ -120,8 +119,8 @@ export class ChannelsModule implements GatewayModule {
       ctx.bus.on('incidentChanged', (i) => {
         mqtt.kick();
         hub.incident(i);
-        webhooks.onIncidentChanged(i as unknown as IncidentPayload);
-        pager?.onIncidentChanged(i as unknown as IncidentPayload);
+        webhooks.onIncidentChanged(i);
+        pager?.onIncidentChanged(i);
       }),
       ctx.bus.on('deviceHealthChanged', (h) => hub.deviceHealth(h)),
       ctx.bus.on('siteModeChanged', (m) => hub.siteMode(m)),

@@ -50,7 +50,7 @@ export class MqttOutboxStore {
   }
 
   /** Stores a message once: the same topic and payload staged twice is one row. False if known. */
-  stage(what: Publication, body: Record<string, unknown>, at: number): boolean {
+  stage(what: Publication, body: Staged['body'], at: number): boolean {
     const topic =
       what === 'alert'
         ? topics.alert(String(body.siteId), String(body.kind))

@@ -2,6 +2,7 @@
 import type { SiteIndex } from '../site/site-index.ts';
 import { maskPhonesInText, withoutPhones } from '../privacy/masking.ts';
 import type { Notice } from './robot-formats.ts';
+import type { IncidentView } from '../contracts/incidents.ts';
 
 type Lang = 'zh-CN' | 'en';
 
@@ -27,24 +28,7 @@ const CHANGE: Record<string, Record<Lang, string>> = {
   command_confirmed: { 'zh-CN': '断电已确认', en: 'Command confirmed' },
 };
 
-export interface IncidentPayload {
-  id: string;
-  kind: string;
-  severity: string;
-  state: string;
-  title: string;
-  texts?: { title: Record<string, string>; message: Record<string, string> };
-  location: Record<string, unknown>;
-  grid: string[];
-  occurrences: number;
-  paged: Array<{ staffId: string; name: string; post: string | null; step: number }>;
-  escalationStep: number;
-  escalationLevel: string | null;
-  disposition: string | null;
-  lastChange: { type: string; at: string; by: string | null };
-}
-
-export function buildNotice(site: SiteIndex, i: IncidentPayload, lang: Lang): Notice {
+export function buildNotice(site: SiteIndex, i: IncidentView, lang: Lang): Notice {
   const sev = SEVERITY[i.severity]?.[lang] ?? i.severity;
   const change = CHANGE[i.lastChange.type]?.[lang] ?? i.lastChange.type;
   const text = i.texts?.title[lang] ?? i.title;

@@ -11,13 +11,17 @@ import type { SiteIndex } from '../site/site-index.ts';
 import { AppMessenger, type PersonalMessage } from './app-messages.ts';
 import { fromEnv, type ChannelsConfig } from './config.ts';
 import type { DeliveryJob, DeliveryQueue, Endpoint } from './delivery-queue.ts';
-import { buildNotice, type IncidentPayload } from './notice.ts';
+import { buildNotice } from './notice.ts';
 import { PROVIDER_ADAPTERS } from './providers.ts';
+import {
+  CLOSED_STATES,
+  UNACCEPTED_STATES,
+  type IncidentState,
+  type IncidentView,
+} from '../contracts/incidents.ts';
 
 /** Changes that page people. */
 const PAGING_CHANGES = new Set(['dispatched', 'escalated', 'reminded', 'reassigned', 'reopened']);
-const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
-const CLOSED = new Set(['resolved', 'reviewed', 'cancelled']);
 
 interface PageMessage extends PersonalMessage {
   incidentId: string;
@@ -39,7 +43,7 @@ export class PersonalPager {
   readonly states: ChannelState[] = [];
   private readonly lang = new Map<string, 'zh-CN' | 'en'>();
   private readonly addressOf = new Map<string, (staffId: string) => string | null>();
-  private readonly latestState = new Map<string, string>();
+  private readonly latestState = new Map<string, IncidentState>();
   private readonly pageUrl: string | null;
 
   constructor(
@@ -99,14 +103,14 @@ export class PersonalPager {
     const m = job.message as PageMessage;
     if (!m.whileUnaccepted || !job.incidentId) return true;
     const state = this.latestState.get(job.incidentId);
-    return state === undefined || UNACCEPTED.has(state);
+    return state === undefined || UNACCEPTED_STATES.includes(state);
   };
 
-  onIncidentChanged(i: IncidentPayload): void {
-    if (CLOSED.has(i.state)) this.latestState.delete(i.id);
+  onIncidentChanged(i: IncidentView): void {
+    if (CLOSED_STATES.includes(i.state)) this.latestState.delete(i.id);
     else this.latestState.set(i.id, i.state);
     if (!PAGING_CHANGES.has(i.lastChange.type) || !this.endpoints.size) return;
-    const unaccepted = UNACCEPTED.has(i.state);
+    const unaccepted = UNACCEPTED_STATES.includes(i.state);
     // Before anyone accepts, everyone paged so far is paged again; after, only the newly paged.
     const people = unaccepted ? i.paged : i.paged.filter((p) => p.step === i.escalationStep);
     for (const channelId of this.channelsFor(i.escalationStep)) {

@@ -8,7 +8,8 @@ import type { WebSocket } from 'ws';
 import type { AuthUser } from '../contracts/auth.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { Alert } from '../contracts/alerts.ts';
-import type { DeviceHealth } from '../core/bus.ts';
+import type { DeviceHealth } from '../contracts/events.ts';
+import type { IncidentView } from '../contracts/incidents.ts';
 
 export type StreamType = 'alert' | 'incident' | 'device_health' | 'site_mode';
 type Lang = 'zh-CN' | 'en';
@@ -75,9 +76,9 @@ export class StreamHub {
     );
   }
 
-  incident(i: Record<string, unknown>): void {
-    const grid = i.grid as string[];
-    const paged = (i.paged as Array<{ staffId: string }>) ?? [];
+  incident(i: IncidentView): void {
+    const grid = i.grid;
+    const paged = i.paged;
     const node = grid[grid.length - 1] ?? null;
     this.send(
       'incident',

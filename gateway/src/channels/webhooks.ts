@@ -9,8 +9,9 @@ import type { SiteIndex } from '../site/site-index.ts';
 import type { WebhookConfig } from './config.ts';
 import { exchange, type DeliveryQueue, type Endpoint } from './delivery-queue.ts';
 import type { DeliveryOutcome } from './delivery-store.ts';
-import { buildNotice, type IncidentPayload } from './notice.ts';
+import { buildNotice } from './notice.ts';
 import { buildRobotRequest, robotAccepted, type Notice } from './robot-formats.ts';
+import type { IncidentView } from '../contracts/incidents.ts';
 
 function robotEndpoint(w: WebhookConfig): Endpoint {
   return {
@@ -54,7 +55,7 @@ export class WebhookSender {
     this.endpoints = new Map(deps.webhooks.map((w) => [w.id, robotEndpoint(w)]));
   }
 
-  onIncidentChanged(i: IncidentPayload): void {
+  onIncidentChanged(i: IncidentView): void {
     for (const w of this.deps.webhooks) {
       if (!this.wants(w, i)) continue;
       const notice = buildNotice(this.deps.site, i, w.lang);
@@ -95,7 +96,7 @@ export class WebhookSender {
     });
   }
 
-  private wants(w: WebhookConfig, i: IncidentPayload): boolean {
+  private wants(w: WebhookConfig, i: IncidentView): boolean {
     if (!w.events.includes(i.lastChange.type)) return false;
     if (w.kinds.length && !w.kinds.includes(i.kind)) return false;
     if (SEVERITIES.indexOf(i.severity as never) > SEVERITIES.indexOf(w.minSeverity)) return false;

@@ -86,15 +86,3 @@ export interface Alert {
   evidence: Record<string, unknown>;
   incidentId: string | null;
 }
-
-export const INCIDENT_STATES = [
-  'open',
-  'dispatched',
-  'accepted',
-  'on_site',
-  'resolved',
-  'reviewed',
-  'escalated',
-  'cancelled',
-] as const;
-export type IncidentState = (typeof INCIDENT_STATES)[number];

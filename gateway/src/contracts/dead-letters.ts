@@ -39,6 +39,14 @@ export const REFUSE_REASONS = [
   'store_unavailable',
 ] as const;
 
+/**
+ * Not a device message: a Node-RED flow's detection (weige/flows/{flowId}/detection, the
+ * weige-raise node) that fails validation is dead-lettered with this reason, acknowledged.
+ */
+export const FLOW_REJECT_REASONS = ['flow_detection_invalid'] as const;
+
 export type RejectReason = (typeof REJECT_REASONS)[number];
 export type RefuseReason = (typeof REFUSE_REASONS)[number];
-export type DeadLetterReason = RejectReason | Exclude<RefuseReason, 'store_unavailable'>;
+export type FlowRejectReason = (typeof FLOW_REJECT_REASONS)[number];
+/** The `reason` of a dead letter: `store_unavailable` is the one refusal never dead-lettered. */
+export type DeadLetterReason = RejectReason | Exclude<RefuseReason, 'store_unavailable'> | FlowRejectReason;

@@ -8,11 +8,12 @@
  * not recounted over every device at each change (O(N²) as 100 k devices come online).
  */
 import type { SiteIndex } from '../site/site-index.ts';
-import type { DeviceHealth, EventBus } from '../core/bus.ts';
+import type { EventBus } from '../core/bus.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { DeviceStore } from '../store/device-store.ts';
 import type { DeviceActivitySink } from '../ingest/pipeline.ts';
+import type { DeviceHealth } from '../contracts/events.ts';
 
 /** Silent for this many expected intervals = offline (one lost NB-IoT report is normal). */
 export const OFFLINE_AFTER_INTERVALS = 2.5;

@@ -9,8 +9,7 @@
 import type { DownlinkKind } from '../contracts/hub.ts';
 import type { PoolClient } from './database.ts';
 import type { Street } from './street-file.ts';
-
-const UNACCEPTED = new Set(['open', 'dispatched', 'escalated']);
+import { UNACCEPTED_STATES, type IncidentState } from '../contracts/incidents.ts';
 
 export type StreetIncidentAction = 'accept' | 'handBack';
 const INCIDENT_ACTIONS: Record<StreetIncidentAction, [DownlinkKind, string]> = {
@@ -87,7 +86,8 @@ export class StreetDesk {
   ): Promise<void> {
     const id = String(view.id);
     const state = String(view.state);
-    const atStreet = UNACCEPTED.has(state) && view.escalationLevel === this.streetLevel;
+    const atStreet =
+      UNACCEPTED_STATES.includes(state as IncidentState) && view.escalationLevel === this.streetLevel;
     const ms = (v: unknown): number | null => (typeof v === 'string' ? Date.parse(v) : null);
     const prev = (
       await db.query('SELECT street_since FROM hub_incidents WHERE site_id = $1 AND incident_id = $2', [

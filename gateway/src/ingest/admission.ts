@@ -7,7 +7,7 @@
  * per device, reason and minute with the count, so that a flood cannot fill the disk with its
  * own evidence.
  */
-import type { RefuseReason } from '../contracts/dead-letters.ts';
+import type { DeadLetterReason, RefuseReason } from '../contracts/dead-letters.ts';
 import { Errors, type WeigeError } from '../core/errors.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { InboundMessage } from '../transport/transport.ts';
@@ -24,7 +24,7 @@ export interface StoreWriteState {
 export type NoteWriter = (
   msg: InboundMessage,
   deviceId: string | null,
-  reason: string,
+  reason: DeadLetterReason,
   detail: string,
 ) => void;
 
@@ -104,7 +104,7 @@ export class Admission {
   private note(
     msg: InboundMessage,
     deviceId: string | null,
-    reason: string,
+    reason: DeadLetterReason,
     outcome: 'held' | 'refused',
     detail: string,
   ): void {

@@ -15,7 +15,7 @@ import {
   type Decoded,
   type DecodedReading,
 } from '../codecs/codec.ts';
-import type { RejectReason } from '../contracts/dead-letters.ts';
+import type { DeadLetterReason, RejectReason } from '../contracts/dead-letters.ts';
 import type { DeviceEvent, Reading, Track } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
 import type { EventBus } from '../core/bus.ts';
@@ -69,7 +69,10 @@ export interface IngestDeps {
 }
 
 /** A message to handle, or a dead letter that admission asked for. */
-type Work = { msg: InboundMessage; note?: { deviceId: string | null; reason: string; detail: string } };
+type Work = {
+  msg: InboundMessage;
+  note?: { deviceId: string | null; reason: DeadLetterReason; detail: string };
+};
 
 /** Where a topic's messages go: the device, its stream, and a vendor codec if the topic names one. */
 interface Route {
@@ -429,7 +432,12 @@ export class IngestPipeline {
     this.deadLetter(msg, deviceId, reason, detail);
   }
 
-  private deadLetter(msg: InboundMessage, deviceId: string | null, reason: string, detail: string): void {
+  private deadLetter(
+    msg: InboundMessage,
+    deviceId: string | null,
+    reason: DeadLetterReason,
+    detail: string,
+  ): void {
     try {
       const record = this.deps.deadLetters.add({
         siteId: this.deps.site.siteId,

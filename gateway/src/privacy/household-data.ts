@@ -5,12 +5,12 @@
  * and consent records. An incident on legal hold is kept; so are the access and custody logs
  * (Arts. 55–56 records) and the meter's own health (online, battery: the utility's asset).
  */
-import { ACTIVE_STATES } from '../alerting/model.ts';
 import type { Household } from '../contracts/site.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { Database } from '../store/database.ts';
 import type { Corrections } from './corrections.ts';
 import type { LegalHolds } from './legal-holds.ts';
+import { ACTIVE_STATES } from '../contracts/incidents.ts';
 
 type Row = Record<string, unknown>;
 

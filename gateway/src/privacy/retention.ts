@@ -6,12 +6,12 @@
  * and written to the audit log.
  */
 import { Counter, type Registry } from 'prom-client';
-import { CLOSED_STATES } from '../alerting/model.ts';
 import type { SiteIndex } from '../site/site-index.ts';
 import type { Database } from '../store/database.ts';
 import type { AuditLog } from './audit-log.ts';
 import type { PrivacyConfig } from './config.ts';
 import type { LegalHolds } from './legal-holds.ts';
+import { CLOSED_STATES } from '../contracts/incidents.ts';
 
 /** Meters and contacts that watch how a person living alone lives (water, and presence: issue 13). */
 const MONITORED_KINDS = new Set(['water_meter', 'electricity_meter', 'door_contact']);

@@ -2,8 +2,9 @@
  * Rejected messages with the reason, queryable at GET /api/dead-letters. The payload is kept
  * (capped) so an engineer can see exactly what the device sent. Bounded: the oldest rows go first.
  */
-import type { DeadLetterRecord } from '../core/bus.ts';
 import { migrate, type Database } from './database.ts';
+import type { DeadLetterReason } from '../contracts/dead-letters.ts';
+import type { DeadLetterRecord } from '../contracts/events.ts';
 
 /** Bytes of payload kept per dead letter. */
 const PAYLOAD_KEEP_BYTES = 8 * 1024;
@@ -49,7 +50,7 @@ export class DeadLetterStore {
     receivedAt: number;
     topic: string;
     deviceId: string | null;
-    reason: string;
+    reason: DeadLetterReason;
     detail: string;
     payload: Buffer;
   }): DeadLetter {
@@ -106,7 +107,7 @@ export class DeadLetterStore {
       receivedAt: r.received_at as number,
       topic: r.topic as string,
       deviceId: r.device_id as string | null,
-      reason: r.reason as string,
+      reason: r.reason as DeadLetterReason,
       detail: r.detail as string,
       payload: r.payload as string,
       payloadEncoding: r.payload_encoding as 'utf8' | 'base64',

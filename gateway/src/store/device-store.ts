@@ -3,8 +3,8 @@
  * so a restart remembers when each device was last heard from.
  */
 import type { Device } from '../contracts/site.ts';
-import type { DeviceHealth } from '../core/bus.ts';
 import { migrate, type Database } from './database.ts';
+import type { DeviceHealth } from '../contracts/events.ts';
 
 export class DeviceStore {
   constructor(private readonly db: Database) {

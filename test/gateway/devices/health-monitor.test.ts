@@ -1,10 +1,10 @@
 /** Device health on an injectable clock: silence past the expected interval, wills, battery, restart. */
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../../gateway/src/core/clock.ts';
-import type { DeviceHealth } from '../../../gateway/src/core/bus.ts';
 import { OFFLINE_AFTER_INTERVALS } from '../../../gateway/src/devices/health-monitor.ts';
 import { startTestGateway } from '../../helpers/gateway.ts';
 import { testNow } from '../../helpers/clock.ts';
+import type { DeviceHealth } from '../../../gateway/src/contracts/events.ts';
 
 describe('device health', () => {
   it('marks a device offline after 2.5× its interval of silence, and online when it reports again', async () => {

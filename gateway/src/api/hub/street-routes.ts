@@ -12,6 +12,7 @@ import { Errors } from '../../core/errors.ts';
 import { inTransaction, type Pool } from '../../hub/database.ts';
 import type { StreetDesk, StreetIncidentAction } from '../../hub/street-desk.ts';
 import type { Street } from '../../hub/street-file.ts';
+import { ACTIVE_STATES, nextState } from '../../contracts/incidents.ts';
 
 export interface StreetRoutesOptions {
   street: Street;
@@ -20,7 +21,6 @@ export interface StreetRoutesOptions {
   desk: StreetDesk;
 }
 
-const ACTIVE = ['open', 'dispatched', 'accepted', 'on_site', 'escalated'];
 /** Response times and false-alarm rates cover this window (milliseconds). */
 const STATS_WINDOW_MS = 30 * 86400_000;
 const note = {
@@ -48,7 +48,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       const open = await q(
         `SELECT site_id, severity, COUNT(*)::int AS n, COUNT(street_since)::int AS at_street FROM hub_incidents
        WHERE site_id = ANY($1) AND state = ANY($2) GROUP BY site_id, severity`,
-        [ACTIVE],
+        [ACTIVE_STATES],
       );
       const stats = await q(
         `SELECT site_id, percentile_cont(0.5) WITHIN GROUP (ORDER BY accepted_at - created_at) / 1000 AS median_accept_s,
@@ -112,7 +112,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
         await pool.query(
           `SELECT site_id, street_since, doc FROM hub_incidents WHERE site_id = ANY($1) ${where}
            ORDER BY updated_at DESC LIMIT $2`,
-          scope === 'active' ? [sites, limit, ACTIVE] : [sites, limit],
+          scope === 'active' ? [sites, limit, ACTIVE_STATES] : [sites, limit],
         )
       ).rows;
       return rows.map((r) => ({
@@ -186,11 +186,10 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       async (request, reply) => {
         const user = request.requireRole('street_duty', 'street_admin');
         const row = await incidentOf(request, request.params);
-        const unaccepted = ['open', 'dispatched', 'escalated'].includes(row.state);
-        if (kind === 'accept' && !unaccepted)
-          throw Errors.conflict(`cannot accept an incident that is ${row.state}`);
-        if (kind === 'handBack' && !ACTIVE.includes(row.state))
-          throw Errors.conflict(`cannot hand back an incident that is ${row.state}`);
+        if (nextState(row.state, kind === 'accept' ? 'accept' : 'hand_back') === null)
+          throw Errors.incidentTransitionRefused(
+            `cannot ${kind === 'accept' ? 'accept' : 'hand back'} an incident that is ${row.state}`,
+          );
         const { siteId, incidentId } = request.params;
         const seq = await inTransaction(pool, (db) =>
           desk.incidentAction(

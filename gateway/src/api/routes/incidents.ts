@@ -4,15 +4,18 @@
  */
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
-import type { IncidentState } from '../../contracts/alerts.ts';
-import { INCIDENT_STATES } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';
 import { buildEvidence } from '../../alerting/evidence.ts';
-import { ACTIVE_STATES, CLOSED_STATES } from '../../alerting/model.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import { historyView, incidentView, type Lang } from '../../alerting/views.ts';
 import { historySchema, idParams, incidentSchema, langQuery } from '../alerting-schemas.ts';
+import {
+  ACTIVE_STATES,
+  CLOSED_STATES,
+  INCIDENT_STATES,
+  type IncidentState,
+} from '../../contracts/incidents.ts';
 
 function parseStates(raw: string | undefined): IncidentState[] | undefined {
   if (!raw) return undefined;

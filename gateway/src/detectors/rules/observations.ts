@@ -1,7 +1,7 @@
 /** Bus payloads → engine observations. */
-import type { DeviceHealth } from '../../core/bus.ts';
 import type { DeviceEvent, Reading } from '../../contracts/readings.ts';
 import type { Observation } from './types.ts';
+import type { DeviceHealth } from '../../contracts/events.ts';
 
 export function fromReading(r: Reading): Observation {
   return {
