@@ -15,8 +15,6 @@ export interface Air {
   humidityPct: number;
 }
 
-export const CLEAN_AIR: Air = { smokeDbM: 0, tempC: 0, coPpm: 0, h2Ppm: 0, vocPpm: 0, humidityPct: 0 };
-
 /** A plume: peaks in `peak` (added to the air), rising over the first fifth, fading over the last fifth. */
 export interface Plume {
   ts: number;

@@ -60,7 +60,6 @@ export const FEATURE_NAMES = [
   'end_edge_share',
   'end_height_floors',
 ] as const;
-export type FeatureName = (typeof FEATURE_NAMES)[number];
 
 /** Where the track's first box sat in the image. */
 export interface ImageEntry {

@@ -4,7 +4,7 @@
  * the simulator checks them rather than echoes them. Each function returns topic + payload for
  * the device's own `codec`.
  */
-import type { Track } from '../../gateway/src/contracts/readings.ts';
+import type { CameraEventType, Track } from '../../gateway/src/contracts/readings.ts';
 import type { Device } from '../../gateway/src/contracts/site.ts';
 import { trackPayload } from '../camera/track.ts';
 import { chinaCompact, isoLocal } from './time.ts';
@@ -200,7 +200,7 @@ export function chargerReading(d: Device, ts: number, ports: PortReport[], cabin
 
 export interface CameraEventInput {
   ts: number;
-  type: 'falling_object' | 'littering' | 'fire_lane_blocked' | 'smoke' | 'flame' | 'person_fall';
+  type: CameraEventType;
   confidence: number;
   /** [centre x, centre y, w, h] in pixels. */
   bbox?: [number, number, number, number];

@@ -221,5 +221,3 @@ export const stepBody = {
     photos: { type: 'array', maxItems: 20, items: { type: 'string', format: 'uri', maxLength: 2048 } },
   },
 } as const;
-
-export const kindEnum = { type: 'string', maxLength: 64, examples: [...ALERT_KINDS] } as const;

@@ -4,7 +4,7 @@
  * They do no I/O and touch no bus or store; the ingest stage validates, stores and publishes.
  */
 import type { RejectReason } from '../contracts/dead-letters.ts';
-import type { DeviceKind, PortState } from '../contracts/readings.ts';
+import type { DeviceKind } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
 import type { DeviceStream } from '../contracts/topics.ts';
 
@@ -126,11 +126,3 @@ export function checkFiniteValues(decoded: Decoded): void {
       if (!Number.isFinite(v))
         throw new CodecError('non_finite_number', `reading ${i} ${field} is not a finite number (${v})`);
 }
-
-export const PORT_STATE_SET: ReadonlySet<string> = new Set<PortState>([
-  'idle',
-  'charging',
-  'full',
-  'fault',
-  'off',
-]);

@@ -40,6 +40,7 @@ export const CAMERA_EVENT_TYPES = [
   'flame',
   'person_fall',
 ] as const;
+export type CameraEventType = (typeof CAMERA_EVENT_TYPES)[number];
 
 /** A discrete device-side event: camera detection, alarm button, tamper, fault. */
 export interface DeviceEvent {

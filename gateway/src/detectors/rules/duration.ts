@@ -10,10 +10,3 @@ export function parseDuration(text: string): number | null {
   const unit = /(ms|s|m|h|d)$/.exec(text)![1]!;
   return Math.round(parseFloat(text) * UNIT_MS[unit]!);
 }
-
-export function formatDuration(ms: number): string {
-  if (ms % 86_400_000 === 0 && ms > 0) return `${ms / 86_400_000}d`;
-  if (ms % 3_600_000 === 0 && ms > 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0 && ms > 0) return `${ms / 60_000}m`;
-  return `${ms / 1000}s`;
-}
