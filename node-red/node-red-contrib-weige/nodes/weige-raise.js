@@ -12,24 +12,13 @@
 
 const { flowDetectionTopic, sanitizeFlowId } = require('./topics.js');
 
-const SEVERITIES = ['critical', 'major', 'minor', 'info'];
-const KIND_RE = /^[a-z][a-z0-9_]{1,63}$/;
-const FIELDS = [
-  'kind',
-  'severity',
-  'title',
-  'message',
-  'deviceId',
-  'place',
-  'building',
-  'floor',
-  'household',
-  'eventTs',
-  'dedupeKey',
-  'evidence',
-  'cleared',
-  'autoResolve',
-];
+// The gateway's own schema for a flow detection, generated (scripts/generate-node-red-schema.ts).
+const SCHEMA = require('./flow-detection.schema.json');
+
+/** @type {string[]} */
+const SEVERITIES = SCHEMA.properties.severity.enum;
+const KIND_RE = new RegExp(SCHEMA.properties.kind.pattern);
+const FIELDS = Object.keys(SCHEMA.properties);
 
 /** Builds the detection; returns [detection, null] or [null, error key]. */
 function buildDetection(config, msg) {
