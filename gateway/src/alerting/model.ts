@@ -5,7 +5,7 @@
 import type { Alert, AlertKind, AlertLocation, AlertSource, Severity } from '../contracts/alerts.ts';
 import type {
   IncidentChainStep,
-  IncidentCommandStatus,
+  IncidentCommandBase,
   IncidentPage,
   IncidentState,
 } from '../contracts/incidents.ts';
@@ -64,17 +64,7 @@ export interface IncidentTask {
   status: 'pending' | 'in_progress' | 'done';
 }
 
-export interface IncidentCommand {
-  id: string;
-  deviceId: string;
-  name: string;
-  args: Record<string, unknown>;
-  status: IncidentCommandStatus;
-  attempts: number;
-  maxAttempts: number;
-  timeoutS: number;
-  backoffS: number;
-  lastError: string | null;
+export interface IncidentCommand extends IncidentCommandBase {
   issuedAt: number;
   lastSentAt: number | null;
   confirmedAt: number | null;

@@ -85,6 +85,20 @@ export interface IncidentChainStep {
 
 export type IncidentCommandStatus = 'pending' | 'sent' | 'confirmed' | 'failed' | 'skipped';
 
+/** A device command an incident's playbook issues (cut a charging port's power), times aside. */
+export interface IncidentCommandBase {
+  id: string;
+  deviceId: string;
+  name: string;
+  args: Record<string, unknown>;
+  status: IncidentCommandStatus;
+  attempts: number;
+  maxAttempts: number;
+  timeoutS: number;
+  backoffS: number;
+  lastError: string | null;
+}
+
 /** The incident on the wire, in the language asked for (`texts` has both). */
 export interface IncidentView {
   id: string;
@@ -134,21 +148,13 @@ export interface IncidentView {
     status: 'pending' | 'in_progress' | 'done';
     checklist: Array<{ text: string; done: boolean; by: string | null; at: string | null }>;
   }>;
-  commands: Array<{
-    id: string;
-    deviceId: string;
-    name: string;
-    args: Record<string, unknown>;
-    status: IncidentCommandStatus;
-    attempts: number;
-    maxAttempts: number;
-    timeoutS: number;
-    backoffS: number;
-    lastError: string | null;
-    issuedAt: string;
-    lastSentAt: string | null;
-    confirmedAt: string | null;
-  }>;
+  commands: Array<
+    IncidentCommandBase & {
+      issuedAt: string;
+      lastSentAt: string | null;
+      confirmedAt: string | null;
+    }
+  >;
   /** What happened last (`dispatched`, `escalated`, `reminded`, `accepted`, …), when and by whom. */
   lastChange: { type: string; at: string; by: string | null };
 }
