@@ -76,7 +76,7 @@ export default tseslint.config(
       'gateway/src/api/routes/away.ts',
       'gateway/src/api/routes/devices.ts',
       'rules/cli.ts',
-      'simulators/demo.ts',
+      'scripts/demo.ts',
     ],
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },

@@ -1,5 +1,5 @@
 /** JSON Schemas for alerting's routes. Open objects (evidence, args) pass through as given. */
-import { ALERT_KINDS, SEVERITIES } from '../contracts/alerts.ts';
+import { SEVERITIES } from '../contracts/alerts.ts';
 import { INCIDENT_STATES } from '../contracts/incidents.ts';
 import { DISPOSITIONS } from '../alerting/model.ts';
 
