@@ -11,8 +11,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TrackPoint } from '../../gateway/src/contracts/readings.ts';
-import { selectBackend } from '../../gateway/src/detectors/models/backend.ts';
-import { loadSiteFile } from '../../gateway/src/config/site-loader.ts';
+import { selectBackend } from '../lib/backend.ts';
+import { loadSiteFile } from '../../gateway/src/site/site-loader.ts';
 import type { Homography } from './geometry.ts';
 import { readModelFolder } from '../lib/model-store.ts';
 import { facadeLayout } from './origin.ts';
