@@ -211,7 +211,11 @@ export class InactivityDetector {
   ): Detection {
     const site = this.deps.ctx.site;
     const device = site.device(reading.deviceId)!;
-    const where = `${household.building}-${household.unit}-${household.room}`;
+    // Flats in the rules' style: 3号楼1单元1403室, not B3-1-1403.
+    const where = {
+      zh: site.householdName(household.id, 'zh-CN') ?? household.id,
+      en: site.householdName(household.id, 'en') ?? household.id,
+    };
     const base = {
       siteId: site.siteId,
       eventTs: alert.t,
@@ -229,7 +233,7 @@ export class InactivityDetector {
         kind: 'continuous_water_flow',
         severity: 'major',
         dedupeKey: `continuous_water_flow:${household.id}`,
-        title: { 'zh-CN': `${where} 持续用水异常`, en: `Water running continuously at ${where}` },
+        title: { 'zh-CN': `${where.zh} 持续用水异常`, en: `Water running continuously at ${where.en}` },
         message: {
           'zh-CN': `${ranZh}独居老人家中用水约${flow}升/小时，超出其平时用水，可能水龙头未关或在淋浴时跌倒，请尽快联系或上门查看。`,
           en: `${ranEn}${ranEn ? 'a' : 'A'}bout ${flow} L/h is running, beyond this resident's usual use: a tap left on or a fall in the shower. Call or visit.`,
@@ -250,8 +254,8 @@ export class InactivityDetector {
       severity: 'major',
       dedupeKey: `elderly_inactivity:${household.id}`,
       title: {
-        'zh-CN': `${where} 独居老人用水异常中断`,
-        en: `No water use at ${where} (resident lives alone)`,
+        'zh-CN': `${where.zh} 独居老人用水异常中断`,
+        en: `No water use at ${where.en} (resident lives alone)`,
       },
       message: {
         'zh-CN': `已${hours}小时未用水，按其平时作息此时段通常会用水，请电话联系或上门查看（一天两见面）。`,

@@ -73,7 +73,8 @@ describe('elderly-inactivity over MQTT', () => {
     expect(d.eventTs).toBeGreaterThan(stopAt);
     expect(d.eventTs - stopAt).toBeLessThan(8 * HOUR);
     expect((d.evidence as { silenceH: number }).silenceH).toBeGreaterThanOrEqual(2);
-    expect(d.title['zh-CN']).toContain('独居老人');
+    expect(d.title['zh-CN']).toBe('3号楼1单元203室 独居老人用水异常中断');
+    expect(d.title.en).toBe('No water use at Building 3, unit 1, room 203 (resident lives alone)');
     const decisions = gw.gateway.ctx.metrics.registry.getSingleMetric('weige_model_decisions_total')!;
     // Both meters' readings have been through the model before we look for the absent one.
     await eventually(async () => {
