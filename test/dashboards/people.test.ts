@@ -8,17 +8,15 @@
  * are counted apart, and closed incidents are listed for the month with a CSV export.
  */
 import { describe, expect, it } from 'vitest';
+import type { IncidentView } from '../../gateway/src/contracts/incidents.ts';
 import { chromiumSuite, loginThroughForm, lowContrastText, screenshot } from '../helpers/browser.ts';
 import { eventually } from '../helpers/gateway.ts';
 import { testNow } from '../helpers/clock.ts';
 
-interface Incident {
-  id: string;
-  kind: string;
-  state: string;
-  source: { deviceId: string | null };
-  paged: Array<{ staffId: string; step: number }>;
-}
+type Incident = Pick<
+  IncidentView,
+  'id' | 'kind' | 'state' | 'severity' | 'dedupeKey' | 'location' | 'source' | 'paged'
+>;
 
 const suite = chromiumSuite();
 const { open } = suite;
@@ -77,6 +75,22 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     expect((await card.innerText()).includes(device)).toBe(false);
     await fold.locator('summary').click();
     await expect(fold.innerText()).resolves.toContain(device);
+    // A push that rebuilds the card (another reading of the same fire) leaves the fold open.
+    const shownBefore = await card.getAttribute('data-updated');
+    suite.gw.gateway.ctx.bus.emit('detectionRaised', {
+      kind: 'fire',
+      severity: fire.severity,
+      siteId: 'chunjiang',
+      eventTs: testNow(),
+      source: { deviceId: device, rule: 'test-repeat', model: null },
+      dedupeKey: fire.dedupeKey,
+      location: fire.location,
+      title: { 'zh-CN': '车棚火情', en: 'Shed fire' },
+      message: { 'zh-CN': '再次检测', en: 'seen again' },
+      evidence: {},
+    });
+    await eventually(async () => (await card.getAttribute('data-updated')) !== shownBefore);
+    await expect(fold.evaluate((d) => (d as HTMLDetailsElement).open)).resolves.toBe(true);
     await screenshot(phone.page, 'people-responder-phone', true);
     expect(await lowContrastText(phone.page)).toEqual([]);
 

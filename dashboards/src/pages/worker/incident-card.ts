@@ -183,6 +183,7 @@ export function renderIncidentCard(
       class: `card incident sev-${inc.severity} state-${inc.state}`,
       'data-incident': inc.id,
       'data-state': inc.state,
+      'data-updated': inc.updatedAt,
       'aria-labelledby': `inc-title-${inc.id}`,
     },
     h(

@@ -110,8 +110,15 @@ function cardFor(inc: IncidentView): HTMLElement {
   const existing = cards.get(inc.id);
   if (existing && existing.key === key) return existing.el;
   const el = renderIncidentCard(inc, site!, shell.session.user, upsert);
+  if (existing) keepOpenFolds(existing.el, el);
   cards.set(inc.id, { key, el });
   return el;
+}
+
+/** A push that rebuilds a card keeps the folds its reader had opened (the details, the facts). */
+function keepOpenFolds(from: HTMLElement, to: HTMLElement): void {
+  const open = new Set([...from.querySelectorAll('details')].filter((d) => d.open).map((d) => d.className));
+  for (const d of to.querySelectorAll('details')) if (open.has(d.className)) d.open = true;
 }
 
 function renderList(): void {
