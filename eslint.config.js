@@ -77,16 +77,6 @@ export default tseslint.config(
     rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
   },
   {
-    // issue 15: page functions not yet split on the sizes branch (the browser tests cover them)
-    files: [
-      'dashboards/src/pages/console/incident-detail.ts',
-      'dashboards/src/pages/console/main.ts',
-      'dashboards/src/pages/engineer/devices.ts',
-      'dashboards/src/pages/worker/incident-card.ts',
-    ],
-    rules: { 'max-lines-per-function': 'off' },
-  },
-  {
     // Node-RED loads nodes as CommonJS with `this` bound to the node (node-red/node-red-contrib-weige).
     files: ['node-red/**/*.js'],
     languageOptions: {
