@@ -108,6 +108,17 @@ const userSchema = {
   },
 };
 
+/** `POST /api/auth/login`'s body, on the gateway and the street hub alike. */
+export const loginBodySchema = {
+  type: 'object',
+  required: ['username', 'password'],
+  additionalProperties: false,
+  properties: {
+    username: { type: 'string', minLength: 1, maxLength: 128 },
+    password: { type: 'string', minLength: 1, maxLength: 256 },
+  },
+} as const;
+
 type AuthDeps = { ctx: GatewayContext; logins: LoginGuard };
 
 /** The app refuses to start with a route that declares no access (deny by default). */
@@ -200,15 +211,7 @@ function logIn(app: FastifyInstance, deps: AuthDeps): void {
       schema: {
         tags: ['auth'],
         summary: 'Log in with a staff username and password; returns a bearer token',
-        body: {
-          type: 'object',
-          required: ['username', 'password'],
-          additionalProperties: false,
-          properties: {
-            username: { type: 'string', minLength: 1, maxLength: 128 },
-            password: { type: 'string', minLength: 1, maxLength: 256 },
-          },
-        },
+        body: loginBodySchema,
         response: {
           200: {
             type: 'object',
