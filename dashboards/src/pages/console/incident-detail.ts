@@ -74,8 +74,25 @@ export class IncidentDetail {
     return box;
   }
 
-  private render(inc: IncidentView, raw: Detail): void {
-    const active = OPEN_STATES.has(inc.state);
+  /** Badge, title and the close button. */
+  private head(inc: IncidentView): HTMLElement {
+    const close = h(
+      'button',
+      { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': t('detail.close') },
+      '✕',
+    );
+    close.addEventListener('click', () => this.dialog.close());
+    return h(
+      'div',
+      { class: 'dialog-head' },
+      h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
+      h('h2', { id: 'detail-title' }, titleOf(inc)),
+      close,
+    );
+  }
+
+  /** The manager's steps on an open incident: escalate, and reassign for micro-grid leaders. */
+  private actions(inc: IncidentView): HTMLElement {
     const note = h('input', { id: 'detail-note', maxlength: 500, autocomplete: 'off' });
     const escalate = h('button', { type: 'button', class: 'btn btn-danger btn-small' }, t('detail.escalate'));
     escalate.addEventListener(
@@ -104,22 +121,62 @@ export class IncidentDetail {
           ...(note.value.trim() ? { note: note.value.trim() } : {}),
         }),
     );
-    const close = h(
-      'button',
-      { type: 'button', class: 'btn btn-quiet btn-small', 'aria-label': t('detail.close') },
-      '✕',
+    return h(
+      'div',
+      { class: 'detail-actions' },
+      h('label', { for: note.id }, t('detail.note')),
+      note,
+      h('div', { class: 'actions' }, escalate),
+      hasRole(this.me, 'micro_grid_leader') && covering.length
+        ? h(
+            'div',
+            { class: 'row' },
+            h('div', { class: 'field' }, h('label', { for: to.id }, t('detail.to')), to),
+            reassign,
+          )
+        : null,
     );
-    close.addEventListener('click', () => this.dialog.close());
+  }
+
+  /** The 四单制 timeline with notes, then the timers still pending. */
+  private timeline(raw: Detail): HTMLElement[] {
     const history = raw.history ?? [];
+    return [
+      h('h3', {}, t('detail.timeline')),
+      h(
+        'ol',
+        { class: 'timeline', id: 'detail-timeline' },
+        history.map((e) =>
+          h(
+            'li',
+            { 'data-type': e.type },
+            h('time', { datetime: e.at }, formatTime(e.at, true)),
+            ` ${tOr(`history.${e.type}`, e.type)}`,
+            e.by ? h('span', { class: 'muted' }, ` · ${staffName(this.site, e.by)}`) : null,
+            e.note ? h('div', { class: 'small' }, e.note) : null,
+          ),
+        ),
+      ),
+      ...(raw.pendingTimers?.length
+        ? [
+            h(
+              'p',
+              { class: 'small muted' },
+              raw.pendingTimers
+                .map((p) =>
+                  t('detail.timer', { kind: tOr(`timer.${p.kind}`, p.kind), at: formatTime(p.dueAt, true) }),
+                )
+                .join(' · '),
+            ),
+          ]
+        : []),
+    ];
+  }
+
+  private render(inc: IncidentView, raw: Detail): void {
     mount(
       this.dialog,
-      h(
-        'div',
-        { class: 'dialog-head' },
-        h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
-        h('h2', { id: 'detail-title' }, titleOf(inc)),
-        close,
-      ),
+      this.head(inc),
       h('p', { class: 'location' }, spellLocation(inc.location, this.site)),
       localized(inc.message)
         ? h('p', { class: 'message', 'data-role': 'message' }, localized(inc.message))
@@ -145,49 +202,8 @@ export class IncidentDetail {
         { class: 'small muted' },
         t('detail.paged', { names: inc.paged.map((p) => p.name).join('、') || '–' }),
       ),
-      h('h3', {}, t('detail.timeline')),
-      h(
-        'ol',
-        { class: 'timeline', id: 'detail-timeline' },
-        history.map((e) =>
-          h(
-            'li',
-            { 'data-type': e.type },
-            h('time', { datetime: e.at }, formatTime(e.at, true)),
-            ` ${tOr(`history.${e.type}`, e.type)}`,
-            e.by ? h('span', { class: 'muted' }, ` · ${staffName(this.site, e.by)}`) : null,
-            e.note ? h('div', { class: 'small' }, e.note) : null,
-          ),
-        ),
-      ),
-      raw.pendingTimers?.length
-        ? h(
-            'p',
-            { class: 'small muted' },
-            raw.pendingTimers
-              .map((p) =>
-                t('detail.timer', { kind: tOr(`timer.${p.kind}`, p.kind), at: formatTime(p.dueAt, true) }),
-              )
-              .join(' · '),
-          )
-        : null,
-      active
-        ? h(
-            'div',
-            { class: 'detail-actions' },
-            h('label', { for: note.id }, t('detail.note')),
-            note,
-            h('div', { class: 'actions' }, escalate),
-            hasRole(this.me, 'micro_grid_leader') && covering.length
-              ? h(
-                  'div',
-                  { class: 'row' },
-                  h('div', { class: 'field' }, h('label', { for: to.id }, t('detail.to')), to),
-                  reassign,
-                )
-              : null,
-          )
-        : null,
+      ...this.timeline(raw),
+      OPEN_STATES.has(inc.state) ? this.actions(inc) : null,
     );
   }
 }

@@ -20,7 +20,7 @@ import {
 import { hasRole } from '../../lib/session.ts';
 import { startShell } from '../../lib/shell.ts';
 import { loadSite } from '../../lib/site.ts';
-import { openStream } from '../../lib/stream.ts';
+import { openStream, type StreamMessage } from '../../lib/stream.ts';
 import { AlertFeed } from './alert-feed.ts';
 import {
   alertsByKindPerDay,
@@ -65,18 +65,28 @@ const chartBox = (id: string, title: string): [HTMLElement, HTMLElement] => {
   return [h('figure', { class: 'chart-figure' }, h('figcaption', {}, title), canvas), canvas];
 };
 
-async function start(): Promise<void> {
-  const site = await loadSite();
+/** The console's parts, made once the site is known. */
+interface ConsoleViews {
+  site: SiteView;
+  modeSwitch: ModeSwitch;
+  plan: SitePlan;
+  table: IncidentsTable;
+  feed: AlertFeed;
+  closed: ClosedIncidents;
+  silences: Silences;
+  counters: HTMLElement;
+  chartEls: Record<'alerts' | 'response' | 'sheds' | 'watchlist', HTMLElement>;
+}
+
+/** Makes the console's parts and lays them out on the page. */
+function layOut(site: SiteView): ConsoleViews {
+  const user = shell.session.user;
+  const upsertHere = (inc: IncidentView): void => upsert(views, inc);
   // PUT /api/site/mode is for micro-grid leaders and above (and admins); others see the state only.
-  const modeSwitch = new ModeSwitch(hasRole(shell.session.user, 'micro_grid_leader', 'property_manager'));
+  const modeSwitch = new ModeSwitch(hasRole(user, 'micro_grid_leader', 'property_manager'));
   const plan = new SitePlan(site);
-  const detail = new IncidentDetail(site, shell.session.user, (inc) => upsert(inc));
-  const table = new IncidentsTable(
-    site,
-    shell.session.user,
-    (inc) => upsert(inc),
-    (id) => void detail.show(id),
-  );
+  const detail = new IncidentDetail(site, user, upsertHere);
+  const table = new IncidentsTable(site, user, upsertHere, (id) => void detail.show(id));
   const feed = new AlertFeed(site);
   const closed = new ClosedIncidents(site);
   const silences = new Silences(site);
@@ -85,6 +95,17 @@ async function start(): Promise<void> {
   const [shedFig, shedEl] = chartBox('chart-sheds', t('chart.shedTemps'));
   const [watchFig, watchEl] = chartBox('chart-watchlist', t('chart.watchlist'));
   const counters = h('div', { class: 'counters', id: 'counters' });
+  const views: ConsoleViews = {
+    site,
+    modeSwitch,
+    plan,
+    table,
+    feed,
+    closed,
+    silences,
+    counters,
+    chartEls: { alerts: alertsEl, response: respEl, sheds: shedEl, watchlist: watchEl },
+  };
 
   mount(
     shell.main,
@@ -105,144 +126,151 @@ async function start(): Promise<void> {
       panel('closed-panel', t('closed.title'), closed.element),
     ),
   );
-  void closed.load();
+  return views;
+}
 
-  const refreshViews = (): void => {
-    const list = [...incidents.values()];
-    plan.update({ incidents: list, devices: [...devices.values()], placeTempC });
-    table.render(list);
-    const open = list.filter((i) => OPEN_STATES.has(i.state));
-    const offline = [...devices.values()].filter((d) => d.health.status === 'offline').length;
-    // A device that has never sent anything is not "offline": it was never set up (or not yet).
-    const neverReported = [...devices.values()].filter((d) => d.health.lastSeen === null).length;
-    mount(
-      counters,
-      counter(t('console.count.open'), open.length, 'open'),
-      counter(t('console.count.critical'), open.filter((i) => i.severity === 'critical').length, 'critical'),
-      counter(
-        t('console.count.unclaimed'),
-        open.filter((i) => i.state === 'open' || i.state === 'dispatched').length,
-        'unclaimed',
-      ),
-      counter(t('console.count.offline'), offline, 'offline'),
-      counter(t('console.count.neverReported'), neverReported, 'never-reported'),
-    );
-  };
+function refreshViews({ plan, table, counters }: ConsoleViews): void {
+  const list = [...incidents.values()];
+  plan.update({ incidents: list, devices: [...devices.values()], placeTempC });
+  table.render(list);
+  const open = list.filter((i) => OPEN_STATES.has(i.state));
+  const offline = [...devices.values()].filter((d) => d.health.status === 'offline').length;
+  // A device that has never sent anything is not "offline": it was never set up (or not yet).
+  const neverReported = [...devices.values()].filter((d) => d.health.lastSeen === null).length;
+  mount(
+    counters,
+    counter(t('console.count.open'), open.length, 'open'),
+    counter(t('console.count.critical'), open.filter((i) => i.severity === 'critical').length, 'critical'),
+    counter(
+      t('console.count.unclaimed'),
+      open.filter((i) => i.state === 'open' || i.state === 'dispatched').length,
+      'unclaimed',
+    ),
+    counter(t('console.count.offline'), offline, 'offline'),
+    counter(t('console.count.neverReported'), neverReported, 'never-reported'),
+  );
+}
 
-  const drawCharts = (): void => {
-    if (!charts) return;
-    const days = lastDays(Date.now(), CHART_DAYS, site.timezone);
-    charts.alertsByKind(days, alertsByKindPerDay(alerts, days, site.timezone));
-    charts.responseTimes(days, responseTimes([...incidents.values()], days, site.timezone));
-    const label = (id: string): string =>
-      spellLocation(
-        {
-          household: id,
-          building: null,
-          unit: null,
-          floor: null,
-          floorRange: null,
-          facade: null,
-          place: null,
-        },
-        site,
-      );
-    void withSilenceHours(
-      inactivityWatchlist([...incidents.values()], (s) => OPEN_STATES.has(s)),
+function drawCharts(site: SiteView): void {
+  if (!charts) return;
+  const days = lastDays(Date.now(), CHART_DAYS, site.timezone);
+  charts.alertsByKind(days, alertsByKindPerDay(alerts, days, site.timezone));
+  charts.responseTimes(days, responseTimes([...incidents.values()], days, site.timezone));
+  const label = (id: string): string =>
+    spellLocation(
+      {
+        household: id,
+        building: null,
+        unit: null,
+        floor: null,
+        floorRange: null,
+        facade: null,
+        place: null,
+      },
       site,
-    ).then((list) => charts?.watchlist(list, label));
-  };
-  let chartTimer = 0;
-  const scheduleCharts = (): void => {
-    window.clearTimeout(chartTimer);
-    chartTimer = window.setTimeout(drawCharts, 500);
-  };
+    );
+  void withSilenceHours(
+    inactivityWatchlist([...incidents.values()], (s) => OPEN_STATES.has(s)),
+    site,
+  ).then((list) => charts?.watchlist(list, label));
+}
 
-  const upsert = (inc: IncidentView): void => {
+let chartTimer = 0;
+function scheduleCharts(site: SiteView): void {
+  window.clearTimeout(chartTimer);
+  chartTimer = window.setTimeout(() => drawCharts(site), 500);
+}
+
+function upsert(views: ConsoleViews, inc: IncidentView): void {
+  incidents.set(inc.id, inc);
+  refreshViews(views);
+  scheduleCharts(views.site);
+}
+
+async function loadAll(views: ConsoleViews): Promise<void> {
+  const since = new Date(Date.now() - CHART_DAYS * 86_400_000).toISOString();
+  const [rawIncidents, rawAlerts, devs, mode] = await Promise.all([
+    optional(
+      api.get<Record<string, unknown>[] | { items: Record<string, unknown>[] }>('/api/incidents?limit=1000'),
+      [],
+    ),
+    optional(
+      api.get<Alert[] | { items: Alert[] }>(withQuery('/api/alerts', { since, limit: 5000, lang: locale() })),
+      [],
+    ),
+    api.get<DeviceView[]>('/api/devices'),
+    optional(api.get<{ mode: SiteMode }>('/api/site/mode'), { mode: 'normal' as SiteMode }),
+  ]);
+  incidents.clear();
+  for (const r of Array.isArray(rawIncidents) ? rawIncidents : rawIncidents.items) {
+    const inc = toIncident(r);
     incidents.set(inc.id, inc);
-    refreshViews();
-    scheduleCharts();
-  };
+  }
+  alerts = Array.isArray(rawAlerts) ? rawAlerts : rawAlerts.items;
+  devices.clear();
+  for (const d of devs) devices.set(d.id, d);
+  views.modeSwitch.set(mode.mode);
+  views.feed.reset(alerts);
+  refreshViews(views);
+  scheduleCharts(views.site);
+}
 
-  const loadAll = async (): Promise<void> => {
-    const since = new Date(Date.now() - CHART_DAYS * 86_400_000).toISOString();
-    const [rawIncidents, rawAlerts, devs, mode] = await Promise.all([
-      optional(
-        api.get<Record<string, unknown>[] | { items: Record<string, unknown>[] }>(
-          '/api/incidents?limit=1000',
-        ),
-        [],
-      ),
-      optional(
-        api.get<Alert[] | { items: Alert[] }>(
-          withQuery('/api/alerts', { since, limit: 5000, lang: locale() }),
-        ),
-        [],
-      ),
-      api.get<DeviceView[]>('/api/devices'),
-      optional(api.get<{ mode: SiteMode }>('/api/site/mode'), { mode: 'normal' as SiteMode }),
-    ]);
-    incidents.clear();
-    for (const r of Array.isArray(rawIncidents) ? rawIncidents : rawIncidents.items) {
-      const inc = toIncident(r);
-      incidents.set(inc.id, inc);
+/** A message of the push channel. */
+function onPush(views: ConsoleViews, msg: StreamMessage): void {
+  switch (msg.type) {
+    case 'alert': {
+      const alert = msg.data as unknown as Alert;
+      alerts.unshift(alert);
+      views.feed.add(alert);
+      announce(`${titleOf(alert)} · ${spellLocation(alert.location, views.site)}`);
+      scheduleCharts(views.site);
+      break;
     }
-    alerts = Array.isArray(rawAlerts) ? rawAlerts : rawAlerts.items;
-    devices.clear();
-    for (const d of devs) devices.set(d.id, d);
-    modeSwitch.set(mode.mode);
-    feed.reset(alerts);
-    refreshViews();
-    scheduleCharts();
-  };
-
-  await loadAll();
-  void silences.load();
-  window.setInterval(refreshViews, 30_000);
-
-  openStream({
-    onStatus: shell.setStatus,
-    onResync: () => void loadAll().catch(() => undefined),
-    onMessage: (msg) => {
-      switch (msg.type) {
-        case 'alert': {
-          const alert = msg.data as unknown as Alert;
-          alerts.unshift(alert);
-          feed.add(alert);
-          announce(`${titleOf(alert)} · ${spellLocation(alert.location, site)}`);
-          scheduleCharts();
-          break;
-        }
-        case 'incident':
-          upsert(toIncident(msg.data));
-          break;
-        case 'device_health': {
-          const id = String(msg.data.deviceId ?? '');
-          const d = devices.get(id);
-          if (d) {
-            const status = msg.data.status as DeviceView['health']['status'];
-            devices.set(id, { ...d, health: { ...d.health, status } });
-            refreshViews();
-          }
-          break;
-        }
-        case 'site_mode':
-          modeSwitch.set(msg.data.mode);
-          break;
+    case 'incident':
+      upsert(views, toIncident(msg.data));
+      break;
+    case 'device_health': {
+      const id = String(msg.data.deviceId ?? '');
+      const d = devices.get(id);
+      if (d) {
+        const status = msg.data.status as DeviceView['health']['status'];
+        devices.set(id, { ...d, health: { ...d.health, status } });
+        refreshViews(views);
       }
-    },
-  });
+      break;
+    }
+    case 'site_mode':
+      views.modeSwitch.set(msg.data.mode);
+      break;
+  }
+}
 
-  // Charts last: the library is a separate chunk, so the plan and lists are usable before it arrives.
+// Charts last: the library is a separate chunk, so the plan and lists are usable before it arrives.
+async function startCharts(views: ConsoleViews): Promise<void> {
   const { Charts: ChartsClass } = await import('./charts.ts');
-  charts = new ChartsClass({ alerts: alertsEl, response: respEl, sheds: shedEl, watchlist: watchEl });
-  drawCharts();
+  charts = new ChartsClass(views.chartEls);
+  drawCharts(views.site);
   const drawSheds = async (): Promise<void> => {
-    charts?.shedTemperatures(await loadShedTemps(site, [...devices.values()]));
-    refreshViews();
+    charts?.shedTemperatures(await loadShedTemps(views.site, [...devices.values()]));
+    refreshViews(views);
   };
   await drawSheds();
   window.setInterval(() => void drawSheds().catch(() => undefined), 60_000);
+}
+
+async function start(): Promise<void> {
+  const site = await loadSite();
+  const views = layOut(site);
+  void views.closed.load();
+  await loadAll(views);
+  void views.silences.load();
+  window.setInterval(() => refreshViews(views), 30_000);
+  openStream({
+    onStatus: shell.setStatus,
+    onResync: () => void loadAll(views).catch(() => undefined),
+    onMessage: (msg) => onPush(views, msg),
+  });
+  await startCharts(views);
 }
 
 function counter(label: string, n: number, key: string): HTMLElement {

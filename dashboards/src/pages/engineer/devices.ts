@@ -28,7 +28,8 @@ function readingText(r: ReadingView): string {
   return [r.port !== null ? `#${r.port}` : null, ...values, ...labels].filter(Boolean).join('  ');
 }
 
-export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElement {
+/** The kind, status and id filters over the device list. */
+function deviceFilters(devices: DeviceView[]) {
   const kinds = [...new Set(devices.map((d) => d.kind))].sort();
   const kind = h(
     'select',
@@ -43,6 +44,88 @@ export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElemen
     ['online', 'offline', 'unknown'].map((s) => h('option', { value: s }, tOr(`health.${s}`, s))),
   );
   const search = h('input', { id: 'dev-search', type: 'search', autocomplete: 'off' });
+  return { kind, status, search };
+}
+
+/** The device's last readings (one per port, or the last five), shown in `detail`. */
+async function showReadings(detail: HTMLElement, d: DeviceView): Promise<void> {
+  mount(detail, h('p', { class: 'muted' }, t('loading')));
+  const readings = await api.get<ReadingView[]>(
+    withQuery(`/api/devices/${encodeURIComponent(d.id)}/readings`, {
+      order: 'desc',
+      limit: d.ports ? d.ports : 5,
+    }),
+  );
+  mount(
+    detail,
+    h('h3', {}, d.id, h('span', { class: 'muted small' }, ` · ${d.codec}`)),
+    readings.length
+      ? h(
+          'ul',
+          { class: 'plain mono small' },
+          readings.map((r) => h('li', {}, `${formatTime(r.ts, true)}  ${readingText(r)}`)),
+        )
+      : h('p', { class: 'muted' }, t('eng.noReadings')),
+  );
+}
+
+function deviceRow(d: DeviceView, site: SiteView, detail: HTMLElement): HTMLElement {
+  const open = h(
+    'button',
+    { type: 'button', class: 'btn btn-small btn-quiet', 'aria-controls': 'device-detail' },
+    d.id,
+  );
+  open.addEventListener('click', () => void showReadings(detail, d));
+  return h(
+    'tr',
+    { 'data-device': d.id },
+    h('td', {}, open),
+    h('td', {}, tOr(`device.${d.kind}`, d.kind)),
+    h('td', {}, locationOf(d, site)),
+    h(
+      'td',
+      {},
+      h(
+        'span',
+        { class: `health health-${d.health.status}` },
+        tOr(`health.${d.health.status}`, d.health.status),
+      ),
+    ),
+    h('td', {}, d.health.lastSeen ? formatTime(d.health.lastSeen, true) : '–'),
+    h('td', { class: 'num' }, d.health.batteryPct !== null ? `${d.health.batteryPct}%` : '–'),
+  );
+}
+
+function deviceTable(body: HTMLElement): HTMLElement {
+  return h(
+    'div',
+    { class: 'table-wrap' },
+    h(
+      'table',
+      { class: 'table', id: 'device-table' },
+      h(
+        'thead',
+        {},
+        h(
+          'tr',
+          {},
+          [
+            t('col.device'),
+            t('col.kind'),
+            t('col.where'),
+            t('col.health'),
+            t('col.lastSeen'),
+            t('col.battery'),
+          ].map((c) => h('th', { scope: 'col' }, c)),
+        ),
+      ),
+      body,
+    ),
+  );
+}
+
+export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElement {
+  const { kind, status, search } = deviceFilters(devices);
   const body = h('tbody');
   const summary = h('p', { class: 'muted small', 'aria-live': 'polite' });
   const detail = h(
@@ -50,27 +133,6 @@ export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElemen
     { class: 'device-detail', id: 'device-detail', 'aria-live': 'polite' },
     h('p', { class: 'muted' }, t('eng.pickDevice')),
   );
-
-  const showReadings = async (d: DeviceView): Promise<void> => {
-    mount(detail, h('p', { class: 'muted' }, t('loading')));
-    const readings = await api.get<ReadingView[]>(
-      withQuery(`/api/devices/${encodeURIComponent(d.id)}/readings`, {
-        order: 'desc',
-        limit: d.ports ? d.ports : 5,
-      }),
-    );
-    mount(
-      detail,
-      h('h3', {}, d.id, h('span', { class: 'muted small' }, ` · ${d.codec}`)),
-      readings.length
-        ? h(
-            'ul',
-            { class: 'plain mono small' },
-            readings.map((r) => h('li', {}, `${formatTime(r.ts, true)}  ${readingText(r)}`)),
-          )
-        : h('p', { class: 'muted' }, t('eng.noReadings')),
-    );
-  };
 
   const render = (): void => {
     const q = search.value.trim().toLowerCase();
@@ -86,32 +148,7 @@ export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElemen
     });
     mount(
       body,
-      shown.slice(0, PAGE_SIZE).map((d) => {
-        const open = h(
-          'button',
-          { type: 'button', class: 'btn btn-small btn-quiet', 'aria-controls': 'device-detail' },
-          d.id,
-        );
-        open.addEventListener('click', () => void showReadings(d));
-        return h(
-          'tr',
-          { 'data-device': d.id },
-          h('td', {}, open),
-          h('td', {}, tOr(`device.${d.kind}`, d.kind)),
-          h('td', {}, locationOf(d, site)),
-          h(
-            'td',
-            {},
-            h(
-              'span',
-              { class: `health health-${d.health.status}` },
-              tOr(`health.${d.health.status}`, d.health.status),
-            ),
-          ),
-          h('td', {}, d.health.lastSeen ? formatTime(d.health.lastSeen, true) : '–'),
-          h('td', { class: 'num' }, d.health.batteryPct !== null ? `${d.health.batteryPct}%` : '–'),
-        );
-      }),
+      shown.slice(0, PAGE_SIZE).map((d) => deviceRow(d, site, detail)),
     );
   };
   for (const el of [kind, status]) el.addEventListener('change', render);
@@ -134,35 +171,6 @@ export function renderDevices(site: SiteView, devices: DeviceView[]): HTMLElemen
       h('div', { class: 'field' }, h('label', { for: search.id }, t('eng.search')), search),
     ),
     summary,
-    h(
-      'div',
-      { class: 'split' },
-      h(
-        'div',
-        { class: 'table-wrap' },
-        h(
-          'table',
-          { class: 'table', id: 'device-table' },
-          h(
-            'thead',
-            {},
-            h(
-              'tr',
-              {},
-              [
-                t('col.device'),
-                t('col.kind'),
-                t('col.where'),
-                t('col.health'),
-                t('col.lastSeen'),
-                t('col.battery'),
-              ].map((c) => h('th', { scope: 'col' }, c)),
-            ),
-          ),
-          body,
-        ),
-      ),
-      detail,
-    ),
+    h('div', { class: 'split' }, deviceTable(body), detail),
   );
 }

@@ -74,15 +74,14 @@ function detailsFold(inc: IncidentView, timeZone: string): HTMLElement {
   );
 }
 
-export function renderIncidentCard(
-  inc: IncidentView,
-  site: SiteView,
-  me: SessionUser,
-  onChanged: (inc: IncidentView) => void,
-): HTMLElement {
-  const title = titleOf(inc);
-  const who = whoLine(inc, site);
-  const first = firstStep(inc, me);
+/** What closing needs: how it ended and a note, shown on the first press of "resolve". */
+interface ResolveFields {
+  noteField: HTMLElement;
+  note: HTMLTextAreaElement;
+  disposition: HTMLSelectElement;
+}
+
+function resolveFields(inc: IncidentView): ResolveFields {
   const note = h('textarea', {
     id: `note-${inc.id}`,
     rows: 2,
@@ -102,38 +101,52 @@ export function renderIncidentCard(
     h('label', { for: `note-${inc.id}` }, t('worker.note')),
     note,
   );
+  return { noteField, note, disposition };
+}
 
-  const runStep = async (step: Step, button: HTMLButtonElement): Promise<void> => {
-    if (step === 'resolve' && noteField.hidden) {
-      noteField.hidden = false;
-      note.focus();
-      return;
-    }
-    if (step === 'resolve' && !note.value.trim()) {
-      toast(t('worker.noteRequired'), 'error');
-      note.focus();
-      return;
-    }
-    button.disabled = true;
-    try {
-      const body = step === 'resolve' ? { disposition: disposition.value, note: note.value.trim() } : {};
-      const updated = await api.post<Record<string, unknown>>(
-        `/api/incidents/${encodeURIComponent(inc.id)}/${step}`,
-        body,
-      );
-      const next =
-        updated && typeof updated === 'object' && 'id' in updated ? toIncident(updated) : { ...inc };
-      announce(t(`worker.done.${step}`));
-      toast(t(`worker.done.${step}`));
-      onChanged(next);
-    } catch (err) {
-      toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
-      button.disabled = false;
-    }
-  };
+async function runStep(
+  inc: IncidentView,
+  step: Step,
+  button: HTMLButtonElement,
+  { noteField, note, disposition }: ResolveFields,
+  onChanged: (inc: IncidentView) => void,
+): Promise<void> {
+  if (step === 'resolve' && noteField.hidden) {
+    noteField.hidden = false;
+    note.focus();
+    return;
+  }
+  if (step === 'resolve' && !note.value.trim()) {
+    toast(t('worker.noteRequired'), 'error');
+    note.focus();
+    return;
+  }
+  button.disabled = true;
+  try {
+    const body = step === 'resolve' ? { disposition: disposition.value, note: note.value.trim() } : {};
+    const updated = await api.post<Record<string, unknown>>(
+      `/api/incidents/${encodeURIComponent(inc.id)}/${step}`,
+      body,
+    );
+    const next = updated && typeof updated === 'object' && 'id' in updated ? toIncident(updated) : { ...inc };
+    announce(t(`worker.done.${step}`));
+    toast(t(`worker.done.${step}`));
+    onChanged(next);
+  } catch (err) {
+    toast(err instanceof ApiError ? `${t('error.action')}: ${err.message}` : t('error.network'), 'error');
+    button.disabled = false;
+  }
+}
 
+/** The next workflow steps the caller may take, one button each. */
+function stepButtons(
+  inc: IncidentView,
+  me: SessionUser,
+  fields: ResolveFields,
+  onChanged: (inc: IncidentView) => void,
+): HTMLElement {
   const steps = mayAct(inc, me) ? (NEXT_STEPS[inc.state] ?? []) : [];
-  const actions = h(
+  return h(
     'div',
     { class: 'actions' },
     steps.map((step) => {
@@ -142,11 +155,14 @@ export function renderIncidentCard(
         { type: 'button', class: `btn ${step === 'resolve' ? 'btn-ok' : 'btn-primary'}`, 'data-step': step },
         t(`worker.step.${step}`),
       );
-      b.addEventListener('click', () => void runStep(step, b));
+      b.addEventListener('click', () => void runStep(inc, step, b, fields, onChanged));
       return b;
     }),
   );
+}
 
+/** A button that unfolds the evidence package's hash and read count, fetched on first open. */
+function evidencePackage(inc: IncidentView): [HTMLElement, HTMLElement] {
   const evidenceBtn = h(
     'button',
     { type: 'button', class: 'btn btn-quiet btn-small' },
@@ -176,6 +192,37 @@ export function renderIncidentCard(
       );
     }
   });
+  return [evidenceBtn, evidenceBox];
+}
+
+/** Severity, state, emergency and age badges. */
+function cardTop(inc: IncidentView): HTMLElement {
+  return h(
+    'div',
+    { class: 'card-top' },
+    h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
+    h('span', { class: 'badge badge-state', 'data-role': 'state' }, stateLabel(inc.state)),
+    inc.emergency ? h('span', { class: 'badge sev-critical' }, t('mode.emergencyShort')) : null,
+    h(
+      'span',
+      { class: 'age', 'data-since': inc.openedAt, title: formatTime(inc.openedAt, true) },
+      spellDuration(Date.now() - inc.openedAt),
+    ),
+  );
+}
+
+export function renderIncidentCard(
+  inc: IncidentView,
+  site: SiteView,
+  me: SessionUser,
+  onChanged: (inc: IncidentView) => void,
+): HTMLElement {
+  const title = titleOf(inc);
+  const who = whoLine(inc, site);
+  const first = firstStep(inc, me);
+  const fields = resolveFields(inc);
+  const actions = stepButtons(inc, me, fields, onChanged);
+  const [evidenceBtn, evidenceBox] = evidencePackage(inc);
 
   return h(
     'article',
@@ -186,18 +233,7 @@ export function renderIncidentCard(
       'data-updated': inc.updatedAt,
       'aria-labelledby': `inc-title-${inc.id}`,
     },
-    h(
-      'div',
-      { class: 'card-top' },
-      h('span', { class: `badge sev-${inc.severity}` }, severityLabel(inc.severity)),
-      h('span', { class: 'badge badge-state', 'data-role': 'state' }, stateLabel(inc.state)),
-      inc.emergency ? h('span', { class: 'badge sev-critical' }, t('mode.emergencyShort')) : null,
-      h(
-        'span',
-        { class: 'age', 'data-since': inc.openedAt, title: formatTime(inc.openedAt, true) },
-        spellDuration(Date.now() - inc.openedAt),
-      ),
-    ),
+    cardTop(inc),
     h('h3', { id: `inc-title-${inc.id}` }, title),
     h('p', { class: 'location', 'data-role': 'where' }, spellLocation(inc.location, site)),
     h(
@@ -220,7 +256,7 @@ export function renderIncidentCard(
     detailsFold(inc, site.timezone),
     who ? h('p', { class: 'muted small', 'data-role': 'who' }, who) : null,
     inc.resolutionNote ? h('p', { class: 'small' }, `${t('worker.note')}: ${inc.resolutionNote}`) : null,
-    noteField,
+    fields.noteField,
     actions,
     h('div', { class: 'card-foot' }, evidenceBtn),
     evidenceBox,

@@ -10,7 +10,7 @@
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthUser } from '../../contracts/auth.ts';
-import { decorateUserRequests } from '../plugins/auth.ts';
+import { decorateUserRequests, loginBodySchema } from '../plugins/auth.ts';
 import type { Clock } from '../../core/clock.ts';
 import { Errors } from '../../core/errors.ts';
 import { PasswordChecker } from '../../core/passwords.ts';
@@ -104,15 +104,7 @@ export default fp<HubAuthOptions>(
         schema: {
           tags: ['auth'],
           summary: 'Log in with a street or community account; returns a bearer token',
-          body: {
-            type: 'object',
-            required: ['username', 'password'],
-            additionalProperties: false,
-            properties: {
-              username: { type: 'string', minLength: 1, maxLength: 128 },
-              password: { type: 'string', minLength: 1, maxLength: 256 },
-            },
-          },
+          body: loginBodySchema,
         },
       },
       async (request) => {

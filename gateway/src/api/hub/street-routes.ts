@@ -4,7 +4,7 @@
  * mode and street silences (street admin). A street account sees every community of its street;
  * a community account only its own (others answer 404, so ids do not leak).
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { FALSE_ALARM_DISPOSITIONS } from '../../alerting/model.ts';
 import type { Clock } from '../../core/clock.ts';
 import { modeBodySchema, silenceMatchersSchema } from '../schemas.ts';
@@ -31,18 +31,29 @@ const note = {
 
 type Params = { siteId: string; incidentId: string };
 
-export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
-  app,
-  { street, pool, clock, desk },
-) => {
-  const visibleSites = (request: FastifyRequest): string[] =>
-    street.communities.map((c) => c.siteId).filter((s) => request.canSee(s));
+const visibleSites = (street: Street, request: FastifyRequest): string[] =>
+  street.communities.map((c) => c.siteId).filter((s) => request.canSee(s));
 
+/** The incident's row if the caller sees its community; 404 either way, so ids do not leak. */
+async function incidentOf(pool: Pool, request: FastifyRequest, { siteId, incidentId }: Params) {
+  const row = request.canSee(siteId)
+    ? (
+        await pool.query('SELECT * FROM hub_incidents WHERE site_id = $1 AND incident_id = $2', [
+          siteId,
+          incidentId,
+        ])
+      ).rows[0]
+    : undefined;
+  if (!row) throw Errors.notFound(`no incident '${incidentId}' in '${siteId}'`);
+  return row;
+}
+
+function streetOverview(app: FastifyInstance, { street, pool, clock }: StreetRoutesOptions): void {
   app.get(
     '/api/street',
     { schema: { tags: ['street'], summary: 'The street and the communities the caller sees' } },
     async (request) => {
-      const sites = visibleSites(request);
+      const sites = visibleSites(street, request);
       const since = clock.now() - STATS_WINDOW_MS;
       const q = async (sql: string, args: unknown[] = []) => (await pool.query(sql, [sites, ...args])).rows;
       const open = await q(
@@ -85,7 +96,9 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       };
     },
   );
+}
 
+function listStreetIncidents(app: FastifyInstance, { street, pool }: StreetRoutesOptions): void {
   app.get<{ Querystring: { siteId?: string; scope: 'active' | 'street' | 'all'; limit: number } }>(
     '/api/street/incidents',
     {
@@ -105,7 +118,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
     },
     async (request) => {
       const { siteId, scope, limit } = request.query;
-      const sites = visibleSites(request).filter((s) => !siteId || s === siteId);
+      const sites = visibleSites(street, request).filter((s) => !siteId || s === siteId);
       const where =
         scope === 'street' ? 'AND street_since IS NOT NULL' : scope === 'active' ? 'AND state = ANY($3)' : '';
       const rows = (
@@ -121,20 +134,9 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       }));
     },
   );
+}
 
-  const incidentOf = async (request: FastifyRequest, { siteId, incidentId }: Params) => {
-    const row = request.canSee(siteId)
-      ? (
-          await pool.query('SELECT * FROM hub_incidents WHERE site_id = $1 AND incident_id = $2', [
-            siteId,
-            incidentId,
-          ])
-        ).rows[0]
-      : undefined;
-    if (!row) throw Errors.notFound(`no incident '${incidentId}' in '${siteId}'`);
-    return row;
-  };
-
+function getStreetIncident(app: FastifyInstance, { pool }: StreetRoutesOptions): void {
   app.get<{ Params: Params }>(
     '/api/street/incidents/:siteId/:incidentId',
     {
@@ -144,7 +146,7 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       },
     },
     async (request) => {
-      const row = await incidentOf(request, request.params);
+      const row = await incidentOf(pool, request, request.params);
       const { siteId, incidentId } = request.params;
       const changes = (
         await pool.query(
@@ -172,42 +174,49 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       };
     },
   );
+}
 
-  const act = (path: string, kind: StreetIncidentAction) =>
-    app.post<{ Params: Params; Body: { note?: string } }>(
-      path,
-      {
-        schema: {
-          tags: ['street'],
-          summary: `Street duty: ${kind === 'accept' ? 'accept' : 'hand back to the community'}`,
-          body: note,
-        },
+/** Street duty's accept and hand back. */
+function actOnIncident(
+  app: FastifyInstance,
+  { pool, clock, desk }: StreetRoutesOptions,
+  path: string,
+  kind: StreetIncidentAction,
+): void {
+  app.post<{ Params: Params; Body: { note?: string } }>(
+    path,
+    {
+      schema: {
+        tags: ['street'],
+        summary: `Street duty: ${kind === 'accept' ? 'accept' : 'hand back to the community'}`,
+        body: note,
       },
-      async (request, reply) => {
-        const user = request.requireRole('street_duty', 'street_admin');
-        const row = await incidentOf(request, request.params);
-        if (nextState(row.state, kind === 'accept' ? 'accept' : 'hand_back') === null)
-          throw Errors.incidentTransitionRefused(
-            `cannot ${kind === 'accept' ? 'accept' : 'hand back'} an incident that is ${row.state}`,
-          );
-        const { siteId, incidentId } = request.params;
-        const seq = await inTransaction(pool, (db) =>
-          desk.incidentAction(
-            db,
-            kind,
-            user.username,
-            siteId,
-            incidentId,
-            request.body?.note ?? null,
-            clock.now(),
-          ),
+    },
+    async (request, reply) => {
+      const user = request.requireRole('street_duty', 'street_admin');
+      const row = await incidentOf(pool, request, request.params);
+      if (nextState(row.state, kind === 'accept' ? 'accept' : 'hand_back') === null)
+        throw Errors.incidentTransitionRefused(
+          `cannot ${kind === 'accept' ? 'accept' : 'hand back'} an incident that is ${row.state}`,
         );
-        return reply.status(202).send({ siteId, incidentId, downlinkSeq: seq });
-      },
-    );
-  act('/api/street/incidents/:siteId/:incidentId/accept', 'accept');
-  act('/api/street/incidents/:siteId/:incidentId/hand-back', 'handBack');
+      const { siteId, incidentId } = request.params;
+      const seq = await inTransaction(pool, (db) =>
+        desk.incidentAction(
+          db,
+          kind,
+          user.username,
+          siteId,
+          incidentId,
+          request.body?.note ?? null,
+          clock.now(),
+        ),
+      );
+      return reply.status(202).send({ siteId, incidentId, downlinkSeq: seq });
+    },
+  );
+}
 
+function setStreetMode(app: FastifyInstance, { street, pool, clock, desk }: StreetRoutesOptions): void {
   app.put<{ Body: { mode: 'normal' | 'emergency'; reason?: string } }>(
     '/api/street/mode',
     {
@@ -228,7 +237,9 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       return reply.status(202).send({ mode: request.body.mode, communities: street.communities.length });
     },
   );
+}
 
+function silenceStreet(app: FastifyInstance, { street, pool, clock, desk }: StreetRoutesOptions): void {
   app.post<{
     Body: {
       matchers: Record<string, string>;
@@ -260,8 +271,8 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
     async (request, reply) => {
       const user = request.requireRole('street_admin', 'street_duty');
       const { siteIds, ...body } = request.body;
-      const sites = siteIds ?? visibleSites(request);
-      const unknown = sites.filter((s) => !visibleSites(request).includes(s));
+      const sites = siteIds ?? visibleSites(street, request);
+      const unknown = sites.filter((s) => !visibleSites(street, request).includes(s));
       if (unknown.length)
         throw Errors.badRequest(`body/siteIds: not communities you see: ${unknown.join(', ')}`);
       if (Date.parse(body.endsAt) <= Date.parse(body.startsAt))
@@ -270,7 +281,9 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       return reply.status(202).send({ communities: sites });
     },
   );
+}
 
+function listRefusals(app: FastifyInstance, { pool }: StreetRoutesOptions): void {
   app.get<{ Querystring: { limit: number } }>(
     '/api/hub/refusals',
     {
@@ -291,4 +304,15 @@ export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (
       return rows.map((r) => ({ ...r, at: new Date(r.at).toISOString() }));
     },
   );
+}
+
+export const streetRoutes: FastifyPluginAsync<StreetRoutesOptions> = async (app, options) => {
+  streetOverview(app, options);
+  listStreetIncidents(app, options);
+  getStreetIncident(app, options);
+  actOnIncident(app, options, '/api/street/incidents/:siteId/:incidentId/accept', 'accept');
+  actOnIncident(app, options, '/api/street/incidents/:siteId/:incidentId/hand-back', 'handBack');
+  setStreetMode(app, options);
+  silenceStreet(app, options);
+  listRefusals(app, options);
 };

@@ -7,7 +7,7 @@
  * are held until then, and an entry in the privacy access log: where a vulnerable person is not is
  * personal data (PIPL Art. 28).
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { GatewayContext } from '../../context.ts';
 import type { Household, Role } from '../../contracts/site.ts';
 import { AwayLinks } from '../../alerting/away-links.ts';
@@ -36,78 +36,83 @@ const untilBody = {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
-  let links: AwayLinks | null = null;
-  const awayLinks = (): AwayLinks => (links ??= new AwayLinks(ctx.stores.db));
-  const records = new AlertingRecords(ctx.stores.db);
+type AwayDeps = { ctx: GatewayContext; awayLinks: () => AwayLinks; records: AlertingRecords };
+type Who = { by: string; roles: string[]; ip: string | null; via: string };
 
-  /** The household, if the caller is its grid worker (covers its grid) or its care worker. */
-  const ownHousehold = (request: FastifyRequest, id: string): { h: Household; by: string; roles: Role[] } => {
-    const user = request.requireRole(...WORKERS);
-    const h = ctx.site.household(id);
-    if (!h || !request.canSee(h.grid)) throw Errors.notFound(`no household '${id}'`);
-    const gridWorker = user.roles.includes('grid_worker');
-    const careWorker = h.resident?.careWorker === user.id;
-    if (!gridWorker && !careWorker)
-      throw Errors.authForbidden(`only the grid worker or the care worker of ${h.id} records its absences`);
-    return { h, by: user.id, roles: user.roles };
+/** The household, if the caller is its grid worker (covers its grid) or its care worker. */
+function ownHousehold(
+  ctx: GatewayContext,
+  request: FastifyRequest,
+  id: string,
+): { h: Household; by: string; roles: Role[] } {
+  const user = request.requireRole(...WORKERS);
+  const h = ctx.site.household(id);
+  if (!h || !request.canSee(h.grid)) throw Errors.notFound(`no household '${id}'`);
+  const gridWorker = user.roles.includes('grid_worker');
+  const careWorker = h.resident?.careWorker === user.id;
+  if (!gridWorker && !careWorker)
+    throw Errors.authForbidden(`only the grid worker or the care worker of ${h.id} records its absences`);
+  return { h, by: user.id, roles: user.roles };
+}
+
+function recordAway(
+  { ctx, records }: AwayDeps,
+  h: Household,
+  until: number,
+  note: string | undefined,
+  who: Who,
+) {
+  const now = ctx.clock.now();
+  if (until <= now) throw Errors.badRequest('body/until must be in the future');
+  if (until > now + MAX_AWAY_DAYS * DAY_MS)
+    throw Errors.badRequest(
+      `body/until must be within ${MAX_AWAY_DAYS} days; longer stays: POST /api/households/:id/absences`,
+    );
+  const reason = note ? `外出报备：${note}` : '外出报备';
+  const absence = {
+    id: newId('abs'),
+    household: h.id,
+    from: now,
+    to: until,
+    reason,
+    createdBy: who.by,
+    createdAt: now,
   };
-
-  const recordAway = (
-    h: Household,
-    until: number,
-    note: string | undefined,
-    who: { by: string; roles: string[]; ip: string | null; via: string },
-  ) => {
-    const now = ctx.clock.now();
-    if (until <= now) throw Errors.badRequest('body/until must be in the future');
-    if (until > now + MAX_AWAY_DAYS * DAY_MS)
-      throw Errors.badRequest(
-        `body/until must be within ${MAX_AWAY_DAYS} days; longer stays: POST /api/households/:id/absences`,
-      );
-    const reason = note ? `外出报备：${note}` : '外出报备';
-    const absence = {
-      id: newId('abs'),
-      household: h.id,
-      from: now,
-      to: until,
-      reason,
-      createdBy: who.by,
-      createdAt: now,
-    };
-    records.insertAbsence(absence);
-    ctx.privacy.audit.record({
-      at: now,
-      actor: who.by,
-      roles: who.roles,
-      action: 'absence_recorded',
-      subject: `household:${h.id}`,
-      fields: ['absences'],
-      ip: who.ip,
-      purpose: null,
-      detail: { absence: absence.id, until: iso(until), via: who.via },
-    });
-    ctx.bus.emit('householdAbsenceRecorded', {
-      id: absence.id,
-      householdId: h.id,
-      from: now,
-      to: until,
-      reason,
-      by: who.by,
-    });
-    // As GET /api/households/:id/absences shows it.
-    return {
-      id: absence.id,
-      householdId: h.id,
-      from: iso(now),
-      to: iso(until),
-      reason,
-      by: who.by,
-      createdAt: iso(now),
-      active: true,
-    };
+  records.insertAbsence(absence);
+  ctx.privacy.audit.record({
+    at: now,
+    actor: who.by,
+    roles: who.roles,
+    action: 'absence_recorded',
+    subject: `household:${h.id}`,
+    fields: ['absences'],
+    ip: who.ip,
+    purpose: null,
+    detail: { absence: absence.id, until: iso(until), via: who.via },
+  });
+  ctx.bus.emit('householdAbsenceRecorded', {
+    id: absence.id,
+    householdId: h.id,
+    from: now,
+    to: until,
+    reason,
+    by: who.by,
+  });
+  // As GET /api/households/:id/absences shows it.
+  return {
+    id: absence.id,
+    householdId: h.id,
+    from: iso(now),
+    to: iso(until),
+    reason,
+    by: who.by,
+    createdAt: iso(now),
+    active: true,
   };
+}
 
+function recordAwayByWorker(app: FastifyInstance, deps: AwayDeps): void {
+  const { ctx } = deps;
   app.post<{ Params: { id: string }; Body: { until: string; note?: string } }>(
     '/api/households/:id/away',
     {
@@ -121,9 +126,9 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
       },
     },
     async (request, reply) => {
-      const { h, by, roles } = ownHousehold(request, request.params.id);
+      const { h, by, roles } = ownHousehold(ctx, request, request.params.id);
       const until = parseTimeParam(request.body.until, 'until')!;
-      const away = recordAway(h, until, request.body.note, {
+      const away = recordAway(deps, h, until, request.body.note, {
         by,
         roles,
         ip: request.ip ?? null,
@@ -132,7 +137,9 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
       return reply.status(201).send(away);
     },
   );
+}
 
+function issueAwayLink(app: FastifyInstance, { ctx, awayLinks }: AwayDeps): void {
   app.post<{ Params: { id: string }; Body: { days?: number } | undefined }>(
     '/api/households/:id/away-links',
     {
@@ -155,7 +162,7 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
       },
     },
     async (request, reply) => {
-      const { h, by, roles } = ownHousehold(request, request.params.id);
+      const { h, by, roles } = ownHousehold(ctx, request, request.params.id);
       const now = ctx.clock.now();
       const days = request.body?.days ?? LINK_DAYS_DEFAULT;
       const link = {
@@ -182,7 +189,10 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
         .send({ id: link.id, path: `/api/away/${token}`, expiresAt: iso(link.expiresAt) });
     },
   );
+}
 
+function recordAwayByLink(app: FastifyInstance, deps: AwayDeps): void {
+  const { ctx, awayLinks } = deps;
   app.post<{ Params: { token: string }; Body: { until: string; note?: string } }>(
     '/api/away/:token',
     {
@@ -206,7 +216,7 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
       const h = ctx.site.household(link.household);
       if (!h) throw Errors.notFound('no such link, or it has expired');
       const until = parseTimeParam(request.body.until, 'until')!;
-      const away = recordAway(h, until, request.body.note, {
+      const away = recordAway(deps, h, until, request.body.note, {
         by: `family-link:${link.id}`,
         roles: ['family'],
         ip: request.ip ?? null,
@@ -215,6 +225,18 @@ const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ct
       return reply.status(201).send(away);
     },
   );
+}
+
+const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  let links: AwayLinks | null = null;
+  const deps: AwayDeps = {
+    ctx,
+    awayLinks: () => (links ??= new AwayLinks(ctx.stores.db)),
+    records: new AlertingRecords(ctx.stores.db),
+  };
+  recordAwayByWorker(app, deps);
+  issueAwayLink(app, deps);
+  recordAwayByLink(app, deps);
 };
 
 export default awayRoutes;

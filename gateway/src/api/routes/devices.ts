@@ -1,5 +1,5 @@
 /** Device registry and stored readings: GET/POST /api/devices, GET /api/devices/:id[/readings|/events]. */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Device } from '../../contracts/site.ts';
 import { siteDefinitionSchema } from '../../site/site-schema.ts';
 import { Errors } from '../../core/errors.ts';
@@ -25,18 +25,19 @@ function parseReadingCursor(cursor: string): ReadingKey {
   return { ts: Number(ts), port: port === undefined ? null : Number(port) };
 }
 
-const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
-  const view = (d: Device) => {
-    const h = ctx.health.get(d.id);
-    return { ...d, grid: ctx.site.deviceGrid(d), health: { ...h, lastSeen: isoOrNull(h.lastSeen) } };
-  };
-  /** The device if it exists and the caller may see it; 404 either way, so ids do not leak. */
-  const visibleDevice = (request: FastifyRequest, id: string): Device => {
-    const d = ctx.site.device(id);
-    if (!d || !request.canSee(ctx.site.deviceGrid(d))) throw Errors.notFound(`no device '${id}'`);
-    return d;
-  };
+function deviceView(ctx: GatewayContext, d: Device) {
+  const h = ctx.health.get(d.id);
+  return { ...d, grid: ctx.site.deviceGrid(d), health: { ...h, lastSeen: isoOrNull(h.lastSeen) } };
+}
 
+/** The device if it exists and the caller may see it; 404 either way, so ids do not leak. */
+function visibleDevice(ctx: GatewayContext, request: FastifyRequest, id: string): Device {
+  const d = ctx.site.device(id);
+  if (!d || !request.canSee(ctx.site.deviceGrid(d))) throw Errors.notFound(`no device '${id}'`);
+  return d;
+}
+
+function listDevices(app: FastifyInstance, ctx: GatewayContext): void {
   app.get<{ Querystring: { kind?: string; place?: string; building?: string; status?: string } }>(
     '/api/devices',
     {
@@ -64,11 +65,13 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         .filter((d) => request.canSee(ctx.site.deviceGrid(d)))
         .filter((d) => (!q.kind || d.kind === q.kind) && (!q.place || d.place === q.place))
         .filter((d) => !q.building || ctx.site.deviceLocation(d).building === q.building)
-        .map(view)
+        .map((d) => deviceView(ctx, d))
         .filter((d) => !q.status || d.health.status === q.status);
     },
   );
+}
 
+function getDevice(app: FastifyInstance, ctx: GatewayContext): void {
   app.get<{ Params: { id: string } }>(
     '/api/devices/:id',
     {
@@ -80,9 +83,11 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         response: { 200: deviceSchema },
       },
     },
-    async (request) => view(visibleDevice(request, request.params.id)),
+    async (request) => deviceView(ctx, visibleDevice(ctx, request, request.params.id)),
   );
+}
 
+function registerDevice(app: FastifyInstance, ctx: GatewayContext): void {
   app.post<{ Body: Device }>(
     '/api/devices',
     {
@@ -113,10 +118,12 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       ctx.stores.devices.register(ctx.site.siteId, device);
       ctx.site.addDevice(device);
       request.log.info({ device: device.id }, 'device registered');
-      return reply.status(201).send(view(device));
+      return reply.status(201).send(deviceView(ctx, device));
     },
   );
+}
 
+function listDeviceReadings(app: FastifyInstance, ctx: GatewayContext): void {
   app.get<{
     Params: { id: string };
     Querystring: {
@@ -155,7 +162,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       },
     },
     async (request, reply) => {
-      const d = visibleDevice(request, request.params.id);
+      const d = visibleDevice(ctx, request, request.params.id);
       const q = request.query;
       // One more than asked says whether a next page exists.
       const rows = ctx.stores.readings.query({
@@ -177,7 +184,9 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       return page.map((r) => ({ ...r, ts: new Date(r.ts).toISOString() }));
     },
   );
+}
 
+function listDeviceEvents(app: FastifyInstance, ctx: GatewayContext): void {
   app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; limit?: number } }>(
     '/api/devices/:id/events',
     {
@@ -212,7 +221,7 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
       },
     },
     async (request) => {
-      const d = visibleDevice(request, request.params.id);
+      const d = visibleDevice(ctx, request, request.params.id);
       const q = request.query;
       return ctx.stores.events
         .queryEvents(
@@ -225,6 +234,14 @@ const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) 
         .map((e) => ({ ...e, ts: new Date(e.ts).toISOString() }));
     },
   );
+}
+
+const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  listDevices(app, ctx);
+  getDevice(app, ctx);
+  registerDevice(app, ctx);
+  listDeviceReadings(app, ctx);
+  listDeviceEvents(app, ctx);
 };
 
 export default route;
