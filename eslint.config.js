@@ -69,11 +69,6 @@ export default tseslint.config(
     rules: { 'max-lines-per-function': 'off' },
   },
   {
-    // issue 15: split in progress on other branches
-    files: ['rules/cli.ts', 'scripts/demo.ts'],
-    rules: { 'max-lines': 'off', 'max-lines-per-function': 'off' },
-  },
-  {
     // Node-RED loads nodes as CommonJS with `this` bound to the node (node-red/node-red-contrib-weige).
     files: ['node-red/**/*.js'],
     languageOptions: {

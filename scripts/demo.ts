@@ -53,57 +53,67 @@ function portFree(host: string, port: number): Promise<boolean> {
   });
 }
 
+/** Where the simulator sends: a gateway already running, or the demo's own. */
+interface Target {
+  gateway: Gateway | null;
+  apiUrl: string;
+  brokerUrl: string;
+  notes: string[];
+}
+
+/** A configuration error is the user's to fix: say it in one line, not as a stack. */
+async function orExit<T>(work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof WeigeError)) throw err;
+    console.error(`weige demo: ${err.message}`);
+    process.exit(2);
+  }
+}
+
 /**
  * Next to a running gateway the demo drives it (simulator only); when its ports are taken by
  * something else, it starts its own gateway on free ports. Either way it says so.
  */
-async function main(): Promise<void> {
-  let settings: Settings;
-  try {
-    settings = readSettings();
-  } catch (err) {
-    if (err instanceof WeigeError) {
-      console.error(`weige demo: ${err.message}`);
-      process.exit(2);
-    }
-    throw err;
-  }
-  const notes: string[] = [];
+async function findTarget(settings: Settings): Promise<Target> {
   const configuredApi = `http://${localHost(settings.httpHost)}:${settings.httpPort}`;
   const running = settings.httpPort ? await runningGateway(configuredApi) : null;
-  let gateway: Gateway | null = null;
-  let apiUrl = configuredApi;
-  let brokerUrl: string;
-  if (running) {
-    brokerUrl =
+  if (!running) return ownGateway(settings);
+  return {
+    gateway: null,
+    apiUrl: configuredApi,
+    brokerUrl:
       settings.mqttUrl ??
-      `mqtt://${localHost(settings.mqttHost)}:${running.transport.mqttPort ?? settings.mqttPort}`;
-    notes.push(`  a gateway already runs at ${configuredApi}: the demo drives it (simulator only)`);
-  } else {
-    const overrides: Partial<Settings> = {};
-    if (settings.httpPort && !(await portFree(settings.httpHost, settings.httpPort))) {
-      overrides.httpPort = 0;
-      notes.push(
-        `  port ${settings.httpPort} is taken by another program: the demo gateway uses a free port`,
-      );
-    }
-    if (!settings.mqttUrl && settings.mqttPort && !(await portFree(settings.mqttHost, settings.mqttPort))) {
-      overrides.mqttPort = 0;
-      notes.push(`  port ${settings.mqttPort} is taken by another program: the demo broker uses a free port`);
-    }
-    try {
-      gateway = await Gateway.open({ settings: overrides });
-    } catch (err) {
-      if (err instanceof WeigeError) {
-        console.error(`weige demo: ${err.message}`);
-        process.exit(2);
-      }
-      throw err;
-    }
-    await gateway.start();
-    apiUrl = `http://${localHost(settings.httpHost)}:${gateway.httpPort}`;
-    brokerUrl = settings.mqttUrl ?? `mqtt://${localHost(settings.mqttHost)}:${gateway.mqttPort}`;
+      `mqtt://${localHost(settings.mqttHost)}:${running.transport.mqttPort ?? settings.mqttPort}`,
+    notes: [`  a gateway already runs at ${configuredApi}: the demo drives it (simulator only)`],
+  };
+}
+
+async function ownGateway(settings: Settings): Promise<Target> {
+  const notes: string[] = [];
+  const overrides: Partial<Settings> = {};
+  if (settings.httpPort && !(await portFree(settings.httpHost, settings.httpPort))) {
+    overrides.httpPort = 0;
+    notes.push(`  port ${settings.httpPort} is taken by another program: the demo gateway uses a free port`);
   }
+  if (!settings.mqttUrl && settings.mqttPort && !(await portFree(settings.mqttHost, settings.mqttPort))) {
+    overrides.mqttPort = 0;
+    notes.push(`  port ${settings.mqttPort} is taken by another program: the demo broker uses a free port`);
+  }
+  const gateway = await orExit(() => Gateway.open({ settings: overrides }));
+  await gateway.start();
+  return {
+    gateway,
+    apiUrl: `http://${localHost(settings.httpHost)}:${gateway.httpPort}`,
+    brokerUrl: settings.mqttUrl ?? `mqtt://${localHost(settings.mqttHost)}:${gateway.mqttPort}`,
+    notes,
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = await orExit(() => readSettings());
+  const { gateway, apiUrl, brokerUrl, notes } = await findTarget(settings);
   // Driving another gateway, the demo has no log of its own: plain lines on the console.
   const log = gateway?.ctx.log ?? {
     info: (o: object, m: string) => console.log(`${m} ${JSON.stringify(o)}`),
