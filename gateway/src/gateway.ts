@@ -20,7 +20,7 @@ import type { GatewayContext, Stores } from './context.ts';
 import { EventBus } from './core/bus.ts';
 import { SystemClock, type Clock, type TimerHandle } from './core/clock.ts';
 import { GuardedClock } from './core/guarded-clock.ts';
-import { createRootLogger, moduleLogger, type Logger } from './core/logger.ts';
+import { createRootLogger, moduleLogger, resolveLogFormat, type Logger } from './core/logger.ts';
 import { createMetrics, type Metrics } from './core/metrics.ts';
 import { PasswordChecker } from './core/passwords.ts';
 import { HealthMonitor } from './devices/health-monitor.ts';
@@ -98,7 +98,7 @@ export class Gateway {
     let gateway: Gateway | null = null;
     const backgroundFailed = (err: unknown): void => gateway!.backgroundFailed(err);
     const settings = readSettings(options.env ?? process.env, options.settings);
-    const log = options.logger ?? createRootLogger(settings.logLevel);
+    const log = options.logger ?? createRootLogger(settings.logLevel, resolveLogFormat(settings.logFormat));
     // Every module's timers run on this clock: a store failure in one is reported, never fatal.
     const clock = new GuardedClock(options.clock ?? new SystemClock(), backgroundFailed);
     const housekeeping = options.housekeepingClock

@@ -40,7 +40,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'gateway failed to start');
     process.exit(1);
   }
-  // The log is JSON for machines; people starting it need the address first.
+  // People starting it need the address first.
   const url = `http://localhost:${gateway.httpPort}`;
   log.info({ url }, `open ${url}/ — console ${url}/console.html, phone page ${url}/worker.html`);
   // In the background: ~50 ms of scrypt per hash, and devices are already being served.

@@ -44,6 +44,7 @@ export interface Settings {
   /** Messages waiting for the store at most; beyond it QoS 0 is shed, QoS 1 waits unacknowledged. */
   ingestMaxQueued: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  logFormat: 'auto' | 'json' | 'pretty';
   tokenTtlH: number;
   /** Extra directory of rule files, loaded and hot-reloaded next to rules/packs. */
   rulesDir: string | null;
@@ -153,6 +154,7 @@ const FIELDS = [
     oneOf(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const),
     'info',
   ),
+  field('WEIGE_LOG_FORMAT', 'logFormat', oneOf(['auto', 'json', 'pretty'] as const), 'auto'),
   field('WEIGE_TOKEN_TTL_H', 'tokenTtlH', int(1, 24 * 365), 12),
   field('WEIGE_RULES_DIR', 'rulesDir', str, null),
   field('WEIGE_HTTP_MAX_CONNECTIONS', 'httpMaxConnections', int(1, 1_000_000), 2000),
