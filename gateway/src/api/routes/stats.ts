@@ -23,6 +23,12 @@ const range = {
   to: { ...timeParam, description: 'and before (default: now)' },
 };
 
+/** The stats window (`from`, `to`) and, where given, the one parameter that groups or buckets it. */
+function windowQuery(name?: string, values?: readonly string[], fallback?: string): Record<string, unknown> {
+  const properties = name ? { ...range, [name]: { type: 'string', enum: values, default: fallback } } : range;
+  return { type: 'object', additionalProperties: false, properties };
+}
+
 const summary = {
   type: 'object',
   properties: {
@@ -62,11 +68,7 @@ function responseTimeStats(app: FastifyInstance, { ctx, service }: AlertingDeps)
       schema: {
         tags: ['stats'],
         summary: 'Seconds from dispatch to accept, on site and resolved (p50, p90, mean, max), grouped',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...range, by: { type: 'string', enum: GROUPS, default: 'kind' } },
-        },
+        querystring: windowQuery('by', GROUPS, 'kind'),
         response: {
           200: {
             type: 'array',
@@ -100,11 +102,7 @@ function falseAlarmStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
         tags: ['stats'],
         summary:
           'Resolved incidents and false alarms (false_alarm, resident_away, device_fault) per rule, model, device or household',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...range, by: { type: 'string', enum: GROUPS, default: 'rule' } },
-        },
+        querystring: windowQuery('by', GROUPS, 'rule'),
         response: {
           200: {
             type: 'array',
@@ -138,11 +136,7 @@ function inactivityStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
         tags: ['stats'],
         summary:
           'Elderly inactivity, call first: alerts, calls answered fine, visits, alerts per visit and time to confirmed safe, per household or per month',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...range, by: { type: 'string', enum: ['household', 'month'], default: 'month' } },
-        },
+        querystring: windowQuery('by', ['household', 'month'], 'month'),
         response: {
           200: {
             type: 'array',
@@ -179,11 +173,7 @@ function alertStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void 
       schema: {
         tags: ['stats'],
         summary: 'Alert counts per time bucket and kind (charts)',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { ...range, bucket: { type: 'string', enum: ['hour', 'day'], default: 'hour' } },
-        },
+        querystring: windowQuery('bucket', ['hour', 'day'], 'hour'),
         response: {
           200: {
             type: 'array',
@@ -229,7 +219,7 @@ function incidentStats(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
       schema: {
         tags: ['stats'],
         summary: 'Incident counts by state, kind and severity',
-        querystring: { type: 'object', additionalProperties: false, properties: range },
+        querystring: windowQuery(),
         response: {
           200: {
             type: 'object',
