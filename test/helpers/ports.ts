@@ -1,15 +1,28 @@
 import net from 'node:net';
 
-/** A free TCP port on loopback (bound and released; good enough for test services). */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Test services listen below Linux's ephemeral range (32768–60999). A service stopped and started
+ * again on its port (the outage tests) would otherwise find it taken by some test's outgoing
+ * connection, to which the kernel hands out ephemeral ports: influxd once failed to restart so.
+ */
+const SERVICE_PORTS = { low: 20_000, high: 32_000 };
+
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A free TCP port on loopback for a test service (checked free now; good enough for tests). */
+export async function freePort(): Promise<number> {
+  const span = SERVICE_PORTS.high - SERVICE_PORTS.low;
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const port = SERVICE_PORTS.low + Math.floor(Math.random() * span);
+    if (await canListen(port)) return port;
+  }
+  throw new Error(`no free port between ${SERVICE_PORTS.low} and ${SERVICE_PORTS.high} on 127.0.0.1`);
 }
 
 /** Resolves once something accepts TCP connections on the port. */
