@@ -2,9 +2,9 @@
  * `npm run demo`: the gateway on its default settings (embedded broker, SQLite in ./data) plus the
  * simulator connected as the `simulator` service account, playing simulators/scenarios/demo.yaml:
  * 36 h of back-filled community life sent at once, then live at real time with scripted incidents
- * in the first minute (thrown flower pot, shed-1 battery runaway, littering) and an elderly
- * resident without water use since 14 h ago. Stage modules registered in gateway/src/modules.ts
- * (rules, alerting, …) run as usual and raise the alerts. Ctrl-C stops both.
+ * in the first minutes (thrown flower pot, a shed-1 fire from a battery on a private lead,
+ * littering) and an elderly resident without water use since 14 h ago. Stage modules registered in
+ * gateway/src/modules.ts (rules, alerting, …) run as usual and raise the alerts. Ctrl-C stops both.
  */
 import net from 'node:net';
 import { readSettings, type Settings } from '../gateway/src/config/settings.ts';

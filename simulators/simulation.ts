@@ -260,7 +260,11 @@ function addTarget(t: Targets, site: Site, inc: ScenarioIncident, at: number, r:
   switch (inc.kind) {
     case 'thermal_runaway': {
       const shed = pickPlace(site, 'bike_shed', inc.place, r);
-      push(t.runaways, shed.id, { at, ...(inc.port !== undefined ? { port: inc.port } : {}) });
+      push(t.runaways, shed.id, {
+        at,
+        ...(inc.port !== undefined ? { port: inc.port } : {}),
+        ...(inc.chargedFrom === 'private_lead' ? { privateLead: true } : {}),
+      });
       return;
     }
     case 'thrown_object': {

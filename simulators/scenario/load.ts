@@ -169,6 +169,8 @@ function checkReferences(s: Scenario, site: Site | undefined): Array<[string, st
     switch (inc.kind) {
       case 'thermal_runaway':
         placeOf(`${base}/place`, inc.place, 'bike_shed');
+        if (inc.chargedFrom === 'private_lead' && inc.port !== undefined)
+          problems.push([`${base}/port`, 'a pack on a private lead is on no controller port']);
         break;
       case 'thrown_object':
         if (inc.camera && inc.camera !== 'auto') {

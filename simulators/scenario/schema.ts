@@ -45,6 +45,11 @@ const incident = {
           at,
           place: { type: 'string', description: "bike shed place id, default 'auto'" },
           port: { type: 'integer', minimum: 1, maximum: 256 },
+          chargedFrom: {
+            enum: ['port', 'private_lead'],
+            description:
+              "'port' (default): on a controller port the gateway can cut; 'private_lead': on a private extension lead (飞线充电), which no command reaches",
+          },
         },
         additionalProperties: false,
       },

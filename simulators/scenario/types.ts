@@ -4,7 +4,13 @@ export type Duration = string | number;
 type Reporting = 'hourly' | 'daily_batch' | 'any';
 
 export type ScenarioIncident =
-  | { kind: 'thermal_runaway'; at: Duration; place?: string; port?: number }
+  | {
+      kind: 'thermal_runaway';
+      at: Duration;
+      place?: string;
+      port?: number;
+      chargedFrom?: 'port' | 'private_lead';
+    }
   | {
       kind: 'thrown_object';
       at: Duration;

@@ -24,6 +24,11 @@ export interface RunawayIncident {
   at: number;
   /** Port number (1-based); default drawn. */
   port?: number;
+  /**
+   * Charged from a private extension lead (飞线充电) instead of a port: the sensors see it, the
+   * controller does not, and no cut-off reaches it.
+   */
+  privateLead?: boolean;
 }
 
 interface SensorState {
@@ -42,7 +47,8 @@ export class ShedActor implements Actor {
   private readonly rng: Rng;
   private readonly sensors: SensorState[];
   private readonly ports: ChargingPort[];
-  private readonly runaways: Array<{ port: number; model: ThermalRunaway }> = [];
+  /** `port` null: on a private lead. */
+  private readonly runaways: Array<{ port: number | null; model: ThermalRunaway }> = [];
   private nuisances: Nuisance[] = [];
   private plannedDay = -1;
   private weather: DayWeather | null = null;
@@ -139,21 +145,26 @@ export class ShedActor implements Actor {
   }
 
   private addRunaway(inc: RunawayIncident): void {
-    if (!this.charger || this.ports.length === 0) return;
-    const port = inc.port ?? this.rng.int(1, this.ports.length);
-    const model = new ThermalRunaway(inc.at, this.rng.fork(`runaway/${inc.at}/${port}`));
+    let port: number | null = null;
+    let model: ThermalRunaway;
+    if (inc.privateLead) model = new ThermalRunaway(inc.at, this.rng.fork(`runaway/${inc.at}/lead`));
+    else {
+      if (!this.charger || this.ports.length === 0) return;
+      port = inc.port ?? this.rng.int(1, this.ports.length);
+      model = new ThermalRunaway(inc.at, this.rng.fork(`runaway/${inc.at}/${port}`));
+      // The faulty lithium pack was plugged in 0.5–2 h before it starts to run away.
+      const plugAt = Math.max(this.ctx.startMs, inc.at - this.rng.uniform(0.5, 2) * HOUR_MS);
+      this.ports[port - 1]!.plugIn(plugAt, { chemistry: 'lithium', runaway: model });
+    }
     this.runaways.push({ port, model });
-    // The faulty lithium pack was plugged in 0.5–2 h before it starts to run away.
-    const plugAt = Math.max(this.ctx.startMs, inc.at - this.rng.uniform(0.5, 2) * HOUR_MS);
-    this.ports[port - 1]!.plugIn(plugAt, { chemistry: 'lithium', runaway: model });
     const tl = model.timeline;
     this.ctx.truth({
       class: 'incident',
       kind: 'thermal_runaway',
       ts: tl.onsetMs,
-      deviceId: this.charger.id,
+      ...(this.charger ? { deviceId: this.charger.id } : {}),
       place: this.place.id,
-      port,
+      ...(port !== null ? { port } : {}),
       details: {
         milestones: Object.fromEntries(
           Object.entries({
@@ -164,13 +175,16 @@ export class ShedActor implements Actor {
             extinguished: tl.extinguishedMs,
           }).map(([k, v]) => [k, Math.round(v)]),
         ),
-        note: 'cutting this port before `smoke` stops the runaway',
+        note:
+          port === null
+            ? 'charged from a private lead: no cut-off reaches it'
+            : 'cutting this port before `smoke` stops the runaway',
       },
     });
   }
 
-  private runawayOutput(now: number): Map<number, ReturnType<ThermalRunaway['at']>> {
-    const out = new Map<number, ReturnType<ThermalRunaway['at']>>();
+  private runawayOutput(now: number): Map<number | null, ReturnType<ThermalRunaway['at']>> {
+    const out = new Map<number | null, ReturnType<ThermalRunaway['at']>>();
     for (const r of this.runaways) if (now >= r.model.timeline.onsetMs) out.set(r.port, r.model.at(now));
     return out;
   }
@@ -180,7 +194,7 @@ export class ShedActor implements Actor {
     now: number,
     air: number,
     h2Ports: number,
-    runaway: Map<number, ReturnType<ThermalRunaway['at']>>,
+    runaway: Map<number | null, ReturnType<ThermalRunaway['at']>>,
     weather: DayWeather,
   ): {
     smoke_db_m: number;

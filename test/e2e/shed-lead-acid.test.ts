@@ -116,7 +116,7 @@ describe('bike shed, gateway as shipped', () => {
       20_000,
     );
     expect(named.source.model).toMatch(/^fire-fusion@/);
-    expect(named.dedupeKey).toBe('fire_risk:shed-3');
+    expect(named.dedupeKey).toBe('fire:shed-3');
     const fireKinds = detections.filter((d) => d.kind === 'fire' || d.kind === 'fire_risk');
     expect(fireKinds.filter((d) => d.location.place === 'shed-1')).toEqual([]);
     const alerts = await gw.api<Array<{ kind: string; location: { place: string | null } }>>(

@@ -244,6 +244,7 @@ export class IncidentManager {
     if (raised) {
       data.severityFrom = incident.severity;
       incident.severity = d.severity;
+      this.grow(incident, alert, data);
       this.escalator.severityRaised(incident);
     }
     if (incident.clearedAt !== null) {
@@ -252,6 +253,22 @@ export class IncidentManager {
       this.flap(incident);
     }
     this.core.change(incident, { type: 'occurrence', by: null, data });
+  }
+
+  /**
+   * A more severe alert joining says what the danger has become (a shed's pre-alarm turning into
+   * its fire, a camera's watch into the model's traced throw): the incident takes its words and
+   * kind, and the new kind's tasks are added to those already under way.
+   */
+  private grow(incident: Incident, alert: StoredAlert, data: Record<string, unknown>): void {
+    incident.texts = alert.texts;
+    if (alert.kind === incident.kind) return;
+    data.kindFrom = incident.kind;
+    incident.kind = alert.kind;
+    incident.autoResolve = false;
+    const have = new Set(incident.tasks.map((t) => t.id));
+    const added = this.tasksFor(incident.id, alert.kind).map((t) => ({ ...t, id: `${t.id}:${alert.kind}` }));
+    incident.tasks.push(...added.filter((t) => !have.has(t.id)));
   }
 
   private reopen(incident: Incident, alert: StoredAlert, d: Detection, paging: boolean): void {
@@ -289,6 +306,8 @@ export class IncidentManager {
     core.work(() => {
       const incident = core.store.latestByDedupeKey(d.dedupeKey);
       if (!incident || !ACTIVE_STATES.includes(incident.state) || incident.clearedAt !== null) return;
+      // A pre-alarm's all-clear does not clear the fire it grew into.
+      if (d.kind !== incident.kind) return;
       incident.clearedAt = core.now;
       const auto =
         (d.autoResolve ?? incident.autoResolve) &&

@@ -171,7 +171,8 @@ export class AlertingStore {
     this.sql(
       `INSERT INTO alerting_incidents (id, dedupe_key, kind, state, grid_node, created_at, updated_at, doc)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at, doc = excluded.doc`,
+         ON CONFLICT(id) DO UPDATE SET kind = excluded.kind, state = excluded.state,
+           updated_at = excluded.updated_at, doc = excluded.doc`,
     ).run(i.id, i.dedupeKey, i.kind, i.state, i.gridNode, i.createdAt, i.updatedAt, JSON.stringify(i));
   }
 

@@ -124,6 +124,49 @@ describe('detections become alerts and incidents', () => {
     expect(paged.paged.map((p) => p.staffId).sort()).toEqual(['mg3-patrol-a', 'property']);
   });
 
+  it('grows a shed’s pre-alarm into its fire: one incident, 紧急, in the fire’s words, whose all-clear the pre-alarm cannot give', async () => {
+    gw = await startAlertingGateway();
+    const risk = shedFire({
+      kind: 'fire_risk',
+      severity: 'major',
+      source: { deviceId: 'charger-shed-3', rule: null, model: 'fire-fusion@1' },
+      title: {
+        'zh-CN': '3号非机动车棚疑似电池热失控',
+        en: 'Suspected battery thermal runaway in bike shed 3',
+      },
+      evidence: { suspectPort: null },
+    });
+    gw.raise(risk);
+    const opened = await gw.api<Array<IncidentBody & { kind: string; severity: string; title: string }>>(
+      'GET',
+      '/api/incidents?status=active',
+      { user: 'property' },
+    );
+    expect(opened.body.map((i) => [i.kind, i.severity, i.title])).toEqual([
+      ['fire_risk', 'major', '3号非机动车棚疑似电池热失控'],
+    ]);
+    const preAlarmTasks = opened.body[0]!.tasks.length;
+
+    gw.raise(shedFire({ eventTs: T0 + 240_000 }));
+    gw.raise({ ...risk, eventTs: T0 + 250_000, cleared: true });
+    const grown = await gw.api<IncidentBody & { kind: string; severity: string; title: string }>(
+      'GET',
+      `/api/incidents/${opened.body[0]!.id}`,
+      { user: 'property' },
+    );
+    expect(grown.body).toMatchObject({
+      kind: 'fire',
+      severity: 'critical',
+      title: '3号非机动车棚火警',
+      occurrences: 2,
+    });
+    // The fire's playbook tasks join those of the pre-alarm; the pre-alarm's all-clear is ignored.
+    expect(grown.body.tasks.length).toBeGreaterThan(preAlarmTasks);
+    expect(grown.body.history.map((h) => h.type)).not.toContain('cleared');
+    const all = await gw.api<unknown[]>('GET', '/api/incidents?status=active', { user: 'property' });
+    expect(all.body).toHaveLength(1);
+  });
+
   it('hides another grid’s incident (404) and refuses outsiders’ steps', async () => {
     gw = await startAlertingGateway();
     gw.raise(shedFire());

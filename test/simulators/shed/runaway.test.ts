@@ -5,7 +5,7 @@ import { Rng } from '../../../simulators/core/rng.ts';
 import { HOUR_MS } from '../../../simulators/core/time.ts';
 import { DEFAULT_NOISE } from '../../../simulators/simulation.ts';
 import { H2_TO_SMOKE_S, ThermalRunaway } from '../../../simulators/shed/runaway.ts';
-import { ShedActor } from '../../../simulators/shed/shed.ts';
+import { ShedActor, type RunawayIncident } from '../../../simulators/shed/shed.ts';
 
 describe('lithium thermal runaway timeline (FIELD-NOTES §3.2)', () => {
   it('heats, then off-gasses H₂ before CO, minutes before smoke, then flame ~130 s later', () => {
@@ -65,7 +65,10 @@ describe('shed actor with a runaway', () => {
   const site = loadSiteFile('sites/chunjiang.yaml');
   const start = Date.parse('2026-11-20T18:00:00+08:00');
 
-  function run(cutOnH2: boolean): { maxSmoke: number; results: string[]; port3States: string[] } {
+  function run(
+    cutOnH2: boolean,
+    runaway: RunawayIncident = { at: start + 20 * 60_000, port: 3 },
+  ): { maxSmoke: number; results: string[]; port3States: string[] } {
     const engine = new SimulationEngine({
       site,
       seed: 9,
@@ -81,7 +84,7 @@ describe('shed actor with a runaway', () => {
         place,
         devices.filter((d) => d.kind === 'smoke_sensor'),
         devices.find((d) => d.kind === 'charging_controller')!,
-        [{ at: start + 20 * 60_000, port: 3 }],
+        [runaway],
       ),
     );
     let maxSmoke = 0;
@@ -119,5 +122,12 @@ describe('shed actor with a runaway', () => {
     expect(cut.results).toEqual([JSON.stringify({ id: 'cmd-1', ok: true })]);
     expect(cut.maxSmoke).toBeLessThan(0.1);
     expect(cut.port3States.at(-1)).toBe('off');
+  });
+
+  it('a pack on a private lead (飞线充电) runs to smoke whatever is cut, and no port shows it', () => {
+    const lead = run(true, { at: start + 20 * 60_000, privateLead: true });
+    expect(lead.results).toEqual([JSON.stringify({ id: 'cmd-1', ok: true })]);
+    expect(lead.maxSmoke).toBeGreaterThan(2);
+    expect(lead.port3States).not.toContain('fault');
   });
 });

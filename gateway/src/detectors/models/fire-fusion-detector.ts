@@ -150,8 +150,9 @@ export class FireFusionDetector {
       siteId: site.siteId,
       eventTs: d.t,
       source: { deviceId: charger?.id ?? null, rule: null, model: model.id },
-      // One incident per shed and danger; each port named later still gets its own cut-off.
-      dedupeKey: risk ? `fire_risk:${placeId}` : `fire:${placeId}`,
+      // One incident per shed: the pre-alarm and the fire are one danger growing (the fire joins
+      // and raises it to 紧急); each port named later still gets its own cut-off.
+      dedupeKey: `fire:${placeId}`,
       location: {
         ...site.deviceLocation(
           charger ?? { id: placeId, kind: 'generic', codec: 'canonical', place: placeId },
