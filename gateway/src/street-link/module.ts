@@ -16,6 +16,7 @@ import { DownlinkPoller } from './downlink-poller.ts';
 import { HubClient } from './hub-client.ts';
 import { UplinkOutbox } from './uplink-outbox.ts';
 import { UplinkSender } from './uplink-sender.ts';
+import { forStreet } from './street-view.ts';
 
 /** What the street gets of an alert: no evidence (images, readings) leaves the community. */
 export function alertSummary(a: Alert): Omit<Alert, 'evidence'> {
@@ -72,12 +73,13 @@ export class StreetLinkModule implements GatewayModule {
       kickSoon();
     };
     const actions = new StreetActions(this.alerting.running);
+    const shares = (household: string): boolean => ctx.privacy.consent.state(household)?.shareWithStreet === true;
     this.unsubscribe = [
       // Inside alerting's transaction: the uplink row commits with the change it reports.
       ctx.bus.on('publicationStaged', ({ what, body }) =>
         what === 'incident'
-          ? stage('incident', body)
-          : stage('alert', alertSummary(body as unknown as Alert)),
+          ? stage('incident', forStreet(body, ctx.site, shares))
+          : stage('alert', forStreet(alertSummary(body as unknown as Alert), ctx.site, shares)),
       ),
       ctx.bus.on('deviceHealthChanged', (h) => stage('device_health', h)),
       ctx.bus.on('siteModeChanged', (m) => stage('site_mode', { ...m, at: new Date(m.at).toISOString() })),
