@@ -89,7 +89,7 @@ async function registerStageRoutes(
   if (rules) await app.register(ruleRoutes(rules), { ctx });
   if (models) await app.register(modelRoutes(models));
   if (privacy) {
-    await app.register(monitoredHouseholdRoutes, { ctx });
+    await app.register(monitoredHouseholdRoutes(privacy), { ctx });
     await app.register(privacyRoutes(privacy), { ctx });
   }
   if (dashboards) await app.register(dashboardRoutes(dashboards));

@@ -7,6 +7,7 @@
 import type { EventBus } from '../core/bus.ts';
 import type { Household } from '../contracts/site.ts';
 import type { AuditEntry } from './audit-log.ts';
+import type { ConsentState } from './consent.ts';
 import type { Correction } from './corrections.ts';
 import type { PrivacyCore, Reader } from './core.ts';
 
@@ -53,6 +54,34 @@ export class ResidentRequests {
       by: reader.id,
     });
     return { requestSeq: entry.seq, outcome, deleted, held };
+  }
+
+  /**
+   * A consent given or withdrawn on its paper form: recorded, logged, and announced, so monitoring
+   * starts or stops at once (the inactivity detector and alerting listen).
+   */
+  recordConsent(reader: Reader, consent: Omit<ConsentState, 'source' | 'recordedBy'>): ConsentState {
+    const { privacy } = this.deps;
+    const state = privacy.consent.record({ ...consent, recordedBy: reader.id });
+    const given = consent.status === 'given';
+    privacy.audit.record({
+      at: this.deps.now(),
+      actor: reader.id,
+      roles: reader.roles,
+      action: given ? 'consent_given' : 'consent_withdrawn',
+      subject: `household:${consent.household}`,
+      fields: [],
+      ip: reader.ip,
+      purpose: consent.form,
+      detail: given ? { monitoring: consent.monitoring, by: consent.by } : { by: consent.by },
+    });
+    this.deps.bus.emit('householdConsentChanged', {
+      householdId: consent.household,
+      status: consent.status,
+      at: consent.at,
+      by: reader.id,
+    });
+    return state;
   }
 
   correct(reader: Reader, household: Household, correction: Correction, meta: RequestMeta) {

@@ -8,6 +8,7 @@ import type { Household } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
 import type { ConsentState } from '../../privacy/consent.ts';
 import type { PrivacyCore } from '../../privacy/core.ts';
+import type { PrivacyFacade } from '../../privacy/facade.ts';
 import { idParams } from '../alerting-schemas.ts';
 import { CONSENT_TAKERS, iso, OFFICER, str, strOrNull } from '../privacy-views.ts';
 import { visibleHousehold } from '../lookups.ts';
@@ -158,7 +159,7 @@ function getConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): voi
   );
 }
 
-function recordConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): void {
+function recordConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): void {
   app.post<{
     Params: { id: string };
     Body: {
@@ -196,13 +197,11 @@ function recordConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): 
       },
     },
     async (request, reply) => {
-      const user = request.requireUser();
       const h = visibleHousehold(ctx, request, request.params.id);
       const b = request.body;
       if (b.by === 'guardian' && !b.signer)
         throw Errors.badRequest('body/signer (the guardian) is required when by = guardian');
-      const at = parseTimeParam(b.at, 'at') ?? ctx.clock.now();
-      const state = ctx.privacy.consent.record({
+      const state = requests().recordConsent(readerOf(request), {
         household: h.id,
         status: 'given',
         by: b.by,
@@ -210,28 +209,15 @@ function recordConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): 
         monitoring: b.monitoring,
         shareWithFamily: b.shareWithFamily ?? false,
         shareWithStreet: b.shareWithStreet ?? false,
-        at,
+        at: parseTimeParam(b.at, 'at') ?? ctx.clock.now(),
         form: b.form,
-        recordedBy: user.id,
       });
-      ctx.privacy.audit.record({
-        at: ctx.clock.now(),
-        actor: user.id,
-        roles: user.roles,
-        action: 'consent_given',
-        subject: `household:${h.id}`,
-        fields: [],
-        ip: request.ip ?? null,
-        purpose: b.form,
-        detail: { monitoring: b.monitoring, by: b.by },
-      });
-      ctx.bus.emit('householdConsentChanged', { householdId: h.id, status: 'given', at, by: user.id });
       return reply.status(201).send(consentView(state));
     },
   );
 }
 
-function withdrawConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): void {
+function withdrawConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): void {
   app.post<{
     Params: { id: string };
     Body: { by: 'resident' | 'guardian'; signer?: string; form?: string };
@@ -257,10 +243,8 @@ function withdrawConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext })
       },
     },
     async (request, reply) => {
-      const user = request.requireUser();
       const h = visibleHousehold(ctx, request, request.params.id);
-      const at = ctx.clock.now();
-      const state = ctx.privacy.consent.record({
+      const state = requests().recordConsent(readerOf(request), {
         household: h.id,
         status: 'withdrawn',
         by: request.body.by,
@@ -268,31 +252,28 @@ function withdrawConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext })
         monitoring: null,
         shareWithFamily: false,
         shareWithStreet: false,
-        at,
+        at: ctx.clock.now(),
         form: request.body.form ?? null,
-        recordedBy: user.id,
       });
-      ctx.privacy.audit.record({
-        at,
-        actor: user.id,
-        roles: user.roles,
-        action: 'consent_withdrawn',
-        subject: `household:${h.id}`,
-        fields: [],
-        ip: request.ip ?? null,
-        purpose: request.body.form ?? null,
-        detail: { by: request.body.by },
-      });
-      ctx.bus.emit('householdConsentChanged', { householdId: h.id, status: 'withdrawn', at, by: user.id });
       return reply.status(201).send(consentView(state));
     },
   );
 }
 
-export const monitoredHouseholdRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
-  listHouseholds(app, { ctx });
-  getHousehold(app, { ctx });
-  getConsent(app, { ctx });
-  recordConsent(app, { ctx });
-  withdrawConsent(app, { ctx });
-};
+/** Consent is given and withdrawn through the privacy stage, which records, logs and announces it. */
+interface ConsentDeps {
+  ctx: GatewayContext;
+  requests: () => PrivacyFacade;
+}
+
+export function monitoredHouseholdRoutes(
+  requests: () => PrivacyFacade,
+): FastifyPluginAsync<{ ctx: GatewayContext }> {
+  return async (app, { ctx }) => {
+    listHouseholds(app, { ctx });
+    getHousehold(app, { ctx });
+    getConsent(app, { ctx });
+    recordConsent(app, { ctx, requests });
+    withdrawConsent(app, { ctx, requests });
+  };
+}
