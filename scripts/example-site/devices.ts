@@ -18,10 +18,11 @@ function facadeHomography(
   );
 }
 
+/** Each shed drawn just below the building it belongs to (its location names that building). */
 const SHEDS = [
-  { id: 'shed-1', building: 'B2', name: '1号非机动车棚', x: 140, y: 100 },
-  { id: 'shed-2', building: 'B7', name: '2号非机动车棚', x: 200, y: 170 },
-  { id: 'shed-3', building: 'B12', name: '3号非机动车棚', x: 260, y: 240 },
+  { id: 'shed-1', building: 'B2', name: '1号非机动车棚', x: 90, y: 45 },
+  { id: 'shed-2', building: 'B7', name: '2号非机动车棚', x: 90, y: 115 },
+  { id: 'shed-3', building: 'B12', name: '3号非机动车棚', x: 80, y: 200 },
 ];
 export type Place = ReturnType<typeof makePlaces>[number];
 

@@ -258,17 +258,19 @@ export class IncidentManager {
   /**
    * A more severe alert joining says what the danger has become (a shed's pre-alarm turning into
    * its fire, a camera's watch into the model's traced throw): the incident takes its words and
-   * kind, and the new kind's tasks are added to those already under way.
+   * kind and the device that tells it best, and the new kind's tasks go before those already
+   * under way (what to do first follows the danger).
    */
   private grow(incident: Incident, alert: StoredAlert, data: Record<string, unknown>): void {
     incident.texts = alert.texts;
+    incident.source = alert.source;
     if (alert.kind === incident.kind) return;
     data.kindFrom = incident.kind;
     incident.kind = alert.kind;
     incident.autoResolve = false;
     const have = new Set(incident.tasks.map((t) => t.id));
     const added = this.tasksFor(incident.id, alert.kind).map((t) => ({ ...t, id: `${t.id}:${alert.kind}` }));
-    incident.tasks.push(...added.filter((t) => !have.has(t.id)));
+    incident.tasks.unshift(...added.filter((t) => !have.has(t.id)));
   }
 
   private reopen(incident: Incident, alert: StoredAlert, d: Detection, paging: boolean): void {

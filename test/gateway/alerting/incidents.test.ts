@@ -15,7 +15,7 @@ interface IncidentBody {
   occurrences: number;
   paged: Array<{ staffId: string; post: string | null; step: number }>;
   assignees: string[];
-  tasks: Array<{ id: string; status: string; checklist: Array<{ done: boolean }> }>;
+  tasks: Array<{ id: string; title: string; status: string; checklist: Array<{ done: boolean }> }>;
   commands: Array<{ status: string; deviceId: string; args: Record<string, unknown> }>;
   history: Array<{ type: string; by: string | null }>;
   escalationLevel: string | null;
@@ -159,9 +159,11 @@ describe('detections become alerts and incidents', () => {
       severity: 'critical',
       title: '3号非机动车棚火警',
       occurrences: 2,
+      source: { deviceId: 'smoke-shed-3' },
     });
-    // The fire's playbook tasks join those of the pre-alarm; the pre-alarm's all-clear is ignored.
+    // The fire's playbook tasks go before those of the pre-alarm; its all-clear is ignored.
     expect(grown.body.tasks.length).toBeGreaterThan(preAlarmTasks);
+    expect(grown.body.tasks[0]!.title).toBe('赶赴现场处置火情');
     expect(grown.body.history.map((h) => h.type)).not.toContain('cleared');
     const all = await gw.api<unknown[]>('GET', '/api/incidents?status=active', { user: 'property' });
     expect(all.body).toHaveLength(1);

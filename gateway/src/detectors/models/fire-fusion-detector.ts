@@ -137,7 +137,10 @@ export class FireFusionDetector {
   private detection(placeId: string, d: FireDecision, model: LoadedModel, latencyMs: number): Detection {
     const site = this.deps.ctx.site;
     const place = site.place(placeId)!;
-    const charger = site.allDevices().find((x) => x.place === placeId && x.kind === 'charging_controller');
+    const devices = site.allDevices().filter((x) => x.place === placeId);
+    const charger = devices.find((x) => x.kind === 'charging_controller');
+    // What the card charts: the charger for a named port, else the shed's own sensor (gas, smoke).
+    const telling = d.suspectPort === null ? devices.find((x) => x.kind === 'smoke_sensor') : charger;
     const name = { zh: place.name['zh-CN'], en: place.name.en ?? place.id };
     const port = d.suspectPort;
     const w = d.window.raw;
@@ -149,7 +152,7 @@ export class FireFusionDetector {
       severity: risk ? 'major' : 'critical',
       siteId: site.siteId,
       eventTs: d.t,
-      source: { deviceId: charger?.id ?? null, rule: null, model: model.id },
+      source: { deviceId: (telling ?? charger)?.id ?? null, rule: null, model: model.id },
       // One incident per shed: the pre-alarm and the fire are one danger growing (the fire joins
       // and raises it to 紧急); each port named later still gets its own cut-off.
       dedupeKey: `fire:${placeId}`,
