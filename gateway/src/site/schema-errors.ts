@@ -1,5 +1,5 @@
 /**
- * JSON-schema (Ajv) errors as the sentences the site loader and the scenario loader report after
+ * JSON-schema (Ajv) errors as the sentences the site, scenario and rule loaders report after
  * the place they point at (`file:line:col path <sentence>`).
  */
 import type { ErrorObject } from 'ajv';
