@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from './api/app.ts';
 import { facadesOf } from './api/stages.ts';
-import { MqttOutboxStore, PublicationOutbox } from './channels/mqtt-outbox.ts';
+import { PublicationOutbox } from './channels/outbox.ts';
+import { OutboxStore } from './channels/outbox-store.ts';
 import { MqttPublisher } from './channels/mqtt-publisher.ts';
 import { readSettings, type Settings } from './config/settings.ts';
 import { ensureSecrets, secretsPath, type GeneratedHashes } from './config/generated-secrets.ts';
@@ -145,7 +146,7 @@ export class Gateway {
       health,
       transport,
       mqtt: new MqttPublisher(transport),
-      outbox: new PublicationOutbox(new MqttOutboxStore(db), clock, bus),
+      outbox: new PublicationOutbox(new OutboxStore(db), clock, bus),
       passwords,
       privacy,
     };
