@@ -54,19 +54,23 @@ export default tseslint.config(
     },
   },
   {
-    // Issue 15: no file over 400 lines, no function over 80 (blank lines and comments not
-    // counted). scripts/size-report.ts lists the longest of both.
+    // Issue 15: no file over 400 lines, counted as a reader scrolls them (every line: blank lines
+    // and comments too); no function over 80 lines of code. scripts/size-report.ts lists the
+    // longest of both.
     files: ['**/*.ts', '**/*.js'],
     rules: {
-      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines': ['error', { max: 400, skipBlankLines: false, skipComments: false }],
       'max-lines-per-function': ['error', { max: 80, skipBlankLines: true, skipComments: true }],
     },
   },
   {
     // A test's describe/it callbacks are its structure, as long as the cases in them: tests keep
-    // the file limit only.
+    // the file limit only, on lines of code.
     files: ['test/**/*.ts'],
-    rules: { 'max-lines-per-function': 'off' },
+    rules: {
+      'max-lines': ['error', { max: 400, skipBlankLines: true, skipComments: true }],
+      'max-lines-per-function': 'off',
+    },
   },
   {
     // Node-RED loads nodes as CommonJS with `this` bound to the node (node-red/node-red-contrib-weige).

@@ -17,7 +17,7 @@ import type { DeadLetterStore } from './store/dead-letter-store.ts';
 import type { DeviceStore } from './store/device-store.ts';
 import type { EventStore } from './store/event-store.ts';
 import type { SqliteReadingStore } from './store/reading-store.ts';
-import type { PublicationOutbox } from './channels/mqtt-outbox.ts';
+import type { PublicationOutbox } from './channels/outbox.ts';
 import type { MqttPublisher } from './channels/mqtt-publisher.ts';
 import type { Transport } from './transport/transport.ts';
 

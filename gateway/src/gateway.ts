@@ -9,7 +9,8 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { createApi } from './api/app.ts';
 import { facadesOf } from './api/stages.ts';
-import { MqttOutboxStore, PublicationOutbox } from './channels/mqtt-outbox.ts';
+import { PublicationOutbox } from './channels/outbox.ts';
+import { OutboxStore } from './channels/outbox-store.ts';
 import { MqttPublisher } from './channels/mqtt-publisher.ts';
 import { readSettings, type Settings } from './config/settings.ts';
 import { ensureSecrets, secretsPath, type GeneratedHashes } from './config/generated-secrets.ts';
@@ -21,10 +22,11 @@ import { EventBus } from './core/bus.ts';
 import { SystemClock, type Clock, type TimerHandle } from './core/clock.ts';
 import { GuardedClock } from './core/guarded-clock.ts';
 import { createRootLogger, moduleLogger, resolveLogFormat, type Logger } from './core/logger.ts';
-import { createMetrics, type Metrics } from './core/metrics.ts';
+import { createMetrics } from './core/metrics.ts';
 import { PasswordChecker } from './core/passwords.ts';
 import { HealthMonitor } from './devices/health-monitor.ts';
 import { IngestPipeline } from './ingest/pipeline.ts';
+import { createTransport } from './create-transport.ts';
 import { PrivacyCore } from './privacy/core.ts';
 import type { GatewayModule, ModuleFactory } from './module.ts';
 import { MODULES } from './modules.ts';
@@ -36,11 +38,6 @@ import { InfluxWriter } from './store/influx-writer.ts';
 import { SqliteReadingStore } from './store/reading-store.ts';
 import { StoreHealth } from './store/store-health.ts';
 import type { GatewayHealth, HealthProblem } from './contracts/health.ts';
-import { BrokerPolicy } from './transport/broker-policy.ts';
-import { ConnectionGuard } from './transport/connection-guard.ts';
-import { EmbeddedBroker } from './transport/embedded-broker.ts';
-import { ExternalClient } from './transport/external-client.ts';
-import type { InboundMessage, Transport } from './transport/transport.ts';
 
 const RETENTION_CHECK_MS = 3600_000;
 const MIB = 1024 * 1024;
@@ -149,7 +146,7 @@ export class Gateway {
       health,
       transport,
       mqtt: new MqttPublisher(transport),
-      outbox: new PublicationOutbox(new MqttOutboxStore(db), clock, bus),
+      outbox: new PublicationOutbox(new OutboxStore(db), clock, bus),
       passwords,
       privacy,
     };
@@ -352,58 +349,5 @@ function buildIngest(ctx: GatewayContext, storeHealth: StoreHealth): IngestPipel
     store: storeHealth,
     log: moduleLogger(ctx.log, 'ingest'),
     inTransaction: (fn) => stores.db.transaction(fn)(),
-  });
-}
-
-function createTransport(
-  settings: Settings,
-  deps: {
-    site: SiteIndex;
-    codecs: CodecRegistry;
-    clock: Clock;
-    metrics: Metrics;
-    passwords: PasswordChecker;
-    generated: GeneratedHashes | null;
-  },
-  log: Logger,
-  hooks: { onPublishDenied: (msg: InboundMessage, deviceId: string | null, reason: string) => void },
-): Transport {
-  const { site, codecs, clock, metrics, passwords, generated } = deps;
-  if (settings.mqttUrl) {
-    return new ExternalClient({
-      url: settings.mqttUrl,
-      username: settings.mqttUsername,
-      password: settings.mqttPassword,
-      clientId: `weige-gateway-${site.siteId}`,
-      sharedGroup: settings.mqttSharedGroup,
-      log,
-      clock,
-    });
-  }
-  const policy = new BrokerPolicy({
-    site,
-    vendorDeviceId: (topic) => codecs.matchVendorTopic(topic)?.deviceId ?? null,
-    passwords,
-    generated,
-    clock,
-    metrics,
-    limits: settings,
-  });
-  const guard = new ConnectionGuard({
-    server: 'mqtt',
-    maxTotal: settings.mqttMaxConnections,
-    maxPerAddress: settings.mqttMaxConnectionsPerIp,
-    log,
-    onRefused: (reason) => metrics.connectionsRefused.inc({ server: 'mqtt', reason }),
-  });
-  return new EmbeddedBroker({
-    host: settings.mqttHost,
-    port: settings.mqttPort,
-    policy,
-    log,
-    clock,
-    guard,
-    connectTimeoutS: settings.mqttConnectTimeoutS,
-    onPublishDenied: hooks.onPublishDenied,
   });
 }

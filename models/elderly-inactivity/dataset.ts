@@ -13,7 +13,7 @@ import { Rng } from '../../simulators/core/rng.ts';
 import { DEFAULT_NOISE } from '../../simulators/simulation.ts';
 import { WaterMeterActor, type WaterIncident } from '../../simulators/water/meter.ts';
 import { readingsOf } from '../lib/sim-readings.ts';
-import { flowAlarmOf, type FlowAlarm } from './household.ts';
+import { flowAlarmOf, type FlowAlarm } from './continuous-flow.ts';
 
 export interface WaterSpec {
   seed: string;

@@ -33,30 +33,17 @@ import {
   WAKE_OFF_H,
   type InactivityParams,
 } from './params.ts';
+import { ContinuousFlowWatch, type AbnormalFlow, type FlowAlarm } from './continuous-flow.ts';
 import { PresenceSignals } from './presence.ts';
+import { MeterRegister } from './register.ts';
 
 export const BUCKETS = 48;
-const KEEP_MS = 3 * 24 * HOUR;
 const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
-/**
- * Finest spacing kept between in-order readings: hour-level rhythm needs no more, and a meter
- * read every few seconds (a pulse or wM-Bus reader) would otherwise make every reading scan
- * days of points.
- */
-const MIN_SPACING_MS = 5 * 60_000;
-/** Readings must cover this much of the last day before a standing flow is subtracted. */
-const FLOOR_MIN_COVER_MS = 20 * HOUR;
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
-
-/** A continuous-flow alarm uplink's content: how long water has run without a break, and how fast. */
-export interface FlowAlarm {
-  continuousMin: number;
-  lPerH: number | null;
-}
 
 export interface InactivityAlert {
   kind: 'elderly_inactivity' | 'continuous_water_flow';
@@ -77,20 +64,11 @@ export function bucketOf(ts: number, utcOffsetMin: number): number {
   return weekend * 24 + local.getUTCHours();
 }
 
-/** The continuous-flow alarm a meter reading carries, if it is one (`continuous_flow_min`, `flow_lph`). */
-export function flowAlarmOf(values: Readonly<Record<string, number>>): FlowAlarm | null {
-  const minutes = values.continuous_flow_min;
-  return minutes === undefined ? null : { continuousMin: minutes, lPerH: values.flow_lph ?? null };
-}
-
 export class HouseholdState {
-  private readonly points: Array<[number, number]> = [];
+  private readonly register = new MeterRegister();
   private readonly a: number[];
   private readonly b: number[];
   private learnedUntil = 0;
-  private readonly hourlyUse: number[] = [];
-  /** p99 of `hourlyUse`, recomputed only when an hour is learned (not on every reading). */
-  private hourlyUseP99: number | null = null;
   private lastActive: number | null = null;
   /** End of the newest learned active hour, and the start of the quiet spell since (learned hours). */
   private learnedActive = 0;
@@ -98,12 +76,10 @@ export class HouseholdState {
   /** Past silences: start (epoch ms) and length (h), the household's own record of quiet spells. */
   private readonly gaps: Array<[number, number]> = [];
   private episodeFrom: number | null = null;
-  private flowEpisodeAt: number | null = null;
-  /** Continuous-flow alarm uplinks of normal draws: [event time, minutes without a break]. */
-  private readonly draws: Array<[number, number]> = [];
   private readonly absences: Array<[number, number]> = [];
   private visitAt = 0;
   private readonly presence: PresenceSignals;
+  private readonly flow: ContinuousFlowWatch;
 
   constructor(
     prior: readonly number[],
@@ -117,6 +93,7 @@ export class HouseholdState {
     this.a = prior.map((p) => p * params.priorDays);
     this.b = prior.map((p) => (1 - p) * params.priorDays);
     this.presence = new PresenceSignals(params.utcOffsetMin);
+    this.flow = new ContinuousFlowWatch(params, (from, to) => this.absent(from, to));
   }
 
   /** P(activity) in the hour bucket of `ts`. */
@@ -158,7 +135,7 @@ export class HouseholdState {
   }
 
   get newestTs(): number {
-    return this.points.at(-1)?.[0] ?? 0;
+    return this.register.newestTs;
   }
 
   /**
@@ -166,50 +143,21 @@ export class HouseholdState {
    * one, and returns what became true at the newest time.
    */
   add(ts: number, litres: number, alarm: FlowAlarm | null = null): InactivityAlert[] {
-    let i = this.points.length;
-    while (i > 0 && this.points[i - 1]![0] > ts) i--;
-    if (this.points[i - 1]?.[0] === ts) return [];
-    const flowAlarm = alarm ? this.flowAlarmAlert(ts, alarm) : null;
-    this.points.splice(i, 0, [ts, litres]);
-    // Appended in order: merge a span still shorter than MIN_SPACING_MS into this one. The
-    // register is cumulative, so the use across the merged span is unchanged.
-    const n = this.points.length;
-    if (i === n - 1 && n >= 3 && this.points[n - 2]![0] - this.points[n - 3]![0] < MIN_SPACING_MS)
-      this.points.splice(n - 2, 1);
-    const newest = this.newestTs;
-    while (this.points.length > 2 && this.points[0]![0] < newest - KEEP_MS) this.points.shift();
+    if (!this.register.insert(ts, litres)) return [];
+    const flowAlarm = alarm ? this.flow.alarm(ts, alarm) : null;
     this.recomputeLastActive();
     this.learn();
     const out = this.evaluate();
-    return flowAlarm ? [flowAlarm, ...out] : out;
-  }
-
-  /** The standing flow, L/h: the lowest rate over the last day (a leak, a running cistern). */
-  private floorLPerH(): number {
-    const newest = this.newestTs;
-    let floor = Number.POSITIVE_INFINITY;
-    let coveredMs = 0;
-    for (let i = 1; i < this.points.length; i++) {
-      const [t0, l0] = this.points[i - 1]!;
-      const [t1, l1] = this.points[i]!;
-      // Short spans (an alarm uplink just before a scheduled report) are below the register's 1 L
-      // resolution for a slow leak.
-      if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR || t1 - t0 < HOUR / 2) continue;
-      floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
-      coveredMs += t1 - t0;
-    }
-    // A standing flow is the lowest rate of a whole day, night included: over the first hours a
-    // resident's steady hourly use is the lowest rate and would be taken for a leak, leaving no
-    // activity at all (the cold-start false alert on steady hourly draw).
-    return Number.isFinite(floor) && coveredMs >= FLOOR_MIN_COVER_MS ? floor : 0;
+    return flowAlarm ? [flowAlertOf(flowAlarm), ...out] : out;
   }
 
   /** The end of the newest span with activity: recomputed, since late readings refine the picture. */
   private recomputeLastActive(): void {
-    const floor = this.floorLPerH();
-    for (let i = this.points.length - 1; i >= 1; i--) {
-      const [t0, l0] = this.points[i - 1]!;
-      const [t1, l1] = this.points[i]!;
+    const floor = this.register.floorLPerH();
+    const points = this.register.points;
+    for (let i = points.length - 1; i >= 1; i--) {
+      const [t0, l0] = points[i - 1]!;
+      const [t1, l1] = points[i]!;
       if (l1 - l0 - floor * ((t1 - t0) / HOUR) >= this.params.activeL) {
         this.lastActive = Math.max(t1, this.learnedActive);
         return;
@@ -217,20 +165,20 @@ export class HouseholdState {
     }
     // No activity in the kept window: a silence that began before it still began then (letting it
     // creep forward with the window would re-arm the alert every few days of a long silence).
-    const windowStart = this.points[0]?.[0] ?? 0;
+    const windowStart = points[0]?.[0] ?? 0;
     const before = this.lastActive !== null && this.lastActive < windowStart ? this.lastActive : windowStart;
     this.lastActive = Math.max(this.learnedActive, before);
   }
 
   /** Learns every whole hour that is old enough and covered by readings on both sides. */
   private learn(): void {
-    const floor = this.floorLPerH();
+    const floor = this.register.floorLPerH();
     const until = Math.floor((this.newestTs - LEARN_AFTER_MS) / HOUR) * HOUR;
-    let h = Math.max(this.learnedUntil, Math.ceil(this.points[0]![0] / HOUR) * HOUR);
+    let h = Math.max(this.learnedUntil, Math.ceil(this.register.points[0]![0] / HOUR) * HOUR);
     for (; h + HOUR <= until; h += HOUR) {
       // A long span may still be filled in by late reports (a daily batch): wait up to WAIT_LATE_MS.
-      if (this.spanAround(h) > 2 * HOUR && h > this.newestTs - WAIT_LATE_MS) break;
-      const use = this.registerAt(h + HOUR)! - this.registerAt(h)!;
+      if (this.register.spanAround(h) > 2 * HOUR && h > this.newestTs - WAIT_LATE_MS) break;
+      const use = this.register.at(h + HOUR)! - this.register.at(h)!;
       const net = use - floor;
       if (this.absent(h, h + HOUR) || this.inEpisode(h)) {
         this.quietFrom = null;
@@ -240,7 +188,7 @@ export class HouseholdState {
       // at home: left in, they would stretch the household's limit (issue 13).
       if (
         net < this.params.activeL &&
-        this.presence.away(h + HOUR, this.learnedActive, this.points, this.params.activeL)
+        this.presence.away(h + HOUR, this.learnedActive, this.register.points, this.params.activeL)
       ) {
         this.quietFrom = null;
         continue;
@@ -260,35 +208,9 @@ export class HouseholdState {
       while (this.gaps.length && this.gaps[0]![0] < h - RECORD_MS) this.gaps.shift();
       this.a[k]! += f;
       this.b[k]! += 1 - f;
-      this.hourlyUse.push(Math.max(0, net));
-      if (this.hourlyUse.length > 24 * 28) this.hourlyUse.shift();
-      this.hourlyUseP99 = null;
+      this.flow.learnHour(net);
     }
     this.learnedUntil = Math.max(this.learnedUntil, h);
-  }
-
-  /** Length of the span between readings that contains hour [h, h + 1 h). */
-  private spanAround(h: number): number {
-    let before = Number.NEGATIVE_INFINITY;
-    let after = Number.POSITIVE_INFINITY;
-    for (const [t] of this.points) {
-      if (t <= h) before = t;
-      else if (t >= h + HOUR) {
-        after = t;
-        break;
-      }
-    }
-    return after - before;
-  }
-
-  /** Register at `t` by linear interpolation between readings (null outside them). */
-  private registerAt(t: number): number | null {
-    for (let i = 1; i < this.points.length; i++) {
-      const [t0, l0] = this.points[i - 1]!;
-      const [t1, l1] = this.points[i]!;
-      if (t >= t0 && t <= t1) return t1 === t0 ? l1 : l0 + ((l1 - l0) * (t - t0)) / (t1 - t0);
-    }
-    return null;
   }
 
   private absent(from: number, to: number): boolean {
@@ -309,8 +231,8 @@ export class HouseholdState {
   private evaluate(): InactivityAlert[] {
     const out: InactivityAlert[] = [];
     const newest = this.newestTs;
-    const flow = this.flowAlert();
-    if (flow) out.push(flow);
+    const flow = this.flow.lastHour(this.register);
+    if (flow) out.push(flowAlertOf(flow));
     // A resident back from an absence has been silent only since coming home; switching on an
     // appliance is activity too.
     const power = this.presence.electricityAt(newest);
@@ -322,7 +244,7 @@ export class HouseholdState {
     );
     // Back through the door (an even number of openings since surely home): silent since then.
     const openings = this.presence.hasDoor
-      ? this.presence.openingsSinceHome(newest, this.points, this.params.activeL)
+      ? this.presence.openingsSinceHome(newest, this.register.points, this.params.activeL)
       : [];
     const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm
@@ -421,71 +343,17 @@ export class HouseholdState {
     if (by <= from) by += 24 * HOUR;
     return by + this.params.wakeMarginH * HOUR;
   }
-
-  /**
-   * A continuous-flow alarm uplink: flagged when water has run without a break longer than this
-   * household's longest normal draw (learned from its earlier alarms), fast enough to matter.
-   */
-  private flowAlarmAlert(ts: number, alarm: FlowAlarm): InactivityAlert | null {
-    const began = ts - alarm.continuousMin * 60_000;
-    if (this.flowEpisodeAt !== null && began > this.flowEpisodeAt) this.flowEpisodeAt = null;
-    while (this.draws.length && this.draws[0]![0] < ts - RECORD_MS) this.draws.shift();
-    const longest = Math.max(0, ...this.draws.filter(([t]) => !this.absent(t, t + 1)).map(([, m]) => m));
-    const limitMin = Math.max(this.params.flowAlarmMinMin, longest + this.params.flowAlarmMarginMin);
-    const fast = alarm.lPerH === null || alarm.lPerH >= this.params.flowMinLPerH;
-    if (alarm.continuousMin < limitMin || !fast) {
-      if (this.flowEpisodeAt === null) this.draws.push([ts, alarm.continuousMin]);
-      return null;
-    }
-    if (this.flowEpisodeAt !== null) return null;
-    this.flowEpisodeAt = ts;
-    return {
-      kind: 'continuous_water_flow',
-      t: ts,
-      silenceFrom: null,
-      silenceH: 0,
-      probability: 0,
-      flowLPerH: alarm.lPerH,
-      continuousMin: alarm.continuousMin,
-    };
-  }
-
-  /** Water running far beyond this person's heaviest hours, over the last hour. */
-  private flowAlert(): InactivityAlert | null {
-    const n = this.points.length;
-    if (n < 2) return null;
-    const [t1, l1] = this.points[n - 1]!;
-    // Over the whole last hour: alarm uplinks between scheduled reports make short spans whose
-    // rate says nothing (a shower's ten minutes).
-    const t0 = t1 - HOUR;
-    const l0 = this.registerAt(t0);
-    let before = n - 1;
-    while (before > 0 && this.points[before]![0] > t0) before--;
-    if (l0 === null || t1 - this.points[before]![0] > 2 * HOUR) return null;
-    const rate = l1 - l0 - this.floorLPerH();
-    const p99 = (this.hourlyUseP99 ??= usualHourP99(this.hourlyUse));
-    const limit = Math.max(this.params.flowMinLPerH, this.params.flowFactor * p99);
-    if (rate < limit) {
-      if (this.flowEpisodeAt !== null && t1 - this.flowEpisodeAt > 2 * HOUR) this.flowEpisodeAt = null;
-      return null;
-    }
-    if (this.flowEpisodeAt !== null) return null;
-    this.flowEpisodeAt = t1;
-    return {
-      kind: 'continuous_water_flow',
-      t: t1,
-      silenceFrom: null,
-      silenceH: 0,
-      probability: 0,
-      flowLPerH: rate,
-      continuousMin: null,
-    };
-  }
 }
 
-/** The heaviest usual hour (p99 of learned hours, litres); 60 L until two days are learned. */
-function usualHourP99(hourlyUse: readonly number[]): number {
-  if (hourlyUse.length < 48) return 60;
-  const sorted = [...hourlyUse].sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length * 0.99)]!;
+function flowAlertOf(flow: AbnormalFlow): InactivityAlert {
+  const { t, flowLPerH, continuousMin } = flow;
+  return {
+    kind: 'continuous_water_flow',
+    t,
+    silenceFrom: null,
+    silenceH: 0,
+    probability: 0,
+    flowLPerH,
+    continuousMin,
+  };
 }

@@ -10,7 +10,8 @@ import type { ModelMeta } from '../lib/model-store.ts';
 import { BUCKETS } from './household.ts';
 import { DEFAULT_PARAMS, LIMIT_TABLE_M, type InactivityParams } from './params.ts';
 
-export { HouseholdState, bucketOf, flowAlarmOf, type FlowAlarm, type InactivityAlert } from './household.ts';
+export { flowAlarmOf, type FlowAlarm } from './continuous-flow.ts';
+export { HouseholdState, bucketOf, type InactivityAlert } from './household.ts';
 export { DEFAULT_PARAMS, type InactivityParams } from './params.ts';
 
 export const MODEL_NAME = 'elderly-inactivity';

@@ -10,6 +10,7 @@ import { OBJECT_CLASSES } from '../camera/fall.ts';
 import { parseDuration } from '../core/time.ts';
 import { SCENARIO_SCHEMA } from './schema.ts';
 import type { Scenario } from './types.ts';
+import { describeSchemaError } from '../../gateway/src/site/schema-errors.ts';
 import { yamlNodeAt } from '../../gateway/src/site/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -95,23 +96,12 @@ function unknownKey(e: ErrorObject): string | undefined {
   return e.keyword === 'additionalProperties' ? String(e.params.additionalProperty) : undefined;
 }
 
+/** The scenario schema's patterns are names and durations: say which was wanted. */
 function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `has unknown property '${String(e.params.additionalProperty)}'`;
-    case 'required':
-      return `is missing required property '${String(e.params.missingProperty)}'`;
-    case 'enum':
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const':
-      return `must be ${JSON.stringify(e.params.allowedValue)}`;
-    case 'pattern':
-      return e.instancePath.endsWith('/name')
-        ? 'must be lower-case kebab-case'
-        : 'is not a duration (e.g. 90s, 15m, 1h30m, 2d)';
-    default:
-      return e.message ?? e.keyword;
-  }
+  if (e.keyword !== 'pattern') return describeSchemaError(e);
+  return e.instancePath.endsWith('/name')
+    ? 'must be lower-case kebab-case'
+    : 'is not a duration (e.g. 90s, 15m, 1h30m, 2d)';
 }
 
 /** The key node of `key` in the map at `pointer` (an unknown property's own line). */

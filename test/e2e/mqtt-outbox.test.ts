@@ -92,7 +92,7 @@ describe('MQTT outbox across SIGKILL', () => {
     const db = new Database(path.join(dir, 'weige.db'), { readonly: true });
     try {
       const rows = db
-        .prepare('SELECT what, topic, payload, sent_at FROM channels_mqtt_outbox ORDER BY seq')
+        .prepare("SELECT what, topic, payload, sent_at FROM outbox WHERE kind = 'mqtt' ORDER BY seq")
         .all() as Array<{ what: string; topic: string; payload: string; sent_at: number | null }>;
       expect(rows.filter((r) => r.sent_at === null)).toEqual([]);
       // One row per alert (none staged twice) and one per incident change the subscriber saw.

@@ -1,11 +1,13 @@
 /**
- * Durable delivery with retries, shared by group robots, work-app messages and SMS/voice: one
- * queue per endpoint (the far end rate-limits and order matters), a doubling backoff, an outbox
- * row that survives a restart, and a delivery record per attempt.
+ * The outbox worker's deliveries to endpoints, shared by group robots, work-app messages and
+ * SMS/voice: one queue per endpoint (the far end rate-limits and order matters), a doubling
+ * backoff, the outbox row (outbox-store.ts) carrying the attempt count across a restart, and a
+ * delivery record per attempt.
  */
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
 import type { DeliveryOutcome, DeliveryStore } from './delivery-store.ts';
+import type { OutboxStore } from './outbox-store.ts';
 
 export interface AttemptResult {
   outcome: DeliveryOutcome;
@@ -42,7 +44,8 @@ export class DeliveryQueue {
 
   constructor(
     private readonly deps: {
-      store: DeliveryStore;
+      outbox: OutboxStore;
+      records: DeliveryStore;
       clock: Clock;
       log: Logger;
       onOutcome: (channelId: string, outcome: DeliveryOutcome) => void;
@@ -62,15 +65,18 @@ export class DeliveryQueue {
 
   /** Stores the job, then sends it; false (and nothing sent) when the same delivery id is known. */
   submit(endpoint: Endpoint, job: DeliveryJob): boolean {
-    const stored = this.deps.store.enqueue({
-      deliveryId: job.deliveryId,
-      channelId: endpoint.id,
-      incidentId: job.incidentId,
-      event: job.event,
-      recipient: job.recipient,
-      notice: job.message,
-      nextAttemptAt: job.dueAt,
-    });
+    const stored = this.deps.outbox.stageDelivery(
+      {
+        deliveryId: job.deliveryId,
+        channelId: endpoint.id,
+        incidentId: job.incidentId,
+        event: job.event,
+        recipient: job.recipient,
+        notice: job.message,
+        nextAttemptAt: job.dueAt,
+      },
+      this.deps.clock.now(),
+    );
     if (stored) void this.run(endpoint, job);
     return stored;
   }
@@ -78,7 +84,7 @@ export class DeliveryQueue {
   /** Picks up messages a previous run had not delivered yet, at the attempt they were at. */
   resume(endpoints: ReadonlyMap<string, Endpoint>): number {
     let resumed = 0;
-    for (const o of this.deps.store.pending()) {
+    for (const o of this.deps.outbox.pendingDeliveries()) {
       const endpoint = endpoints.get(o.channelId);
       if (!endpoint) continue;
       resumed++;
@@ -126,7 +132,7 @@ export class DeliveryQueue {
     await this.waitMs(job.dueAt - this.deps.clock.now());
     for (let attempt = job.attempts + 1; attempt <= endpoint.maxAttempts && !this.stopped; attempt++) {
       if (this.deps.stillWanted && !this.deps.stillWanted(job)) {
-        if (durable) this.deps.store.progress(job.deliveryId, attempt - 1, null);
+        if (durable) this.deps.outbox.progress(job.deliveryId, attempt - 1, null, this.deps.clock.now());
         this.deps.log.debug({ channel: endpoint.id, delivery: job.deliveryId }, 'no longer needed; dropped');
         return;
       }
@@ -136,8 +142,8 @@ export class DeliveryQueue {
       const last = FINAL.has(result.outcome) || attempt === endpoint.maxAttempts;
       const delayMs = endpoint.backoffS * 1000 * 2 ** (attempt - 1);
       const nextAttemptAt = last ? null : this.deps.clock.now() + delayMs;
-      if (durable) this.deps.store.progress(job.deliveryId, attempt, nextAttemptAt);
-      this.deps.store.record({
+      if (durable) this.deps.outbox.progress(job.deliveryId, attempt, nextAttemptAt, this.deps.clock.now());
+      this.deps.records.record({
         deliveryId: job.deliveryId,
         channelId: endpoint.id,
         incidentId: job.incidentId,

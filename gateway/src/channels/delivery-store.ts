@@ -1,6 +1,7 @@
 /**
  * One record per delivery attempt (group robots, personal app messages, SMS/voice): when, to whom,
- * how long, what came back, and whether it will be retried.
+ * how long, what came back, and whether it will be retried. The messages themselves wait in the
+ * outbox (outbox-store.ts).
  */
 import type { Database } from '../store/database.ts';
 import { migrate } from '../store/database.ts';
@@ -36,17 +37,6 @@ export interface DeliveryAttempt {
   nextAttemptAt: number | null;
 }
 
-export interface OutboxEntry {
-  deliveryId: string;
-  channelId: string;
-  incidentId: string | null;
-  event: string;
-  recipient: string | null;
-  notice: unknown;
-  attempts: number;
-  nextAttemptAt: number;
-}
-
 type Row = Record<string, unknown>;
 
 export class DeliveryStore {
@@ -58,12 +48,10 @@ export class DeliveryStore {
          duration_ms INTEGER NOT NULL, outcome TEXT NOT NULL, status_code INTEGER, error TEXT,
          next_attempt_at INTEGER)`,
       'CREATE INDEX channels_deliveries_channel ON channels_deliveries (channel_id, started_at)',
-      // Messages not yet delivered (or given up): a restart picks them up where they were.
-      `CREATE TABLE channels_outbox (
-         delivery_id TEXT PRIMARY KEY, channel_id TEXT NOT NULL, incident_id TEXT, event TEXT NOT NULL,
-         notice TEXT NOT NULL, attempts INTEGER NOT NULL, next_attempt_at INTEGER NOT NULL, done INTEGER NOT NULL)`,
+      // Steps 3 and 5 made the delivery outbox, now rows of the one outbox (outbox-store.ts).
+      'SELECT 1',
       'ALTER TABLE channels_deliveries ADD COLUMN recipient TEXT',
-      'ALTER TABLE channels_outbox ADD COLUMN recipient TEXT',
+      'SELECT 1',
     ]);
   }
 
@@ -87,46 +75,6 @@ export class DeliveryStore {
         a.error,
         a.nextAttemptAt,
       );
-  }
-
-  /** Queues a message once (a second call with the same delivery id is ignored); false if known. */
-  enqueue(o: Omit<OutboxEntry, 'attempts'>): boolean {
-    const info = this.db
-      .prepare(
-        `INSERT OR IGNORE INTO channels_outbox (delivery_id, channel_id, incident_id, event, recipient, notice, attempts,
-           next_attempt_at, done) VALUES (?, ?, ?, ?, ?, ?, 0, ?, 0)`,
-      )
-      .run(
-        o.deliveryId,
-        o.channelId,
-        o.incidentId,
-        o.event,
-        o.recipient,
-        JSON.stringify(o.notice),
-        o.nextAttemptAt,
-      );
-    return info.changes > 0;
-  }
-
-  progress(deliveryId: string, attempts: number, nextAttemptAt: number | null): void {
-    this.db
-      .prepare('UPDATE channels_outbox SET attempts = ?, next_attempt_at = ?, done = ? WHERE delivery_id = ?')
-      .run(attempts, nextAttemptAt ?? 0, nextAttemptAt === null ? 1 : 0, deliveryId);
-  }
-
-  pending(): OutboxEntry[] {
-    return (
-      this.db.prepare('SELECT * FROM channels_outbox WHERE done = 0 ORDER BY next_attempt_at').all() as Row[]
-    ).map((r) => ({
-      deliveryId: String(r.delivery_id),
-      channelId: String(r.channel_id),
-      incidentId: (r.incident_id as string | null) ?? null,
-      event: String(r.event),
-      recipient: (r.recipient as string | null) ?? null,
-      notice: JSON.parse(String(r.notice)) as unknown,
-      attempts: Number(r.attempts),
-      nextAttemptAt: Number(r.next_attempt_at),
-    }));
   }
 
   list(q: {

@@ -1,9 +1,8 @@
 /**
- * The channels stage: alerts and incident changes out to MQTT (QoS 1, through a durable outbox),
- * to the web pages over a
- * WebSocket (`/api/stream`), to WeCom/DingTalk/Feishu group robots (webhooks), and to each
- * worker paged through work apps and SMS/voice providers — all with retries and a delivery record
- * per attempt.
+ * The channels stage: alerts and incident changes out to MQTT (QoS 1), to WeCom/DingTalk/Feishu
+ * group robots (webhooks) and to each worker paged through work apps and SMS/voice providers —
+ * all through the one durable outbox and its worker (outbox.ts), with retries and a delivery
+ * record per attempt — and to the web pages over a WebSocket (`/api/stream`).
  */
 import { Counter, Gauge } from 'prom-client';
 import type { GatewayContext } from '../context.ts';
@@ -12,9 +11,9 @@ import { moduleLogger } from '../core/logger.ts';
 import type { GatewayModule } from '../module.ts';
 import { readChannelsConfig } from './config.ts';
 import type { ChannelsFacade } from './facade.ts';
-import { DeliveryQueue } from './delivery-queue.ts';
+import type { DeliveryQueue } from './delivery-queue.ts';
 import { DeliveryStore } from './delivery-store.ts';
-import { MqttOutbox } from './mqtt-outbox.ts';
+import { OutboxWorker } from './outbox.ts';
 import { PersonalPager } from './personal-pager.ts';
 import { HEARTBEAT_MS, StreamHub } from './stream.ts';
 import { WebhookSender } from './webhooks.ts';
@@ -33,7 +32,7 @@ export class ChannelsModule implements GatewayModule {
   private runtime: ChannelsRuntime | null = null;
   private unsubscribe: Array<() => void> = [];
   private heartbeat: NodeJS.Timeout | null = null;
-  private outbox: MqttOutbox | null = null;
+  private outbox: OutboxWorker | null = null;
   private log: ReturnType<typeof moduleLogger> | null = null;
 
   get running(): ChannelsRuntime {
@@ -79,13 +78,18 @@ export class ChannelsModule implements GatewayModule {
     const deliveries = new DeliveryStore(ctx.stores.db);
     const config = readChannelsConfig(ctx.site.site);
     let pager: PersonalPager | null = null;
-    const queue = new DeliveryQueue({
-      store: deliveries,
+    const outboxStore = ctx.outbox.store;
+    const outbox = new OutboxWorker({
+      store: outboxStore,
+      records: deliveries,
+      mqtt: ctx.mqtt,
       clock: ctx.clock,
       log,
-      onOutcome: (channel, outcome) => deliveriesTotal.inc({ channel, outcome }),
+      onPublished: (what) => published.inc({ what }),
+      onDelivery: (channel, outcome) => deliveriesTotal.inc({ channel, outcome }),
       stillWanted: (job) => pager?.stillWanted(job) ?? true,
     });
+    const queue = outbox.deliveries;
     const webhooks = new WebhookSender({
       site: ctx.site,
       webhooks: config.webhooks,
@@ -93,19 +97,17 @@ export class ChannelsModule implements GatewayModule {
       clock: ctx.clock,
     });
     pager = new PersonalPager({ site: ctx.site, config, env: process.env, queue, clock: ctx.clock, log });
-    const resumed = queue.resume(new Map([...webhooks.endpoints, ...pager.endpoints]));
+    const resumed = outbox.resumeDeliveries(new Map([...webhooks.endpoints, ...pager.endpoints]));
     if (resumed) log.info({ resumed }, 'deliveries resumed');
-    const outboxStore = ctx.outbox.store;
     new Gauge({
       name: 'weige_channel_mqtt_outbox_pending',
       help: 'Alerts and incident changes stored but not yet acknowledged by the MQTT broker',
       registers,
       collect() {
-        this.set(outboxStore.pendingCount());
+        this.set(outboxStore.pendingPublicationCount());
       },
     });
-    const mqtt = new MqttOutbox(outboxStore, ctx.mqtt, ctx.clock, log, (what) => published.inc({ what }));
-    this.outbox = mqtt;
+    this.outbox = outbox;
     this.runtime = { hub, webhooks, pager, queue, deliveries, ctx };
     // Wall time on purpose: this is about sockets, not about events.
     this.heartbeat = setInterval(() => hub.heartbeat(), HEARTBEAT_MS);
@@ -113,11 +115,11 @@ export class ChannelsModule implements GatewayModule {
     this.unsubscribe = [
       // Alerting staged the row in its transaction (its outbox port); after the commit, send it.
       ctx.bus.on('alertRaised', (a) => {
-        mqtt.kick();
+        outbox.kick();
         hub.alert(a);
       }),
       ctx.bus.on('incidentChanged', (i) => {
-        mqtt.kick();
+        outbox.kick();
         hub.incident(i);
         webhooks.onIncidentChanged(i);
         pager?.onIncidentChanged(i);
@@ -130,7 +132,7 @@ export class ChannelsModule implements GatewayModule {
 
   /** What a previous run left unsent goes out once the broker is up. */
   resume(): void {
-    const replayed = this.outbox?.resume();
+    const replayed = this.outbox?.resumePublications();
     if (replayed) this.log?.info({ replayed }, 'unsent MQTT alerts and incident changes replayed');
   }
 
@@ -141,7 +143,6 @@ export class ChannelsModule implements GatewayModule {
     this.unsubscribe = [];
     this.outbox?.stop();
     this.outbox = null;
-    this.runtime?.queue.stop();
     this.runtime?.hub.closeAll();
     this.runtime = null;
   }

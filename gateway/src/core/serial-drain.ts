@@ -1,8 +1,8 @@
 /**
- * The outboxes' sending loop, shared (channels' MQTT outbox, the street link's uplink): one pass
- * of `drain` at a time; `kick()` during a pass asks for one more pass after it, so something
- * staged while a pass is under way is never left behind. `pause()` is a backoff wait (wall time:
- * it is about sockets) that `stop()` cuts short.
+ * The outboxes' sending loop, shared (the channels' outbox worker for its MQTT rows, the street
+ * link's uplink): one pass of `drain` at a time; `kick()` during a pass asks for one more pass
+ * after it, so something staged while a pass is under way is never left behind. `pause()` is a
+ * backoff wait (wall time: it is about sockets) that `stop()` cuts short.
  */
 export class SerialDrain {
   private running: Promise<void> | null = null;

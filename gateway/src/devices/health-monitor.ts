@@ -12,7 +12,7 @@ import type { EventBus } from '../core/bus.ts';
 import type { Clock, TimerHandle } from '../core/clock.ts';
 import type { Metrics } from '../core/metrics.ts';
 import type { DeviceStore } from '../store/device-store.ts';
-import type { DeviceActivitySink } from '../ingest/pipeline.ts';
+import type { DeviceActivitySink } from '../ingest/decoded-writer.ts';
 import type { DeviceHealth } from '../contracts/events.ts';
 
 /** Silent for this many expected intervals = offline (one lost NB-IoT report is normal). */

@@ -8,15 +8,8 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
-import {
-  CodecError,
-  checkFiniteValues,
-  type Codec,
-  type Decoded,
-  type DecodedReading,
-} from '../codecs/codec.ts';
+import { CodecError, checkFiniteValues, type Codec, type Decoded } from '../codecs/codec.ts';
 import type { DeadLetterReason, RejectReason } from '../contracts/dead-letters.ts';
-import type { DeviceEvent, Reading, Track } from '../contracts/readings.ts';
 import type { Device } from '../contracts/site.ts';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
@@ -34,7 +27,8 @@ import { GroupCommit } from './group-commit.ts';
 import { Admission, type StoreWriteState } from './admission.ts';
 import { DeviceLimits, type DeviceLimitSettings } from './device-limits.ts';
 import { IngestTally } from './ingest-tally.ts';
-import { checkedEventTime, RegisterGuard, Rejection } from './reading-checks.ts';
+import { RegisterGuard, Rejection } from './reading-checks.ts';
+import { DecodedWriter, type DeviceActivitySink } from './decoded-writer.ts';
 
 export interface IngestLimits extends DeviceLimitSettings {
   maxPayloadBytes: number;
@@ -42,12 +36,6 @@ export interface IngestLimits extends DeviceLimitSettings {
   maxLatenessS: number;
   /** Messages waiting for the store at most (held ones included); beyond it, `overload`. */
   ingestMaxQueued: number;
-}
-
-/** What ingest tells the device-health monitor. */
-export interface DeviceActivitySink {
-  recordSeen(deviceId: string, at: number, batteryPct: number | null): void;
-  recordStatus(deviceId: string, status: 'online' | 'offline', at: number): void;
 }
 
 export interface IngestDeps {
@@ -89,6 +77,7 @@ export class IngestPipeline {
   private readonly routes = new BoundedMemo<Route>(MAX_ROUTES);
   private readonly admission: Admission;
   private readonly registers: RegisterGuard;
+  private readonly writer: DecodedWriter;
   /** Counts of the group commit under way; published when it commits. */
   private readonly tally = new IngestTally();
   /** Messages held for their device's rate, not yet queued for the store. */
@@ -101,6 +90,21 @@ export class IngestPipeline {
 
   constructor(private readonly deps: IngestDeps) {
     this.registers = new RegisterGuard(deps.readings);
+    const { site, readings, events, bus, metrics, clock, activity, limits } = deps;
+    this.writer = new DecodedWriter({
+      site,
+      readings,
+      events,
+      bus,
+      metrics,
+      clock,
+      activity,
+      limits,
+      registers: this.registers,
+      tally: this.tally,
+      announce: (emit) => this.announcements.push(emit),
+      reject: (msg, deviceId, reason, detail) => this.reject(msg, deviceId, reason, detail),
+    });
     this.groupCommit = new GroupCommit((work) => this.process(work), deps.inTransaction, {
       committed: () => {
         this.tally.applyTo(deps.metrics);
@@ -261,7 +265,7 @@ export class IngestPipeline {
       if (!codec.kinds.includes(device.kind))
         throw new Rejection('codec_mismatch', `codec '${codec.id}' does not decode ${device.kind} devices`);
       const decoded = this.decode(codec, msg, route.stream, device);
-      this.accept(decoded, device, msg);
+      this.writer.write(decoded, device, msg);
       this.tally.messageAccepted(stream);
     } catch (err) {
       if (storeProblemOf(err)) throw err;
@@ -303,130 +307,6 @@ export class IngestPipeline {
     }
   }
 
-  private accept(decoded: Decoded, device: Device, msg: InboundMessage): void {
-    const { bus, activity, clock } = this.deps;
-    const siteId = this.deps.site.siteId;
-    switch (decoded.type) {
-      case 'status':
-        activity.recordStatus(device.id, decoded.status, clock.now());
-        return;
-      case 'command_result': {
-        activity.recordSeen(device.id, clock.now(), null);
-        const result = {
-          deviceId: device.id,
-          id: decoded.id,
-          ok: decoded.ok,
-          ...(decoded.error ? { error: decoded.error } : {}),
-          receivedAt: clock.now(),
-        };
-        this.announcements.push(() => bus.emit('commandResultReceived', result));
-        return;
-      }
-      case 'readings':
-        this.acceptReadings(decoded.readings, device, msg);
-        return;
-      case 'events': {
-        const events: DeviceEvent[] = [];
-        for (const e of decoded.events) {
-          const ts = this.checkedTs(e.ts, 'ts', msg, device.id);
-          if (ts !== null)
-            events.push({
-              siteId,
-              deviceId: device.id,
-              kind: device.kind,
-              ts,
-              type: e.type,
-              confidence: e.confidence,
-              attributes: e.attributes,
-            });
-        }
-        const fresh = this.deps.events.insertEvents(events);
-        this.tally.duplicatesSkipped(events.length - fresh.length);
-        activity.recordSeen(
-          device.id,
-          clock.now(),
-          batteryOf(decoded.events.map((e) => e.attributes.battery_pct)),
-        );
-        for (const e of fresh) this.announcements.push(() => bus.emit('deviceEventAccepted', e));
-        return;
-      }
-      case 'track': {
-        const t = decoded.track;
-        const startTs = this.checkedTs(t.startTs, 'start_ts', msg, device.id);
-        activity.recordSeen(device.id, clock.now(), null);
-        if (startTs === null) return;
-        const track: Track = {
-          siteId,
-          deviceId: device.id,
-          trackId: t.trackId,
-          startTs,
-          fps: t.fps,
-          frame: t.frame,
-          points: t.points,
-          snapshotUrl: t.snapshotUrl,
-          clipUrl: t.clipUrl,
-        };
-        if (this.deps.events.insertTrackOnce(track))
-          this.announcements.push(() => bus.emit('trackAccepted', track));
-        else this.tally.duplicatesSkipped(1);
-        return;
-      }
-    }
-  }
-
-  private acceptReadings(decoded: DecodedReading[], device: Device, msg: InboundMessage): void {
-    const { readings: store, metrics, bus, activity, clock } = this.deps;
-    const candidates: Reading[] = [];
-    for (const d of decoded) {
-      const ts = this.checkedTs(d.ts, 'ts', msg, device.id);
-      if (ts === null) continue;
-      candidates.push({
-        siteId: this.deps.site.siteId,
-        deviceId: device.id,
-        kind: device.kind,
-        ts,
-        port: d.port,
-        values: d.values,
-        labels: d.labels,
-      });
-    }
-    // Batches may arrive out of order; store and publish them in event-time order.
-    candidates.sort((a, b) => a.ts - b.ts || (a.port ?? -1) - (b.port ?? -1));
-    const writeStarted = process.hrtime.bigint();
-    const fresh: Reading[] = [];
-    let regressions = 0;
-    for (const r of candidates) {
-      const regression = device.kind === 'water_meter' ? this.registers.regression(r) : null;
-      if (regression) {
-        regressions++;
-        this.reject(msg, device.id, 'counter_regression', regression);
-        continue;
-      }
-      fresh.push(...store.insert([r]));
-    }
-    metrics.storeWriteSeconds.observe(Number(process.hrtime.bigint() - writeStarted) / 1e9);
-    this.tally.readingsStored(fresh.length);
-    this.tally.duplicatesSkipped(candidates.length - regressions - fresh.length);
-    activity.recordSeen(device.id, clock.now(), batteryOf(candidates.map((r) => r.values.battery_pct)));
-    for (const r of fresh) this.announcements.push(() => bus.emit('readingAccepted', r));
-  }
-
-  /** Event time in ms, or null after dead-lettering the item. */
-  private checkedTs(
-    raw: string | number,
-    field: string,
-    msg: InboundMessage,
-    deviceId: string,
-  ): number | null {
-    try {
-      return checkedEventTime(raw, field, this.deps.clock.now(), this.deps.limits);
-    } catch (err) {
-      if (!(err instanceof Rejection || err instanceof CodecError)) throw err;
-      this.reject(msg, deviceId, err.reason, err.message);
-      return null;
-    }
-  }
-
   private reject(msg: InboundMessage, deviceId: string | null, reason: RejectReason, detail: string): void {
     this.tally.messageRejected(reason);
     this.deadLetter(msg, deviceId, reason, detail);
@@ -457,9 +337,4 @@ export class IngestPipeline {
       this.deps.log.error({ err, topic: msg.topic, reason }, 'could not record dead letter');
     }
   }
-}
-
-function batteryOf(values: unknown[]): number | null {
-  for (let i = values.length - 1; i >= 0; i--) if (typeof values[i] === 'number') return values[i] as number;
-  return null;
 }

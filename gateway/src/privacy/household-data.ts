@@ -134,9 +134,9 @@ export class HouseholdData {
         ['timers', 'alerting_timers'],
         ['alerts', 'alerting_alerts'],
         ['deliveries', 'channels_deliveries'],
-        ['outbox', 'channels_outbox'],
       ] as const)
         run(name, `DELETE FROM ${table} WHERE incident_id ${inDevices}`, gone);
+      run('outbox', `DELETE FROM outbox WHERE kind = 'delivery' AND incident_id ${inDevices}`, gone);
       run(
         'alerts',
         `DELETE FROM alerting_alerts WHERE incident_id IS NULL AND (json_extract(doc, '$.location.household') = ?
@@ -148,9 +148,9 @@ export class HouseholdData {
       // Outgoing MQTT copies name the household or its meter in their payload.
       run(
         'mqttOutbox',
-        `DELETE FROM channels_mqtt_outbox WHERE json_extract(payload, '$.location.household') = ?
+        `DELETE FROM outbox WHERE kind = 'mqtt' AND (json_extract(payload, '$.location.household') = ?
          OR json_extract(payload, '$.source.deviceId') ${inDevices}
-         OR json_extract(payload, '$.id') ${inDevices} OR json_extract(payload, '$.incidentId') ${inDevices}`,
+         OR json_extract(payload, '$.id') ${inDevices} OR json_extract(payload, '$.incidentId') ${inDevices})`,
         h.id,
         devices,
         gone,

@@ -10,11 +10,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { LineCounter, parseDocument, type Node as YamlNode } from 'yaml';
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv } from 'ajv';
 import { Errors } from '../core/errors.ts';
 import { DEVICE_KINDS } from '../contracts/readings.ts';
 import { GRID_LEVELS, type GridNode, type Site } from '../contracts/site.ts';
 import { SITE_SCHEMA } from './site-schema.ts';
+import { describeSchemaError } from './schema-errors.ts';
 import { yamlNodeAt } from './yaml-locate.ts';
 
 /** The example community (春江), the default site of the gateway and the tools. */
@@ -54,7 +55,7 @@ export function parseSite(text: string, file = '<site>'): Site {
     at(yamlNodeAt(doc.contents as YamlNode | null, pointer)?.range?.[0], pointer, message);
 
   if (!validateSite(data)) {
-    fail((validateSite.errors ?? []).map((e) => locate(e.instancePath, describe(e))));
+    fail((validateSite.errors ?? []).map((e) => locate(e.instancePath, describeSchemaError(e))));
   }
   const site = data as Site;
   site.mqtt ??= { allowAnonymous: false, accounts: [] };
@@ -66,19 +67,6 @@ export function parseSite(text: string, file = '<site>'): Site {
 
 function fail(problems: SiteProblem[]): never {
   throw Errors.siteInvalid(`invalid site file:\n  ${problems.map(formatProblem).join('\n  ')}`, problems);
-}
-
-function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'additionalProperties':
-      return `has unknown property '${String(e.params.additionalProperty)}'`;
-    case 'required':
-      return `is missing required property '${String(e.params.missingProperty)}'`;
-    case 'enum':
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    default:
-      return e.message ?? e.keyword;
-  }
 }
 
 /** Cross-reference checks the schema cannot express. Returns [json pointer, message] pairs. */

@@ -19,7 +19,7 @@ interface Row {
   sent_at: number | null;
 }
 const rows = (): Row[] =>
-  gw.gateway.ctx.stores.db.prepare('SELECT * FROM channels_mqtt_outbox ORDER BY seq').all() as Row[];
+  gw.gateway.ctx.stores.db.prepare("SELECT * FROM outbox WHERE kind = 'mqtt' ORDER BY seq").all() as Row[];
 
 describe('MQTT outbox', () => {
   it('stages in the storing transaction: committed before it is announced, gone if rolled back', async () => {

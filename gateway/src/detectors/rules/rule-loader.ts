@@ -21,6 +21,7 @@ import type {
   RuleProblem,
   Schedule,
 } from './types.ts';
+import { describeSchemaError } from '../../site/schema-errors.ts';
 import { yamlNodeAt } from '../../site/yaml-locate.ts';
 
 const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false });
@@ -179,20 +180,10 @@ function describeErrors(errors: ErrorObject[]): Array<[string, string]> {
 }
 
 function describe(e: ErrorObject): string {
-  switch (e.keyword) {
-    case 'required':
-      return `is missing required property '${String(e.params.missingProperty)}'`;
-    case 'enum':
-      return `must be one of ${(e.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}`;
-    case 'const':
-      return `must be ${JSON.stringify(e.params.allowedValue)}`;
-    case 'type':
-      // A one-language description string, as rule files had before both languages were required.
-      if (e.instancePath === '/description') return 'must give both languages: {zh-CN: …, en: …}';
-      return e.message ?? e.keyword;
-    default:
-      return e.message ?? e.keyword;
-  }
+  // A one-language description string, as rule files had before both languages were required.
+  if (e.keyword === 'type' && e.instancePath === '/description')
+    return 'must give both languages: {zh-CN: …, en: …}';
+  return describeSchemaError(e);
 }
 
 export interface RuleSet {

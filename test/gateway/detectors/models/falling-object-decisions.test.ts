@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert } from '../../../../gateway/src/contracts/alerts.ts';
-import { generateDripSpot } from '../../../../simulators/camera/distractors.ts';
+import { generateDripSpot } from '../../../../simulators/camera/rain.ts';
 import { generateFallTrack, trackPayload, type SimTrack } from '../../../../simulators/camera/track.ts';
 import { testNow } from '../../../helpers/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
