@@ -56,9 +56,23 @@ export interface ShedWindow {
     anyCharging: boolean;
     /** Some sensor of the shed reports VOC (then VOC, not H₂ alone, tells a runaway's off-gas). */
     hasVoc: boolean;
-    /** The suspect port has drawn power through the last 10 min (not a charge just started). */
-    portChargeEstablished: boolean;
+    /** Every port's own signals, from which the decider names a port when heat alone does not. */
+    ports: PortSignal[];
   };
+}
+
+export interface PortSignal {
+  port: number;
+  state: string;
+  /** Heating rate over 5 min, K/min, and rise over 10 min, K. */
+  slopeKPerMin: number;
+  rise10K: number;
+  /** Share of its power lost since the report before (0 when it drew nothing or gained). */
+  powerDropShare: number;
+  /** Drew power at some report in the last 10 min. */
+  drawing: boolean;
+  /** Has drawn power through the last 15 min (not a charge just started). */
+  established: boolean;
 }
 
 const MIN = 60_000;
@@ -107,7 +121,15 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
       portState: top?.p.state ?? null,
       anyCharging: ports.some((x) => x.p.state === 'charging'),
       hasVoc: [...state.sensors.values()].some((s) => s.voc.length > 0),
-      portChargeEstablished: top ? chargeEstablished(top.p.power, t) : false,
+      ports: ports.map((x) => ({
+        port: x.p.port,
+        state: x.p.state,
+        slopeKPerMin: x.slope,
+        rise10K: x.rise10,
+        powerDropShare: powerDrop(x.p.power, t),
+        drawing: x.p.power.some(([ts, w]) => ts > t - 10 * MIN && ts <= t && w > DRAWING_W),
+        established: chargeEstablished(x.p.power, t),
+      })),
     },
   };
 }
@@ -169,10 +191,26 @@ function rankPorts(state: ShedState, t: number) {
   return { ports, top: ranked[0], second: ranked[1] };
 }
 
-/** Power drawn at every report over the last 10 min, the reports covering at least 5 of them. */
+/** A port drawing less than this is not charging, W. */
+const DRAWING_W = 20;
+
+/**
+ * Power drawn at every report over the last 15 min (the history kept), the reports covering at
+ * least 12 of them: a
+ * runaway's pack has charged for an hour or more, while a charge just started warms its port
+ * 1 K/min or more for its first minutes (towards 2.5 K per A above the air).
+ */
 function chargeEstablished(power: Array<[number, number]>, t: number): boolean {
-  const recent = power.filter(([ts]) => ts > t - 10 * MIN && ts <= t);
-  return recent.length >= 2 && t - recent[0]![0] >= 5 * MIN && recent.every(([, w]) => w > 20);
+  const recent = power.filter(([ts]) => ts > t - 15 * MIN && ts <= t);
+  return recent.length >= 2 && t - recent[0]![0] >= 12 * MIN && recent.every(([, w]) => w > DRAWING_W);
+}
+
+/** Share of the power lost between the last two reports at or before `t`. */
+function powerDrop(power: Array<[number, number]>, t: number): number {
+  const upTo = power.filter(([ts]) => ts <= t);
+  const [before, now] = [upTo.at(-2)?.[1], upTo.at(-1)?.[1]];
+  if (before === undefined || now === undefined || before <= DRAWING_W) return 0;
+  return Math.max(0, (before - now) / before);
 }
 
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));

@@ -6,7 +6,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ModelMeta } from '../lib/model-store.ts';
-import type { ShedWindow } from './features.ts';
+import type { PortSignal, ShedWindow } from './features.ts';
 
 export { shedWindow, FEATURE_NAMES, type ShedWindow } from './features.ts';
 export { ShedState } from './shed-state.ts';
@@ -113,18 +113,37 @@ export const PHYSICS = {
   /** Beyond lead-acid gassing (20–200 ppm): H₂ risen this much within 5 min, ppm (sensors
    *  without a VOC channel; a rise, so gassing on top of a shed still full of gas is not one). */
   h2BeyondGassingRise5Ppm: 300,
+  /** Above the most lead-acid packs gas (20–200 ppm), ppm: H₂ alone says runaway only beyond it. */
+  h2AboveGassingPpm: 250,
+  /** A port's draw collapsing by this share between two reports names it (a venting pack). */
+  powerCollapseShare: 0.1,
+  /** A port whose 10-min rise is at least this, K, and leads every other port's by this, K. */
+  leadRise10K: 3,
+  leadMarginK: 2,
+  /** Reports a minute apart: a longer gap is a silence, not a quiet spell, ms. */
+  silenceMs: 10 * 60_000,
 };
 
 const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
 
-/** The window's suspect port is the heating one: it heats alone, faster than the others. */
-export function portHeating(w: ShedWindow): boolean {
-  return (
-    w.raw.portState !== null &&
-    ACTIVE_PORT.has(w.raw.portState) &&
-    w.raw.portSlopeKPerMin >= PHYSICS.portSlopeKPerMin &&
-    w.raw.portSlopeMarginKPerMin >= PHYSICS.portMarginKPerMin
-  );
+/**
+ * The port heating alone — faster than every other port, while active — or null. Ranked by its
+ * own heating rate, not its temperature: a port burnt in an earlier fire, still reading hundreds
+ * of degrees, must not hide the one heating now.
+ */
+export function heatingPort(w: ShedWindow): PortSignal | null {
+  const [top, next] = [...w.raw.ports].sort((a, b) => b.slopeKPerMin - a.slopeKPerMin);
+  return top !== undefined &&
+    ACTIVE_PORT.has(top.state) &&
+    top.slopeKPerMin >= PHYSICS.portSlopeKPerMin &&
+    top.slopeKPerMin - (next?.slopeKPerMin ?? 0) >= PHYSICS.portMarginKPerMin
+    ? top
+    : null;
+}
+
+/** Some port heats alone, well into its charge (a charge just started warms its port too). */
+export function establishedPortHeating(w: ShedWindow): boolean {
+  return heatingPort(w)?.established ?? false;
 }
 
 /** Off-gas of a runaway by its ratios (H₂ with VOC, more H₂ than CO) while something charges. */
@@ -159,50 +178,88 @@ export function h2BeyondGassing(w: ShedWindow): boolean {
 /** H₂ rising (more than any CO) while one port heats on its own, well into its charge. */
 export function heatWithGas(w: ShedWindow): boolean {
   const r = w.raw;
-  return (
-    portHeating(w) && r.portChargeEstablished && r.h2Rise5Ppm >= PHYSICS.heatH2Rise5Ppm && r.coPpm < r.h2Ppm
-  );
+  return establishedPortHeating(w) && r.h2Rise5Ppm >= PHYSICS.heatH2Rise5Ppm && r.coPpm < r.h2Ppm;
 }
 
-/** Per-shed decision state: debounces fire_risk, confirms fire, re-arms after a quiet spell. */
+/**
+ * The port the evidence points at, or null — a cut of the wrong port is worse than none: the one
+ * heating alone; else the one drawing port that reports `fault`; else the one whose draw
+ * collapsed since its last report (a venting pack's voltage falls); else the one whose 10-min
+ * rise leads every other port's by a margin while still heating.
+ */
+export function namedPort(w: ShedWindow): number | null {
+  const heating = heatingPort(w);
+  if (heating) return heating.port;
+  const drawing = w.raw.ports.filter((p) => p.drawing);
+  const only = (ports: typeof drawing): number | null => (ports.length === 1 ? ports[0]!.port : null);
+  const faulted = only(drawing.filter((p) => p.state === 'fault'));
+  if (faulted !== null) return faulted;
+  const collapsed = only(
+    drawing.filter((p) => ACTIVE_PORT.has(p.state) && p.powerDropShare >= PHYSICS.powerCollapseShare),
+  );
+  if (collapsed !== null) return collapsed;
+  const [lead, next] = [...w.raw.ports].sort((a, b) => b.rise10K - a.rise10K);
+  const leads =
+    lead !== undefined &&
+    lead.drawing &&
+    lead.slopeKPerMin > 0 &&
+    lead.rise10K >= PHYSICS.leadRise10K &&
+    lead.rise10K - (next?.rise10K ?? 0) >= PHYSICS.leadMarginK;
+  return leads ? lead.port : null;
+}
+
+/**
+ * Per-shed decision state: debounces fire_risk, confirms fire, re-arms after a quiet spell. A
+ * shed that has had a fire stays that fire's until its readings are seen back to normal: sensors
+ * that come back from a silence still reading the fire re-arm nothing (the open incident already
+ * says it; the shed needs inspection, not new alarms); only a port heating on its own, well into
+ * its charge, counts there as another runaway, and gets its own warning and cut-off.
+ */
 export class FireDecider {
   private streak = 0;
   private physicsSince: number | null = null;
+  private portSince: number | null = null;
   private riskAt: number | null = null;
   private riskPort: number | null = null;
   private fireAt: number | null = null;
-  private lastHotAt = Number.NEGATIVE_INFINITY;
+  private normalSince: number | null = null;
+  private lastT = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly thresholds: Record<string, number>) {}
 
   step(window: ShedWindow, p: Probabilities): FireDecision[] {
     const th = { ...DEFAULT_THRESHOLDS, ...this.thresholds };
+    const rearmMs = th.rearmMin * 60_000;
     const out: FireDecision[] = [];
     const r = window.raw;
     const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
     // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
-    // a port heating alone well into its charge, or H₂ beyond gassing — never H₂ alone (lead-acid)
-    // where the shed's sensors report VOC; without a VOC channel, rising H₂ is the best there is.
-    // `p` is read only where the evidence leaves the network a say (the gateway classifies a
-    // window on first read, and most windows are quiet).
+    // a port heating alone well into its charge, or H₂ beyond what lead-acid packs gas — never
+    // H₂ alone within gassing levels (20–200 ppm), with or without a VOC channel. `p` is read
+    // only where the evidence leaves the network a say (the gateway classifies a window on first
+    // read, and most windows are quiet).
     const hot =
       (r.vocRise5Ppm >= PHYSICS.gasEvidenceRise5Ppm ||
-        (!r.hasVoc && r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm) ||
+        (!r.hasVoc && r.h2Ppm >= PHYSICS.h2AboveGassingPpm && r.h2Rise5Ppm >= PHYSICS.gasEvidenceRise5Ppm) ||
         r.smokeDbM >= th.confirmSmokeDbM ||
         physics ||
-        (portHeating(window) && r.portChargeEstablished)) &&
+        establishedPortHeating(window)) &&
       p.runaway >= th.risk;
     this.physicsSince = physics ? (this.physicsSince ?? window.t) : null;
-    // Re-arm only once the shed is back to normal: a shed still full of smoke or H₂ after a
-    // runaway is the same danger, not a new one.
+    this.portSince = establishedPortHeating(window) ? (this.portSince ?? window.t) : null;
+    // Re-arm only once the shed is seen back to normal for a while: a silence is not normal, and a
+    // shed still full of smoke or H₂ after a runaway is the same danger, not a new one.
     const abnormal =
       hot ||
       physics ||
       r.smokeDbM >= th.confirmSmokeDbM ||
       r.h2Ppm >= PHYSICS.h2Ppm ||
       r.airRiseK >= th.confirmAirRiseK;
-    if (abnormal) this.lastHotAt = window.t;
-    if (window.t - this.lastHotAt > th.rearmMin * 60_000) {
+    const resumed = window.t - this.lastT > PHYSICS.silenceMs;
+    this.lastT = window.t;
+    if (abnormal) this.normalSince = null;
+    else if (this.normalSince === null || resumed) this.normalSince = window.t;
+    if (this.normalSince !== null && window.t - this.normalSince >= rearmMs) {
       this.riskAt = null;
       this.riskPort = null;
       this.fireAt = null;
@@ -210,21 +267,29 @@ export class FireDecider {
     this.streak = hot ? this.streak + 1 : 0;
     const physicsHeld =
       strongGas(window) || (this.physicsSince !== null && window.t - this.physicsSince >= PHYSICS.holdMs);
-    // A fresh off-gas rise long after the last warning, in a shed not yet back to normal, is a
-    // new runaway (another pack), not the old one.
-    if (physicsHeld && this.riskAt !== null && window.t - this.riskAt > th.rearmMin * 60_000) {
+    const portHeld = this.portSince !== null && window.t - this.portSince >= PHYSICS.holdMs;
+    // After a fire the shed's air says nothing new (it still reads the fire); a port heating on
+    // its own does. Before one, a fresh off-gas rise long after the last warning is a new runaway.
+    // (A port heating since before the last warning is that warning's port, not a new one.)
+    const burnt = this.fireAt !== null;
+    const fresh = burnt ? portHeld && this.portSince! > (this.riskAt ?? 0) : physicsHeld;
+    if (fresh && this.riskAt !== null && window.t - this.riskAt > rearmMs) {
       this.riskAt = null;
       this.riskPort = null;
-      this.fireAt = null;
     }
-    // Name a port only when the evidence points at it: a cut of the wrong port is worse than none.
-    const port = portHeating(window) ? window.suspectPort : null;
-    if (this.riskAt === null && (this.streak >= th.riskWindows || physicsHeld)) {
+    const port = namedPort(window);
+    const raise = burnt ? portHeld : this.streak >= th.riskWindows || physicsHeld;
+    if (this.riskAt === null && raise) {
       this.riskAt = window.t;
       this.riskPort = port;
       out.push({ kind: 'fire_risk', t: window.t, suspectPort: port, probabilities: p, window });
-    } else if (this.riskAt !== null && this.riskPort === null && port !== null && this.fireAt === null) {
-      // The gas came first; now the port shows itself: cut it (same incident, its own command).
+    } else if (
+      this.riskAt !== null &&
+      this.riskPort === null &&
+      port !== null &&
+      window.t - this.riskAt <= rearmMs
+    ) {
+      // The gas came first; now the port shows itself (also after smoke): cut it, same incident.
       this.riskPort = port;
       out.push({ kind: 'fire_risk', t: window.t, suspectPort: port, probabilities: p, window });
     }

@@ -195,7 +195,9 @@ export const DEFAULT_PLAYBOOKS: Record<string, Playbook> = {
         ],
       },
     ],
-    commands: [{ ...CUT_CHARGING, portFromEvidence: 'suspectPort', requirePort: true }],
+    // The suspect port when the evidence names one; otherwise every charging port of the shed
+    // (a command without `port`, docs/CONTRACT.md): an unnamed venting pack is still cut off.
+    commands: [{ ...CUT_CHARGING, portFromEvidence: 'suspectPort' }],
   },
   elderly_inactivity: {
     tasks: [

@@ -171,6 +171,27 @@ describe('playbooks: actuator commands and tasks', () => {
     expect(i.tasks.filter((t) => t.id.includes(':command:')).map((t) => t.status)).toEqual(['done', 'done']);
   });
 
+  it('cuts every port of the shed on a fire risk naming none, then the port once it is named', async () => {
+    gw = await startAlertingGateway();
+    const received = await charger(gw, 'charger-shed-1', () => true);
+    // Gas alone: the venting pack is not yet known, so every charging port goes off (no `port`).
+    gw.raise(portRisk(7, { evidence: { suspectPort: null, h2_ppm: 120 } }));
+    await eventually(() => received.length === 1);
+    gw.raise(portRisk(7, { eventTs: T0 + 3 * 60_000 }));
+    await eventually(() => received.length === 2);
+    expect(received.map((c) => c.args)).toEqual([{ on: false }, { port: 7, on: false }]);
+    const i = await eventually(async () => {
+      const found = await incident(gw, 'fire_risk');
+      return found.commands.length === 2 && found.commands.every((c) => c.status === 'confirmed')
+        ? found
+        : undefined;
+    });
+    expect(i.tasks.filter((t) => t.id.includes(':command:')).map((t) => t.title)).toEqual([
+      '自动断电：1号非机动车棚全部充电口',
+      '自动断电：1号非机动车棚7号充电口',
+    ]);
+  });
+
   it('still cuts the port of a silenced shed, paging nobody', async () => {
     gw = await startAlertingGateway();
     const received = await charger(gw, 'charger-shed-1', () => true);
@@ -200,7 +221,7 @@ describe('playbooks: actuator commands and tasks', () => {
     expect(alerts.body).toEqual([expect.objectContaining({ status: 'silenced', incidentId: i.id })]);
   });
 
-  it('cuts only the suspect port on a fire risk, within 2 s, and nothing without a port', async () => {
+  it('cuts only the suspect port on a fire risk, within 2 s, and every port without one', async () => {
     gw = await startAlertingGateway();
     const received = await charger(gw, 'charger-shed-1', () => true);
     const risk = shedFire({
@@ -216,12 +237,16 @@ describe('playbooks: actuator commands and tasks', () => {
     await eventually(() => received.length === 1);
     expect(received[0]!.at - t).toBeLessThan(2000);
     expect(received[0]!.args).toEqual({ port: 7, on: false });
-    // No port named → nothing is cut; another port later in the same incident is cut too. The
-    // commands go out in order, so a cut for the first would arrive before the cut of port 12.
+    // No port named → every port of the shed is cut (no `port`); another port later in the same
+    // incident is cut too. The commands go out in order.
     gw.raise({ ...risk, eventTs: T0 + 60_000, evidence: {} });
     gw.raise({ ...risk, eventTs: T0 + 120_000, evidence: { suspectPort: 12 } });
     await eventually(() => received.some((c) => c.args.port === 12));
-    expect(received.map((c) => c.args.port)).toEqual([7, 12]);
+    expect(received.map((c) => c.args)).toEqual([
+      { port: 7, on: false },
+      { on: false },
+      { port: 12, on: false },
+    ]);
   });
 
   it('tracks each task’s checklist', async () => {
