@@ -71,7 +71,7 @@ export interface PortSignal {
   powerDropShare: number;
   /** Drew power at some report in the last 10 min. */
   drawing: boolean;
-  /** Has drawn power through the last 15 min (not a charge just started). */
+  /** Plugged in for 12 min or more (not a charge just started). */
   established: boolean;
 }
 
@@ -128,7 +128,7 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
         rise10K: x.rise10,
         powerDropShare: powerDrop(x.p.power, t),
         drawing: x.p.power.some(([ts, w]) => ts > t - 10 * MIN && ts <= t && w > DRAWING_W),
-        established: chargeEstablished(x.p.power, t),
+        established: x.p.pluggedSince !== null && t - x.p.pluggedSince >= ESTABLISHED_MS,
       })),
     },
   };
@@ -195,15 +195,11 @@ function rankPorts(state: ShedState, t: number) {
 const DRAWING_W = 20;
 
 /**
- * Power drawn at every report over the last 15 min (the history kept), the reports covering at
- * least 12 of them: a
- * runaway's pack has charged for an hour or more, while a charge just started warms its port
- * 1 K/min or more for its first minutes (towards 2.5 K per A above the air).
+ * A port plugged this long is well into its charge: a charge just started warms its port 1 K/min
+ * or more for its first minutes (towards 2.5 K per A above the air); a runaway's pack has been
+ * plugged for an hour or more.
  */
-function chargeEstablished(power: Array<[number, number]>, t: number): boolean {
-  const recent = power.filter(([ts]) => ts > t - 15 * MIN && ts <= t);
-  return recent.length >= 2 && t - recent[0]![0] >= 12 * MIN && recent.every(([, w]) => w > DRAWING_W);
-}
+const ESTABLISHED_MS = 12 * MIN;
 
 /** Share of the power lost between the last two reports at or before `t`. */
 function powerDrop(power: Array<[number, number]>, t: number): number {

@@ -7,6 +7,7 @@
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ModelMeta } from '../lib/model-store.ts';
 import type { PortSignal, ShedWindow } from './features.ts';
+import { PLUGGED_STATES } from './shed-state.ts';
 
 export { shedWindow, FEATURE_NAMES, type ShedWindow } from './features.ts';
 export { ShedState } from './shed-state.ts';
@@ -124,8 +125,6 @@ export const PHYSICS = {
   silenceMs: 10 * 60_000,
 };
 
-const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
-
 /**
  * The port heating alone — faster than every other port, while active — or null. Ranked by its
  * own heating rate, not its temperature: a port burnt in an earlier fire, still reading hundreds
@@ -134,7 +133,7 @@ const ACTIVE_PORT = new Set(['charging', 'full', 'fault']);
 export function heatingPort(w: ShedWindow): PortSignal | null {
   const [top, next] = [...w.raw.ports].sort((a, b) => b.slopeKPerMin - a.slopeKPerMin);
   return top !== undefined &&
-    ACTIVE_PORT.has(top.state) &&
+    PLUGGED_STATES.has(top.state) &&
     top.slopeKPerMin >= PHYSICS.portSlopeKPerMin &&
     top.slopeKPerMin - (next?.slopeKPerMin ?? 0) >= PHYSICS.portMarginKPerMin
     ? top
@@ -195,7 +194,7 @@ export function namedPort(w: ShedWindow): number | null {
   const faulted = only(drawing.filter((p) => p.state === 'fault'));
   if (faulted !== null) return faulted;
   const collapsed = only(
-    drawing.filter((p) => ACTIVE_PORT.has(p.state) && p.powerDropShare >= PHYSICS.powerCollapseShare),
+    drawing.filter((p) => PLUGGED_STATES.has(p.state) && p.powerDropShare >= PHYSICS.powerCollapseShare),
   );
   if (collapsed !== null) return collapsed;
   const [lead, next] = [...w.raw.ports].sort((a, b) => b.rise10K - a.rise10K);

@@ -10,9 +10,14 @@ const HISTORY_MS = 15 * 60_000;
 
 export type Series = Array<[number, number]>;
 
+/** Port states with a pack plugged in and on charge (a `full` pack still trickles). */
+export const PLUGGED_STATES = new Set(['charging', 'full', 'fault']);
+
 export interface PortSnapshot {
   port: number;
   state: string;
+  /** Event time since which the port has been plugged without a break, or null. */
+  pluggedSince: number | null;
   temp: Series;
   power: Series;
 }
@@ -43,8 +48,16 @@ export class ShedState {
       if (v.humidity_pct !== undefined) insert(s.humidity, reading.ts, v.humidity_pct);
     } else if (reading.kind === 'charging_controller' && reading.port !== null) {
       let p = this.ports.get(reading.port);
-      if (!p) this.ports.set(reading.port, (p = { port: reading.port, state: 'idle', temp: [], power: [] }));
-      if (reading.ts >= (p.temp.at(-1)?.[0] ?? 0)) p.state = reading.labels.state ?? p.state;
+      if (!p)
+        this.ports.set(
+          reading.port,
+          (p = { port: reading.port, state: 'idle', pluggedSince: null, temp: [], power: [] }),
+        );
+      if (reading.ts >= (p.temp.at(-1)?.[0] ?? 0)) {
+        p.state = reading.labels.state ?? p.state;
+        if (!PLUGGED_STATES.has(p.state)) p.pluggedSince = null;
+        else p.pluggedSince ??= reading.ts;
+      }
       if (reading.values.temp_c !== undefined) insert(p.temp, reading.ts, reading.values.temp_c);
       if (reading.values.power_w !== undefined) insert(p.power, reading.ts, reading.values.power_w);
     } else return;
