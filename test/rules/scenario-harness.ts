@@ -15,10 +15,8 @@ import { EventBus } from '../../gateway/src/core/bus.ts';
 import { ManualClock } from '../../gateway/src/core/clock.ts';
 import { createRootLogger } from '../../gateway/src/core/logger.ts';
 import { createMetrics } from '../../gateway/src/core/metrics.ts';
-import { RuleEngine } from '../../gateway/src/detectors/rules/engine.ts';
-import { feedEngine, observationLog, PACKS_DIR } from '../../gateway/src/detectors/rules/module.ts';
-import { RuleFeed } from '../../gateway/src/detectors/rules/rule-feed.ts';
-import { SqliteRuleStateStore } from '../../gateway/src/detectors/rules/state-store.ts';
+import { PACKS_DIR } from '../../gateway/src/detectors/rules/module.ts';
+import { RuleRunner } from '../../gateway/src/detectors/rules/rule-runner.ts';
 import { loadRuleDirs } from '../../gateway/src/detectors/rules/rule-loader.ts';
 import { HealthMonitor } from '../../gateway/src/devices/health-monitor.ts';
 import { IngestPipeline } from '../../gateway/src/ingest/pipeline.ts';
@@ -81,19 +79,11 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
       inTransaction: (fn) => db.transaction(fn)(),
     });
     const detections: Detection[] = [];
-    const engine = new RuleEngine({ site, clock, emit: (d) => detections.push(d) });
-    engine.setRules(loadRuleDirs([PACKS_DIR]).rules);
-    const feed = new RuleFeed({
-      log: observationLog(readings, events),
-      cursors: new SqliteRuleStateStore(db, site.siteId),
-      evaluate: (o) => engine.ingest(o),
-      saveState: () => engine.flush(),
-      logger: log,
-    });
-    feed.open();
-    feedEngine(bus, engine, feed, clock);
+    // The gateway's rules in its thread (the placement replays on a ManualClock get).
+    const rules = new RuleRunner({ db, readings, events, site, clock, log, emit: (d) => detections.push(d) });
+    rules.start(loadRuleDirs([PACKS_DIR]).rules);
+    bus.on('deviceHealthChanged', (h) => rules.health(h, clock.now()));
     health.start();
-    engine.start();
     let messages = 0;
     // Group commit, as the gateway does under load: one store transaction per burst of messages.
     const burst: SimMessage[] = [];
@@ -102,7 +92,7 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
         clock.advanceTo(m.at);
         ingest.handle({ topic: m.topic, payload: Buffer.from(m.payload), receivedAt: m.at });
         // At the message's time, as the gateway's feed evaluates it a moment after the commit.
-        feed.catchUp();
+        rules.feed.catchUp();
       }
     });
     for (const m of sim.engine.messages()) {
@@ -115,7 +105,7 @@ export function runScenario(scenario: string | Scenario, now = Date.UTC(2026, 10
     }
     flush();
     clock.advanceTo(sim.endMs);
-    engine.stop();
+    rules.stop();
     health.stop();
     return {
       detections,

@@ -159,7 +159,7 @@ function listRules(app: FastifyInstance, { stage }: RulesDeps): void {
       const host = stage;
       const snap = host.snapshot();
       if (!snap) throw Errors.stageNotRunning('rules are not loaded yet');
-      const counts = host.instanceCounts();
+      const counts = await host.instanceCounts();
       return {
         loadedAt: new Date(snap.loadedAt).toISOString(),
         dirs: showPaths ? snap.dirs : [],

@@ -33,6 +33,11 @@ export interface RuleEngineOptions {
   persistence?: RuleStatePersistence;
   log?: Logger;
   tickMs?: number;
+  /**
+   * Saves the state a tick changed at once (default). The rules worker saves it only once
+   * alerting has stored what the tick raised, so a crash raises it again rather than losing it.
+   */
+  saveOnTick?: boolean;
 }
 
 export class RuleEngine {
@@ -176,7 +181,7 @@ export class RuleEngine {
             this.removed.push({ ruleId: state.ruleId, subjectKey: state.subjectKey });
         }
     }
-    this.flush();
+    if (this.options.saveOnTick !== false) this.flush();
   }
 
   flush(): void {

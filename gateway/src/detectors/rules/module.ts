@@ -1,26 +1,29 @@
 /**
- * The rules stage: loads rule packs (rules/packs and WEIGE_RULES_DIR), hot-reloads them, rebuilds
- * sample windows from stored history, evaluates what ingest committed (the feed, off the
- * acknowledgement path) and puts its detections on the bus (`detectionRaised`). Also runs the
- * Node-RED bridge; api/routes/rules.ts serves /api/rules.
+ * The rules stage: loads rule packs (rules/packs and WEIGE_RULES_DIR), hot-reloads them, and has
+ * the engine evaluate what ingest committed (the feed) and puts its detections on the bus
+ * (`detectionRaised`). Also runs the Node-RED bridge; api/routes/rules.ts serves /api/rules.
+ *
+ * Where the engine runs: live, in the rules worker (worker-host.ts), a thread of its own, so a slow
+ * rule costs CPU but never holds up the event loop that sends PUBACKs. On a ManualClock (replays,
+ * backfill, tests that drive time) in this thread: the backfill evaluates inside its own open
+ * store transaction, which the worker's connection cannot see, and the clock fires `for:` ticks
+ * between messages, so replay = live holds exactly. The registry, the rule metrics, fallback
+ * stand-down and the flow bridge stay in this thread either way.
  */
 import path from 'node:path';
 import { Counter, Gauge } from 'prom-client';
 import { REPO_ROOT } from '../../config/settings.ts';
 import type { GatewayContext } from '../../context.ts';
-import type { EventBus } from '../../core/bus.ts';
-import type { Clock } from '../../core/clock.ts';
-import { moduleLogger } from '../../core/logger.ts';
-import type { EventStore } from '../../store/event-store.ts';
-import type { SqliteReadingStore } from '../../store/reading-store.ts';
+import type { Detection } from '../../contracts/alerts.ts';
+import { ManualClock } from '../../core/clock.ts';
+import { moduleLogger, type Logger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
-import { RuleEngine } from './engine.ts';
 import type { RulesFacade } from './facade.ts';
 import { FlowBridge } from './flow-bridge.ts';
-import { fromEvent, fromHealth, fromReading } from './observations.ts';
-import { RuleFeed, type FeedCursor, type ObservationLog } from './rule-feed.ts';
+import { InProcessHost, type RuleHost } from './rule-host.ts';
 import { RuleRegistry } from './rule-registry.ts';
-import { SqliteRuleStateStore } from './state-store.ts';
+import type { CompiledRule } from './types.ts';
+import { WorkerHost } from './worker-host.ts';
 
 /** Prometheus metrics of the rules stage, on the gateway's registry (created once per registry). */
 function ruleMetrics(ctx: GatewayContext) {
@@ -44,54 +47,31 @@ function ruleMetrics(ctx: GatewayContext) {
   };
 }
 
-/**
- * Subscribes the engine to the bus: what ingest committed wakes the feed (which reads it from the
- * store); health changes, stored nowhere, go straight in. Returns the unsubscribers.
- */
-export function feedEngine(
-  bus: EventBus,
-  engine: RuleEngine,
-  feed: RuleFeed,
-  clock: Clock,
-): Array<() => void> {
-  return [
-    bus.on('readingAccepted', () => feed.wake()),
-    bus.on('deviceEventAccepted', () => feed.wake()),
-    // Health changes carry no event time of their own: they happen now, on the gateway clock.
-    bus.on('deviceHealthChanged', (h) => engine.ingest(fromHealth(h, clock.now()))),
-  ];
-}
-
-/** The reading and event stores as the feed reads them. */
-export function observationLog(readings: SqliteReadingStore, events: EventStore): ObservationLog {
-  return {
-    readSince: (afterSeq, limit) => readings.readSince(afterSeq, limit),
-    eventsSince: (afterId, limit) => events.eventsSince(afterId, limit),
-    lastSeq: () => readings.lastSeq(),
-    lastEventId: () => events.lastEventId(),
-  };
-}
-
 export const PACKS_DIR = path.join(REPO_ROOT, 'rules/packs');
-/** Stored history older than a device's needs (plus this) is not reloaded at start. */
-const PRELOAD_SLACK_MS = 6 * 3_600_000;
+
+/** `worker`: a thread of its own (live); `in-process`: the gateway's thread (replays). */
+export type RulePlacement = 'worker' | 'in-process';
+
 
 export class RulesModule implements GatewayModule {
   readonly name = 'rules';
-  engine: RuleEngine | null = null;
   registry: RuleRegistry | null = null;
+  /** Where the engine runs, once started. */
+  host: RuleHost | null = null;
   private bridge: FlowBridge | null = null;
-  private feed: RuleFeed | null = null;
   private unsubscribe: Array<() => void> = [];
   private loadedModels = new Set<string>();
+  private fallbackOf = new Map<string, string>();
 
-  constructor(private readonly options: { watch?: boolean; packsDir?: string } = {}) {}
+  constructor(
+    private readonly options: { watch?: boolean; packsDir?: string; placement?: RulePlacement } = {},
+  ) {}
 
   /** What the API may ask of this stage. */
   facade(): RulesFacade {
     return {
       snapshot: () => this.registry?.snapshot() ?? null,
-      instanceCounts: () => this.engine?.instanceCounts() ?? new Map(),
+      instanceCounts: () => this.host?.instanceCounts() ?? Promise.resolve(new Map()),
       standsDown: (ruleId) => this.standsDown(ruleId),
     };
   }
@@ -99,37 +79,25 @@ export class RulesModule implements GatewayModule {
   async start(ctx: GatewayContext): Promise<void> {
     const log = moduleLogger(ctx.log, 'rules');
     const metrics = ruleMetrics(ctx);
-    const state = new SqliteRuleStateStore(ctx.stores.db, ctx.site.siteId);
-    const engine = new RuleEngine({
-      site: ctx.site,
-      clock: ctx.clock,
-      emit: (d) => {
-        // One decision per danger: a fallback rule keeps its state but stays silent (its clears
-        // too, which would otherwise clear the model's incident) while its model is loaded.
-        if (this.standsDown(d.source.rule)) {
-          metrics.detections.inc({ rule: d.source.rule ?? '', type: 'fallback_silent' });
-          return;
-        }
-        metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
-        ctx.bus.emit('detectionRaised', d);
-      },
-      persistence: state,
-      log,
-    });
-    this.engine = engine;
-    const feed = (this.feed = new RuleFeed({
-      log: observationLog(ctx.stores.readings, ctx.stores.events),
-      cursors: state,
-      evaluate: (o) => engine.ingest(o),
-      saveState: () => engine.flush(),
-      logger: log,
-    }));
+    const raise = (d: Detection): void => {
+      // One decision per danger: a fallback rule keeps its state but stays silent (its clears
+      // too, which would otherwise clear the model's incident) while its model is loaded.
+      if (this.standsDown(d.source.rule)) {
+        metrics.detections.inc({ rule: d.source.rule ?? '', type: 'fallback_silent' });
+        return;
+      }
+      metrics.detections.inc({ rule: d.source.rule ?? '', type: d.cleared ? 'clear' : 'fire' });
+      ctx.bus.emit('detectionRaised', d);
+    };
+    const host = (this.host = this.hostFor(ctx, raise, log));
     const dirs = [
       this.options.packsDir ?? PACKS_DIR,
       ...(ctx.settings.rulesDir ? [path.resolve(ctx.settings.rulesDir)] : []),
     ];
     this.registry = new RuleRegistry(dirs, log, (snapshot) => {
-      engine.setRules(snapshot.rules);
+      const running = snapshot.rules.filter((r) => r.enabled);
+      this.fallbackOf = new Map(running.flatMap((r) => (r.fallbackFor ? [[r.id, r.fallbackFor]] : [])));
+      host.setRules(snapshot.rules);
       metrics.loaded.set(snapshot.rules.length);
       metrics.problems.set(snapshot.problems.length);
       ctx.bus.emit('alertKindsDeclared', {
@@ -137,23 +105,13 @@ export class RulesModule implements GatewayModule {
         kinds: [...new Set(snapshot.rules.map((r) => r.kind))],
       });
     });
-    this.registry.load();
-    this.preload(ctx, feed.open());
-    engine.start();
-    this.unsubscribe.push(...feedEngine(ctx.bus, engine, feed, ctx.clock));
-    feed.start();
-    // Rules start before models, so no announcement is missed.
+    await host.start(this.registry.load().rules);
     this.unsubscribe.push(
-      ctx.bus.on('modelsLoaded', ({ names }) => {
-        this.loadedModels = new Set(names);
-        // Only what stands down now: the models stage announces no models when it stops.
-        const rules = engine.loadedRules().filter((r) => this.standsDown(r.id));
-        if (rules.length)
-          log.info(
-            { rules: rules.map((r) => r.id), models: [...new Set(rules.map((r) => r.fallbackFor))] },
-            'fallback rules stand down while their models run',
-          );
-      }),
+      ctx.bus.on('readingAccepted', () => host.wake()),
+      ctx.bus.on('deviceEventAccepted', () => host.wake()),
+      ctx.bus.on('deviceHealthChanged', (h) => host.health(h)),
+      // Rules start before models, so no announcement is missed.
+      ctx.bus.on('modelsLoaded', ({ names }) => this.modelsLoaded(names, log)),
     );
     if (this.options.watch !== false) this.registry.watch();
     this.bridge = new FlowBridge(ctx, ctx.mqtt);
@@ -162,68 +120,43 @@ export class RulesModule implements GatewayModule {
 
   /** True when the rule is the fallback of a model that is loaded now. */
   standsDown(ruleId: string | null | undefined): boolean {
-    const fallbackFor = ruleId ? this.engine?.rule(ruleId)?.fallbackFor : null;
+    const fallbackFor = ruleId ? this.fallbackOf.get(ruleId) : undefined;
     return !!fallbackFor && this.loadedModels.has(fallbackFor);
   }
 
   /** Resolves when everything ingest committed so far has been evaluated (replays, tests). */
   async drain(): Promise<void> {
-    await this.feed?.drain();
+    await this.host?.drain();
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.unsubscribe.forEach((u) => u());
     this.unsubscribe = [];
     this.registry?.close();
     this.bridge?.stop();
-    this.feed?.stop();
-    this.feed = null;
-    this.engine?.stop();
+    const host = this.host;
+    this.host = null;
+    await host?.stop();
   }
 
-  /**
-   * Rebuilds the windows every rule needs from what the feed has evaluated; what was stored after
-   * `through` (a crash before its evaluation) the feed evaluates next.
-   */
-  private preload(ctx: GatewayContext, through: FeedCursor): void {
-    const engine = this.engine!;
-    const siteId = ctx.site.siteId;
-    let samples = 0;
-    for (const device of ctx.site.allDevices()) {
-      const horizon = engine.horizonFor(device);
-      if (horizon < 0) continue;
-      const newest = ctx.stores.readings.query({
-        siteId,
-        deviceId: device.id,
-        order: 'desc',
-        limit: 1,
-        throughSeq: through.readingSeq,
-      })[0];
-      if (newest) {
-        const readings = ctx.stores.readings.query({
-          siteId,
-          deviceId: device.id,
-          from: newest.ts - horizon - PRELOAD_SLACK_MS,
-          to: newest.ts,
-          throughSeq: through.readingSeq,
-        });
-        for (const r of readings) engine.preload(fromReading(r));
-        samples += readings.length;
-      }
-      if (device.kind === 'camera') {
-        const now = ctx.clock.now();
-        const events = ctx.stores.events.queryEvents(
-          siteId,
-          device.id,
-          now - horizon - PRELOAD_SLACK_MS,
-          now,
-          undefined,
-          through.eventId,
-        );
-        for (const e of events) engine.preload(fromEvent(e));
-        samples += events.length;
-      }
-    }
-    moduleLogger(ctx.log, 'rules').info({ samples }, 'rule windows rebuilt from stored history');
+  private hostFor(ctx: GatewayContext, raise: (d: Detection) => void, log: Logger): RuleHost {
+    const placement = this.options.placement ?? (ctx.clock instanceof ManualClock ? 'in-process' : 'worker');
+    const { site, clock, stores } = ctx;
+    if (placement === 'worker')
+      return new WorkerHost({ dbFile: stores.db.name, site, clock, log, onDetection: raise });
+    return new InProcessHost({ ...stores, site, clock, log, emit: raise });
+  }
+
+  private modelsLoaded(names: string[], log: Logger): void {
+    this.loadedModels = new Set(names);
+    // Only what stands down now: the models stage announces no models when it stops.
+    const rules: CompiledRule[] = (this.registry?.snapshot().rules ?? []).filter(
+      (r) => r.enabled && this.standsDown(r.id),
+    );
+    if (rules.length)
+      log.info(
+        { rules: rules.map((r) => r.id), models: [...new Set(rules.map((r) => r.fallbackFor))] },
+        'fallback rules stand down while their models run',
+      );
   }
 }

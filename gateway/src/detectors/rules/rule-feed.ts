@@ -1,13 +1,19 @@
 /**
  * Feeds the rule engine after ingest's commit, from the store: ingest's `readingAccepted` and
  * `deviceEventAccepted` only wake the feed, which reads what was stored past its durable cursor and
- * evaluates it in slices (so acknowledgements and new messages are handled between slices, and a
- * slow rule never delays a PUBACK). About once a second it saves the rule state with the cursor, in
- * the rules' own transaction.
+ * evaluates it in slices. About once a second it saves the rule state with the cursor, in the
+ * rules' own transaction.
+ *
+ * Where it runs (module.ts): live, in the rules worker (rules-worker.ts), a thread of its own with
+ * its own connection to the database, so no rule, however slow, holds up the gateway's event loop
+ * and with it a PUBACK; the slices there only let the worker answer the gateway (drain, counts,
+ * stop) between them. Replays and tests that drive a ManualClock run it in the gateway's thread
+ * (a backfill evaluates inside its own open transaction, which another connection cannot see).
  *
  * A crash between ingest's commit and the evaluation loses nothing: the next start evaluates from
  * the cursor on. Detections reach alerting (its own transaction) before the cursor moves past their
- * input, so a crash in between raises them again; alert ids are content ids, stored once.
+ * input — in the worker, `settled` holds the save back until the gateway has acknowledged every
+ * detection sent — so a crash in between raises them again; alert ids are content ids, stored once.
  */
 import type { DeviceEvent, Reading } from '../../contracts/readings.ts';
 import type { Logger } from '../../core/logger.ts';
@@ -42,6 +48,11 @@ export interface RuleFeedDeps {
   evaluate(o: Observation): void;
   /** Saves the rule state that changed (the engine's `flush`), inside the cursor's transaction. */
   saveState(): void;
+  /**
+   * False while detections raised are not yet stored by alerting (the worker's round trip to the
+   * gateway): the cursor is not saved past them until then. Absent: always stored (same thread).
+   */
+  settled?(): boolean;
   logger: Logger;
 }
 
@@ -107,9 +118,14 @@ export class RuleFeed {
 
   /** Evaluates what is left (ingest has drained before this), saves, and stops. */
   stop(): void {
+    this.halt();
+    this.save();
+  }
+
+  /** Evaluates what is left and stops evaluating; `save` follows once the detections are stored. */
+  halt(): void {
     if (this.running) this.catchUp();
     this.running = false;
-    this.save();
   }
 
   /**
@@ -163,8 +179,12 @@ export class RuleFeed {
     }
   }
 
-  /** The rule state with the cursor it agrees with, in the rules' own transaction. */
-  private save(): void {
+  /**
+   * The rule state with the cursor it agrees with, in the rules' own transaction; nothing while
+   * detections are on their way to alerting (the next slice or their acknowledgement saves).
+   */
+  save(): void {
+    if (this.deps.settled && !this.deps.settled()) return;
     const next = { ...this.evaluated };
     if (next.readingSeq === this.cursor.readingSeq && next.eventId === this.cursor.eventId) return;
     this.savedAt = process.hrtime.bigint();

@@ -118,6 +118,8 @@ export interface CompiledRule {
   texts: LocalizedTexts;
   /** The rule as written, for GET /api/rules. */
   definition: Record<string, unknown>;
+  /** The file text it was compiled from: the rules worker compiles the same version. */
+  source: string;
 }
 
 export interface RuleProblem {
