@@ -120,7 +120,7 @@ function compileRule(data: Record<string, unknown>, file: string, text: string):
     fallbackFor: (data.fallbackFor as string | undefined) ?? null,
     texts,
     definition: data,
-    source: text,
+    text,
   };
 }
 

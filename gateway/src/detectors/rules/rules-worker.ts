@@ -104,7 +104,7 @@ class Delivery {
 }
 
 function compile(sources: RuleSource[]): CompiledRule[] {
-  return sources.flatMap((s) => parseRule(s.source, s.file).rule ?? []);
+  return sources.flatMap((s) => parseRule(s.text, s.file).rule ?? []);
 }
 
 /** pino lines go to the gateway, which writes them to its log. */

@@ -119,7 +119,7 @@ export interface CompiledRule {
   /** The rule as written, for GET /api/rules. */
   definition: Record<string, unknown>;
   /** The file text it was compiled from: the rules worker compiles the same version. */
-  source: string;
+  text: string;
 }
 
 export interface RuleProblem {

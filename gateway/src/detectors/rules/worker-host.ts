@@ -51,7 +51,7 @@ interface PendingCall {
   reject(err: Error): void;
 }
 
-const sources = (rules: CompiledRule[]): RuleSource[] => rules.map((r) => ({ file: r.file, source: r.source }));
+const sources = (rules: CompiledRule[]): RuleSource[] => rules.map((r) => ({ file: r.file, text: r.text }));
 
 export class WorkerHost implements RuleHost {
   private worker: Worker | null = null;

@@ -12,7 +12,7 @@ import type { Device, Site } from '../../contracts/site.ts';
 /** A rule as the worker compiles it: the same file text the gateway's registry compiled. */
 export interface RuleSource {
   file: string;
-  source: string;
+  text: string;
 }
 
 /** What the worker starts with (`workerData`). */

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
 import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
-import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
+import { RulesModule, type RulePlacement } from '../../../../gateway/src/detectors/rules/module.ts';
 import type { ModuleFactory } from '../../../../gateway/src/module.ts';
 import { testNow } from '../../../helpers/clock.ts';
 
@@ -272,7 +272,11 @@ describe('rules module in a running gateway', () => {
   });
 });
 
-describe('rule state across a restart', () => {
+/** A ManualClock puts the rules in the gateway's thread by default; these run both ways. */
+const PLACEMENTS: RulePlacement[] = ['worker', 'in-process'];
+
+describe.each(PLACEMENTS)('rule state across a restart (rules %s)', (placement) => {
+  const ONLY_RULES = { modules: [() => new RulesModule({ placement })] };
   it('keeps a firing alert (so it can clear) and a 12-hour window that began before the restart', async () => {
     const dataDir = makeDataDir();
     // Midnight in Shanghai a day or two back, so the 12-hour window ends at noon, inside the
@@ -339,7 +343,8 @@ describe('rule state across a restart', () => {
   });
 });
 
-describe('a reading stored but not evaluated (a crash between ingest and the rules)', () => {
+describe.each(PLACEMENTS)('a reading stored but not evaluated (rules %s)', (placement) => {
+  const ONLY_RULES = { modules: [() => new RulesModule({ placement })] };
   /** Subscribes before the rules start, so what they evaluate at start is seen too. */
   const probe =
     (seen: Detection[]): ModuleFactory =>
@@ -372,7 +377,7 @@ describe('a reading stored but not evaluated (a crash between ingest and the rul
     const seen: Detection[] = [];
     const next = await startTestGateway(
       { dataDir },
-      { clock, modules: [probe(seen), () => new RulesModule()] },
+      { clock, modules: [probe(seen), () => new RulesModule({ placement })] },
     );
     await next.gateway.settle();
     expect(seen.filter((d) => d.source.rule === 'low-battery')).toMatchObject([
