@@ -52,7 +52,6 @@ export const PACKS_DIR = path.join(REPO_ROOT, 'rules/packs');
 /** `worker`: a thread of its own (live); `in-process`: the gateway's thread (replays). */
 export type RulePlacement = 'worker' | 'in-process';
 
-
 export class RulesModule implements GatewayModule {
   readonly name = 'rules';
   registry: RuleRegistry | null = null;
