@@ -55,6 +55,8 @@ const sources = (rules: CompiledRule[]): RuleSource[] => rules.map((r) => ({ fil
 
 export class WorkerHost implements RuleHost {
   private worker: Worker | null = null;
+  /** The thread has loaded the rules: calls go to it (until then they wait for it). */
+  private ready = false;
   private rules: RuleSource[] = [];
   private devicesSent = 0;
   private readonly calls = new Map<number, PendingCall>();
@@ -126,7 +128,7 @@ export class WorkerHost implements RuleHost {
     const id = ++this.nextCall;
     return new Promise((resolve, reject) => {
       this.calls.set(id, { call, resolve, reject });
-      this.post({ type: 'call', id, call });
+      if (this.ready) this.post({ type: 'call', id, call });
     });
   }
 
@@ -138,6 +140,7 @@ export class WorkerHost implements RuleHost {
   private spawn(): Promise<void> {
     const { site, clock, log } = this.deps;
     this.devicesSent = site.deviceCount;
+    this.ready = false;
     const worker = new Worker(workerSource(), {
       eval: true,
       workerData: {
@@ -151,15 +154,14 @@ export class WorkerHost implements RuleHost {
     });
     this.worker = worker;
     return new Promise((resolve, reject) => {
-      let ready = false;
       let lastError: Error | null = null;
       worker.on('message', (m: FromWorker) => {
         if (m.type === 'ready') {
-          ready = true;
-          // Calls the previous thread left unanswered go to this one.
+          this.ready = true;
+          // Calls made while it started, and those the previous thread left unanswered.
           for (const [id, c] of this.calls) this.post({ type: 'call', id, call: c.call });
           resolve();
-        } else this.receive(m);
+        } else this.receive(worker, m);
       });
       worker.on('error', (err) => {
         lastError = err;
@@ -167,20 +169,24 @@ export class WorkerHost implements RuleHost {
       });
       worker.on('exit', (code) => {
         if (this.stopping || this.worker !== worker) return;
+        const wasReady = this.ready;
         this.worker = null;
+        this.ready = false;
         const err = new Error(
           `rules worker exited (code ${code})${lastError ? `: ${lastError.message}` : ''}`,
         );
-        if (!ready) reject(err);
+        if (!wasReady) reject(err);
         else this.restart(err);
       });
     });
   }
 
-  private receive(m: FromWorker): void {
+  private receive(from: Worker, m: FromWorker): void {
     if (m.type === 'detections') {
       for (const d of m.detections) this.deps.onDetection(d);
-      this.post({ type: 'ack', batch: m.batch });
+      // To the thread that sent them (never to one started after it died).
+      const ack: ToWorker = { type: 'ack', batch: m.batch };
+      from.postMessage(ack);
     } else if (m.type === 'reply') {
       const pending = this.calls.get(m.id);
       this.calls.delete(m.id);
