@@ -8,6 +8,8 @@ export interface TimerHandle {
 }
 
 export interface Clock {
+  /** True when time moves only when its driver moves it (ManualClock: replays, tests). */
+  readonly driven?: boolean;
   now(): number;
   /** Calls `fn` once, `delayMs` from now on this clock. */
   setTimer(delayMs: number, fn: () => void): TimerHandle;
@@ -47,6 +49,7 @@ interface PendingTimer {
  * clock for every message of a month does not scan every pending timer each time.
  */
 export class ManualClock implements Clock {
+  readonly driven = true;
   private current: number;
   private seq = 0;
   private readonly heap: PendingTimer[] = [];

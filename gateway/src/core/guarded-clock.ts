@@ -11,6 +11,10 @@ export class GuardedClock implements Clock {
     private readonly onError: (err: unknown) => void,
   ) {}
 
+  get driven(): boolean {
+    return this.inner.driven === true;
+  }
+
   now(): number {
     return this.inner.now();
   }

@@ -15,7 +15,6 @@ import { Counter, Gauge } from 'prom-client';
 import { REPO_ROOT } from '../../config/settings.ts';
 import type { GatewayContext } from '../../context.ts';
 import type { Detection } from '../../contracts/alerts.ts';
-import { ManualClock } from '../../core/clock.ts';
 import { moduleLogger, type Logger } from '../../core/logger.ts';
 import type { GatewayModule } from '../../module.ts';
 import type { RulesFacade } from './facade.ts';
@@ -139,7 +138,7 @@ export class RulesModule implements GatewayModule {
   }
 
   private hostFor(ctx: GatewayContext, raise: (d: Detection) => void, log: Logger): RuleHost {
-    const placement = this.options.placement ?? (ctx.clock instanceof ManualClock ? 'in-process' : 'worker');
+    const placement = this.options.placement ?? (ctx.clock.driven ? 'in-process' : 'worker');
     const { site, clock, stores } = ctx;
     if (placement === 'worker')
       return new WorkerHost({ dbFile: stores.db.name, site, clock, log, onDetection: raise });
