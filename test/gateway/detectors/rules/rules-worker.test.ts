@@ -6,7 +6,9 @@
 import { isMainThread, threadId, type Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import type { Detection } from '../../../../gateway/src/contracts/alerts.ts';
+import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
+import { InProcessHost } from '../../../../gateway/src/detectors/rules/rule-host.ts';
 import { WorkerHost } from '../../../../gateway/src/detectors/rules/worker-host.ts';
 import { testNow } from '../../../helpers/clock.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
@@ -46,6 +48,16 @@ async function killWorker(rules: RulesModule): Promise<Worker> {
 }
 
 describe('the rules worker', () => {
+  it('runs the rules live, and a gateway on a ManualClock (replays) keeps them in its thread', async () => {
+    const live = new RulesModule({ watch: false });
+    const replay = new RulesModule({ watch: false });
+    const gw = await startTestGateway({}, { modules: [() => live] });
+    const driven = await startTestGateway({}, { clock: new ManualClock(testNow()), modules: [() => replay] });
+    expect(live.host).toBeInstanceOf(WorkerHost);
+    expect(replay.host).toBeInstanceOf(InProcessHost);
+    await Promise.all([gw.stop(), driven.stop()]);
+  });
+
   it('evaluates in a thread of its own and is started again when it dies', async () => {
     const { gw, rules, seen } = await rulesGateway();
     const first = threadOf(rules)!;
