@@ -16,7 +16,7 @@
  * Options (env): BENCH_SECTIONS (throughput,flood,scale,rules: the sections to run, all by
  * default; `BENCH_SECTIONS=rules npm run bench` runs only the rules one), BENCH_SECONDS (10),
  * BENCH_DEVICES (168), BENCH_WINDOW (8 in flight per device), BENCH_EXTRA_DEVICES (100000),
- * BENCH_SLOW_RULES (50), BENCH_PACED_DEVICES (20), BENCH_PACED_PERIOD_MS (500).
+ * BENCH_SLOW_RULES (200), BENCH_PACED_DEVICES (20), BENCH_PACED_PERIOD_MS (500).
  */
 import { scrapeMetrics } from '../helpers/metrics.ts';
 import { testNow } from '../helpers/clock.ts';
