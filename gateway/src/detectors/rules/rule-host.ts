@@ -2,15 +2,8 @@
  * Where the rule engine runs, as the rules stage drives it (module.ts): in the rules worker
  * (worker-host.ts, live) or in the gateway's thread (`InProcessHost`, replays on a ManualClock).
  */
-import type { Detection } from '../../contracts/alerts.ts';
 import type { DeviceHealth } from '../../contracts/events.ts';
-import type { Clock } from '../../core/clock.ts';
-import type { Logger } from '../../core/logger.ts';
-import type { SiteIndex } from '../../site/site-index.ts';
-import type { Database } from '../../store/database.ts';
-import type { EventStore } from '../../store/event-store.ts';
-import type { SqliteReadingStore } from '../../store/reading-store.ts';
-import { RuleRunner } from './rule-runner.ts';
+import { RuleRunner, type RuleRunnerDeps } from './rule-runner.ts';
 import type { CompiledRule } from './types.ts';
 
 export interface RuleHost {
@@ -27,16 +20,6 @@ export interface RuleHost {
   stop(): Promise<void>;
 }
 
-export interface InProcessDeps {
-  db: Database;
-  readings: SqliteReadingStore;
-  events: EventStore;
-  site: SiteIndex;
-  clock: Clock;
-  log: Logger;
-  emit(d: Detection): void;
-}
-
 /**
  * The engine in the gateway's thread, on the gateway's clock: a ManualClock fires its `for:` ticks
  * inside `advanceTo`, between messages, and a backfill's store transaction is visible to it.
@@ -44,7 +27,7 @@ export interface InProcessDeps {
 export class InProcessHost implements RuleHost {
   private readonly runner: RuleRunner;
 
-  constructor(private readonly deps: InProcessDeps) {
+  constructor(private readonly deps: RuleRunnerDeps) {
     this.runner = new RuleRunner(deps);
   }
 
