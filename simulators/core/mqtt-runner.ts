@@ -52,8 +52,38 @@ const sleep = (ms: number, signal?: AbortSignal): Promise<void> =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptions): Promise<RunResult> {
-  const client: MqttClient = await mqtt.connectAsync(options.brokerUrl, {
+/** Publishes QoS 1/0 messages with at most `max` in flight, counting failures and malformed ones sent. */
+class WindowedPublisher {
+  inFlight = 0;
+  errors = 0;
+  malformedSent = 0;
+  private waiters: Array<() => void> = [];
+
+  constructor(
+    private readonly client: MqttClient,
+    private readonly max: number,
+  ) {}
+
+  publish(m: SimMessage): void {
+    this.inFlight++;
+    if (m.expectReject) this.malformedSent++;
+    this.client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
+      if (err) this.errors++;
+      this.inFlight--;
+      const w = this.waiters;
+      this.waiters = [];
+      for (const fn of w) fn();
+    });
+  }
+
+  /** Resolves once fewer than `limit` messages are in flight. */
+  async below(limit: number = this.max): Promise<void> {
+    while (this.inFlight >= limit) await new Promise<void>((resolve) => this.waiters.push(resolve));
+  }
+}
+
+function connect(options: RunnerOptions): Promise<MqttClient> {
+  return mqtt.connectAsync(options.brokerUrl, {
     username: options.username ?? 'simulator',
     password: options.password ?? 'weige-service',
     clientId: options.clientId ?? `weige-sim-${process.pid}-${Date.now().toString(36)}`,
@@ -61,8 +91,11 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
     // Offline queueing would hide a dead broker behind an ever-growing buffer.
     queueQoSZero: false,
   });
+}
+
+export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptions): Promise<RunResult> {
+  const client = await connect(options);
   const wallStart = Date.now();
-  const maxInFlight = options.maxInFlight ?? 256;
   const anchorSim = Math.max(engine.startMs, options.liveFromMs ?? engine.startMs);
   /** Simulated "now" while live: the wall clock mapped through the speed from the anchor. */
   const liveSimNow = (): number =>
@@ -79,21 +112,7 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
   });
   if (commandTopics.length) await client.subscribeAsync(commandTopics, { qos: 1 });
 
-  let inFlight = 0;
-  let publishErrors = 0;
-  let malformedSent = 0;
-  let waiters: Array<() => void> = [];
-  const publish = (m: SimMessage): void => {
-    inFlight++;
-    if (m.expectReject) malformedSent++;
-    client.publish(m.topic, m.payload, { qos: m.qos, retain: m.retain }, (err) => {
-      if (err) publishErrors++;
-      inFlight--;
-      const w = waiters;
-      waiters = [];
-      for (const fn of w) fn();
-    });
-  };
+  const out = new WindowedPublisher(client, options.maxInFlight ?? 256);
   // A controller answers its commands at once, not behind its next scheduled report (which may be
   // minutes away in a live run: the gateway's cut-off would time out).
   let ended = false;
@@ -101,7 +120,7 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
     // Its latency on the run's pace, never longer than on the wall clock (a slowed-down run).
     const delayMs = options.speed === 'fast' ? 0 : COMMAND_LATENCY_MS / Math.max(1, options.speed);
     setTimeout(() => {
-      if (!ended) publish(m);
+      if (!ended) out.publish(m);
     }, delayMs);
   };
   const progress = (): RunProgress => ({
@@ -123,10 +142,10 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
         const waitMs = (m.at - anchorSim) / options.speed - (Date.now() - wallStart);
         if (waitMs > 2) await sleep(waitMs, options.signal);
       }
-      while (inFlight >= maxInFlight) await new Promise<void>((resolve) => waiters.push(resolve));
-      publish(m);
+      await out.below();
+      out.publish(m);
     }
-    while (inFlight > 0) await new Promise<void>((resolve) => waiters.push(resolve));
+    await out.below(1);
   } finally {
     ended = true;
     engine.answerNow = null;
@@ -134,5 +153,5 @@ export async function runOverMqtt(engine: SimulationEngine, options: RunnerOptio
     options.onProgress?.(progress());
     await client.endAsync();
   }
-  return { ...progress(), aborted, publishErrors, malformedSent };
+  return { ...progress(), aborted, publishErrors: out.errors, malformedSent: out.malformedSent };
 }
