@@ -39,12 +39,27 @@ export function openTestPool(url: string): pg.Pool {
   return pool;
 }
 
-export async function startPostgres(): Promise<PostgresInstance> {
-  const bin = findPostgresBin();
-  if (!bin)
-    throw new Error(
-      'PostgreSQL is not installed (scripts/install-test-deps.sh installs the postgresql package)',
-    );
+/** The port opens while the server is still starting up ("the database system is starting up"). */
+async function untilAnswering(url: string, stderr: () => string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      if (attempt >= 100) throw new Error(`postgres does not answer: ${(err as Error).message}\n${stderr()}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+type AsPostgres = (cmd: string, args: string[]) => [string, string[]];
+
+/** A new cluster in a temporary directory, owned by `postgres` when run as root (initdb refuses root). */
+function initCluster(bin: string): { dir: string; data: string; run: AsPostgres } {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'weige-pg-'));
   const data = path.join(dir, 'data');
   const asRoot = process.getuid?.() === 0;
@@ -54,7 +69,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
     const gid = Number(execFileSync('id', ['-g', 'postgres']).toString().trim());
     chownSync(dir, uid, gid);
   }
-  const run = (cmd: string, args: string[]): [string, string[]] =>
+  const run: AsPostgres = (cmd, args) =>
     asRoot
       ? ['setpriv', ['--reuid=postgres', '--regid=postgres', '--init-groups', '--', cmd, ...args]]
       : [cmd, args];
@@ -71,6 +86,16 @@ export async function startPostgres(): Promise<PostgresInstance> {
     '--no-sync',
   ]);
   execFileSync(initCmd, initArgs, { stdio: 'pipe' });
+  return { dir, data, run };
+}
+
+export async function startPostgres(): Promise<PostgresInstance> {
+  const bin = findPostgresBin();
+  if (!bin)
+    throw new Error(
+      'PostgreSQL is not installed (scripts/install-test-deps.sh installs the postgresql package)',
+    );
+  const { dir, data, run } = initCluster(bin);
   const port = await freePort();
   const [pgCmd, pgArgs] = run(path.join(bin, 'postgres'), [
     '-D',
@@ -97,20 +122,7 @@ export async function startPostgres(): Promise<PostgresInstance> {
     throw new Error(`postgres did not start: ${(err as Error).message}\n${stderr}`);
   }
   const admin = `postgres://weige@127.0.0.1:${port}/postgres`;
-  // The port opens while the server is still starting up ("the database system is starting up").
-  for (let attempt = 0; ; attempt++) {
-    const client = new pg.Client({ connectionString: admin });
-    try {
-      await client.connect();
-      await client.query('SELECT 1');
-      await client.end();
-      break;
-    } catch (err) {
-      await client.end().catch(() => undefined);
-      if (attempt >= 100) throw new Error(`postgres does not answer: ${(err as Error).message}\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
+  await untilAnswering(admin, () => stderr);
   return {
     port,
     async createDatabase(name) {

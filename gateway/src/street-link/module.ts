@@ -73,7 +73,8 @@ export class StreetLinkModule implements GatewayModule {
       kickSoon();
     };
     const actions = new StreetActions(this.alerting.running);
-    const shares = (household: string): boolean => ctx.privacy.consent.state(household)?.shareWithStreet === true;
+    const shares = (household: string): boolean =>
+      ctx.privacy.consent.state(household)?.shareWithStreet === true;
     this.unsubscribe = [
       // Inside alerting's transaction: the uplink row commits with the change it reports.
       ctx.bus.on('publicationStaged', ({ what, body }) =>
