@@ -3,7 +3,7 @@ import { SEVERITIES } from '../contracts/alerts.ts';
 import { INCIDENT_STATES } from '../contracts/incidents.ts';
 import { DISPOSITIONS } from '../alerting/model.ts';
 import { Type } from '@fastify/type-provider-typebox';
-import { StringEnum } from './schemas.ts';
+import { StringEnum, WithDefault } from './schemas.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const text = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -203,6 +203,9 @@ export const langQuery = StringEnum(['zh-CN', 'en'], {
   default: 'zh-CN',
   description: 'language of title and message',
 });
+
+/** The querystring of a route that reads one alert or incident. */
+export const langQueryString = Type.Object({ lang: WithDefault(langQuery) });
 
 export const idParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
 

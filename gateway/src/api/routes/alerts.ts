@@ -25,6 +25,7 @@ import {
   idParams,
   incidentSchema,
   langQuery,
+  langQueryString,
 } from '../alerting-schemas.ts';
 
 const reportResult = {
@@ -97,7 +98,7 @@ function getAlert(app: TypedApp, { ctx, service }: AlertingDeps): void {
           "Every read is appended to the evidence access log of the alert's incident (action `alert_view`, " +
           'with the SHA-256 of the evidence shown), or under the alert id when it has no incident.',
         params: idParams,
-        querystring: Type.Object({ lang: WithDefault(langQuery) }),
+        querystring: langQueryString,
         response: { 200: alertSchema },
       },
     },
