@@ -215,9 +215,7 @@ export const stepBody = Type.Object(
     rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
     to: Type.Optional(Type.String({ maxLength: 64 })),
     disposition: Type.Optional(StringEnum(DISPOSITIONS)),
-    photos: Type.Optional(
-      Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 20 }),
-    ),
+    photos: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 20 })),
   },
   { additionalProperties: false },
 );

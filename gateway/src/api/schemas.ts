@@ -10,7 +10,12 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify';
-import { Type, type SchemaOptions, type TSchema, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  Type,
+  type SchemaOptions,
+  type TSchema,
+  type TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
 import { Errors } from '../core/errors.ts';
 
 /** The app a route plugin receives, its request types inferred from the route's TypeBox schemas. */
@@ -30,8 +35,7 @@ export const StringEnum = <const T extends readonly string[]>(values: T, options
  * A property with a `default`: optional in the schema (not in `required`), but ajv fills it in
  * (useDefaults), so the handler's type has it set.
  */
-export const WithDefault = <T extends TSchema>(schema: T): T =>
-  Type.Optional(schema) as unknown as T;
+export const WithDefault = <T extends TSchema>(schema: T): T => Type.Optional(schema) as unknown as T;
 
 /** A string or null, as `type: ['string', 'null']` (not TypeBox's `anyOf`). */
 export const NullableString = (options: SchemaOptions = {}) =>
@@ -100,7 +104,11 @@ export const isoOrNull = (ms: number | null): string | null =>
 const matcher = Type.Optional(Type.String({ maxLength: 64 }));
 export const silenceMatchersSchema = Type.Object(
   { device: matcher, place: matcher, kind: matcher, building: matcher, household: matcher },
-  { minProperties: 1, additionalProperties: false, description: 'every matcher given must equal the alert’s' },
+  {
+    minProperties: 1,
+    additionalProperties: false,
+    description: 'every matcher given must equal the alert’s',
+  },
 );
 
 /** Switching peacetime/wartime 平战转换, for a community (PUT /api/site/mode) or a street. */

@@ -252,7 +252,9 @@ function reportProblem(app: TypedApp, { ctx, service }: AlertingDeps): void {
   );
 }
 
-export function alertRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function alertRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     listAlerts(app, deps);

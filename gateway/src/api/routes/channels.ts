@@ -161,7 +161,9 @@ function sendTestMessage(app: TypedApp, { channels }: ChannelDeps): void {
 
 type ChannelDeps = { ctx: GatewayContext; channels: () => ChannelsFacade };
 
-export function channelRoutes(channels: () => ChannelsFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function channelRoutes(
+  channels: () => ChannelsFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, channels };
     listWebhookChannels(app, deps);

@@ -199,7 +199,9 @@ function listVisits(app: TypedApp, { ctx, service }: AlertingDeps): void {
   );
 }
 
-export function householdRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function householdRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     recordAbsence(app, deps);

@@ -9,13 +9,7 @@ import { buildEvidence } from '../../alerting/evidence.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import { historyView, incidentView } from '../../alerting/views.ts';
-import {
-  historySchema,
-  idParams,
-  incidentSchema,
-  langQuery,
-  langQueryString,
-} from '../alerting-schemas.ts';
+import { historySchema, idParams, incidentSchema, langQuery, langQueryString } from '../alerting-schemas.ts';
 import { WithDefault, type TypedApp } from '../schemas.ts';
 import {
   ACTIVE_STATES,
@@ -239,7 +233,9 @@ function getEvidence(app: TypedApp, { ctx, service }: AlertingDeps): void {
   );
 }
 
-export function incidentRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function incidentRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     listIncidents(app, deps);

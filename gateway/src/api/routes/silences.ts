@@ -163,7 +163,9 @@ function expireSilence(app: TypedApp, { ctx, service }: AlertingDeps): void {
   );
 }
 
-export function silenceRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function silenceRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     createSilence(app, deps);

@@ -27,7 +27,9 @@ const modeSchema = {
   },
 } as const;
 
-export function siteModeRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function siteModeRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const view = () => {
       const s = service().siteMode();

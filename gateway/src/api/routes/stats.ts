@@ -262,7 +262,9 @@ function incidentStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
   );
 }
 
-export function statsRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
+export function statsRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     responseTimeStats(app, deps);
