@@ -37,14 +37,10 @@ export const StringEnum = <const T extends readonly string[]>(values: T, options
  */
 export const WithDefault = <T extends TSchema>(schema: T): T => Type.Optional(schema) as unknown as T;
 
-/** A string or null, as `type: ['string', 'null']` (not TypeBox's `anyOf`). */
-export const NullableString = (options: SchemaOptions = {}) =>
-  Type.Unsafe<string | null>({ type: ['string', 'null'], ...options });
-
 /** `from`/`to` query values: ISO 8601 or epoch milliseconds. */
 export const timeParam = Type.String({ maxLength: 40, description: 'ISO 8601 time or epoch milliseconds' });
 
-/** The `from`/`to` window most list and stats routes take. */
+/** The plain `from`/`to` window (a device's readings and events). */
 export const timeWindowProps = { from: Type.Optional(timeParam), to: Type.Optional(timeParam) };
 
 export function parseTimeParam(value: string | undefined, name: string): number | undefined {
