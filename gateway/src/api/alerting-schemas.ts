@@ -2,6 +2,8 @@
 import { SEVERITIES } from '../contracts/alerts.ts';
 import { INCIDENT_STATES } from '../contracts/incidents.ts';
 import { DISPOSITIONS } from '../alerting/model.ts';
+import { Type } from '@fastify/type-provider-typebox';
+import { StringEnum, WithDefault } from './schemas.ts';
 
 const nullableString = { type: ['string', 'null'] } as const;
 const text = { type: 'object', additionalProperties: { type: 'string' } } as const;
@@ -197,27 +199,23 @@ export const historySchema = {
   },
 } as const;
 
-export const langQuery = {
-  type: 'string',
-  enum: ['zh-CN', 'en'],
+export const langQuery = StringEnum(['zh-CN', 'en'], {
   default: 'zh-CN',
   description: 'language of title and message',
-} as const;
+});
 
-export const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 128 } },
-} as const;
+/** The querystring of a route that reads one alert or incident. */
+export const langQueryString = Type.Object({ lang: WithDefault(langQuery) });
 
-export const stepBody = {
-  type: 'object',
-  additionalProperties: false,
-  properties: {
-    note: { type: 'string', maxLength: 2000 },
-    rating: { type: 'integer', minimum: 1, maximum: 5 },
-    to: { type: 'string', maxLength: 64 },
-    disposition: { type: 'string', enum: [...DISPOSITIONS] },
-    photos: { type: 'array', maxItems: 20, items: { type: 'string', format: 'uri', maxLength: 2048 } },
+export const idParams = Type.Object({ id: Type.String({ maxLength: 128 }) });
+
+export const stepBody = Type.Object(
+  {
+    note: Type.Optional(Type.String({ maxLength: 2000 })),
+    rating: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+    to: Type.Optional(Type.String({ maxLength: 64 })),
+    disposition: Type.Optional(StringEnum(DISPOSITIONS)),
+    photos: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 20 })),
   },
-} as const;
+  { additionalProperties: false },
+);

@@ -2,6 +2,7 @@
  * What the privacy routes share (issue 18): who takes consent and who reads the access log, the
  * access-log schema and residents' request bodies.
  */
+import { Type, type Static } from '@fastify/type-provider-typebox';
 import type { Role } from '../contracts/site.ts';
 import { parseTimeParam, timeParam } from './schemas.ts';
 
@@ -31,23 +32,16 @@ export const auditSchema = {
 } as const;
 
 export const requestMetaProps = {
-  requestedBy: { enum: ['resident', 'guardian', 'family'] },
-  receivedAt: { ...timeParam, description: 'when the request came in (default: now)' },
-  note: { type: 'string', maxLength: 500 },
-} as const;
-
-export const requestBody = {
-  type: 'object',
-  required: ['requestedBy'],
-  additionalProperties: false,
-  properties: requestMetaProps,
-} as const;
-
-export type RequestBody = {
-  requestedBy: 'resident' | 'guardian' | 'family';
-  receivedAt?: string;
-  note?: string;
+  requestedBy: Type.Unsafe<'resident' | 'guardian' | 'family'>({ enum: ['resident', 'guardian', 'family'] }),
+  receivedAt: Type.Optional(
+    Type.String({ ...timeParam, description: 'when the request came in (default: now)' }),
+  ),
+  note: Type.Optional(Type.String({ maxLength: 500 })),
 };
+
+export const requestBody = Type.Object(requestMetaProps, { additionalProperties: false });
+
+export type RequestBody = Static<typeof requestBody>;
 
 export const iso = (ms: number): string => new Date(ms).toISOString();
 

@@ -1,12 +1,47 @@
-/** Schemas shared by several routes. Schemas are code, never built from user input. */
+/**
+ * Schemas shared by several routes. Schemas are code, never built from user input. Request schemas
+ * are TypeBox values: a route declares them once and fastify's type provider gives the handler
+ * its `body`/`params`/`query` types from them (no hand-written generics).
+ */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import {
+  Type,
+  type SchemaOptions,
+  type TSchema,
+  type TypeBoxTypeProvider,
+} from '@fastify/type-provider-typebox';
 import { Errors } from '../core/errors.ts';
 
+/** The app a route plugin receives, its request types inferred from the route's TypeBox schemas. */
+export type TypedApp = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
+
+/** A string enum as plain JSON Schema `enum` (TypeBox's literal union would be an `anyOf`, with other errors). */
+export const StringEnum = <const T extends readonly string[]>(values: T, options: SchemaOptions = {}) =>
+  Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options });
+
+/**
+ * A property with a `default`: optional in the schema (not in `required`), but ajv fills it in
+ * (useDefaults), so the handler's type has it set.
+ */
+export const WithDefault = <T extends TSchema>(schema: T): T => Type.Optional(schema) as unknown as T;
+
 /** `from`/`to` query values: ISO 8601 or epoch milliseconds. */
-export const timeParam = {
-  type: 'string',
-  maxLength: 40,
-  description: 'ISO 8601 time or epoch milliseconds',
-} as const;
+export const timeParam = Type.String({ maxLength: 40, description: 'ISO 8601 time or epoch milliseconds' });
+
+/** The plain `from`/`to` window (a device's readings and events). */
+export const timeWindowProps = { from: Type.Optional(timeParam), to: Type.Optional(timeParam) };
 
 export function parseTimeParam(value: string | undefined, name: string): number | undefined {
   if (value === undefined || value === '') return undefined;
@@ -62,27 +97,21 @@ export const isoOrNull = (ms: number | null): string | null =>
   ms === null ? null : new Date(ms).toISOString();
 
 /** A silence's matchers (a gateway's silences and the street's): every one given must equal the alert's. */
-export const silenceMatchersSchema = {
-  type: 'object',
-  minProperties: 1,
-  additionalProperties: false,
-  description: 'every matcher given must equal the alert’s',
-  properties: {
-    device: { type: 'string', maxLength: 64 },
-    place: { type: 'string', maxLength: 64 },
-    kind: { type: 'string', maxLength: 64 },
-    building: { type: 'string', maxLength: 64 },
-    household: { type: 'string', maxLength: 64 },
+const matcher = Type.Optional(Type.String({ maxLength: 64 }));
+export const silenceMatchersSchema = Type.Object(
+  { device: matcher, place: matcher, kind: matcher, building: matcher, household: matcher },
+  {
+    minProperties: 1,
+    additionalProperties: false,
+    description: 'every matcher given must equal the alert’s',
   },
-} as const;
+);
 
 /** Switching peacetime/wartime 平战转换, for a community (PUT /api/site/mode) or a street. */
-export const modeBodySchema = {
-  type: 'object',
-  required: ['mode'],
-  additionalProperties: false,
-  properties: {
-    mode: { type: 'string', enum: ['normal', 'emergency'] },
-    reason: { type: 'string', maxLength: 500 },
+export const modeBodySchema = Type.Object(
+  {
+    mode: StringEnum(['normal', 'emergency']),
+    reason: Type.Optional(Type.String({ maxLength: 500 })),
   },
-} as const;
+  { additionalProperties: false },
+);

@@ -5,37 +5,28 @@
  * same append-only access log as the package — a dashboard refresh is not an evidence access.
  */
 import { createHash } from 'node:crypto';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { SiteIndex } from '../../site/site-index.ts';
 import type { GatewayContext } from '../../context.ts';
-import { SEVERITIES, type Severity } from '../../contracts/alerts.ts';
+import { SEVERITIES } from '../../contracts/alerts.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, StringEnum, timeParam, WithDefault, type TypedApp } from '../schemas.ts';
 import { localizeAlert } from '../../alerting/alert-factory.ts';
 import { canonicalJson, collectLinks } from '../../alerting/evidence.ts';
 import type { StoredAlert } from '../../alerting/model.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import { errorEnvelope } from '../plugins/errors.ts';
-import { incidentView, type Lang } from '../../alerting/views.ts';
+import { incidentView } from '../../alerting/views.ts';
 import {
   alertListItemSchema,
   alertSchema,
   idParams,
   incidentSchema,
   langQuery,
+  langQueryString,
 } from '../alerting-schemas.ts';
-
-interface ReportBody {
-  category: string;
-  description: string;
-  location: { household?: string; building?: string; place?: string; unit?: string; floor?: number };
-  reporter?: { name?: string; phone?: string };
-  severity?: Severity;
-  photos?: string[];
-  clientRef?: string;
-}
 
 const reportResult = {
   type: 'object',
@@ -44,17 +35,8 @@ const reportResult = {
 
 const ALERT_STATUSES = ['firing', 'resolved', 'silenced', 'inhibited'];
 
-function listAlerts(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{
-    Querystring: {
-      since?: string;
-      until?: string;
-      kind?: string;
-      status?: string;
-      limit: number;
-      lang: Lang;
-    };
-  }>(
+function listAlerts(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/alerts',
     {
       config: { access: 'staff' },
@@ -65,21 +47,19 @@ function listAlerts(app: FastifyInstance, { ctx, service }: AlertingDeps): void 
           'Without the evidence itself: each alert carries `evidenceSummary` (field names, link count) and ' +
           '`evidenceUrl`, the incident evidence package whose every read is logged. GET /api/alerts/:id returns ' +
           'one alert with its evidence and logs that read too.',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            since: timeParam,
-            until: timeParam,
-            kind: { type: 'string', maxLength: 64 },
-            status: {
-              type: 'string',
-              description: 'firing, resolved, silenced, inhibited (comma-separated)',
-            },
-            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 500 },
-            lang: langQuery,
+        querystring: Type.Object(
+          {
+            since: Type.Optional(timeParam),
+            until: Type.Optional(timeParam),
+            kind: Type.Optional(Type.String({ maxLength: 64 })),
+            status: Type.Optional(
+              Type.String({ description: 'firing, resolved, silenced, inhibited (comma-separated)' }),
+            ),
+            limit: WithDefault(Type.Integer({ minimum: 1, maximum: 5000, default: 500 })),
+            lang: WithDefault(langQuery),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'array', items: alertListItemSchema } },
       },
     },
@@ -106,8 +86,8 @@ function listAlerts(app: FastifyInstance, { ctx, service }: AlertingDeps): void 
   );
 }
 
-function getAlert(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Params: { id: string }; Querystring: { lang: Lang } }>(
+function getAlert(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/alerts/:id',
     {
       config: { access: 'staff' },
@@ -118,7 +98,7 @@ function getAlert(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
           "Every read is appended to the evidence access log of the alert's incident (action `alert_view`, " +
           'with the SHA-256 of the evidence shown), or under the alert id when it has no incident.',
         params: idParams,
-        querystring: { type: 'object', properties: { lang: langQuery } },
+        querystring: langQueryString,
         response: { 200: alertSchema },
       },
     },
@@ -151,51 +131,45 @@ function getAlert(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
   );
 }
 
-const reportBodySchema = {
-  type: 'object',
-  required: ['category', 'description', 'location'],
-  additionalProperties: false,
-  properties: {
-    category: {
-      type: 'string',
+const reportBodySchema = Type.Object(
+  {
+    category: Type.String({
       minLength: 1,
       maxLength: 64,
       examples: ['water_leak', 'noise', 'repair', 'safety'],
-    },
-    description: { type: 'string', minLength: 1, maxLength: 2000 },
-    location: {
-      type: 'object',
-      additionalProperties: false,
-      minProperties: 1,
-      properties: {
-        household: { type: 'string' },
-        building: { type: 'string' },
-        place: { type: 'string' },
-        unit: { type: 'string' },
-        floor: { type: 'integer' },
+    }),
+    description: Type.String({ minLength: 1, maxLength: 2000 }),
+    location: Type.Object(
+      {
+        household: Type.Optional(Type.String()),
+        building: Type.Optional(Type.String()),
+        place: Type.Optional(Type.String()),
+        unit: Type.Optional(Type.String()),
+        floor: Type.Optional(Type.Integer()),
       },
-    },
-    reporter: {
-      type: 'object',
-      additionalProperties: false,
-      properties: {
-        name: { type: 'string', maxLength: 64 },
-        phone: { type: 'string', maxLength: 32 },
-      },
-    },
-    severity: { type: 'string', enum: [...SEVERITIES], default: 'minor' },
-    photos: {
-      type: 'array',
-      maxItems: 20,
-      items: { type: 'string', format: 'uri', maxLength: 2048 },
-    },
-    clientRef: {
-      type: 'string',
-      maxLength: 64,
-      description: 'the caller’s id for this report; resending it does not duplicate',
-    },
+      { additionalProperties: false, minProperties: 1 },
+    ),
+    reporter: Type.Optional(
+      Type.Object(
+        {
+          name: Type.Optional(Type.String({ maxLength: 64 })),
+          phone: Type.Optional(Type.String({ maxLength: 32 })),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    severity: Type.Optional(StringEnum(SEVERITIES, { default: 'minor' })),
+    photos: Type.Optional(Type.Array(Type.String({ format: 'uri', maxLength: 2048 }), { maxItems: 20 })),
+    clientRef: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description: 'the caller’s id for this report; resending it does not duplicate',
+      }),
+    ),
   },
-} as const;
+  { additionalProperties: false },
+);
+type ReportBody = Static<typeof reportBodySchema>;
 
 /** A resident's report as the detection it raises (titles name the flat as the rules do). */
 function reportDetection(site: SiteIndex, b: ReportBody, reportId: string, takenBy: string, now: number) {
@@ -234,8 +208,8 @@ function reportDetection(site: SiteIndex, b: ReportBody, reportId: string, taken
   } as const;
 }
 
-function reportProblem(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.post<{ Body: ReportBody }>(
+function reportProblem(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.post(
     '/api/reports',
     {
       config: { access: 'staff' },
@@ -278,7 +252,9 @@ function reportProblem(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
   );
 }
 
-export function alertRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function alertRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     listAlerts(app, deps);

@@ -7,7 +7,8 @@
  * are held until then, and an entry in the privacy access log: where a vulnerable person is not is
  * personal data (PIPL Art. 28).
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import type { Household, Role } from '../../contracts/site.ts';
 import { AwayLinks } from '../../alerting/away-links.ts';
@@ -16,7 +17,7 @@ import { absenceSchema } from './households.ts';
 import { idParams } from '../alerting-schemas.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, timeParam, type TypedApp } from '../schemas.ts';
 
 const DAY_MS = 86_400_000;
 /** Longer absences (hospital stays) go through the absences form with a reason. */
@@ -24,15 +25,13 @@ const MAX_AWAY_DAYS = 30;
 const LINK_DAYS_DEFAULT = 90;
 const WORKERS: Role[] = ['grid_worker', 'special_care'];
 
-const untilBody = {
-  type: 'object',
-  required: ['until'],
-  additionalProperties: false,
-  properties: {
-    until: { ...timeParam, description: 'back by then (ISO 8601 or epoch ms)' },
-    note: { type: 'string', maxLength: 500 },
+const untilBody = Type.Object(
+  {
+    until: Type.String({ ...timeParam, description: 'back by then (ISO 8601 or epoch ms)' }),
+    note: Type.Optional(Type.String({ maxLength: 500 })),
   },
-} as const;
+  { additionalProperties: false },
+);
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
@@ -111,9 +110,9 @@ function recordAway(
   };
 }
 
-function recordAwayByWorker(app: FastifyInstance, deps: AwayDeps): void {
+function recordAwayByWorker(app: TypedApp, deps: AwayDeps): void {
   const { ctx } = deps;
-  app.post<{ Params: { id: string }; Body: { until: string; note?: string } }>(
+  app.post(
     '/api/households/:id/away',
     {
       config: { access: WORKERS },
@@ -139,8 +138,8 @@ function recordAwayByWorker(app: FastifyInstance, deps: AwayDeps): void {
   );
 }
 
-function issueAwayLink(app: FastifyInstance, { ctx, awayLinks }: AwayDeps): void {
-  app.post<{ Params: { id: string }; Body: { days?: number } | undefined }>(
+function issueAwayLink(app: TypedApp, { ctx, awayLinks }: AwayDeps): void {
+  app.post(
     '/api/households/:id/away-links',
     {
       config: { access: WORKERS },
@@ -148,11 +147,10 @@ function issueAwayLink(app: FastifyInstance, { ctx, awayLinks }: AwayDeps): void
         tags: ['households'],
         summary: "A link for the resident's family to announce absences without a login",
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: { days: { type: 'integer', minimum: 1, maximum: 366, default: LINK_DAYS_DEFAULT } },
-        },
+        body: Type.Object(
+          { days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: LINK_DAYS_DEFAULT })) },
+          { additionalProperties: false },
+        ),
         response: {
           201: {
             type: 'object',
@@ -191,20 +189,16 @@ function issueAwayLink(app: FastifyInstance, { ctx, awayLinks }: AwayDeps): void
   );
 }
 
-function recordAwayByLink(app: FastifyInstance, deps: AwayDeps): void {
+function recordAwayByLink(app: TypedApp, deps: AwayDeps): void {
   const { ctx, awayLinks } = deps;
-  app.post<{ Params: { token: string }; Body: { until: string; note?: string } }>(
+  app.post(
     '/api/away/:token',
     {
       config: { access: 'public' },
       schema: {
         tags: ['households'],
         summary: "外出报备 by the family's link: away until …",
-        params: {
-          type: 'object',
-          required: ['token'],
-          properties: { token: { type: 'string', pattern: '^[A-Za-z0-9_-]{20,64}$' } },
-        },
+        params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{20,64}$' }) }),
         body: untilBody,
         response: { 201: absenceSchema },
       },
@@ -227,7 +221,7 @@ function recordAwayByLink(app: FastifyInstance, deps: AwayDeps): void {
   );
 }
 
-const awayRoutes: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+const awayRoutes: FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   let links: AwayLinks | null = null;
   const deps: AwayDeps = {
     ctx,

@@ -2,12 +2,13 @@
  * Channel routes: the configured webhooks and personal channels (secrets never shown), their
  * delivery records, and a test send.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { readChannelsConfig } from '../../channels/config.ts';
 import { DELIVERY_OUTCOMES } from '../../channels/delivery-store.ts';
 import type { ChannelsFacade } from '../../channels/facade.ts';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
+import { StringEnum, WithDefault, type TypedApp } from '../schemas.ts';
 
 const iso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
 
@@ -36,7 +37,7 @@ const personalView = {
   },
 } as const;
 
-function listWebhookChannels(app: FastifyInstance, { ctx }: ChannelDeps): void {
+function listWebhookChannels(app: TypedApp, { ctx }: ChannelDeps): void {
   app.get(
     '/api/channels',
     {
@@ -58,7 +59,7 @@ function listWebhookChannels(app: FastifyInstance, { ctx }: ChannelDeps): void {
   );
 }
 
-function listPersonalChannels(app: FastifyInstance, { channels }: ChannelDeps): void {
+function listPersonalChannels(app: TypedApp, { channels }: ChannelDeps): void {
   app.get(
     '/api/channels/personal',
     {
@@ -76,33 +77,26 @@ function listPersonalChannels(app: FastifyInstance, { channels }: ChannelDeps): 
   );
 }
 
-function listDeliveries(app: FastifyInstance, { channels }: ChannelDeps): void {
-  app.get<{
-    Querystring: {
-      channel?: string;
-      incident?: string;
-      outcome?: string;
-      recipient?: string;
-      limit: number;
-    };
-  }>(
+function listDeliveries(app: TypedApp, { channels }: ChannelDeps): void {
+  app.get(
     '/api/channels/deliveries',
     {
       config: { access: ['engineer', 'property_manager', 'micro_grid_leader'] },
       schema: {
         tags: ['channels'],
         summary: 'Delivery attempts (robots, personal messages, SMS/voice), newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            channel: { type: 'string' },
-            incident: { type: 'string' },
-            outcome: { type: 'string', enum: [...DELIVERY_OUTCOMES] },
-            recipient: { type: 'string', description: 'staff id of the person a personal message went to' },
-            limit: { type: 'integer', minimum: 1, maximum: 5000, default: 200 },
+        querystring: Type.Object(
+          {
+            channel: Type.Optional(Type.String()),
+            incident: Type.Optional(Type.String()),
+            outcome: Type.Optional(StringEnum(DELIVERY_OUTCOMES)),
+            recipient: Type.Optional(
+              Type.String({ description: 'staff id of the person a personal message went to' }),
+            ),
+            limit: WithDefault(Type.Integer({ minimum: 1, maximum: 5000, default: 200 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'array',
@@ -144,15 +138,15 @@ function listDeliveries(app: FastifyInstance, { channels }: ChannelDeps): void {
   );
 }
 
-function sendTestMessage(app: FastifyInstance, { channels }: ChannelDeps): void {
-  app.post<{ Params: { id: string } }>(
+function sendTestMessage(app: TypedApp, { channels }: ChannelDeps): void {
+  app.post(
     '/api/channels/:id/test',
     {
       config: { access: ['engineer'] },
       schema: {
         tags: ['channels'],
         summary: 'Send a test message through one channel (with its retries); returns the final outcome',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 64 } } },
+        params: Type.Object({ id: Type.String({ maxLength: 64 }) }),
         response: { 200: { type: 'object', properties: { outcome: { type: 'string' } } } },
       },
     },
@@ -167,7 +161,9 @@ function sendTestMessage(app: FastifyInstance, { channels }: ChannelDeps): void 
 
 type ChannelDeps = { ctx: GatewayContext; channels: () => ChannelsFacade };
 
-export function channelRoutes(channels: () => ChannelsFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function channelRoutes(
+  channels: () => ChannelsFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, channels };
     listWebhookChannels(app, deps);

@@ -1,26 +1,25 @@
 /** GET /api/dead-letters: rejected messages with their reason, newest first (engineers, admins). */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import { parseTimeParam, timeParam } from '../schemas.ts';
 
-const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
-  app.get<{ Querystring: { reason?: string; deviceId?: string; since?: string; limit?: number } }>(
+const route: FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+  app.get(
     '/api/dead-letters',
     {
       config: { access: ['engineer', 'property_manager'] },
       schema: {
         tags: ['ingest'],
         summary: 'Rejected messages with the reason and the payload as received',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            reason: { type: 'string', maxLength: 64 },
-            deviceId: { type: 'string', maxLength: 64 },
-            since: timeParam,
-            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 100 },
+        querystring: Type.Object(
+          {
+            reason: Type.Optional(Type.String({ maxLength: 64 })),
+            deviceId: Type.Optional(Type.String({ maxLength: 64 })),
+            since: Type.Optional(timeParam),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 100 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'object',

@@ -1,17 +1,22 @@
 /** Device registry and stored readings: GET/POST /api/devices, GET /api/devices/:id[/readings|/events]. */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Device } from '../../contracts/site.ts';
 import { siteDefinitionSchema } from '../../site/site-schema.ts';
 import { Errors } from '../../core/errors.ts';
 import type { GatewayContext } from '../../context.ts';
 import type { ReadingKey } from '../../store/reading-store.ts';
-import { deviceSchema, isoOrNull, parseTimeParam, readingSchema, timeParam } from '../schemas.ts';
+import {
+  deviceSchema,
+  isoOrNull,
+  parseTimeParam,
+  readingSchema,
+  timeWindowProps,
+  WithDefault,
+  type TypedApp,
+} from '../schemas.ts';
 
-const idParams = {
-  type: 'object',
-  required: ['id'],
-  properties: { id: { type: 'string', maxLength: 64 } },
-} as const;
+const idParams = Type.Object({ id: Type.String({ maxLength: 64 }) });
 
 /** A reading's place in its device's series: `<epoch ms>` or `<epoch ms>p<port>`. */
 const READING_CURSOR = /^(\d{1,15})(?:p(\d{1,3}))?$/;
@@ -37,24 +42,25 @@ function visibleDevice(ctx: GatewayContext, request: FastifyRequest, id: string)
   return d;
 }
 
-function listDevices(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Querystring: { kind?: string; place?: string; building?: string; status?: string } }>(
+function listDevices(app: TypedApp, ctx: GatewayContext): void {
+  app.get(
     '/api/devices',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['devices'],
         summary: 'Devices the caller may see, with their health',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            kind: { type: 'string' },
-            place: { type: 'string' },
-            building: { type: 'string' },
-            status: { enum: ['online', 'offline', 'unknown'] },
+        querystring: Type.Object(
+          {
+            kind: Type.Optional(Type.String()),
+            place: Type.Optional(Type.String()),
+            building: Type.Optional(Type.String()),
+            status: Type.Optional(
+              Type.Unsafe<'online' | 'offline' | 'unknown'>({ enum: ['online', 'offline', 'unknown'] }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'array', items: deviceSchema } },
       },
     },
@@ -71,8 +77,8 @@ function listDevices(app: FastifyInstance, ctx: GatewayContext): void {
   );
 }
 
-function getDevice(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Params: { id: string } }>(
+function getDevice(app: TypedApp, ctx: GatewayContext): void {
+  app.get(
     '/api/devices/:id',
     {
       config: { access: 'staff' },
@@ -87,15 +93,15 @@ function getDevice(app: FastifyInstance, ctx: GatewayContext): void {
   );
 }
 
-function registerDevice(app: FastifyInstance, ctx: GatewayContext): void {
-  app.post<{ Body: Device }>(
+function registerDevice(app: TypedApp, ctx: GatewayContext): void {
+  app.post(
     '/api/devices',
     {
       config: { access: ['engineer'] },
       schema: {
         tags: ['devices'],
         summary: 'Register a device at run time (engineer, admin); it is kept across restarts',
-        body: siteDefinitionSchema('device'),
+        body: Type.Unsafe<Device>(siteDefinitionSchema('device')),
         response: { 201: deviceSchema },
       },
     },
@@ -123,18 +129,8 @@ function registerDevice(app: FastifyInstance, ctx: GatewayContext): void {
   );
 }
 
-function listDeviceReadings(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{
-    Params: { id: string };
-    Querystring: {
-      from?: string;
-      to?: string;
-      port?: number;
-      limit: number;
-      order: 'asc' | 'desc';
-      cursor?: string;
-    };
-  }>(
+function listDeviceReadings(app: TypedApp, ctx: GatewayContext): void {
+  app.get(
     '/api/devices/:id/readings',
     {
       config: { access: 'staff' },
@@ -142,22 +138,21 @@ function listDeviceReadings(app: FastifyInstance, ctx: GatewayContext): void {
         tags: ['devices'],
         summary: 'Stored canonical readings of a device, newest first; a Link header (rel="next") pages on',
         params: idParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: timeParam,
-            to: timeParam,
-            port: { type: 'integer', minimum: 0 },
-            limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
-            order: { enum: ['asc', 'desc'], default: 'desc' },
-            cursor: {
-              type: 'string',
-              pattern: READING_CURSOR.source,
-              description: 'the last reading of the previous page, from its Link header',
-            },
+        querystring: Type.Object(
+          {
+            ...timeWindowProps,
+            port: Type.Optional(Type.Integer({ minimum: 0 })),
+            limit: WithDefault(Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 })),
+            order: WithDefault(Type.Unsafe<'asc' | 'desc'>({ enum: ['asc', 'desc'], default: 'desc' })),
+            cursor: Type.Optional(
+              Type.String({
+                pattern: READING_CURSOR.source,
+                description: 'the last reading of the previous page, from its Link header',
+              }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'array', items: readingSchema } },
       },
     },
@@ -186,8 +181,8 @@ function listDeviceReadings(app: FastifyInstance, ctx: GatewayContext): void {
   );
 }
 
-function listDeviceEvents(app: FastifyInstance, ctx: GatewayContext): void {
-  app.get<{ Params: { id: string }; Querystring: { from?: string; to?: string; limit?: number } }>(
+function listDeviceEvents(app: TypedApp, ctx: GatewayContext): void {
+  app.get(
     '/api/devices/:id/events',
     {
       config: { access: 'staff' },
@@ -195,15 +190,13 @@ function listDeviceEvents(app: FastifyInstance, ctx: GatewayContext): void {
         tags: ['devices'],
         summary: 'Stored device events (camera detections, tamper, faults)',
         params: idParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            from: timeParam,
-            to: timeParam,
-            limit: { type: 'integer', minimum: 1, maximum: 10_000, default: 1000 },
+        querystring: Type.Object(
+          {
+            ...timeWindowProps,
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000, default: 1000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'array',
@@ -236,7 +229,7 @@ function listDeviceEvents(app: FastifyInstance, ctx: GatewayContext): void {
   );
 }
 
-const route: FastifyPluginAsync<{ ctx: GatewayContext }> = async (app, { ctx }) => {
+const route: FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> = async (app, { ctx }) => {
   listDevices(app, ctx);
   getDevice(app, ctx);
   registerDevice(app, ctx);

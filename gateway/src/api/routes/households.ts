@@ -2,13 +2,13 @@
  * Household absences (away in hospital, with family) and visits (一天两见面): stored, and put on
  * the bus (`householdAbsenceRecorded`, `householdVisitRecorded`) so detectors can respect them.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
 import { visibleHousehold } from '../lookups.ts';
 import { readerOf } from '../reader.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, timeParam, type TypedApp } from '../schemas.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import type { Absence, Visit } from '../../alerting/records-store.ts';
@@ -61,8 +61,8 @@ const visitView = (v: Visit) => ({
   by: v.by,
 });
 
-function recordAbsence(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.post<{ Params: { id: string }; Body: { from: string; to: string; reason: string } }>(
+function recordAbsence(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.post(
     '/api/households/:id/absences',
     {
       config: { access: CARERS },
@@ -70,16 +70,10 @@ function recordAbsence(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
         tags: ['households'],
         summary: 'Record that a household is away (inactivity alerts are held meanwhile)',
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['from', 'to', 'reason'],
-          additionalProperties: false,
-          properties: {
-            from: timeParam,
-            to: timeParam,
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
-          },
-        },
+        body: Type.Object(
+          { from: timeParam, to: timeParam, reason: Type.String({ minLength: 1, maxLength: 500 }) },
+          { additionalProperties: false },
+        ),
         response: { 201: absenceSchema },
       },
     },
@@ -113,8 +107,8 @@ function recordAbsence(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
   );
 }
 
-function listAbsences(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Params: { id: string } }>(
+function listAbsences(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/households/:id/absences',
     {
       config: { access: 'staff' },
@@ -140,8 +134,8 @@ function listAbsences(app: FastifyInstance, { ctx, service }: AlertingDeps): voi
   );
 }
 
-function recordVisit(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.post<{ Params: { id: string }; Body: { at?: string; note?: string } | undefined }>(
+function recordVisit(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.post(
     '/api/households/:id/visits',
     {
       config: { access: CARERS },
@@ -149,14 +143,13 @@ function recordVisit(app: FastifyInstance, { ctx, service }: AlertingDeps): void
         tags: ['households'],
         summary: 'Record that a worker saw the resident (一天两见面)',
         params: idParams,
-        body: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            at: { ...timeParam, description: 'when (default: now)' },
-            note: { type: 'string', maxLength: 2000 },
+        body: Type.Object(
+          {
+            at: Type.Optional(Type.String({ ...timeParam, description: 'when (default: now)' })),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: visitSchema },
       },
     },
@@ -185,8 +178,8 @@ function recordVisit(app: FastifyInstance, { ctx, service }: AlertingDeps): void
   );
 }
 
-function listVisits(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Params: { id: string } }>(
+function listVisits(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/households/:id/visits',
     {
       config: { access: 'staff' },
@@ -206,7 +199,9 @@ function listVisits(app: FastifyInstance, { ctx, service }: AlertingDeps): void 
   );
 }
 
-export function householdRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function householdRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     recordAbsence(app, deps);

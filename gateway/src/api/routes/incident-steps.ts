@@ -2,15 +2,16 @@
  * The people's steps on an incident (四单制): accept, arrive, resolve, review, reassign, escalate,
  * cancel; the calls of "call first"; a playbook checklist tick.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox, type Static } from '@fastify/type-provider-typebox';
 import type { AlertingFacade } from '../../alerting/facade.ts';
-import { CALL_OUTCOMES, CALL_TARGETS, type CallOutcome } from '../../alerting/model.ts';
+import { CALL_OUTCOMES, CALL_TARGETS } from '../../alerting/model.ts';
 import { incidentView } from '../../alerting/views.ts';
 import type { AuthUser } from '../../contracts/auth.ts';
 import { Errors } from '../../core/errors.ts';
 import { idParams, incidentSchema, stepBody } from '../alerting-schemas.ts';
+import { StringEnum, type TypedApp } from '../schemas.ts';
 
-type StepBody = { note?: string; rating?: number; to?: string; disposition?: string; photos?: string[] };
+type StepBody = Static<typeof stepBody>;
 const STEPS = ['accept', 'arrive', 'resolve', 'review', 'reassign', 'escalate', 'cancel'] as const;
 type Step = (typeof STEPS)[number];
 
@@ -34,7 +35,7 @@ function takeStep(wf: AlertingFacade['workflow'], user: AuthUser, id: string, st
     case 'resolve':
       if (!b.disposition) throw Errors.badRequest('body/disposition is required to resolve');
       return wf.resolve(user, id, {
-        disposition: b.disposition as never,
+        disposition: b.disposition,
         ...(b.note ? { note: b.note } : {}),
         ...(b.photos ? { photos: b.photos } : {}),
       });
@@ -51,14 +52,14 @@ function takeStep(wf: AlertingFacade['workflow'], user: AuthUser, id: string, st
   }
 }
 
-function workflowStep(app: FastifyInstance, service: () => AlertingFacade, step: Step): void {
-  app.post<{ Params: { id: string }; Body: StepBody | undefined }>(
+function workflowStep(app: TypedApp, service: () => AlertingFacade, step: Step): void {
+  app.post(
     `/api/incidents/:id/${step}`,
     {
       config: { access: 'staff' },
       // A step with nothing to say may come without a body at all.
       preValidation: async (request) => {
-        request.body ??= {};
+        request.body = (request.body as StepBody | undefined) ?? {};
       },
       schema: {
         tags: ['incidents'],
@@ -71,16 +72,13 @@ function workflowStep(app: FastifyInstance, service: () => AlertingFacade, step:
     },
     async (request) =>
       incidentView(
-        takeStep(service().workflow, request.requireUser(), request.params.id, step, request.body ?? {}),
+        takeStep(service().workflow, request.requireUser(), request.params.id, step, request.body),
       ),
   );
 }
 
-function recordCall(app: FastifyInstance, service: () => AlertingFacade): void {
-  app.post<{
-    Params: { id: string };
-    Body: { who: (typeof CALL_TARGETS)[number]; outcome: CallOutcome; note?: string };
-  }>(
+function recordCall(app: TypedApp, service: () => AlertingFacade): void {
+  app.post(
     '/api/incidents/:id/calls',
     {
       config: { access: 'staff' },
@@ -91,16 +89,14 @@ function recordCall(app: FastifyInstance, service: () => AlertingFacade): void {
         description:
           "`answered_fine` resolves the incident as the detector's false alarm; `no_answer` leaves it open for the next call; `visited` (who: visit) records the visit, to be resolved as usual.",
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['who', 'outcome'],
-          additionalProperties: false,
-          properties: {
-            who: { type: 'string', enum: [...CALL_TARGETS] },
-            outcome: { type: 'string', enum: [...CALL_OUTCOMES] },
-            note: { type: 'string', maxLength: 2000 },
+        body: Type.Object(
+          {
+            who: StringEnum(CALL_TARGETS),
+            outcome: StringEnum(CALL_OUTCOMES),
+            note: Type.Optional(Type.String({ maxLength: 2000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: incidentSchema },
       },
     },
@@ -117,28 +113,19 @@ function recordCall(app: FastifyInstance, service: () => AlertingFacade): void {
   );
 }
 
-function checkTask(app: FastifyInstance, service: () => AlertingFacade): void {
-  app.post<{ Params: { id: string; taskId: string }; Body: { item: number; done: boolean } }>(
+function checkTask(app: TypedApp, service: () => AlertingFacade): void {
+  app.post(
     '/api/incidents/:id/tasks/:taskId/check',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['incidents'],
         summary: 'Tick (or untick) a checklist item of a playbook task',
-        params: {
-          type: 'object',
-          required: ['id', 'taskId'],
-          properties: {
-            id: { type: 'string', maxLength: 128 },
-            taskId: { type: 'string', maxLength: 160 },
-          },
-        },
-        body: {
-          type: 'object',
-          required: ['item', 'done'],
-          additionalProperties: false,
-          properties: { item: { type: 'integer', minimum: 0 }, done: { type: 'boolean' } },
-        },
+        params: Type.Composite([idParams, Type.Object({ taskId: Type.String({ maxLength: 160 }) })]),
+        body: Type.Object(
+          { item: Type.Integer({ minimum: 0 }), done: Type.Boolean() },
+          { additionalProperties: false },
+        ),
         response: { 200: incidentSchema },
       },
     },
@@ -155,7 +142,7 @@ function checkTask(app: FastifyInstance, service: () => AlertingFacade): void {
   );
 }
 
-export function incidentStepRoutes(service: () => AlertingFacade): FastifyPluginAsync {
+export function incidentStepRoutes(service: () => AlertingFacade): FastifyPluginAsyncTypebox {
   return async (app) => {
     for (const step of STEPS) workflowStep(app, service, step);
     recordCall(app, service);

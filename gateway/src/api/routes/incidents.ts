@@ -2,14 +2,15 @@
  * Incidents: list, one with its history, and the evidence package (every read logged). The
  * people's steps on them: incident-steps.ts.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { buildEvidence } from '../../alerting/evidence.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
-import { historyView, incidentView, type Lang } from '../../alerting/views.ts';
-import { historySchema, idParams, incidentSchema, langQuery } from '../alerting-schemas.ts';
+import { historyView, incidentView } from '../../alerting/views.ts';
+import { historySchema, idParams, incidentSchema, langQuery, langQueryString } from '../alerting-schemas.ts';
+import { WithDefault, type TypedApp } from '../schemas.ts';
 import {
   ACTIVE_STATES,
   CLOSED_STATES,
@@ -29,25 +30,28 @@ function parseStates(raw: string | undefined): IncidentState[] | undefined {
   return [...out];
 }
 
-function listIncidents(app: FastifyInstance, { service }: AlertingDeps): void {
-  app.get<{ Querystring: { status?: string; kind?: string; mine?: boolean; limit: number; lang: Lang } }>(
+function listIncidents(app: TypedApp, { service }: AlertingDeps): void {
+  app.get(
     '/api/incidents',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['incidents'],
         summary: 'Incidents the caller may see, newest first',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            status: { type: 'string', description: "state(s), comma-separated; or 'active' / 'closed'" },
-            kind: { type: 'string', maxLength: 64 },
-            mine: { type: 'boolean', description: 'only incidents that paged or are assigned to me' },
-            limit: { type: 'integer', minimum: 1, maximum: 1000, default: 200 },
-            lang: langQuery,
+        querystring: Type.Object(
+          {
+            status: Type.Optional(
+              Type.String({ description: "state(s), comma-separated; or 'active' / 'closed'" }),
+            ),
+            kind: Type.Optional(Type.String({ maxLength: 64 })),
+            mine: Type.Optional(
+              Type.Boolean({ description: 'only incidents that paged or are assigned to me' }),
+            ),
+            limit: WithDefault(Type.Integer({ minimum: 1, maximum: 1000, default: 200 })),
+            lang: WithDefault(langQuery),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 200: { type: 'array', items: incidentSchema } },
       },
     },
@@ -70,8 +74,8 @@ function listIncidents(app: FastifyInstance, { service }: AlertingDeps): void {
   );
 }
 
-function getIncident(app: FastifyInstance, { service }: AlertingDeps): void {
-  app.get<{ Params: { id: string }; Querystring: { lang: Lang } }>(
+function getIncident(app: TypedApp, { service }: AlertingDeps): void {
+  app.get(
     '/api/incidents/:id',
     {
       config: { access: 'staff' },
@@ -79,7 +83,7 @@ function getIncident(app: FastifyInstance, { service }: AlertingDeps): void {
         tags: ['incidents'],
         summary: 'One incident with its history and alerts',
         params: idParams,
-        querystring: { type: 'object', properties: { lang: langQuery } },
+        querystring: langQueryString,
         response: {
           200: {
             type: 'object',
@@ -156,8 +160,8 @@ const evidenceResponse = {
   },
 } as const;
 
-function getEvidence(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Params: { id: string }; Querystring: { export?: boolean; to?: string } }>(
+function getEvidence(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/incidents/:id/evidence',
     {
       config: { access: 'staff' },
@@ -165,20 +169,20 @@ function getEvidence(app: FastifyInstance, { ctx, service }: AlertingDeps): void
         tags: ['incidents'],
         summary: 'The evidence package with its SHA-256; every read is logged (append-only)',
         params: idParams,
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            export: { type: 'boolean', description: 'log this read as an export (download)' },
-            to: {
-              type: 'string',
-              minLength: 1,
-              maxLength: 200,
-              description:
-                'with export: to whom it is handed (e.g. 黄浦公安分局五里桥派出所); kept in the custody log',
-            },
+        querystring: Type.Object(
+          {
+            export: Type.Optional(Type.Boolean({ description: 'log this read as an export (download)' })),
+            to: Type.Optional(
+              Type.String({
+                minLength: 1,
+                maxLength: 200,
+                description:
+                  'with export: to whom it is handed (e.g. 黄浦公安分局五里桥派出所); kept in the custody log',
+              }),
+            ),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: evidenceResponse,
       },
     },
@@ -229,7 +233,9 @@ function getEvidence(app: FastifyInstance, { ctx, service }: AlertingDeps): void
   );
 }
 
-export function incidentRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function incidentRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     listIncidents(app, deps);

@@ -1,8 +1,9 @@
 /** `GET /api/models` and `POST /api/models/:name/reload` over the models stage's facade. */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Errors } from '../../core/errors.ts';
 import type { ModelsFacade } from '../../detectors/models/facade.ts';
 import { MODEL_NAMES } from '../../detectors/models/models-module.ts';
+import { StringEnum, type TypedApp } from '../schemas.ts';
 
 const modelSchema = {
   type: 'object',
@@ -35,7 +36,7 @@ function describe(models: ModelsFacade, name: string) {
   };
 }
 
-function listModels(app: FastifyInstance, models: ModelsFacade): void {
+function listModels(app: TypedApp, models: ModelsFacade): void {
   app.get(
     '/api/models',
     {
@@ -67,19 +68,15 @@ function listModels(app: FastifyInstance, models: ModelsFacade): void {
   );
 }
 
-function reloadModel(app: FastifyInstance, models: ModelsFacade): void {
-  app.post<{ Params: { name: string } }>(
+function reloadModel(app: TypedApp, models: ModelsFacade): void {
+  app.post(
     '/api/models/:name/reload',
     {
       config: { access: ['engineer'] },
       schema: {
         tags: ['models'],
         summary: 'Load the newest version folder of a model now (hot swap)',
-        params: {
-          type: 'object',
-          properties: { name: { type: 'string', enum: [...MODEL_NAMES] } },
-          required: ['name'],
-        },
+        params: Type.Object({ name: StringEnum(MODEL_NAMES) }),
         response: { 200: modelSchema },
       },
     },
@@ -94,7 +91,7 @@ function reloadModel(app: FastifyInstance, models: ModelsFacade): void {
   );
 }
 
-export function modelRoutes(models: ModelsFacade): FastifyPluginAsync {
+export function modelRoutes(models: ModelsFacade): FastifyPluginAsyncTypebox {
   return async (app) => {
     listModels(app, models);
     reloadModel(app, models);

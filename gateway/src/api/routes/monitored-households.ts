@@ -2,7 +2,8 @@
  * Monitored households as each reader may see them (personal fields masked by role, every read
  * logged), and their consent: recorded, withdrawn, read (issue 18).
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import type { Household } from '../../contracts/site.ts';
 import { Errors } from '../../core/errors.ts';
@@ -13,7 +14,7 @@ import { idParams } from '../alerting-schemas.ts';
 import { CONSENT_TAKERS, iso, OFFICER, str, strOrNull } from '../privacy-views.ts';
 import { visibleHousehold } from '../lookups.ts';
 import { readerOf } from '../reader.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, timeParam, type TypedApp } from '../schemas.ts';
 
 const householdSchema = {
   type: 'object',
@@ -86,7 +87,7 @@ function withConsent(ctx: GatewayContext, h: Household, view: ReturnType<Privacy
   };
 }
 
-function listHouseholds(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): void {
+function listHouseholds(app: TypedApp, { ctx }: { ctx: GatewayContext }): void {
   app.get(
     '/api/households',
     {
@@ -108,8 +109,8 @@ function listHouseholds(app: FastifyInstance, { ctx }: { ctx: GatewayContext }):
   );
 }
 
-function getHousehold(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): void {
-  app.get<{ Params: { id: string } }>(
+function getHousehold(app: TypedApp, { ctx }: { ctx: GatewayContext }): void {
+  app.get(
     '/api/households/:id',
     {
       config: { access: 'staff' },
@@ -127,8 +128,8 @@ function getHousehold(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): v
   );
 }
 
-function getConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): void {
-  app.get<{ Params: { id: string } }>(
+function getConsent(app: TypedApp, { ctx }: { ctx: GatewayContext }): void {
+  app.get(
     '/api/households/:id/consent',
     {
       config: { access: [...CONSENT_TAKERS, ...OFFICER] },
@@ -159,19 +160,8 @@ function getConsent(app: FastifyInstance, { ctx }: { ctx: GatewayContext }): voi
   );
 }
 
-function recordConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): void {
-  app.post<{
-    Params: { id: string };
-    Body: {
-      by: 'resident' | 'guardian';
-      signer?: string;
-      monitoring: 'day_only' | 'round_the_clock';
-      shareWithFamily?: boolean;
-      shareWithStreet?: boolean;
-      at?: string;
-      form: string;
-    };
-  }>(
+function recordConsent(app: TypedApp, { ctx, requests }: ConsentDeps): void {
+  app.post(
     '/api/households/:id/consent',
     {
       config: { access: CONSENT_TAKERS },
@@ -179,20 +169,22 @@ function recordConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): vo
         tags: ['privacy'],
         summary: 'Record a signed consent (monitoring starts with the next reading)',
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['by', 'monitoring', 'form'],
-          additionalProperties: false,
-          properties: {
-            by: { enum: ['resident', 'guardian'] },
-            signer: { type: 'string', minLength: 1, maxLength: 64 },
-            monitoring: { enum: ['day_only', 'round_the_clock'] },
-            shareWithFamily: { type: 'boolean', default: false },
-            shareWithStreet: { type: 'boolean', default: false },
-            at: { ...timeParam, description: 'when it was signed (default: now)' },
-            form: { type: 'string', minLength: 1, maxLength: 128 },
+        body: Type.Object(
+          {
+            by: consentBy,
+            signer,
+            monitoring: Type.Unsafe<'day_only' | 'round_the_clock'>({
+              enum: ['day_only', 'round_the_clock'],
+            }),
+            shareWithFamily: Type.Optional(Type.Boolean({ default: false })),
+            shareWithStreet: Type.Optional(Type.Boolean({ default: false })),
+            at: Type.Optional(
+              Type.String({ ...timeParam, description: 'when it was signed (default: now)' }),
+            ),
+            form: Type.String({ minLength: 1, maxLength: 128 }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: consentSchema },
       },
     },
@@ -217,11 +209,8 @@ function recordConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): vo
   );
 }
 
-function withdrawConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): void {
-  app.post<{
-    Params: { id: string };
-    Body: { by: 'resident' | 'guardian'; signer?: string; form?: string };
-  }>(
+function withdrawConsent(app: TypedApp, { ctx, requests }: ConsentDeps): void {
+  app.post(
     '/api/households/:id/consent/withdraw',
     {
       config: { access: CONSENT_TAKERS },
@@ -229,16 +218,10 @@ function withdrawConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): 
         tags: ['privacy'],
         summary: 'Withdraw consent: monitoring stops at once and open monitoring incidents are cancelled',
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['by'],
-          additionalProperties: false,
-          properties: {
-            by: { enum: ['resident', 'guardian'] },
-            signer: { type: 'string', minLength: 1, maxLength: 64 },
-            form: { type: 'string', minLength: 1, maxLength: 128 },
-          },
-        },
+        body: Type.Object(
+          { by: consentBy, signer, form: Type.Optional(Type.String({ minLength: 1, maxLength: 128 })) },
+          { additionalProperties: false },
+        ),
         response: { 201: consentSchema },
       },
     },
@@ -260,6 +243,10 @@ function withdrawConsent(app: FastifyInstance, { ctx, requests }: ConsentDeps): 
   );
 }
 
+/** Who signs a consent form or its withdrawal: the resident, or a guardian named as `signer`. */
+const consentBy = Type.Unsafe<'resident' | 'guardian'>({ enum: ['resident', 'guardian'] });
+const signer = Type.Optional(Type.String({ minLength: 1, maxLength: 64 }));
+
 /** Consent is given and withdrawn through the privacy stage, which records, logs and announces it. */
 interface ConsentDeps {
   ctx: GatewayContext;
@@ -268,7 +255,7 @@ interface ConsentDeps {
 
 export function monitoredHouseholdRoutes(
   requests: () => PrivacyFacade,
-): FastifyPluginAsync<{ ctx: GatewayContext }> {
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     listHouseholds(app, { ctx });
     getHousehold(app, { ctx });

@@ -3,7 +3,7 @@
  * access log for the data-protection officer (role `dpo`). Households and their consent:
  * monitored-households.ts.
  */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import type { PrivacyFacade } from '../../privacy/facade.ts';
@@ -18,16 +18,17 @@ import {
   requestMeta,
   requestMetaProps,
   str,
-  type RequestBody,
 } from '../privacy-views.ts';
 import { visibleHousehold } from '../lookups.ts';
 import { readerOf } from '../reader.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, timeParam, WithDefault, type TypedApp } from '../schemas.ts';
+
+const phoneNumber = Type.String({ pattern: '^[0-9+\\- ]{5,20}$' });
 
 type PrivacyDeps = { ctx: GatewayContext; requests: () => PrivacyFacade };
 
-function exportHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDeps): void {
-  app.post<{ Params: { id: string }; Body: RequestBody }>(
+function exportHouseholdData(app: TypedApp, { ctx, requests }: PrivacyDeps): void {
+  app.post(
     '/api/privacy/households/:id/export',
     {
       config: { access: OFFICER },
@@ -56,8 +57,8 @@ function exportHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDep
   );
 }
 
-function eraseHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDeps): void {
-  app.post<{ Params: { id: string }; Body: RequestBody }>(
+function eraseHouseholdData(app: TypedApp, { ctx, requests }: PrivacyDeps): void {
+  app.post(
     '/api/privacy/households/:id/erase',
     {
       config: { access: OFFICER },
@@ -86,14 +87,8 @@ function eraseHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDeps
   );
 }
 
-function correctHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDeps): void {
-  app.post<{
-    Params: { id: string };
-    Body: RequestBody & {
-      phone?: string;
-      contacts?: Array<{ name: string; relation?: string; phone?: string }>;
-    };
-  }>(
+function correctHouseholdData(app: TypedApp, { ctx, requests }: PrivacyDeps): void {
+  app.post(
     '/api/privacy/households/:id/correct',
     {
       config: { access: [...OFFICER, ...CONSENT_TAKERS] },
@@ -101,30 +96,26 @@ function correctHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDe
         tags: ['privacy'],
         summary: "Correct a resident's phone or family contacts",
         params: idParams,
-        body: {
-          type: 'object',
-          required: ['requestedBy'],
-          minProperties: 2,
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             ...requestMetaProps,
-            phone: { type: 'string', pattern: '^[0-9+\\- ]{5,20}$' },
-            contacts: {
-              type: 'array',
-              maxItems: 10,
-              items: {
-                type: 'object',
-                required: ['name'],
-                additionalProperties: false,
-                properties: {
-                  name: { type: 'string', minLength: 1, maxLength: 64 },
-                  relation: { type: 'string', maxLength: 32 },
-                  phone: { type: 'string', pattern: '^[0-9+\\- ]{5,20}$' },
-                },
-              },
-            },
+            phone: Type.Optional(phoneNumber),
+            contacts: Type.Optional(
+              Type.Array(
+                Type.Object(
+                  {
+                    name: Type.String({ minLength: 1, maxLength: 64 }),
+                    relation: Type.Optional(Type.String({ maxLength: 32 })),
+                    phone: Type.Optional(phoneNumber),
+                  },
+                  { additionalProperties: false },
+                ),
+                { maxItems: 10 },
+              ),
+            ),
           },
-        },
+          { minProperties: 2, additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'object',
@@ -151,7 +142,7 @@ function correctHouseholdData(app: FastifyInstance, { ctx, requests }: PrivacyDe
   );
 }
 
-function listResidentRequests(app: FastifyInstance, { requests }: PrivacyDeps): void {
+function listResidentRequests(app: TypedApp, { requests }: PrivacyDeps): void {
   app.get(
     '/api/privacy/requests',
     {
@@ -169,28 +160,25 @@ function listResidentRequests(app: FastifyInstance, { requests }: PrivacyDeps): 
   );
 }
 
-function readAuditLog(app: FastifyInstance, { ctx }: PrivacyDeps): void {
-  app.get<{ Querystring: { subject?: string; action?: string; since?: string; limit: number } }>(
+function readAuditLog(app: TypedApp, { ctx }: PrivacyDeps): void {
+  app.get(
     '/api/privacy/audit',
     {
       config: { access: OFFICER },
       schema: {
         tags: ['privacy'],
         summary: 'The personal-data access log (hash-chained), oldest first, and whether the chain holds',
-        querystring: {
-          type: 'object',
-          additionalProperties: false,
-          properties: {
-            subject: {
-              type: 'string',
-              maxLength: 200,
-              description: 'household:<id>, incident:<id>, alert:<id>',
-            },
-            action: { type: 'string', maxLength: 40 },
-            since: timeParam,
-            limit: { type: 'integer', minimum: 1, maximum: 100_000, default: 1000 },
+        querystring: Type.Object(
+          {
+            subject: Type.Optional(
+              Type.String({ maxLength: 200, description: 'household:<id>, incident:<id>, alert:<id>' }),
+            ),
+            action: Type.Optional(Type.String({ maxLength: 40 })),
+            since: Type.Optional(timeParam),
+            limit: WithDefault(Type.Integer({ minimum: 1, maximum: 100_000, default: 1000 })),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           200: {
             type: 'object',
@@ -223,7 +211,7 @@ function readAuditLog(app: FastifyInstance, { ctx }: PrivacyDeps): void {
   );
 }
 
-function exportAuditLog(app: FastifyInstance, { ctx }: PrivacyDeps): void {
+function exportAuditLog(app: TypedApp, { ctx }: PrivacyDeps): void {
   app.get(
     '/api/privacy/audit/export',
     {
@@ -259,8 +247,8 @@ function exportAuditLog(app: FastifyInstance, { ctx }: PrivacyDeps): void {
   );
 }
 
-function placeLegalHold(app: FastifyInstance, { ctx }: PrivacyDeps): void {
-  app.post<{ Body: { incidentId: string; reason: string } }>(
+function placeLegalHold(app: TypedApp, { ctx }: PrivacyDeps): void {
+  app.post(
     '/api/privacy/holds',
     {
       config: { access: OFFICER },
@@ -268,15 +256,13 @@ function placeLegalHold(app: FastifyInstance, { ctx }: PrivacyDeps): void {
         tags: ['privacy'],
         summary:
           'Put an incident on legal hold: its clips, snapshots and records outlive retention and erasure',
-        body: {
-          type: 'object',
-          required: ['incidentId', 'reason'],
-          additionalProperties: false,
-          properties: {
-            incidentId: { type: 'string', maxLength: 128 },
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
+        body: Type.Object(
+          {
+            incidentId: Type.String({ maxLength: 128 }),
+            reason: Type.String({ minLength: 1, maxLength: 500 }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: {
           201: { type: 'object', properties: { incidentId: str, by: str, at: str, reason: str } },
         },
@@ -302,8 +288,8 @@ function placeLegalHold(app: FastifyInstance, { ctx }: PrivacyDeps): void {
   );
 }
 
-function releaseLegalHold(app: FastifyInstance, { ctx }: PrivacyDeps): void {
-  app.delete<{ Params: { id: string } }>(
+function releaseLegalHold(app: TypedApp, { ctx }: PrivacyDeps): void {
+  app.delete(
     '/api/privacy/holds/:id',
     {
       config: { access: OFFICER },
@@ -333,7 +319,9 @@ function releaseLegalHold(app: FastifyInstance, { ctx }: PrivacyDeps): void {
   );
 }
 
-export function privacyRoutes(requests: () => PrivacyFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function privacyRoutes(
+  requests: () => PrivacyFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, requests };
     exportHouseholdData(app, deps);

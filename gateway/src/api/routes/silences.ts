@@ -1,9 +1,9 @@
 /** Silences (maintenance windows): POST/GET /api/silences, DELETE /api/silences/:id (expires it). */
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
 import { newId } from '../../core/ids.ts';
-import { parseTimeParam, silenceMatchersSchema, timeParam } from '../schemas.ts';
+import { parseTimeParam, silenceMatchersSchema, timeParam, type TypedApp } from '../schemas.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import type { Silence, SilenceMatchers } from '../../alerting/records-store.ts';
@@ -65,25 +65,23 @@ function gridOf(ctx: GatewayContext, m: SilenceMatchers): string | null {
   );
 }
 
-function createSilence(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.post<{ Body: { matchers: SilenceMatchers; from?: string; to: string; reason: string } }>(
+function createSilence(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.post(
     '/api/silences',
     {
       config: { access: MANAGERS },
       schema: {
         tags: ['silences'],
         summary: 'Create a silence (maintenance window): matching alerts are stored but page nobody',
-        body: {
-          type: 'object',
-          required: ['matchers', 'to', 'reason'],
-          additionalProperties: false,
-          properties: {
+        body: Type.Object(
+          {
             matchers: silenceMatchersSchema,
-            from: { ...timeParam, description: 'start (default: now)' },
+            from: Type.Optional(Type.String({ ...timeParam, description: 'start (default: now)' })),
             to: timeParam,
-            reason: { type: 'string', minLength: 1, maxLength: 500 },
+            reason: Type.String({ minLength: 1, maxLength: 500 }),
           },
-        },
+          { additionalProperties: false },
+        ),
         response: { 201: silenceSchema },
       },
     },
@@ -116,15 +114,15 @@ function createSilence(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
   );
 }
 
-function listSilences(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { all?: boolean } }>(
+function listSilences(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/silences',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['silences'],
         summary: 'Silences not yet ended (all=true: every silence ever set)',
-        querystring: { type: 'object', properties: { all: { type: 'boolean' } } },
+        querystring: Type.Object({ all: Type.Optional(Type.Boolean()) }),
         response: { 200: { type: 'array', items: silenceSchema } },
       },
     },
@@ -140,8 +138,8 @@ function listSilences(app: FastifyInstance, { ctx, service }: AlertingDeps): voi
   );
 }
 
-function expireSilence(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.delete<{ Params: { id: string } }>(
+function expireSilence(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.delete(
     '/api/silences/:id',
     {
       config: { access: MANAGERS },
@@ -165,7 +163,9 @@ function expireSilence(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
   );
 }
 
-export function silenceRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function silenceRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     createSilence(app, deps);

@@ -1,5 +1,5 @@
 /** Peacetime/wartime 平战转换: GET and PUT /api/site/mode, with the record of every switch. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { modeBodySchema } from '../schemas.ts';
 import type { GatewayContext } from '../../context.ts';
 import { Errors } from '../../core/errors.ts';
@@ -27,7 +27,9 @@ const modeSchema = {
   },
 } as const;
 
-export function siteModeRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function siteModeRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const view = () => {
       const s = service().siteMode();
@@ -47,7 +49,7 @@ export function siteModeRoutes(service: () => AlertingFacade): FastifyPluginAsyn
       },
     );
 
-    app.put<{ Body: { mode: 'normal' | 'emergency'; reason?: string } }>(
+    app.put(
       '/api/site/mode',
       {
         config: { access: ['micro_grid_leader', 'property_manager'] },

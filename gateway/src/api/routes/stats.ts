@@ -2,9 +2,15 @@
  * Numbers for dashboards and tuning: GET /api/stats/response-times, /api/stats/false-alarms,
  * /api/stats/alerts (counts per time bucket and kind) and /api/stats/incidents (by state/kind).
  */
-import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
+import {
+  Type,
+  type FastifyPluginAsyncTypebox,
+  type Static,
+  type TProperties,
+} from '@fastify/type-provider-typebox';
 import type { GatewayContext } from '../../context.ts';
-import { parseTimeParam, timeParam } from '../schemas.ts';
+import { parseTimeParam, StringEnum, timeParam, WithDefault, type TypedApp } from '../schemas.ts';
 import type { AlertingFacade } from '../../alerting/facade.ts';
 import type { AlertingDeps } from '../alerting-deps.ts';
 import {
@@ -15,18 +21,32 @@ import {
   type GroupBy,
 } from '../../alerting/stats.ts';
 
-const GROUPS = ['kind', 'severity', 'grid', 'rule', 'model', 'device', 'household'];
+const GROUPS = [
+  'kind',
+  'severity',
+  'grid',
+  'rule',
+  'model',
+  'device',
+  'household',
+] as const satisfies readonly GroupBy[];
 const DAY_MS = 86400_000;
 
 const range = {
-  from: { ...timeParam, description: 'incidents created at or after (default: 30 days ago)' },
-  to: { ...timeParam, description: 'and before (default: now)' },
+  from: Type.Optional(
+    Type.String({ ...timeParam, description: 'incidents created at or after (default: 30 days ago)' }),
+  ),
+  to: Type.Optional(Type.String({ ...timeParam, description: 'and before (default: now)' })),
 };
 
 /** The stats window (`from`, `to`) and, where given, the one parameter that groups or buckets it. */
-function windowQuery(name?: string, values?: readonly string[], fallback?: string): Record<string, unknown> {
-  const properties = name ? { ...range, [name]: { type: 'string', enum: values, default: fallback } } : range;
-  return { type: 'object', additionalProperties: false, properties };
+function windowQuery<P extends TProperties>(grouping: P) {
+  return Type.Object({ ...range, ...grouping }, { additionalProperties: false });
+}
+
+/** A grouping or bucketing parameter: one of `values`, `fallback` when not given. */
+function oneOf<const V extends readonly string[]>(values: V, fallback: V[number]) {
+  return WithDefault(StringEnum(values, { default: fallback }));
 }
 
 const summary = {
@@ -40,7 +60,9 @@ const summary = {
   },
 } as const;
 
-type StatsQuery = { from?: string; to?: string };
+/** The window alone, for the routes that neither group nor bucket. */
+const windowOnly = windowQuery({});
+type StatsQuery = Static<typeof windowOnly>;
 
 /** The requested window, by default the 30 days up to now. */
 function statsWindow(service: () => AlertingFacade, q: StatsQuery) {
@@ -52,7 +74,7 @@ function statsWindow(service: () => AlertingFacade, q: StatsQuery) {
 /** Incidents in the requested window that the caller's grid covers. */
 function visibleIncidents(
   { ctx, service }: AlertingDeps,
-  request: FastifyRequest<{ Querystring: StatsQuery }>,
+  request: Pick<FastifyRequest, 'requireUser' | 'canSee'> & { query: StatsQuery },
 ) {
   request.requireUser();
   return service()
@@ -60,15 +82,15 @@ function visibleIncidents(
     .filter((i) => request.canSee(i.gridNode ?? ctx.site.site.grid.id));
 }
 
-function responseTimeStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { from?: string; to?: string; by: GroupBy } }>(
+function responseTimeStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/stats/response-times',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['stats'],
         summary: 'Seconds from dispatch to accept, on site and resolved (p50, p90, mean, max), grouped',
-        querystring: windowQuery('by', GROUPS, 'kind'),
+        querystring: windowQuery({ by: oneOf(GROUPS, 'kind') }),
         response: {
           200: {
             type: 'array',
@@ -93,8 +115,8 @@ function responseTimeStats(app: FastifyInstance, { ctx, service }: AlertingDeps)
   );
 }
 
-function falseAlarmStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { from?: string; to?: string; by: GroupBy } }>(
+function falseAlarmStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/stats/false-alarms',
     {
       config: { access: 'staff' },
@@ -102,7 +124,7 @@ function falseAlarmStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
         tags: ['stats'],
         summary:
           'Resolved incidents and false alarms (false_alarm, resident_away, device_fault) per rule, model, device or household',
-        querystring: windowQuery('by', GROUPS, 'rule'),
+        querystring: windowQuery({ by: oneOf(GROUPS, 'rule') }),
         response: {
           200: {
             type: 'array',
@@ -127,8 +149,8 @@ function falseAlarmStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
   );
 }
 
-function inactivityStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { from?: string; to?: string; by: 'household' | 'month' } }>(
+function inactivityStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/stats/inactivity',
     {
       config: { access: 'staff' },
@@ -136,7 +158,7 @@ function inactivityStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
         tags: ['stats'],
         summary:
           'Elderly inactivity, call first: alerts, calls answered fine, visits, alerts per visit and time to confirmed safe, per household or per month',
-        querystring: windowQuery('by', ['household', 'month'], 'month'),
+        querystring: windowQuery({ by: oneOf(['household', 'month'], 'month') }),
         response: {
           200: {
             type: 'array',
@@ -165,15 +187,15 @@ function inactivityStats(app: FastifyInstance, { ctx, service }: AlertingDeps): 
   );
 }
 
-function alertStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { from?: string; to?: string; bucket: 'hour' | 'day' } }>(
+function alertStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/stats/alerts',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['stats'],
         summary: 'Alert counts per time bucket and kind (charts)',
-        querystring: windowQuery('bucket', ['hour', 'day'], 'hour'),
+        querystring: windowQuery({ bucket: oneOf(['hour', 'day'], 'hour') }),
         response: {
           200: {
             type: 'array',
@@ -211,15 +233,15 @@ function alertStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void 
   );
 }
 
-function incidentStats(app: FastifyInstance, { ctx, service }: AlertingDeps): void {
-  app.get<{ Querystring: { from?: string; to?: string } }>(
+function incidentStats(app: TypedApp, { ctx, service }: AlertingDeps): void {
+  app.get(
     '/api/stats/incidents',
     {
       config: { access: 'staff' },
       schema: {
         tags: ['stats'],
         summary: 'Incident counts by state, kind and severity',
-        querystring: windowQuery(),
+        querystring: windowOnly,
         response: {
           200: {
             type: 'object',
@@ -240,7 +262,9 @@ function incidentStats(app: FastifyInstance, { ctx, service }: AlertingDeps): vo
   );
 }
 
-export function statsRoutes(service: () => AlertingFacade): FastifyPluginAsync<{ ctx: GatewayContext }> {
+export function statsRoutes(
+  service: () => AlertingFacade,
+): FastifyPluginAsyncTypebox<{ ctx: GatewayContext }> {
   return async (app, { ctx }) => {
     const deps = { ctx, service };
     responseTimeStats(app, deps);

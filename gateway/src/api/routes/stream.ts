@@ -2,12 +2,13 @@
  * `GET /api/stream`: the pages' WebSocket (protocol: docs/api-stream.md). The channels stage
  * pushes alerts, incidents, device health and site mode to it, scoped to the user's grid.
  */
-import type { FastifyPluginAsync } from 'fastify';
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ChannelsFacade } from '../../channels/facade.ts';
+import { StringEnum } from '../schemas.ts';
 
-export function streamRoutes(channels: () => ChannelsFacade): FastifyPluginAsync {
+export function streamRoutes(channels: () => ChannelsFacade): FastifyPluginAsyncTypebox {
   return async (app) => {
-    app.get<{ Querystring: { token?: string; lang?: 'zh-CN' | 'en' } }>(
+    app.get(
       '/api/stream',
       {
         config: { access: 'staff' },
@@ -15,16 +16,12 @@ export function streamRoutes(channels: () => ChannelsFacade): FastifyPluginAsync
         schema: {
           tags: ['stream'],
           summary: 'WebSocket push of alerts, incidents, device health and site mode (docs/api-stream.md)',
-          querystring: {
-            type: 'object',
-            properties: {
-              token: {
-                type: 'string',
-                description: 'bearer token (browsers cannot set headers on a WebSocket)',
-              },
-              lang: { type: 'string', enum: ['zh-CN', 'en'] },
-            },
-          },
+          querystring: Type.Object({
+            token: Type.Optional(
+              Type.String({ description: 'bearer token (browsers cannot set headers on a WebSocket)' }),
+            ),
+            lang: Type.Optional(StringEnum(['zh-CN', 'en'])),
+          }),
         },
       },
       (socket, request) => {
