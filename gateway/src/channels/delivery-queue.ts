@@ -139,6 +139,9 @@ export class DeliveryQueue {
       const startedAt = this.deps.clock.now();
       const t0 = performance.now();
       const result = await endpoint.attempt(job.message, startedAt);
+      // Stopped while the far end answered: the store may be closed already. The row stays as it
+      // was and the next start sends again (at least once, as every outbox row).
+      if (this.stopped) return;
       const last = FINAL.has(result.outcome) || attempt === endpoint.maxAttempts;
       const delayMs = endpoint.backoffS * 1000 * 2 ** (attempt - 1);
       const nextAttemptAt = last ? null : this.deps.clock.now() + delayMs;
