@@ -27,9 +27,9 @@ export interface FallSighting {
   z: number;
   sigmaX: number;
   sigmaZ: number;
-  /** Width of the object's box on the façade, metres (median over the track): an upper bound of its size. */
+  /** Width of the object on the façade, metres, bounded by its narrowest boxes (boxWidthBound). */
   widthM: number;
-  /** The same median width in image pixels. */
+  /** The same width in image pixels. */
   widthPx: number;
   terminalSpeedMs: number;
 }
@@ -182,20 +182,26 @@ export class RepeatFilter<T> {
   }
 }
 
+/** The quantile of a track's box widths that bounds its object's width (boxWidthBound). */
+const NARROW_QUANTILE = 0.2;
+
 /**
- * Median width of a track's boxes on the façade, metres, and in image pixels (the box width is
- * not smeared by a fall).
+ * How wide the object can be, on the façade in metres and in image pixels: the narrow end of its
+ * boxes (their 20th percentile of width). Blur, smear and a drop blown toward the lens only widen
+ * a box, never narrow it, so the narrowest boxes bound the object's size most tightly; the
+ * percentile rather than the minimum keeps one frame clipped at the frame's edge from deciding.
+ * (A wind-blown drop's box grows from 2 to 4–7 px over its fall: its median said "a bottle".)
  */
-export function medianBoxWidth(points: ReadonlyArray<{ sizeM: number; scaleM: number; aspect?: number }>): {
+export function boxWidthBound(points: ReadonlyArray<{ sizeM: number; scaleM: number; aspect?: number }>): {
   widthM: number;
   widthPx: number;
 } {
-  const median = (values: number[]): number =>
-    values.length ? values.sort((a, b) => a - b)[Math.floor(values.length / 2)]! : Infinity;
+  const narrowEnd = (values: number[]): number =>
+    values.length ? values.sort((a, b) => a - b)[Math.floor(values.length * NARROW_QUANTILE)]! : Infinity;
   const widthM = (p: { sizeM: number; aspect?: number }): number =>
     p.sizeM / Math.sqrt(Math.max(p.aspect ?? 1, 1e-3));
   return {
-    widthM: median(points.map(widthM)),
-    widthPx: median(points.map((p) => widthM(p) / p.scaleM)),
+    widthM: narrowEnd(points.map(widthM)),
+    widthPx: narrowEnd(points.map((p) => widthM(p) / p.scaleM)),
   };
 }

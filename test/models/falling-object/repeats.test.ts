@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_REPEAT_OPTIONS,
   isDripLike,
-  medianBoxWidth,
+  boxWidthBound,
   RepeatFilter,
   type FallSighting,
 } from '../../../models/falling-object/repeats.ts';
@@ -92,20 +92,54 @@ describe('RepeatFilter', () => {
     expect(f.due(T0 + 60 * 60_000)).toEqual([]);
   });
 
-  it('measures the median box width in metres and pixels through the homography', () => {
+  it('bounds the object width in metres and pixels through the homography by its narrowest boxes', () => {
     // 3 cm a pixel: a 1-px drop is 3 cm wide, a 4 × 6 px bottle 12 cm.
     const h = [
       [0.03, 0, 0],
       [0, -0.03, 40],
       [0, 0, 1],
     ];
-    const frames = (w: number, hh: number) =>
-      [0, 1, 2, 3, 4].map((f) => [f, 100, 50 + f * 10, w, hh] as const);
-    const drip = medianBoxWidth(toFacade(h, 25, frames(1, 1)));
+    const frames = (width: (f: number) => number, hh: number) =>
+      Array.from({ length: 20 }, (_, f) => [f, 100 + f * 3, 50 + f * 10, width(f), hh] as const);
+    const drip = boxWidthBound(
+      toFacade(
+        h,
+        25,
+        frames(() => 1, 1),
+      ),
+    );
     expect(drip.widthPx).toBeCloseTo(1, 6);
     expect(drip.widthM).toBeCloseTo(0.03, 6);
-    const bottle = medianBoxWidth(toFacade(h, 25, frames(4, 6)));
+    const bottle = boxWidthBound(
+      toFacade(
+        h,
+        25,
+        frames(() => 4, 6),
+      ),
+    );
     expect(bottle.widthPx).toBeCloseTo(4, 6);
     expect(bottle.widthM).toBeCloseTo(0.12, 6);
+    // A wind-blown drop whose box grows from 2 to 4 px as it falls is still a 2-px (6 cm) object,
+    // and drip-like at a raindrop's fitted speed; its median width (3 px, 9 cm) was not.
+    const blown = boxWidthBound(
+      toFacade(
+        h,
+        25,
+        frames((f) => 2 + Math.floor(f / 7), 2),
+      ),
+    );
+    expect(blown.widthPx).toBeCloseTo(2, 6);
+    expect(blown.widthM).toBeCloseTo(0.06, 6);
+    expect(isDripLike(drop(T0, { ...blown, terminalSpeedMs: 9.9 }))).toBe(true);
+    expect(isDripLike(drop(T0, { widthM: 0.09, widthPx: 3, terminalSpeedMs: 9.9 }))).toBe(false);
+    // One frame clipped at the frame's edge does not make a bottle drip-sized.
+    const clipped = boxWidthBound(
+      toFacade(
+        h,
+        25,
+        frames((f) => (f === 0 ? 1 : 4), 6),
+      ),
+    );
+    expect(clipped.widthPx).toBeCloseTo(4, 6);
   });
 });

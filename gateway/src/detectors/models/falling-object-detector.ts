@@ -27,7 +27,7 @@ import {
 } from '../../../../models/falling-object/predict.ts';
 import { facadeLayout } from '../../../../models/falling-object/origin.ts';
 import {
-  medianBoxWidth,
+  boxWidthBound,
   RepeatFilter,
   type DrippingSpot,
 } from '../../../../models/falling-object/repeats.ts';
@@ -146,7 +146,7 @@ export class FallingObjectDetector {
           z: analysis.fit.releaseZ,
           sigmaX: analysis.fit.sigmaX,
           sigmaZ: analysis.fit.sigmaZ,
-          ...medianBoxWidth(analysis.facade),
+          ...boxWidthBound(analysis.facade),
           terminalSpeedMs: analysis.fit.terminalSpeedMs,
         },
         alert,
