@@ -7,7 +7,9 @@
  *   water   elderly_inactivity or water_use_abnormal, same household, collapse … collapse + 48 h
  *   sheds   fire or fire_risk, same shed, first off-gas − 5 min … flame + 15 min
  * Each truth event takes the earliest matching alert; later alerts in its window are repeats
- * (counted, not false). A throw's window on a camera where drips fall every few seconds holds
+ * (counted, not false). A collapsed resident stays collapsed until the collapse's end (the scene's
+ * end when nobody comes): alerts past the 48 h window until then are repeats too — they are
+ * outside the household-days at risk, which end at the collapse, so they are never false. A throw's window on a camera where drips fall every few seconds holds
  * drip alerts too, so for throws an alert naming the throw's track (its dedupeKey ends with the
  * track id) is taken first, else the one nearest the true floor; only alerts naming the same
  * track are repeats. Every other alert of the danger's kinds at a scene place is false.
@@ -122,18 +124,19 @@ export function matchAlerts(
   );
   const matched = targets.map((t) => {
     const [from, to] = windowOf(t);
+    const until = t.kind === 'collapse' ? Math.max(to, t.endTs) : to;
     const inWindow = placed.filter(
-      (a) => !used.has(a.id) && atPlace(danger, a, placeOf(t), truth) && tsOf(a) >= from && tsOf(a) <= to,
+      (a) => !used.has(a.id) && atPlace(danger, a, placeOf(t), truth) && tsOf(a) >= from && tsOf(a) <= until,
     );
     const hits = t.kind === 'throw' ? throwHits(t, inWindow) : inWindow;
-    const first = hits[0] ?? null;
+    const first = hits[0] && tsOf(hits[0]) <= to ? hits[0] : null;
     for (const a of hits) used.add(a.id);
     const reference = t.kind === 'runaway' ? t.smokeTs : t.ts;
     return {
       truth: t,
       alert: first,
       delayMs: first ? tsOf(first) - reference : null,
-      repeats: Math.max(0, hits.length - 1),
+      repeats: hits.length - (first ? 1 : 0),
       hits,
     };
   });

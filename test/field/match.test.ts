@@ -188,6 +188,55 @@ describe('field scorer matching', () => {
     expect(metrics).toMatchObject({ 'daytime delay median h': 3, 'detected within 12 h': '1/1' });
   });
 
+  it('water: alerts while the resident still lies collapsed are repeats, even past the 48 h window', () => {
+    const collapse = T0 + DAY_MS + 9 * HOUR_MS;
+    const truth: Truth[] = [
+      {
+        danger: 'water',
+        kind: 'scene',
+        id: 'scene',
+        ts: T0,
+        endTs: T0 + 6 * DAY_MS,
+        seed: 1,
+        places: ['H1', 'H2'],
+      },
+      {
+        danger: 'water',
+        kind: 'collapse',
+        id: 'c1',
+        ts: collapse,
+        endTs: T0 + 6 * DAY_MS,
+        household: 'H1',
+        device: 'wm-H1',
+        daytime: true,
+      },
+      {
+        danger: 'water',
+        kind: 'collapse',
+        id: 'c2',
+        ts: collapse,
+        endTs: T0 + 6 * DAY_MS,
+        household: 'H2',
+        device: 'wm-H2',
+        daytime: true,
+      },
+    ];
+    const alerts = [
+      alert('h1-first', 'elderly_inactivity', collapse + 6 * HOUR_MS, { household: 'H1' }),
+      alert('h1-day3', 'elderly_inactivity', collapse + 60 * HOUR_MS, { household: 'H1' }),
+      alert('h1-day4', 'elderly_inactivity', collapse + 80 * HOUR_MS, { household: 'H1' }),
+      // H2's first alert comes only after 48 h: a miss within 48 h, but not a false alert.
+      alert('h2-late', 'elderly_inactivity', collapse + 50 * HOUR_MS, { household: 'H2' }),
+    ];
+    const m = matchAlerts(truth, alerts);
+    expect(m.collapses.map((c) => [c.truth.household, c.alert?.id ?? null, c.repeats])).toEqual([
+      ['H1', 'h1-first', 2],
+      ['H2', null, 1],
+    ]);
+    expect(m.falseAlerts).toEqual([]);
+    expect(computeMetrics(m)).toMatchObject({ 'detected within 48 h': '1/2', 'false alerts': 0 });
+  });
+
   it('sheds: lead before smoke, the port from the cut-off command, nuisances by cause', () => {
     const smoke = T0 + 20 * HOUR_MS;
     const truth: Truth[] = [
