@@ -11,22 +11,13 @@ import * as tf from '@tensorflow/tfjs';
 import { readModelFolder, writeModelFolder, MODELS_ROOT } from '../lib/model-store.ts';
 import { loadNewest } from '../lib/train-mlp.ts';
 import { HELD_OUT_SPEC, type MeterRun } from './dataset.ts';
-import { evaluate, type InactivityMetrics } from './evaluate.ts';
+import { evaluate, poissonUpper95, type InactivityMetrics } from './evaluate.ts';
 import { budgetShiftKey, coldStartPrior, floorsFrom, MODEL_NAME, paramsFrom } from './predict.ts';
 import { collectRuns } from './train.ts';
 
 const BUDGETS = [0.01, 0.02, 0.05] as const;
 const SHIFTS_H = [-3, -2.5, -2, -1.5, -1, -0.5, 0, 0.5, 1];
 const CALIBRATION_SPEC = { ...HELD_OUT_SPEC, seed: 'elderly-inactivity/budget/1', households: 400 };
-
-/**
- * One-sided 95 % upper bound of a Poisson rate (k events in `exposure` household-days), by the
- * Wilson–Hilferty approximation of the exact (chi-square) bound: within 1 % of it for any k.
- */
-function poissonUpper95(k: number, exposure: number): number {
-  const n = k + 1;
-  return (n * (1 - 1 / (9 * n) + 1.645 / (3 * Math.sqrt(n))) ** 3) / exposure;
-}
 
 function line(label: string, m: InactivityMetrics): string {
   const bound = poissonUpper95(m.falseAlerts, m.householdDays);

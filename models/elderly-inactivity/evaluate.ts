@@ -30,6 +30,15 @@ export interface InactivityMetrics {
   falseFlowAlerts: number;
 }
 
+/**
+ * One-sided 95 % upper bound of a Poisson rate (k events in `exposure` household-days), by the
+ * Wilson–Hilferty approximation of the exact (chi-square) bound: within 1 % of it for any k.
+ */
+export function poissonUpper95(k: number, exposure: number): number {
+  const n = k + 1;
+  return (n * (1 - 1 / (9 * n) + 1.645 / (3 * Math.sqrt(n))) ** 3) / exposure;
+}
+
 export interface RunAlerts {
   inactivity: number[];
   flow: number[];

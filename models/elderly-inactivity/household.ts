@@ -34,13 +34,20 @@ import {
   type InactivityParams,
 } from './params.ts';
 import { ContinuousFlowWatch, type AbnormalFlow, type FlowAlarm } from './continuous-flow.ts';
-import { PresenceSignals } from './presence.ts';
+import { PresenceSignals, type PresenceSet } from './presence.ts';
 import { MeterRegister } from './register.ts';
 
 export const BUCKETS = 48;
 const LEARN_AFTER_MS = 6 * HOUR;
 const WEEKDAY_SHARE = 0.4;
 const WAIT_LATE_MS = 30 * HOUR;
+/** The calibrated limit shift for each set of signals a household reports. */
+const LIMIT_SHIFT: Record<PresenceSet, (p: InactivityParams) => number> = {
+  water: (p) => p.limitShiftH,
+  door: (p) => p.doorShiftH,
+  electricity: (p) => p.electricityShiftH,
+  both: (p) => p.bothShiftH,
+};
 /** Night silences start 19:00–05:00 local and end with the first use of the morning, 04:00–12:00. */
 const NIGHT_START_H: readonly [number, number] = [19, 5];
 const MORNING_END_H: readonly [number, number] = [4, 12];
@@ -305,8 +312,8 @@ export class HouseholdState {
     const m = Math.round(longest);
     const fromTable =
       m < LIMIT_TABLE_M ? (this.params.limitTable?.[Math.floor(at / HOUR) * LIMIT_TABLE_M + m] ?? 0) : 0;
-    // The site's budget trades delay for false alerts where water is all there is.
-    const shift = this.presence.hasAny ? 0 : this.params.limitShiftH;
+    // The site's budget trades delay for false alerts, calibrated per set of signals.
+    const shift = LIMIT_SHIFT[this.presence.signalsAt(this.newestTs)](this.params);
     if (fromTable > 0) return Math.max(this.params.minSilenceH, fromTable + shift);
     const limit = Math.max(
       this.params.minLimitH,

@@ -64,6 +64,14 @@ export interface InactivityParams {
    */
   limitShiftH: number;
   /**
+   * The same shift for a household whose presence signals report: its record holds no outings
+   * (they are away spells), so its limits may come down further for the same budget. Calibrated
+   * per signal set on households with those signals (presence-budget.ts); 0 in versions up to @8.
+   */
+  doorShiftH: number;
+  electricityShiftH: number;
+  bothShiftH: number;
+  /**
    * Presence: a silence the electricity meter explains as leaving home (switched off to standby
    * by day around the last use, in a home without a door contact) is held at most this long,
    * hours — a night away and the day after.
@@ -102,6 +110,9 @@ export const DEFAULT_PARAMS: InactivityParams = {
   flowAlarmMarginMin: 5,
   maxSpellH: 16,
   limitShiftH: 0,
+  doorShiftH: 0,
+  electricityShiftH: 0,
+  bothShiftH: 0,
   standbyAwayMaxH: 30,
 };
 

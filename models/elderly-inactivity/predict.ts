@@ -9,6 +9,7 @@ import type { Household } from '../../gateway/src/contracts/site.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
 import { BUCKETS } from './household.ts';
 import { DEFAULT_PARAMS, LIMIT_TABLE_M, type InactivityParams } from './params.ts';
+import type { PresenceSet } from './presence.ts';
 
 export { flowAlarmOf, type FlowAlarm } from './continuous-flow.ts';
 export { HouseholdState, bucketOf, type InactivityAlert } from './household.ts';
@@ -95,15 +96,22 @@ export function storedParams(params: InactivityParams): Record<string, number> {
 /** Param name of the limit shift calibrated for a false-alert budget (per household-day). */
 export const budgetShiftKey = (budget: number): string => `budgetShiftH:${budget}`;
 
+/** The same for households reporting presence signals (`door`, `electricity` or `both`). */
+type PresenceOnly = Exclude<PresenceSet, 'water'>;
+const presenceShiftPrefix = (signals: PresenceOnly): string => `presenceShiftH:${signals}:`;
+export const presenceShiftKey = (signals: PresenceOnly, budget: number): string =>
+  `${presenceShiftPrefix(signals)}${budget}`;
+
 /**
  * The limit shift for a site's false-alert budget: the one calibrated for the largest budget at or
- * below it (0 when the version has none, or the site asks for less than any).
+ * below it (0 when the version has none, or the site asks for less than any). `prefix` is the
+ * key without its budget (`budgetShiftH:` or `presenceShiftH:<signals>:`).
  */
-export function shiftForBudget(meta: ModelMeta, budget: number): number {
+export function shiftForBudget(meta: ModelMeta, budget: number, prefix = 'budgetShiftH:'): number {
   let best: { budget: number; shift: number } | null = null;
   for (const [key, shift] of Object.entries(meta.params)) {
-    if (!key.startsWith('budgetShiftH:')) continue;
-    const b = Number(key.slice('budgetShiftH:'.length));
+    if (!key.startsWith(prefix)) continue;
+    const b = Number(key.slice(prefix.length));
     if (b <= budget + 1e-12 && (!best || b > best.budget)) best = { budget: b, shift };
   }
   return best?.shift ?? 0;
@@ -114,6 +122,11 @@ export function paramsFrom(meta: ModelMeta, budget?: number): InactivityParams {
   // Versions up to @6 kept every spell in the record: they run as they were measured.
   const legacy = meta.params.maxSpellH === undefined ? { maxSpellH: Number.MAX_VALUE } : {};
   const params = { ...DEFAULT_PARAMS, ...legacy, ...(meta.params as Partial<InactivityParams>) };
-  if (budget !== undefined) params.limitShiftH = shiftForBudget(meta, budget);
+  if (budget !== undefined) {
+    params.limitShiftH = shiftForBudget(meta, budget);
+    params.doorShiftH = shiftForBudget(meta, budget, presenceShiftPrefix('door'));
+    params.electricityShiftH = shiftForBudget(meta, budget, presenceShiftPrefix('electricity'));
+    params.bothShiftH = shiftForBudget(meta, budget, presenceShiftPrefix('both'));
+  }
   return table.some((l) => l > 0) ? { ...params, limitTable: table } : params;
 }

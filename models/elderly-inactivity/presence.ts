@@ -31,6 +31,9 @@ export interface ElectricityState {
   standbySince: number | null;
 }
 
+/** The signals a household's inactivity is judged on besides its water meter. */
+export type PresenceSet = 'water' | 'door' | 'electricity' | 'both';
+
 export class PresenceSignals {
   /** Electricity register readings, [event time, kWh], sorted (the household's smart meter). */
   private readonly power: Array<[number, number]> = [];
@@ -44,9 +47,25 @@ export class PresenceSignals {
     return this.doorOpenings.length > 0;
   }
 
-  /** Whether any presence signal has reported (the limit shift is for water-only homes). */
-  get hasAny(): boolean {
-    return this.power.length > 0 || this.doorOpenings.length > 0;
+  /**
+   * Which presence signals speak for the time `t`: the door once it has reported, the electricity
+   * meter when it has a reading within MAX_POWER_SPAN_MS of `t` (a meter that is silent, or whose
+   * readings for then have not arrived, cannot have explained the silence). The limit shift is
+   * calibrated per signal set.
+   */
+  signalsAt(t: number): PresenceSet {
+    const door = this.doorOpenings.length > 0;
+    const electricity = this.hasPowerNear(t);
+    return door && electricity ? 'both' : door ? 'door' : electricity ? 'electricity' : 'water';
+  }
+
+  private hasPowerNear(t: number): boolean {
+    for (let i = this.power.length - 1; i >= 0; i--) {
+      const ts = this.power[i]![0];
+      if (ts < t - MAX_POWER_SPAN_MS) return false;
+      if (ts <= t + MAX_POWER_SPAN_MS) return true;
+    }
+    return false;
   }
 
   /** A reading of the household's electricity register (kWh): presence and switching-on. */
