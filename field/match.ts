@@ -12,7 +12,7 @@
  * outside the household-days at risk, which end at the collapse, so they are never false. A throw's window on a camera where drips fall every few seconds holds
  * drip alerts too, so for throws an alert naming the throw's track (its dedupeKey ends with the
  * track id) is taken first, else the one nearest the true floor; only alerts naming the same
- * track are repeats. Every other alert of the danger's kinds at a scene place is false.
+ * track, and the camera's own event stamped at the track's start, are repeats. Every other alert of the danger's kinds at a scene place is false.
  */
 import type { RecordedCommand } from './replay.ts';
 import type {
@@ -156,14 +156,24 @@ export function matchAlerts(
   };
 }
 
-/** Alerts naming the throw's track; failing that, the one alert nearest the true floor. */
+/** A camera stamps its own event at the track's first frame (simulators/ cameras send one). */
+const CAMERA_EVENT_SLACK_MS = SECOND_MS;
+
+/**
+ * Alerts naming the throw's track; failing that, the one alert nearest the true floor. The camera's
+ * own event on it (a rule's alert stamped at the track's start) is a repeat of either.
+ */
 function throwHits(t: ThrowTruth, inWindow: GatewayAlert[]): GatewayAlert[] {
   const naming = inWindow.filter((a) => a.dedupeKey?.endsWith(`:${t.trackId}`));
-  if (naming.length) return naming;
+  const trackStart = t.ts + t.trackDelayS * SECOND_MS;
+  const ownEvent = inWindow.filter(
+    (a) => a.source.rule && !a.source.model && Math.abs(tsOf(a) - trackStart) <= CAMERA_EVENT_SLACK_MS,
+  );
   const floorError = (a: GatewayAlert): number =>
     typeof a.location.floor === 'number' ? Math.abs(a.location.floor - t.floor) : Number.POSITIVE_INFINITY;
   const nearest = [...inWindow].sort((a, b) => floorError(a) - floorError(b) || tsOf(a) - tsOf(b))[0];
-  return nearest ? [nearest] : [];
+  const hits = naming.length ? naming : nearest ? [nearest] : [];
+  return [...hits, ...ownEvent.filter((a) => !hits.includes(a))];
 }
 
 /**

@@ -138,6 +138,61 @@ describe('field scorer matching', () => {
     });
   });
 
+  it("throws: the camera's own event on a throw (a rule's alert at the track's start) is a repeat, not false", () => {
+    const release = T0 + 2 * HOUR_MS;
+    const truth: Truth[] = [
+      {
+        danger: 'throws',
+        kind: 'scene',
+        id: 'scene',
+        ts: T0,
+        endTs: T0 + DAY_MS,
+        seed: 1,
+        places: ['cam-a'],
+      },
+      {
+        danger: 'throws',
+        kind: 'throw',
+        id: 'th1',
+        ts: release,
+        endTs: release + 3 * SECOND_MS,
+        camera: 'cam-a',
+        building: 'B3',
+        facade: 'east',
+        floor: 9,
+        column: 2,
+        object: 'full_bottle',
+        trackId: 'cam-a-t1',
+        trackDelayS: 0.5,
+        fps: 25,
+      },
+    ];
+    const where = { building: 'B3', facade: 'east' };
+    const model: GatewayAlert = {
+      ...alert('m1', 'falling_object', release, { ...where, floor: 9 }, 'cam-a'),
+      source: { deviceId: 'cam-a', rule: null, model: 'falling-object@10' },
+      dedupeKey: 'falling_object:cam-a:cam-a-t1',
+    };
+    const cameraEvent = (id: string, atMs: number): GatewayAlert => ({
+      ...alert(id, 'falling_object', atMs, where, 'cam-a'),
+      severity: 'info',
+      source: { deviceId: 'cam-a', rule: 'falling-object', model: null },
+    });
+    // At the track's first frame (release + 0.5 s); another camera event 20 s later is not this throw's.
+    const m = matchAlerts(truth, [
+      model,
+      cameraEvent('c1', release + 500),
+      cameraEvent('c2', release + 20 * SECOND_MS),
+    ]);
+    expect(m.throws.map((t) => [t.alert?.id, t.repeats])).toEqual([['m1', 1]]);
+    expect(m.falseAlerts.map((f) => f.alert.id)).toEqual(['c2']);
+    // The model's alert keyed by façade (no track named): matched by floor, the camera event still a repeat.
+    const byFacade = { ...model, dedupeKey: 'falling_object:B3:east' };
+    const n = matchAlerts(truth, [byFacade, cameraEvent('c1', release + 500)]);
+    expect(n.throws.map((t) => [t.alert?.id, t.repeats])).toEqual([['m1', 1]]);
+    expect(n.falseAlerts).toEqual([]);
+  });
+
   it('water: delay from the collapse, alerts before it or during an outing are false', () => {
     const collapse = T0 + 2 * DAY_MS + 10 * HOUR_MS;
     const truth: Truth[] = [
