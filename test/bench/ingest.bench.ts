@@ -187,15 +187,15 @@ async function printFlood(): Promise<void> {
     );
   const rise = (f: FloodResult): number => f.rssAfterMb - f.rssBeforeMb;
   const probeP99 = quantile(gateway.probeMs, 0.99);
-  // Bounded: what the gateway could not store it shed and counted, memory grew little, the probe kept its PUBACKs coming.
-  const counted = gateway.shed > 0 || gateway.stored >= gateway.sent;
+  // Bounded: memory grew little, the probe kept its PUBACKs coming, and a flood this far above
+  // capacity was partly shed with a counted reason (storing all of it late is not bounded).
   record({
     figure: 'QoS 0 flood: RSS rise',
     unit: 'MB',
     gateway: rise(gateway),
     baseline: rise(aedes),
-    goal: '≤ 100 MB, shed counted',
-    met: rise(gateway) <= 100 && counted,
+    goal: '≤ 100 MB',
+    met: rise(gateway) <= 100,
   });
   record({
     figure: 'QoS 0 flood: probe PUBACK p99',
@@ -210,8 +210,8 @@ async function printFlood(): Promise<void> {
     unit: 'msgs',
     gateway: gateway.shed,
     baseline: gateway.sent,
-    goal: 'counted',
-    met: counted,
+    goal: '> 0, counted',
+    met: gateway.shed > 0,
   });
 }
 
