@@ -1,7 +1,8 @@
 /**
  * The load harness the benchmarks share (ingest.bench.ts, ack-path.ts): a target (the gateway, or
  * a bare aedes broker as the baseline) in a process of its own, MQTT clients for the example site's
- * water meters, and the figures every section prints (msgs/s, PUBACK p50/p99, CPU per message).
+ * water meters, the QoS 1 load they send (`drive`: saturating, or paced to a rate) and the figures
+ * every section prints (msgs/s, PUBACK p50/p99, CPU per message).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -13,9 +14,11 @@ import { openDatabase } from '../../gateway/src/store/database.ts';
 import { DeviceStore } from '../../gateway/src/store/device-store.ts';
 import { makeDataDir } from '../helpers/gateway.ts';
 import { spawnGateway } from '../helpers/gateway-process.ts';
+import { testNow } from '../helpers/clock.ts';
 
 export const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const DEVICES = Number(process.env.BENCH_DEVICES ?? 168);
+export const WINDOW = Number(process.env.BENCH_WINDOW ?? 8);
 /** node with the tsx loader (the tsx CLI would put the target in a grandchild process). */
 const NODE_TSX = [process.execPath, '--import', 'tsx'] as const;
 
@@ -40,10 +43,13 @@ export function summarize(
 ): Result {
   const acked = latencies.length;
   latencies.sort((a, b) => a - b);
-  const pct = (p: number): number =>
-    latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? NaN;
+  const pct = (p: number): number => quantile(latencies, p);
   return { name, sent, acked, msgsPerS: acked / elapsedS, p50Ms: pct(0.5), p99Ms: pct(0.99), cpuMsPer1k };
 }
+
+/** The value at quantile `p` of ascending `sorted` (NaN when empty). */
+export const quantile = (sorted: number[], p: number): number =>
+  sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? NaN;
 
 export const fmt = (r: Result): string =>
   `${r.name.padEnd(30)} ${r.msgsPerS.toFixed(0).padStart(8)} msg/s   p50 ${r.p50Ms.toFixed(2).padStart(7)} ms   p99 ${r.p99Ms.toFixed(2).padStart(7)} ms   CPU ${r.cpuMsPer1k.toFixed(0).padStart(4)} ms/1k msgs   (${r.acked} acked)`;
@@ -59,8 +65,8 @@ export interface Target {
   port: number;
   child: ChildProcess;
   cleanup: () => void;
-  /** A device's MQTT password: the gateway's generated secret (microseconds to check, no scrypt). */
-  passwordOf: (deviceId: string) => string;
+  /** A device's or service account's MQTT password: the gateway's generated secret (no scrypt). */
+  passwordOf: (name: string) => string;
   /** Gateway only: its HTTP base, and ms from spawn to /healthz ready. */
   http?: string;
   startMs?: number;
@@ -103,11 +109,12 @@ async function startTarget(
   const child = gateway.child;
   const secrets = JSON.parse(readFileSync(path.join(dataDir, 'credentials.json'), 'utf8')) as {
     devices: Record<string, string>;
+    accounts: Record<string, string>;
   };
   return {
     port,
     child,
-    passwordOf: (id) => secrets.devices[id]!,
+    passwordOf: (name) => secrets.devices[name] ?? secrets.accounts[name]!,
     http: gateway.http,
     startMs,
     cleanup: () => rmSync(dataDir, { recursive: true, force: true }),
@@ -168,3 +175,52 @@ export async function withTarget<T>(
     target.cleanup();
   }
 }
+
+export interface DriveOptions {
+  /** Each lane sends one message per period instead of as fast as PUBACKs come back. */
+  periodMs?: number;
+  /** Told of each message as it is sent (a subscriber matches it by topic and payload). */
+  onSend?: (topic: string, payload: string, at: number) => void;
+  /** Runs beside the load and ends it early when it settles first. */
+  until?: Promise<unknown>;
+}
+
+/**
+ * QoS 1 telemetry from every meter, WINDOW messages in flight each, for SECONDS: as fast as the
+ * target acknowledges, or paced to one message per lane every `periodMs`.
+ */
+export async function drive(name: string, t: Target, options: DriveOptions = {}): Promise<Result> {
+  const pid = t.child.pid!;
+  const clients = await connectAll(t);
+  const latencies: number[] = [];
+  let sent = 0;
+  // The target runs on the test clock (entry-process.ts): readings 20 days before it, not the wall's.
+  const base = testNow() - 20 * 86400_000;
+  let deadline = Date.now() + SECONDS * 1000;
+  void options.until?.then(() => (deadline = 0));
+  const started = performance.now();
+  const cpuStart = cpuSeconds(pid);
+  const lane = async (client: MqttClient, id: string, lane: number): Promise<void> => {
+    const topic = `weige/${id}/telemetry`;
+    for (let n = lane; Date.now() < deadline; n += WINDOW) {
+      const payload = JSON.stringify({ ts: base + n * 1000, total_m3: 100 + n * 0.001, battery_pct: 90 });
+      const t0 = performance.now();
+      sent++;
+      options.onSend?.(topic, payload, t0);
+      await client.publishAsync(topic, payload, { qos: 1 });
+      latencies.push(performance.now() - t0);
+      if (options.periodMs) await sleep(t0 + options.periodMs - performance.now());
+    }
+  };
+  await Promise.all(
+    clients.map((client, i) =>
+      Promise.all(Array.from({ length: WINDOW }, (_, k) => lane(client, deviceIds[i]!, k))),
+    ),
+  );
+  const elapsedS = (performance.now() - started) / 1000;
+  const cpuMsPer1k = ((cpuSeconds(pid) - cpuStart) * 1000 * 1000) / latencies.length;
+  await Promise.all(clients.map((c) => c.endAsync()));
+  return summarize(name, sent, latencies, elapsedS, cpuMsPer1k);
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, Math.max(0, ms)));
