@@ -26,11 +26,7 @@ import {
   type TrackAnalysis,
 } from '../../../../models/falling-object/predict.ts';
 import { facadeLayout } from '../../../../models/falling-object/origin.ts';
-import {
-  boxWidthBound,
-  RepeatFilter,
-  type DrippingSpot,
-} from '../../../../models/falling-object/repeats.ts';
+import { boxWidthBound, RepeatFilter, type DrippingSpot } from '../../../../models/falling-object/repeats.ts';
 import type { TimerHandle } from '../../core/clock.ts';
 import type { Tf } from '../../../../models/lib/backend.ts';
 import type { ModelRegistry, LoadedModel } from './registry.ts';
