@@ -21,6 +21,16 @@ const STANDBY_MARGIN_W = 30;
  * or off (kettle, cooker, TV, lights): a sign of life, as a flush is. A load left on is steady.
  */
 const POWER_CHANGE_W = 60;
+/**
+ * Appliances that switch themselves (a fridge's compressor, a water heater keeping warm) change
+ * the load too, night and day: a change counts as a sign of life only when it is larger than the
+ * changes the household's load makes while everyone sleeps (local 01–05 h, their 90th percentile,
+ * plus STANDBY_MARGIN_W). Without this a collapsed resident's fridge read as someone at home.
+ */
+const UNATTENDED_HOURS: readonly [number, number] = [1, 5];
+const UNATTENDED_QUANTILE = 0.9;
+/** Night interval pairs on record before the unattended swing is trusted (two nights of hourly). */
+const MIN_UNATTENDED_PAIRS = 8;
 /** Switching off to standby this close to the last use, by day, is leaving home (not a collapse). */
 const LEAVING_WINDOW_MS = 1.5 * HOUR;
 const LEAVING_HOURS: readonly [number, number] = [7, 20];
@@ -105,6 +115,26 @@ export class PresenceSignals {
   }
 
   /**
+   * The change of mean load, W, that is someone switching something: POWER_CHANGE_W, or more where
+   * the household's load swings by itself while everyone sleeps (UNATTENDED_HOURS).
+   */
+  private lifeChangeW(intervals: ReadonlyArray<[number, number, number]>, t: number): number {
+    const swings: number[] = [];
+    for (let i = 1; i < intervals.length; i++) {
+      const [t0, t1, w] = intervals[i]!;
+      if (t1 > t) break;
+      const [, prevEnd, prevW] = intervals[i - 1]!;
+      const h = timeOfDay(t0, this.utcOffsetMin) / HOUR;
+      if (prevEnd === t0 && h >= UNATTENDED_HOURS[0] && h < UNATTENDED_HOURS[1])
+        swings.push(Math.abs(w - prevW));
+    }
+    if (swings.length < MIN_UNATTENDED_PAIRS) return POWER_CHANGE_W;
+    swings.sort((a, b) => a - b);
+    const unattended = swings[Math.floor(swings.length * UNATTENDED_QUANTILE)]!;
+    return Math.max(POWER_CHANGE_W, unattended + STANDBY_MARGIN_W);
+  }
+
+  /**
    * What the electricity meter says up to time `t`: the latest change of the load (someone
    * switching something on or off), and since when it has shown only the standby load (fridge,
    * chargers; null when it shows more, has no interval near `t`, or has not learned its standby).
@@ -112,13 +142,14 @@ export class PresenceSignals {
   electricityAt(t: number): ElectricityState {
     const intervals = this.powerIntervals();
     const standby = this.standbyW(intervals);
+    const changeW = this.lifeChangeW(intervals, t);
     let changedAt = 0;
     let standbySince: number | null = null;
     let last: [number, number, number] | null = null;
     for (const interval of intervals) {
       const [t0, t1, w] = interval;
       if (t1 > t) break;
-      if (last && last[1] === t0 && Math.abs(w - last[2]) >= POWER_CHANGE_W) changedAt = t1;
+      if (last && last[1] === t0 && Math.abs(w - last[2]) >= changeW) changedAt = t1;
       if (standby !== null) standbySince = w <= standby + STANDBY_MARGIN_W ? (standbySince ?? t0) : null;
       last = interval;
     }
