@@ -1,6 +1,6 @@
 /** The figures of issue 13's table, from a match of alerts to truth, and their printout. */
 import type { MatchResult } from './match.ts';
-import type { CollapseTruth } from './scene.ts';
+import type { PresenceSignal, SceneTruth } from './scene.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS } from './time.ts';
 
 export type Metrics = Record<string, number | string | null>;
@@ -60,25 +60,17 @@ export function computeMetrics(m: MatchResult): Metrics {
     };
   }
   if (m.danger === 'water') {
-    const delaysH = (list: typeof m.collapses): number[] =>
-      list.filter((c) => c.alert).map((c) => c.delayMs! / HOUR_MS);
-    const day = m.collapses.filter((c) => c.truth.daytime);
-    const collapseAt = new Map(m.collapses.map((c) => [c.truth.household, (c.truth as CollapseTruth).ts]));
-    const householdDays = m.scene.places.reduce(
-      (s, h) => s + (Math.min(collapseAt.get(h) ?? m.scene.endTs, m.scene.endTs) - m.scene.ts) / DAY_MS,
-      0,
-    );
+    const all = waterFigures(m, m.scene.places);
+    const leftOn = m.collapses.filter((c) => c.truth.leftOn);
     return {
-      collapses: m.collapses.length,
-      'daytime collapses': day.length,
-      'detected within 48 h': `${m.collapses.filter((c) => c.alert).length}/${m.collapses.length}`,
-      'detected within 12 h': `${m.collapses.filter((c) => c.alert && c.delayMs! <= 12 * HOUR_MS).length}/${m.collapses.length}`,
-      'daytime delay median h': quantile(delaysH(day), 0.5),
-      'daytime delay p90 h': quantile(delaysH(day), 0.9),
-      'all delay median h': quantile(delaysH(m.collapses), 0.5),
-      'household-days at risk': householdDays,
-      'false alerts per household-day': share(falseCount, householdDays),
+      ...all,
       ...common,
+      ...(m.scene.presence
+        ? {
+            'collapses leaving lights or TV on, detected within 12 h': `${leftOn.filter(within12h).length}/${leftOn.length}`,
+            ...bySignals(m, m.scene.presence),
+          }
+        : {}),
     };
   }
   const hit = m.runaways.filter((r) => r.alert);
@@ -105,4 +97,55 @@ export function formatMetrics(danger: string, metrics: Metrics): string {
   ]);
   const width = Math.max(...rows.map(([k]) => k!.length));
   return [`${danger}`, ...rows.map(([k, v]) => `  ${k!.padEnd(width)}  ${v}`)].join('\n');
+}
+
+type Collapse = MatchResult['collapses'][number];
+
+const within12h = (c: Collapse): boolean => c.alert !== null && c.delayMs! <= 12 * HOUR_MS;
+
+/** The inactivity figures over some of the scene's households. */
+function waterFigures(m: MatchResult, households: string[]): Metrics {
+  const mine = new Set(households);
+  const collapses = m.collapses.filter((c) => mine.has(c.truth.household));
+  const falseAlerts = m.falseAlerts.filter((f) => mine.has(f.alert.location.household ?? ''));
+  const delaysH = (list: Collapse[]): number[] =>
+    list.filter((c) => c.alert).map((c) => c.delayMs! / HOUR_MS);
+  const day = collapses.filter((c) => c.truth.daytime);
+  const collapseAt = new Map(collapses.map((c) => [c.truth.household, c.truth.ts]));
+  const householdDays = households.reduce(
+    (s, h) => s + (Math.min(collapseAt.get(h) ?? m.scene.endTs, m.scene.endTs) - m.scene.ts) / DAY_MS,
+    0,
+  );
+  return {
+    collapses: collapses.length,
+    'daytime collapses': day.length,
+    'detected within 48 h': `${collapses.filter((c) => c.alert).length}/${collapses.length}`,
+    'detected within 12 h': `${collapses.filter(within12h).length}/${collapses.length}`,
+    'daytime delay median h': quantile(delaysH(day), 0.5),
+    'daytime delay p90 h': quantile(delaysH(day), 0.9),
+    'all delay median h': quantile(delaysH(collapses), 0.5),
+    'household-days at risk': householdDays,
+    'false alerts per household-day': share(falseAlerts.length, householdDays),
+    'false alerts by cause': counts(falseAlerts.map((f) => f.cause)),
+  };
+}
+
+const SIGNAL_SETS: Array<[string, (s: PresenceSignal[]) => boolean]> = [
+  ['with a presence signal', (s) => s.length > 0],
+  ['water only', (s) => s.length === 0],
+  ['water + electricity', (s) => s.includes('electricity') && !s.includes('door')],
+  ['water + door', (s) => s.includes('door') && !s.includes('electricity')],
+  ['water + electricity + door', (s) => s.includes('electricity') && s.includes('door')],
+];
+
+/** The same figures per signal set (the goal holds households with a presence signal to it). */
+function bySignals(m: MatchResult, presence: NonNullable<SceneTruth['presence']>): Metrics {
+  const out: Metrics = {};
+  for (const [name, holds] of SIGNAL_SETS) {
+    const households = m.scene.places.filter((h) => holds(presence[h] ?? []));
+    if (!households.length) continue;
+    for (const [k, v] of Object.entries(waterFigures(m, households)))
+      out[`${name} (${households.length}): ${k}`] = v;
+  }
+  return out;
 }

@@ -26,7 +26,11 @@ export interface SceneTruth {
   seed: number;
   /** Cameras, households or sheds the scene generates data for. */
   places: string[];
+  /** Water scenes: each household's signals besides its water meter (the scorer splits by them). */
+  presence?: Record<string, PresenceSignal[]>;
 }
+
+export type PresenceSignal = 'electricity' | 'door';
 
 /** A real thrown object: the alert the gateway owes. */
 export interface ThrowTruth {
@@ -75,6 +79,8 @@ export interface CollapseTruth {
   device: string;
   /** Local 08:00–20:00, the goal's "daytime incident". */
   daytime: boolean;
+  /** What the collapse left drawing power, where an electricity meter can see it. */
+  leftOn?: 'lights' | 'tv' | null;
 }
 
 export interface AbsenceTruth {
@@ -132,7 +138,12 @@ export interface SceneSpan {
 }
 
 /** An empty scene holding its `scene` truth row. */
-export function openScene(danger: Danger, span: SceneSpan, places: string[]): Scene {
+export function openScene(
+  danger: Danger,
+  span: SceneSpan,
+  places: string[],
+  presence?: SceneTruth['presence'],
+): Scene {
   const endTs = span.startMs + span.days * DAY_MS;
   const row: SceneTruth = {
     danger,
@@ -142,6 +153,7 @@ export function openScene(danger: Danger, span: SceneSpan, places: string[]): Sc
     endTs,
     seed: span.seed,
     places,
+    ...(presence ? { presence } : {}),
   };
   return { messages: [], truth: [row] };
 }

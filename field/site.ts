@@ -41,13 +41,19 @@ export function facadeCameras(site: Site): FacadeCamera[] {
 export interface AloneHousehold {
   household: Household;
   meter: Device;
+  /** Presence signals where the site fits them: the smart electricity meter, the entrance door contact. */
+  electricity: Device | null;
+  door: Device | null;
 }
 
-/** Elderly people living alone, with the water meter of their household. */
+/** Elderly people living alone, with the water meter of their household and its presence devices. */
 export function aloneHouseholds(site: Site): AloneHousehold[] {
   return site.households.flatMap((household) => {
-    const meter = site.devices.find((d) => d.kind === 'water_meter' && d.household === household.id);
-    return household.elderly && household.livesAlone && meter ? [{ household, meter }] : [];
+    const of = (kind: Device['kind']): Device | null =>
+      site.devices.find((d) => d.kind === kind && d.household === household.id) ?? null;
+    const meter = of('water_meter');
+    if (!household.elderly || !household.livesAlone || !meter) return [];
+    return [{ household, meter, electricity: of('electricity_meter'), door: of('door_contact') }];
   });
 }
 

@@ -1,13 +1,22 @@
 /**
  * Water-meter scenes for elderly people living alone: each household's routine through its own
  * meter's cadence (the Sanchuan NB-IoT daily batch of hourly registers, or canonical hourly,
- * half-hourly or quarter-hourly registers, some batched), lost uploads, and collapses.
+ * half-hourly or quarter-hourly registers, some batched), lost uploads, and collapses; where the
+ * site fits them, the same life through the electricity meter and the entrance door (presence.ts).
  */
 import type { Device, Site } from '../../gateway/src/contracts/site.ts';
 import { Rng } from '../rng.ts';
-import { openScene, type Scene, type SceneMessage, type SceneSpan } from '../scene.ts';
+import {
+  openScene,
+  type CollapseTruth,
+  type PresenceSignal,
+  type Scene,
+  type SceneMessage,
+  type SceneSpan,
+} from '../scene.ts';
 import { aloneHouseholds } from '../site.ts';
 import { compactLocal, DAY_MS, HOUR_MS, isoLocal, localHour, MINUTE_MS } from '../time.ts';
+import { doorMessages, drawLoads, electricityMessages, type HomeLife } from './presence.ts';
 import { drawAbsences, drawPersona, drawUses, litresBy } from './routine.ts';
 
 export interface WaterOptions {
@@ -32,12 +41,14 @@ export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_
     'water',
     span,
     homes.map((h) => h.household.id),
+    Object.fromEntries(homes.map((h) => [h.household.id, presenceOf(h)])),
   );
-  for (const { household, meter } of homes) {
+  for (const { household, meter, electricity, door } of homes) {
     const r = rng.fork(household.id);
     const persona = drawPersona(r);
     const absences = drawAbsences(r, persona, startMs, days);
     let stopTs = Number.POSITIVE_INFINITY;
+    let collapse: CollapseTruth | null = null;
     if (r.chance(opts.collapseShare)) {
       // Late enough for a detector to have learnt the household (at least the scene's first 40 %).
       // Not on the last day, so that even a daily-batch meter reports the silence within the scene.
@@ -49,7 +60,7 @@ export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_
       if (during) onset = during.endTs + r.uniform(1, 3) * HOUR_MS;
       if (onset < endMs - HOUR_MS) {
         stopTs = Math.round(onset);
-        scene.truth.push({
+        collapse = {
           danger: 'water',
           kind: 'collapse',
           id: `collapse-${household.id}`,
@@ -58,7 +69,9 @@ export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_
           household: household.id,
           device: meter.id,
           daytime: isDaytime(stopTs),
-        });
+          leftOn: null,
+        };
+        scene.truth.push(collapse);
       }
     }
     for (const a of absences) {
@@ -74,7 +87,7 @@ export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_
         announced: false,
       });
     }
-    const uses = drawUses(r, persona, absences, startMs, days, stopTs);
+    const { uses, days: clock } = drawUses(r, persona, absences, startMs, days, stopTs);
     const baseL = Math.round(r.uniform(10_000, 2_000_000));
     const register = (t: number): number => baseL + Math.floor(litresBy(uses, t));
     const messages =
@@ -82,8 +95,22 @@ export function generateWater(site: Site, span: SceneSpan, opts = DEFAULT_WATER_
         ? sanchuan(r, meter, register, startMs, days)
         : canonical(r, meter, register, startMs, days);
     scene.messages.push(...messages.filter((m) => m.ts >= startMs && m.ts <= endMs));
+    // The presence devices draw from streams of their own, so the water of a seed stays as it was.
+    const life: HomeLife = { startMs, endMs, days: clock, uses, absences, stopTs };
+    if (electricity) {
+      const { loads, leftOn } = drawLoads(rng.fork(`${household.id}:loads`), life);
+      if (collapse) collapse.leftOn = leftOn;
+      const sent = electricityMessages(rng.fork(electricity.id), electricity, loads, life);
+      scene.messages.push(...sent.filter((m) => m.ts <= endMs));
+    }
+    if (door)
+      scene.messages.push(...doorMessages(rng.fork(door.id), door, life).filter((m) => m.ts <= endMs));
   }
   return scene;
+}
+
+function presenceOf(h: { electricity: Device | null; door: Device | null }): PresenceSignal[] {
+  return [...(h.electricity ? ['electricity' as const] : []), ...(h.door ? ['door' as const] : [])];
 }
 
 /** How a meter model turns the register into messages over the scene. */
