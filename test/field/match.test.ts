@@ -3,46 +3,12 @@ import { describe, expect, it } from 'vitest';
 import { matchAlerts, type GatewayAlert } from '../../field/match.ts';
 import { computeMetrics } from '../../field/metrics.ts';
 import { truncateTruth } from '../../field/score.ts';
-import type { CollapseTruth, SceneTruth, Truth } from '../../field/scene.ts';
+import type { Truth } from '../../field/scene.ts';
 import { DAY_MS, HOUR_MS, MINUTE_MS, SECOND_MS } from '../../field/time.ts';
 import { TEST_EPOCH } from '../helpers/clock.ts';
+import { alert } from './alert-fixture.ts';
 
 const T0 = TEST_EPOCH;
-
-function alert(
-  id: string,
-  kind: string,
-  atMs: number,
-  where: Partial<GatewayAlert['location']>,
-  deviceId: string | null = null,
-): GatewayAlert {
-  return {
-    id,
-    kind,
-    severity: 'critical',
-    eventTs: new Date(atMs).toISOString(),
-    location: where,
-    source: { deviceId, rule: null, model: null },
-    incidentId: `inc-${id}`,
-  };
-}
-
-/** A 4-day water scene over `places` whose first household collapses at `collapseMs`, in daytime. */
-function waterScene(places: string[], collapseMs: number): [SceneTruth, CollapseTruth] {
-  return [
-    { danger: 'water', kind: 'scene', id: 'scene', ts: T0, endTs: T0 + 4 * DAY_MS, seed: 1, places },
-    {
-      danger: 'water',
-      kind: 'collapse',
-      id: 'c1',
-      ts: collapseMs,
-      endTs: T0 + 4 * DAY_MS,
-      household: places[0]!,
-      device: `wm-${places[0]}`,
-      daytime: true,
-    },
-  ];
-}
 
 describe('field scorer matching', () => {
   it('throws: the alert naming the track matches, else the nearest floor; the rest are false with their cause', () => {
@@ -307,33 +273,6 @@ describe('field scorer matching', () => {
     ]);
     expect(m.falseAlerts).toEqual([]);
     expect(computeMetrics(m)).toMatchObject({ 'detected within 48 h': '1/2', 'false alerts': 0 });
-  });
-
-  it('water: with presence signals in the scene, the figures are split by signal set', () => {
-    const collapse = T0 + 2 * DAY_MS + 10 * HOUR_MS;
-    const [scene, h1] = waterScene(['H1', 'H2', 'H3'], collapse);
-    const truth: Truth[] = [
-      { ...scene, presence: { H1: ['electricity', 'door'], H2: [], H3: ['electricity'] } },
-      { ...h1, leftOn: 'tv' },
-    ];
-    const alerts = [
-      alert('w1', 'elderly_inactivity', collapse + 2 * HOUR_MS, { household: 'H1' }),
-      alert('w2', 'elderly_inactivity', T0 + 30 * HOUR_MS, { household: 'H2' }),
-      alert('w3', 'elderly_inactivity', T0 + 40 * HOUR_MS, { household: 'H2' }),
-    ];
-    const metrics = computeMetrics(matchAlerts(truth, alerts));
-    expect(metrics).toMatchObject({
-      'collapses leaving lights or TV on, detected within 12 h': '1/1',
-      'with a presence signal (2): detected within 12 h': '1/1',
-      'with a presence signal (2): daytime delay median h': 2,
-      'with a presence signal (2): false alerts per household-day': 0,
-      'water only (1): collapses': 0,
-      'water only (1): false alerts per household-day': 2 / 4,
-      'water + electricity (1): household-days at risk': 4,
-      'water + electricity + door (1): detected within 12 h': '1/1',
-    });
-    expect(metrics['with a presence signal (2): household-days at risk']).toBeCloseTo(2 + 10 / 24 + 4, 9);
-    expect(Object.keys(metrics).some((k) => k.startsWith('water + door'))).toBe(false);
   });
 
   it('sheds: lead before smoke, the port from the cut-off command, nuisances by cause', () => {
