@@ -7,6 +7,7 @@
  *
  *   nice -n 10 npx tsx models/elderly-inactivity/budget.ts [--write]
  */
+import { pathToFileURL } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { readModelFolder, writeModelFolder, MODELS_ROOT } from '../lib/model-store.ts';
 import { loadNewest } from '../lib/train-mlp.ts';
@@ -52,27 +53,37 @@ async function main(write: boolean): Promise<void> {
   }
   model.dispose();
   if (!write) return;
+  const shifts = Object.fromEntries(chosen.map(({ budget, shift }) => [budgetShiftKey(budget), shift]));
+  writeShiftedVersion(version, shifts, { budgetCalibration: CALIBRATION_SPEC }, 'budget shifts');
+}
+
+/**
+ * Stores the newest version again as the next one with `shifts` added to its params (same
+ * weights), recording the households they were calibrated on under `calibration`.
+ */
+export function writeShiftedVersion(
+  version: number,
+  shifts: Record<string, number>,
+  calibration: Record<string, unknown>,
+  label: string,
+): void {
   const folder = readModelFolder(MODEL_NAME, version, MODELS_ROOT);
-  const params = { ...folder.meta.params };
-  for (const { budget, shift } of chosen) params[budgetShiftKey(budget)] = shift;
   const dir = writeModelFolder(
     folder.artifacts,
     {
       ...folder.meta,
       version: version + 1,
       createdAt: new Date().toISOString(),
-      params,
-      training: {
-        ...folder.meta.training,
-        ranges: { ...folder.meta.training.ranges, budgetCalibration: CALIBRATION_SPEC },
-      },
+      params: { ...folder.meta.params, ...shifts },
+      training: { ...folder.meta.training, ranges: { ...folder.meta.training.ranges, ...calibration } },
     },
     MODELS_ROOT,
   );
-  process.stdout.write(`wrote ${dir} (@${version} with budget shifts)\n`);
+  process.stdout.write(`wrote ${dir} (@${version} with ${label})\n`);
 }
 
-main(process.argv.includes('--write')).catch((err: unknown) => {
-  process.stderr.write(`${String(err)}\n`);
-  process.exit(1);
-});
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href)
+  main(process.argv.includes('--write')).catch((err: unknown) => {
+    process.stderr.write(`${String(err)}\n`);
+    process.exit(1);
+  });

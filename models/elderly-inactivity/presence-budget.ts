@@ -10,8 +10,9 @@
  *   nice -n 10 npx tsx models/elderly-inactivity/presence-budget.ts [--write]
  */
 import * as tf from '@tensorflow/tfjs';
-import { readModelFolder, writeModelFolder, MODELS_ROOT } from '../lib/model-store.ts';
+import { MODELS_ROOT } from '../lib/model-store.ts';
 import { loadNewest } from '../lib/train-mlp.ts';
+import { writeShiftedVersion } from './budget.ts';
 import { HELD_OUT_SPEC, type MeterRun } from './dataset.ts';
 import type { InactivityParams } from './params.ts';
 import { coldStartPrior, floorsFrom, MODEL_NAME, paramsFrom, presenceShiftKey } from './predict.ts';
@@ -67,24 +68,15 @@ async function main(write: boolean): Promise<void> {
     }
   }
   if (!write) return;
-  const folder = readModelFolder(MODEL_NAME, version, MODELS_ROOT);
-  const params = { ...folder.meta.params };
-  for (const { signals, budget, shift } of chosen) params[presenceShiftKey(signals, budget)] = shift;
-  const dir = writeModelFolder(
-    folder.artifacts,
-    {
-      ...folder.meta,
-      version: version + 1,
-      createdAt: new Date().toISOString(),
-      params,
-      training: {
-        ...folder.meta.training,
-        ranges: { ...folder.meta.training.ranges, presenceBudgetCalibration: CALIBRATION_SPEC },
-      },
-    },
-    MODELS_ROOT,
+  const shifts = Object.fromEntries(
+    chosen.map(({ signals, budget, shift }) => [presenceShiftKey(signals, budget), shift]),
   );
-  process.stdout.write(`wrote ${dir} (@${version} with presence budget shifts)\n`);
+  writeShiftedVersion(
+    version,
+    shifts,
+    { presenceBudgetCalibration: CALIBRATION_SPEC },
+    'presence budget shifts',
+  );
 }
 
 main(process.argv.includes('--write')).catch((err: unknown) => {
