@@ -4,6 +4,8 @@
  * no account enumeration by timing (an unknown user fails as slowly as a known one).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../../gateway/src/core/clock.ts';
+import { testNow } from '../../helpers/clock.ts';
 import { startTestGateway, type TestGateway } from '../../helpers/gateway.ts';
 import { rawRequest } from '../../helpers/raw-http.ts';
 import { compareFailureTimes } from '../../helpers/failure-timing.ts';
@@ -13,11 +15,16 @@ const PER_ADDRESS_PER_MIN = 8;
 
 let gw: TestGateway;
 beforeAll(async () => {
-  gw = await startTestGateway({
-    lockoutAfterFailures: LOCKOUT_AFTER,
-    lockoutBaseS: 30,
-    loginFailuresPerIpPerMin: PER_ADDRESS_PER_MIN,
-  });
+  // A clock that stands still: the buckets and lockouts must not refill while a slow machine
+  // works through the logins (8 a minute is one token every 7.5 s).
+  gw = await startTestGateway(
+    {
+      lockoutAfterFailures: LOCKOUT_AFTER,
+      lockoutBaseS: 30,
+      loginFailuresPerIpPerMin: PER_ADDRESS_PER_MIN,
+    },
+    { clock: new ManualClock(testNow()) },
+  );
 });
 afterAll(async () => gw.stop());
 
