@@ -24,7 +24,7 @@ import {
 } from './presence-eval.ts';
 
 const BUDGETS = [0.01, 0.02, 0.05] as const;
-const SHIFTS_H = [-4, -3.5, -3, -2.5, -2, -1.5, -1, -0.5, 0];
+const SHIFTS_H = [-3, -2, -1.5, -1, -0.5, 0, 0.5, 1, 1.5, 2, 3];
 const SETS = ['door', 'electricity', 'both'] as const;
 const SHIFT_PARAM = { door: 'doorShiftH', electricity: 'electricityShiftH', both: 'bothShiftH' } as const;
 const CALIBRATION_SPEC = { ...HELD_OUT_SPEC, seed: 'elderly-inactivity/presence-budget/1', households: 200 };
@@ -61,7 +61,7 @@ async function main(write: boolean): Promise<void> {
     });
     for (const budget of BUDGETS) {
       // The earliest alerting shift whose calibration rate stays within the budget.
-      const shift = sweep.find((s) => s.m.falseAlertsPerHouseholdDay <= budget)?.shift ?? 0;
+      const shift = sweep.find((s) => s.m.falseAlertsPerHouseholdDay <= budget)?.shift ?? SHIFTS_H.at(-1)!;
       chosen.push({ signals, budget, shift });
       const m = evaluateWithPresence(test, withShift(shift, budget), floors, signals);
       process.stdout.write(`${formatLine(`held-out, ${signals}, budget ${budget} (shift ${shift} h)`, m)}\n`);
