@@ -113,7 +113,8 @@ export class IngestPipeline {
       },
       failed: (err, items) => {
         const refusal = this.rolledBack(err, items);
-        this.letWaitingIn();
+        // The refused burst still counts as queued until the commit returns: let waiters in after.
+        setImmediate(() => this.letWaitingIn());
         return refusal;
       },
     });
@@ -141,7 +142,10 @@ export class IngestPipeline {
    */
   async stop(): Promise<void> {
     this.stopped = true;
-    while (this.queued > 0 || this.waitingForRoom.length) await new Promise((r) => setImmediate(r));
+    while (this.queued > 0 || this.waitingForRoom.length) {
+      this.letWaitingIn();
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   /**
@@ -166,7 +170,11 @@ export class IngestPipeline {
     return new Promise<void>((resolve) => setTimeout(resolve, admitted.holdMs).unref()).then(() => {
       this.held--;
       const refusal = this.admission.checkStore();
-      if (refusal) throw refusal;
+      if (refusal) {
+        // Its place is free without a commit: a message waiting for room must not wait for one.
+        this.letWaitingIn();
+        throw refusal;
+      }
       return this.groupCommit.enqueue({ msg });
     });
   }
