@@ -80,8 +80,8 @@ export class IngestPipeline {
   private readonly writer: DecodedWriter;
   /** Counts of the group commit under way; published when it commits. */
   private readonly tally = new IngestTally();
-  /** Messages held for their device's rate, not yet queued for the store. */
-  private held = 0;
+  /** Messages held for their device's rate, not yet queued for the store: each one's release. */
+  private readonly held = new Set<() => void>();
   /** QoS 1 messages waiting (unacknowledged) for room in a full queue, oldest first. */
   private readonly waitingForRoom: Array<() => void> = [];
   /** Bus events of the group commit under way; emitted once it has committed, dropped on rollback. */
@@ -142,6 +142,9 @@ export class IngestPipeline {
    */
   async stop(): Promise<void> {
     this.stopped = true;
+    // A held message goes into the last commits now: waiting out its device's turn would hold
+    // the stop for up to a minute, and dropping it would lose a QoS 0 message already read.
+    for (const release of [...this.held]) release();
     while (this.queued > 0 || this.waitingForRoom.length) {
       this.letWaitingIn();
       await new Promise((r) => setImmediate(r));
@@ -166,9 +169,15 @@ export class IngestPipeline {
     if ('refused' in admitted) return Promise.reject(admitted.refused);
     if (admitted.holdMs === 0) return this.groupCommit.enqueue({ msg });
     // Held for its turn: its PUBACK (and aedes reading more from that device) waits with it.
-    this.held++;
-    return new Promise<void>((resolve) => setTimeout(resolve, admitted.holdMs).unref()).then(() => {
-      this.held--;
+    return new Promise<void>((resolve) => {
+      const release = (): void => {
+        clearTimeout(timer);
+        this.held.delete(release);
+        resolve();
+      };
+      const timer = setTimeout(release, admitted.holdMs).unref();
+      this.held.add(release);
+    }).then(() => {
       const refusal = this.admission.checkStore();
       if (refusal) {
         // Its place is free without a commit: a message waiting for room must not wait for one.
@@ -181,7 +190,7 @@ export class IngestPipeline {
 
   /** Messages taken and not yet committed. */
   get queued(): number {
-    return this.groupCommit.depth + this.held;
+    return this.groupCommit.depth + this.held.size;
   }
 
   /**

@@ -13,6 +13,13 @@ type DeadLetters = {
   items: Array<{ topic: string; deviceId: string | null; reason: string; detail: string }>;
 };
 
+/** 'stopped' when `p` settles within `ms`; a hold of a minute cannot. */
+function settlesWithin(p: Promise<void>, ms: number): Promise<'stopped' | 'still waiting'> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<'still waiting'>((r) => (timer = setTimeout(() => r('still waiting'), ms)));
+  return Promise.race([p.then(() => 'stopped' as const), late]).finally(() => clearTimeout(timer));
+}
+
 function closed(client: MqttClient): Promise<void> {
   return new Promise((resolve) => client.once('close', () => resolve()));
 }
@@ -104,5 +111,17 @@ describe('ingest admission', () => {
     const stored = await gw.api<unknown[]>('GET', `/api/devices/${meter}/readings`, { user: 'engineer' });
     expect(stored.body.length).toBeGreaterThanOrEqual(30);
     expect(stored.body.length).toBeLessThan(90);
+
+    // Stopping does not wait out the held messages' turns (up to a minute): it commits them now.
+    const refused = metrics.sum('weige_messages_refused_total', { reason: 'rate_limited' });
+    const { dataDir } = gw;
+    const stopping = gw.stop({ keepData: true });
+    gw = null;
+    await expect(settlesWithin(stopping, 20_000)).resolves.toBe('stopped');
+    gw = await startTestGateway({ dataDir });
+    const kept = await gw.api<unknown[]>('GET', `/api/devices/${meter}/readings`, {
+      user: 'engineer',
+    });
+    expect(kept.body).toHaveLength(200 - refused);
   });
 });
