@@ -7,13 +7,11 @@
 import { parseArgs } from 'node:util';
 import { generateScene } from './generate.ts';
 import { replayScene } from './replay.ts';
-import { DANGERS, writeScene, type Danger } from './scene.ts';
+import { writeScene } from './scene.ts';
+import { SCENE_ARGS, sceneOptions } from './scene-options.ts';
 import { scoreScene } from './score.ts';
-import { DEFAULT_SITE_FILE, loadSite } from './site.ts';
-import { DAY_MS, isoLocal, localMidnight } from './time.ts';
-
-/** Gateways refuse readings older than 35 days (WEIGE_MAX_LATENESS_S) by default. */
-const MAX_DAYS = 30;
+import { loadSite } from './site.ts';
+import { isoLocal } from './time.ts';
 
 function usage(message: string): never {
   console.error(`${message}\n\n${USAGE}`);
@@ -31,12 +29,7 @@ async function main(): Promise<void> {
   const { values } = parseArgs({
     args: rest,
     options: {
-      danger: { type: 'string' },
-      seed: { type: 'string', default: '1' },
-      days: { type: 'string', default: '1' },
-      out: { type: 'string' },
-      start: { type: 'string' },
-      site: { type: 'string', default: DEFAULT_SITE_FILE },
+      ...SCENE_ARGS,
       dir: { type: 'string' },
       broker: { type: 'string' },
       user: { type: 'string' },
@@ -49,21 +42,11 @@ async function main(): Promise<void> {
   });
   switch (command) {
     case 'generate': {
-      const danger = values.danger as Danger;
-      if (!DANGERS.includes(danger)) usage(`--danger must be one of ${DANGERS.join(', ')}`);
-      const seed = Number(values.seed);
-      const days = Number(values.days);
-      if (!Number.isInteger(seed) || seed < 0) usage('--seed must be a non-negative integer');
-      if (!Number.isInteger(days) || days < 1 || days > MAX_DAYS)
-        usage(`--days must be an integer 1–${MAX_DAYS}`);
-      if (!values.out) usage('--out dir/ is required');
-      // By default the scene ends at the last local midnight, so a gateway accepts all of it as past.
-      const startMs = values.start ? Date.parse(values.start) : localMidnight(Date.now()) - days * DAY_MS;
-      if (!Number.isFinite(startMs)) usage('--start must be ISO 8601 with an offset');
-      const scene = generateScene(loadSite(values.site), { danger, seed, days, startMs });
-      writeScene(values.out, scene);
+      const { danger, seed, days, startMs, out, site } = sceneOptions(values, usage);
+      const scene = generateScene(loadSite(site), { danger, seed, days, startMs });
+      writeScene(out, scene);
       console.log(
-        `${danger} seed ${seed}: ${days} d from ${isoLocal(startMs)}, ${scene.messages.length} messages, ${scene.truth.length} truth rows → ${values.out}`,
+        `${danger} seed ${seed}: ${days} d from ${isoLocal(startMs)}, ${scene.messages.length} messages, ${scene.truth.length} truth rows → ${out}`,
       );
       return;
     }

@@ -9,7 +9,7 @@ import { SimulationEngine } from '../../simulators/core/engine.ts';
 import { DEFAULT_NOISE } from '../../simulators/simulation.ts';
 import { ShedActor } from '../../simulators/shed/shed.ts';
 import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
-import { testNow } from '../helpers/clock.ts';
+import { TEST_EPOCH } from '../helpers/clock.ts';
 
 let gw: TestGateway;
 afterEach(async () => gw?.stop());
@@ -48,7 +48,9 @@ describe('end to end: a suspect charging port is cut before a person is involved
       });
     });
 
-    const now = testNow();
+    // The scenario ends at the test epoch, not at "now" after the gateway's start: the simulated
+    // runaway depends on its exact start instant, so the scene must not move with machine speed.
+    const now = TEST_EPOCH;
     const onset = now - 25 * 60_000;
     const engine = new SimulationEngine({
       site: site.site,

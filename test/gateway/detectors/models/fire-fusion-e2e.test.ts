@@ -9,7 +9,7 @@ import { SimulationEngine } from '../../../../simulators/core/engine.ts';
 import { DEFAULT_NOISE } from '../../../../simulators/simulation.ts';
 import { ShedActor } from '../../../../simulators/shed/shed.ts';
 import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
-import { testNow } from '../../../helpers/clock.ts';
+import { TEST_EPOCH } from '../../../helpers/clock.ts';
 
 let gw: TestGateway;
 const detections: Detection[] = [];
@@ -29,7 +29,9 @@ describe('fire-fusion over MQTT', () => {
     const devices = gw.gateway.ctx.site.allDevices().filter((d) => d.place === 'shed-1');
     const sensors = devices.filter((d) => d.kind === 'smoke_sensor');
     const charger = devices.find((d) => d.kind === 'charging_controller')!;
-    const now = testNow();
+    // The scenario ends at the test epoch, not at "now" after the gateway's start: the simulated
+    // runaway depends on its exact start instant, so the scene must not move with machine speed.
+    const now = TEST_EPOCH;
     const onset = now - 25 * 60_000;
     const engine = new SimulationEngine({
       site,
