@@ -2,8 +2,9 @@
  * One household's water rhythm and its current silence, on event time (FIELD-NOTES §2).
  *
  * - Activity: an hour whose register rise, less the household's standing flow (a leak or a
- *   running cistern: the 24 h minimum rate), is at least ACTIVE_L. A leak therefore cannot mask
- *   a resident who has stopped using water.
+ *   running cistern: the lowest rate of the last day over stretches of 3 h) and the most the
+ *   register's 1 L steps could hide of it, is at least ACTIVE_L. A leak therefore cannot mask a
+ *   resident who has stopped using water, over an hour or a span of lost reports (register.ts).
  * - Rhythm: P(activity) for each hour of a weekday and of a weekend day, a Beta posterior per
  *   bucket that starts from the cold-start prior (the TF.js model) and learns from every finished
  *   hour, so a regular early riser's quiet morning becomes improbable hours before 12 h pass.
@@ -160,12 +161,11 @@ export class HouseholdState {
 
   /** The end of the newest span with activity: recomputed, since late readings refine the picture. */
   private recomputeLastActive(): void {
-    const floor = this.register.floorLPerH();
     const points = this.register.points;
     for (let i = points.length - 1; i >= 1; i--) {
       const [t0, l0] = points[i - 1]!;
       const [t1, l1] = points[i]!;
-      if (l1 - l0 - floor * ((t1 - t0) / HOUR) >= this.params.activeL) {
+      if (this.register.useAbove(l1 - l0, t1 - t0) >= this.params.activeL) {
         this.lastActive = Math.max(t1, this.learnedActive);
         return;
       }
@@ -186,7 +186,7 @@ export class HouseholdState {
       // A long span may still be filled in by late reports (a daily batch): wait up to WAIT_LATE_MS.
       if (this.register.spanAround(h) > 2 * HOUR && h > this.newestTs - WAIT_LATE_MS) break;
       const use = this.register.at(h + HOUR)! - this.register.at(h)!;
-      const net = use - floor;
+      const net = this.register.useAbove(use, HOUR);
       if (this.absent(h, h + HOUR) || this.inEpisode(h)) {
         this.quietFrom = null;
         continue;
@@ -195,7 +195,7 @@ export class HouseholdState {
       // at home: left in, they would stretch the household's limit (issue 13).
       if (
         net < this.params.activeL &&
-        this.presence.away(h + HOUR, this.learnedActive, this.register.points, this.params.activeL)
+        this.presence.away(h + HOUR, this.learnedActive, this.register, this.params.activeL)
       ) {
         this.quietFrom = null;
         continue;
@@ -215,7 +215,7 @@ export class HouseholdState {
       while (this.gaps.length && this.gaps[0]![0] < h - RECORD_MS) this.gaps.shift();
       this.a[k]! += f;
       this.b[k]! += 1 - f;
-      this.flow.learnHour(net);
+      this.flow.learnHour(use - floor);
     }
     this.learnedUntil = Math.max(this.learnedUntil, h);
   }
@@ -251,7 +251,7 @@ export class HouseholdState {
     );
     // Back through the door (an even number of openings since surely home): silent since then.
     const openings = this.presence.hasDoor
-      ? this.presence.openingsSinceHome(newest, this.register.points, this.params.activeL)
+      ? this.presence.openingsSinceHome(newest, this.register, this.params.activeL)
       : [];
     const from = Math.max(lastUse, openings.length > 0 && openings.length % 2 === 0 ? openings.at(-1)! : 0);
     if (this.episodeFrom !== null && from > this.episodeFrom) this.episodeFrom = null; // activity again: re-arm

@@ -5,6 +5,7 @@
  * explained by the resident being away.
  */
 import { HOUR, RECORD_MS, timeOfDay } from './params.ts';
+import type { MeterRegister } from './register.ts';
 
 /** Door openings older than this before `t` are not counted when no surely-home span is kept. */
 const KEEP_MS = 3 * 24 * HOUR;
@@ -178,18 +179,20 @@ export class PresenceSignals {
 
   /**
    * The door's openings since the resident was last surely at home before `t`: the end of the
-   * latest span of the water register `points` with use (at least `activeL`) and no door movement
-   * in it. (In a span with both, hourly readings cannot say whether the water was used before
-   * leaving or after coming back: a flush then out, or back then a wash. Counting from the last
-   * span without that doubt keeps the parity right, and a lost opening is corrected by the next
-   * such span.)
+   * latest span of the water `register` with use (at least `activeL` beyond its standing flow)
+   * and no door movement in it. (In a span with both, hourly readings cannot say whether the
+   * water was used before leaving or after coming back: a flush then out, or back then a wash.
+   * Counting from the last span without that doubt keeps the parity right, and a lost opening is
+   * corrected by the next such span.)
    */
-  openingsSinceHome(t: number, points: ReadonlyArray<readonly [number, number]>, activeL: number): number[] {
+  openingsSinceHome(t: number, register: MeterRegister, activeL: number): number[] {
+    const points = register.points;
     let home = 0;
     for (let i = points.length - 1; i >= 1 && home === 0; i--) {
       const [t0, l0] = points[i - 1]!;
       const [t1, l1] = points[i]!;
-      if (t1 > t || l1 - l0 < activeL) continue;
+      // Use beyond the standing flow: a leak runs whether anyone is home or not.
+      if (t1 > t || register.useAbove(l1 - l0, t1 - t0) < activeL) continue;
       if (this.openingsIn(t0, t1).length === 0) home = t1;
     }
     return this.openingsIn(home || t - KEEP_MS, t);
@@ -200,13 +203,8 @@ export class PresenceSignals {
    * openings since surely home), or, in a home without a door contact, switched off to standby on
    * leaving after the last use `lastUse` (leftHome).
    */
-  away(
-    t: number,
-    lastUse: number,
-    points: ReadonlyArray<readonly [number, number]>,
-    activeL: number,
-  ): boolean {
-    if (this.doorOpenings.length > 0) return this.openingsSinceHome(t, points, activeL).length % 2 === 1;
+  away(t: number, lastUse: number, register: MeterRegister, activeL: number): boolean {
+    if (this.doorOpenings.length > 0) return this.openingsSinceHome(t, register, activeL).length % 2 === 1;
     return this.leftHome(lastUse, this.electricityAt(t));
   }
 }

@@ -1,7 +1,7 @@
 /**
  * A household water meter's cumulative register (litres) over the last days, on event time:
  * readings kept sorted (they may be batched, late or out of order), interpolated between, and the
- * standing flow (a leak, a running cistern) read off the quietest span of the last day.
+ * standing flow (a leak, a running cistern) read off the quietest stretch of the last day.
  */
 
 import { HOUR } from './params.ts';
@@ -15,10 +15,40 @@ const KEEP_MS = 3 * 24 * HOUR;
 const MIN_SPACING_MS = 5 * 60_000;
 /** Readings must cover this much of the last day before a standing flow is subtracted. */
 const FLOOR_MIN_COVER_MS = 20 * HOUR;
+/** Spans longer than this say nothing about the standing flow (lost or batched reports). */
+const FLOOR_MAX_SPAN_MS = 3 * HOUR;
+/**
+ * Finest step of a register, litres: DN15 meters resolve 1 L, and `total_m3` carries three
+ * decimals. Each reading is off by up to one step, so the rise over any span is too.
+ */
+const RESOLUTION_L = 1;
+/**
+ * The standing flow is read off stretches of readings at least this long: over a single hour the
+ * register's 1 L steps make a 26 L/h leak read 25 or 27 L, and the lowest of a day's hours
+ * (25 L/h) left a litre or two of leak in every later hour — "activity" that hid collapses and
+ * broke up the household's record of quiet spells (issue 13). Over 3 h the error is ≤ 1/3 L/h.
+ */
+const FLOOR_WINDOW_MS = 3 * HOUR;
+
+/**
+ * The standing flow, L/h, and by how much it may be short of the true one (the register's steps
+ * over the stretch it was read off): a span's use is counted net of both, so a leak never reads
+ * as use, over an hour or over a day of lost reports.
+ */
+export interface StandingFlow {
+  lPerH: number;
+  slackLPerH: number;
+}
+
+const NO_STANDING_FLOW: StandingFlow = { lPerH: 0, slackLPerH: 0 };
 
 export class MeterRegister {
   /** [event time, litres], oldest first. */
   private readonly kept: Array<[number, number]> = [];
+  /** The standing flow for the readings kept now, read on every insert. */
+  private flow: StandingFlow = NO_STANDING_FLOW;
+  /** The latest standing flow read off a well-covered day, and the newest reading it saw. */
+  private known: { flow: StandingFlow; at: number } | null = null;
 
   get points(): ReadonlyArray<readonly [number, number]> {
     return this.kept;
@@ -42,27 +72,66 @@ export class MeterRegister {
       points.splice(n - 2, 1);
     const newest = this.newestTs;
     while (points.length > 2 && points[0]![0] < newest - KEEP_MS) points.shift();
+    this.flow = this.readStandingFlow();
     return true;
   }
 
-  /** The standing flow, L/h: the lowest rate over the last day (a leak, a running cistern). */
-  floorLPerH(): number {
-    const newest = this.newestTs;
-    let floor = Number.POSITIVE_INFINITY;
+  /**
+   * The standing flow (a leak, a running cistern): the lowest rate over the last day across
+   * stretches of consecutive readings at least FLOOR_WINDOW_MS long, night included.
+   */
+  standingFlow(): StandingFlow {
+    return this.flow;
+  }
+
+  private readStandingFlow(): StandingFlow {
+    const points = this.kept;
+    const since = this.newestTs - 24 * HOUR;
+    let lPerH = Number.POSITIVE_INFINITY;
     let coveredMs = 0;
-    for (let i = 1; i < this.kept.length; i++) {
-      const [t0, l0] = this.kept[i - 1]!;
-      const [t1, l1] = this.kept[i]!;
-      // Short spans (an alarm uplink just before a scheduled report) are below the register's 1 L
-      // resolution for a slow leak.
-      if (t1 < newest - 24 * HOUR || t1 - t0 > 3 * HOUR || t1 - t0 < HOUR / 2) continue;
-      floor = Math.min(floor, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
-      coveredMs += t1 - t0;
+    // Each stretch starts at a reading and ends at the first one FLOOR_WINDOW_MS later, through
+    // spans of at most FLOOR_MAX_SPAN_MS (a stretch across lost reports says nothing).
+    let end = 0;
+    for (let start = 0; start < points.length; start++) {
+      const [t0, l0] = points[start]!;
+      if (start >= 1 && t0 >= since && t0 - points[start - 1]![0] <= FLOOR_MAX_SPAN_MS)
+        coveredMs += t0 - points[start - 1]![0];
+      end = Math.max(end, start + 1);
+      while (
+        end < points.length &&
+        points[end]![0] - t0 < FLOOR_WINDOW_MS &&
+        points[end]![0] - points[end - 1]![0] <= FLOOR_MAX_SPAN_MS
+      )
+        end++;
+      if (end >= points.length) continue;
+      const [t1, l1] = points[end]!;
+      if (t1 < since || t1 - t0 < FLOOR_WINDOW_MS || t1 - points[end - 1]![0] > FLOOR_MAX_SPAN_MS) continue;
+      lPerH = Math.min(lPerH, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
     }
     // A standing flow is the lowest rate of a whole day, night included: over the first hours a
     // resident's steady hourly use is the lowest rate and would be taken for a leak, leaving no
-    // activity at all (the cold-start false alert on steady hourly draw).
-    return Number.isFinite(floor) && coveredMs >= FLOOR_MIN_COVER_MS ? floor : 0;
+    // activity at all (the cold-start false alert on steady hourly draw). After a day of lost
+    // reports (a lost daily batch) the flow read before it still holds: a leak does not stop.
+    if (!Number.isFinite(lPerH) || coveredMs < FLOOR_MIN_COVER_MS)
+      return this.known && this.known.at >= this.newestTs - KEEP_MS ? this.known.flow : NO_STANDING_FLOW;
+    const flow =
+      lPerH > 0 ? { lPerH, slackLPerH: RESOLUTION_L / (FLOOR_WINDOW_MS / HOUR) } : NO_STANDING_FLOW;
+    if (!this.known || this.newestTs >= this.known.at) this.known = { flow, at: this.newestTs };
+    return flow;
+  }
+
+  /** The standing flow, L/h (standingFlow() without its slack). */
+  floorLPerH(): number {
+    return this.standingFlow().lPerH;
+  }
+
+  /**
+   * Litres drawn over `spanMs` in which the register rose by `riseL`, beyond the standing flow and
+   * the most its reading error could hide (0 flow, 0 slack: no standing flow to see through).
+   */
+  useAbove(riseL: number, spanMs: number): number {
+    const { lPerH, slackLPerH } = this.standingFlow();
+    return riseL - (lPerH + slackLPerH) * (spanMs / HOUR);
   }
 
   /** Length of the span between readings that contains hour [h, h + 1 h). */

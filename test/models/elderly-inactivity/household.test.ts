@@ -35,6 +35,40 @@ function replay(state: HouseholdState, points: Array<[number, number]>): Inactiv
   return points.flatMap(([t, l]) => state.add(t, l));
 }
 
+/**
+ * The site's meters on a home with a 26.37 L/h leak (a running cistern): the register in whole
+ * litres, rounded (canonical `total_m3`) or floored (NB-IoT batches); the resident's 6 L draw at
+ * 20 past each hour 07–21 until `stopAt`. Hourly meters report up to ±7 min off the hour and lose
+ * one report in 41, and those of the 3 h after `lostFrom` (an hour after the last draw); daily-batch
+ * meters freeze each hour's register and upload the day after midnight, the batch of day 19 (the
+ * day before the collapse) lost. Points in the order they reach the detector.
+ */
+function leakingMeter(
+  days: number,
+  kind: 'hourly' | 'daily_batch',
+  stopAt?: number,
+  lostFrom = stopAt === undefined ? undefined : stopAt + HOUR,
+): Array<[number, number]> {
+  const leakLPerH = 26.37;
+  const litresAt = (t: number): number => {
+    let drawn = 0;
+    for (let h = DAY0 + 7 * HOUR + 20 * 60_000; h <= t; h += HOUR) {
+      const hour = new Date(h + 8 * HOUR).getUTCHours();
+      if (hour >= 7 && hour <= 21 && (stopAt === undefined || h <= stopAt)) drawn += 6;
+    }
+    return 100_000.4 + (leakLPerH * (t - DAY0)) / HOUR + drawn;
+  };
+  const out: Array<[number, number]> = [];
+  for (let k = 0; k <= days * 24; k++) {
+    if (kind === 'hourly') {
+      const t = DAY0 + k * HOUR + (((k * 7919) % 840) - 420) * 1000;
+      const lost = k % 41 === 17 || (lostFrom !== undefined && t > lostFrom && t < lostFrom + 3 * HOUR);
+      if (!lost) out.push([t, Math.round(litresAt(t))]);
+    } else if (Math.floor(k / 24) !== 19) out.push([DAY0 + k * HOUR, Math.floor(litresAt(DAY0 + k * HOUR))]);
+  }
+  return out;
+}
+
 describe('elderly-inactivity household state', () => {
   const stopAt = DAY0 + 20 * 24 * HOUR + 9 * HOUR; // day 20, 09:00 local
   const expected = (alerts: InactivityAlert[]) => alerts.filter((a) => a.kind === 'elderly_inactivity');
@@ -94,6 +128,19 @@ describe('elderly-inactivity household state', () => {
     const alerts = expected(replay(new HouseholdState(FLAT_PRIOR), readings(21, { stopAt, leakLPerH: 12 })));
     expect(alerts).toHaveLength(1);
     expect((alerts[0]!.t - stopAt) / HOUR).toBeLessThan(6);
+  });
+
+  it('sees through a leak on 1 L registers, wandering report times, lost reports and daily batches', () => {
+    for (const kind of ['hourly', 'daily_batch'] as const) {
+      const alerts = expected(replay(new HouseholdState(FLAT_PRIOR), leakingMeter(21, kind, stopAt)));
+      expect(alerts, kind).toHaveLength(1);
+      expect((alerts[0]!.t - stopAt) / HOUR, kind).toBeLessThan(6);
+      // The same leak with the resident at home raises nothing.
+      expect(
+        expected(replay(new HouseholdState(FLAT_PRIOR), leakingMeter(21, kind, undefined, stopAt + HOUR))),
+        kind,
+      ).toEqual([]);
+    }
   });
 
   it('learns the same rhythm and raises the one alert from late, batched, out-of-order reports', () => {
