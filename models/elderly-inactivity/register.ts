@@ -29,6 +29,12 @@ const RESOLUTION_L = 1;
  * broke up the household's record of quiet spells (issue 13). Over 3 h the error is ≤ 1/3 L/h.
  */
 const FLOOR_WINDOW_MS = 3 * HOUR;
+/**
+ * A stretch at least this long without any rise rules out a standing flow of 2 L/h or more (it
+ * moves a 1 L register within 45 min): on a day that has one, a positive lowest rate over 3 h is
+ * a resident using water every hour or two of the night, not a leak.
+ */
+const DRY_SPAN_MIN_MS = 0.75 * HOUR;
 
 /**
  * The standing flow, L/h, and by how much it may be short of the true one (the register's steps
@@ -87,37 +93,49 @@ export class MeterRegister {
   private readStandingFlow(): StandingFlow {
     const points = this.kept;
     const since = this.newestTs - 24 * HOUR;
-    let lPerH = Number.POSITIVE_INFINITY;
     let coveredMs = 0;
-    // Each stretch starts at a reading and ends at the first one FLOOR_WINDOW_MS later, through
-    // spans of at most FLOOR_MAX_SPAN_MS (a stretch across lost reports says nothing).
-    let end = 0;
-    for (let start = 0; start < points.length; start++) {
-      const [t0, l0] = points[start]!;
-      if (start >= 1 && t0 >= since && t0 - points[start - 1]![0] <= FLOOR_MAX_SPAN_MS)
-        coveredMs += t0 - points[start - 1]![0];
-      end = Math.max(end, start + 1);
-      while (
-        end < points.length &&
-        points[end]![0] - t0 < FLOOR_WINDOW_MS &&
-        points[end]![0] - points[end - 1]![0] <= FLOOR_MAX_SPAN_MS
-      )
-        end++;
-      if (end >= points.length) continue;
-      const [t1, l1] = points[end]!;
-      if (t1 < since || t1 - t0 < FLOOR_WINDOW_MS || t1 - points[end - 1]![0] > FLOOR_MAX_SPAN_MS) continue;
-      lPerH = Math.min(lPerH, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
+    for (let i = 1; i < points.length; i++) {
+      const spanMs = points[i]![0] - points[i - 1]![0];
+      if (points[i]![0] >= since && spanMs <= FLOOR_MAX_SPAN_MS) coveredMs += spanMs;
     }
     // A standing flow is the lowest rate of a whole day, night included: over the first hours a
     // resident's steady hourly use is the lowest rate and would be taken for a leak, leaving no
     // activity at all (the cold-start false alert on steady hourly draw). After a day of lost
     // reports (a lost daily batch) the flow read before it still holds: a leak does not stop.
+    const lPerH = this.lowestRate(since, FLOOR_WINDOW_MS);
     if (!Number.isFinite(lPerH) || coveredMs < FLOOR_MIN_COVER_MS)
       return this.known && this.known.at >= this.newestTs - KEEP_MS ? this.known.flow : NO_STANDING_FLOW;
+    const dry = this.lowestRate(since, DRY_SPAN_MIN_MS) === 0;
     const flow =
-      lPerH > 0 ? { lPerH, slackLPerH: RESOLUTION_L / (FLOOR_WINDOW_MS / HOUR) } : NO_STANDING_FLOW;
+      lPerH > 0 && !dry ? { lPerH, slackLPerH: RESOLUTION_L / (FLOOR_WINDOW_MS / HOUR) } : NO_STANDING_FLOW;
     if (!this.known || this.newestTs >= this.known.at) this.known = { flow, at: this.newestTs };
     return flow;
+  }
+
+  /**
+   * The lowest rate, L/h, over stretches of consecutive readings at least `minMs` long ending
+   * after `since`, each stretch from a reading to the first one `minMs` later through spans of at
+   * most FLOOR_MAX_SPAN_MS (a stretch across lost reports says nothing); infinite when none.
+   */
+  private lowestRate(since: number, minMs: number): number {
+    const points = this.kept;
+    let lowest = Number.POSITIVE_INFINITY;
+    let end = 0;
+    for (let start = 0; start < points.length; start++) {
+      const [t0, l0] = points[start]!;
+      end = Math.max(end, start + 1);
+      while (
+        end < points.length &&
+        points[end]![0] - t0 < minMs &&
+        points[end]![0] - points[end - 1]![0] <= FLOOR_MAX_SPAN_MS
+      )
+        end++;
+      if (end >= points.length) break;
+      const [t1, l1] = points[end]!;
+      if (t1 < since || t1 - t0 < minMs || t1 - points[end - 1]![0] > FLOOR_MAX_SPAN_MS) continue;
+      lowest = Math.min(lowest, Math.max(0, (l1 - l0) / ((t1 - t0) / HOUR)));
+    }
+    return lowest;
   }
 
   /** The standing flow, L/h (standingFlow() without its slack). */

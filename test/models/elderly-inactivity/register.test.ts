@@ -36,6 +36,19 @@ describe('water register standing flow', () => {
       ).toBeLessThan(ACTIVE_L);
   });
 
+  it('takes a night of flushes every 1.5 h for use, not for a standing flow, when no leak runs', () => {
+    // No 3 h stretch of the day is dry, but many hours are: a 4 L flush at 00:30, 02:00, 03:30…
+    const flushes: Array<[number, number]> = [];
+    for (let t = DAY0 + 30 * 60_000; t < DAY0 + 48 * HOUR; t += 1.5 * HOUR) flushes.push([t, 4]);
+    const litresAt = (t: number): number =>
+      100_000 + flushes.filter(([at]) => at <= t).reduce((sum, [, l]) => sum + l, 0);
+    const register = new MeterRegister();
+    for (let k = 0; k <= 40; k++) register.insert(jittered(k), litresAt(jittered(k)));
+    expect(register.standingFlow().lPerH).toBe(0);
+    // So a flush in an hour counts in full.
+    expect(register.useAbove(4, HOUR)).toBe(4);
+  });
+
   it('takes no use from a leak over a lost report or a lost day, and still sees a flush', () => {
     const flushAt = jittered(40) - 20 * 60_000;
     const flushes: Array<[number, number]> = [[flushAt, 4]];
