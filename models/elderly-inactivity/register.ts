@@ -23,10 +23,10 @@ const FLOOR_MAX_SPAN_MS = 3 * HOUR;
  */
 const RESOLUTION_L = 1;
 /**
- * The standing flow is read off stretches of readings at least this long: over a single hour the
- * register's 1 L steps make a 26 L/h leak read 25 or 27 L, and the lowest of a day's hours
- * (25 L/h) left a litre or two of leak in every later hour — "activity" that hid collapses and
- * broke up the household's record of quiet spells (issue 13). Over 3 h the error is ≤ 1/3 L/h.
+ * The standing flow is read off stretches of readings at least this long: over single hours the
+ * register's 1 L steps make a 22.5 L/h leak read 22 or 23 L, and the lowest (22 L/h) left up to
+ * 2 L of leak in a later span (3 h of lost reports) — "activity" that hid collapses and broke up
+ * the household's record of quiet spells (issue 13). Over 3 h the error is ≤ 1/3 L/h.
  */
 const FLOOR_WINDOW_MS = 3 * HOUR;
 /**
