@@ -84,6 +84,14 @@ export class IngestPipeline {
   private readonly held = new Set<() => void>();
   /** QoS 1 messages waiting (unacknowledged) for room in a full queue, oldest first. */
   private readonly waitingForRoom: Array<() => void> = [];
+  /**
+   * Messages queued for the store in this turn of the event loop, committed ones too: full commits
+   * run inline, so a flood can take 100 000s in one turn while the queue stays short.
+   */
+  private takenThisTurn = 0;
+  private turnEndScheduled = false;
+  /** Shed QoS 0 messages' handlers, by device, oldest first: aedes reads on once they settle. */
+  private readonly shedUnsettled = new Map<string, Array<() => void>>();
   /** Bus events of the group commit under way; emitted once it has committed, dropped on rollback. */
   private announcements: Array<() => void> = [];
   private stopped = false;
@@ -160,14 +168,53 @@ export class IngestPipeline {
     if (this.stopped)
       return Promise.reject(Errors.ingestRefused('ingest is stopping', { reason: 'stopping' }));
     const deviceId = this.knownDeviceOf(msg.topic);
-    if (this.queued >= this.deps.limits.ingestMaxQueued) return this.overloaded(msg, deviceId);
+    if (this.load >= this.deps.limits.ingestMaxQueued) return this.overloaded(msg, deviceId);
     return this.admit(msg, deviceId);
+  }
+
+  /** What counts against WEIGE_INGEST_MAX_QUEUED: held, queued, and taken in this turn. */
+  private get load(): number {
+    return this.held.size + Math.max(this.groupCommit.depth, this.takenThisTurn);
+  }
+
+  private store(work: Work): Promise<void> {
+    this.takenThisTurn++;
+    this.endTurnSoon();
+    return this.groupCommit.enqueue(work);
+  }
+
+  /** When the event loop comes round, the next turn starts with no messages taken. */
+  private endTurnSoon(): void {
+    if (this.turnEndScheduled) return;
+    this.turnEndScheduled = true;
+    setImmediate(() => {
+      this.turnEndScheduled = false;
+      this.takenThisTurn = 0;
+      this.letWaitingIn();
+      this.settleShed();
+    });
+  }
+
+  /**
+   * Lets the devices that waited longest send again, about as many messages' worth as a turn
+   * takes (each resumes with one more read of its socket); the rest wait for later turns. So a
+   * turn stays short and a device that is not flooding is read in every one of them.
+   */
+  private settleShed(): void {
+    let budget = this.deps.limits.ingestMaxQueued;
+    for (const [device, settles] of this.shedUnsettled) {
+      if (budget <= 0) break;
+      budget -= settles.length;
+      this.shedUnsettled.delete(device);
+      for (const settle of settles) settle();
+    }
+    if (this.shedUnsettled.size) this.endTurnSoon();
   }
 
   private admit(msg: InboundMessage, deviceId: string | null): Promise<void> {
     const admitted = this.admission.check(msg, deviceId);
     if ('refused' in admitted) return Promise.reject(admitted.refused);
-    if (admitted.holdMs === 0) return this.groupCommit.enqueue({ msg });
+    if (admitted.holdMs === 0) return this.store({ msg });
     // Held for its turn: its PUBACK (and aedes reading more from that device) waits with it.
     return new Promise<void>((resolve) => {
       const release = (): void => {
@@ -184,7 +231,7 @@ export class IngestPipeline {
         this.letWaitingIn();
         throw refusal;
       }
-      return this.groupCommit.enqueue({ msg });
+      return this.store({ msg });
     });
   }
 
@@ -195,19 +242,30 @@ export class IngestPipeline {
 
   /**
    * A full queue: memory and latency stay bounded. QoS 0 is shed (nothing to acknowledge); QoS 1
-   * waits for room without its PUBACK — aedes reads nothing more from that connection meanwhile.
+   * waits for room without its PUBACK. Either way the handler settles no earlier than the next
+   * turn, and aedes reads nothing more from that connection meanwhile: each connection gets its
+   * turn, so one that is not flooding is not starved by those that are.
    */
   private overloaded(msg: InboundMessage, deviceId: string | null): Promise<void> {
     this.admission.overloaded(msg, deviceId);
-    if ((msg.qos ?? 0) === 0) return Promise.resolve();
+    this.endTurnSoon();
+    if ((msg.qos ?? 0) === 0) return this.shedUntilItsTurn(deviceId ?? msg.topic);
     return new Promise<void>((resolve) => this.waitingForRoom.push(resolve)).then(() =>
       this.admit(msg, deviceId),
     );
   }
 
+  private shedUntilItsTurn(device: string): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const settles = this.shedUnsettled.get(device);
+      if (settles) settles.push(resolve);
+      else this.shedUnsettled.set(device, [resolve]);
+    });
+  }
+
   /** After a commit: lets waiting QoS 1 messages in while there is room. */
   private letWaitingIn(): void {
-    let room = this.deps.limits.ingestMaxQueued - this.queued;
+    let room = this.deps.limits.ingestMaxQueued - this.load;
     while (room-- > 0 && this.waitingForRoom.length) this.waitingForRoom.shift()!();
   }
 

@@ -14,7 +14,7 @@ import { scrapeMetrics } from '../../helpers/metrics.ts';
 const CLIENTS = 12;
 const meters = loadSiteFile(EXAMPLE_SITE_FILE)
   .devices.filter((d) => d.kind === 'water_meter' && d.codec === 'canonical')
-  .slice(0, CLIENTS)
+  .slice(0, CLIENTS + 1)
   .map((d) => d.id);
 
 /**
@@ -95,5 +95,61 @@ describe('ingest under overload', () => {
     // Every publish resolved with its PUBACK, so every message is stored.
     const metrics = await scrapeMetrics(gw.http);
     expect(metrics.sum('weige_readings_stored_total')).toBe(rounds * CLIENTS);
+  });
+
+  it('under a QoS 0 flood sheds by turn and still stores and acknowledges a QoS 1 meter alongside', async () => {
+    gw = await startTestGateway({ ingestMaxQueued: 50 });
+    const flooders = await clients();
+    const probe = await gw.connect('simulator');
+    const probeMeter = meters[CLIENTS]!;
+    const t0 = testNow() - 3600_000;
+    let sent = 0;
+    let probeSent = 0;
+    const flood = (): void => {
+      // Written all at once, without waiting: each socket delivers far more than one turn takes.
+      for (let n = 0; n < 500; n++, sent++)
+        flooders.forEach((c, i) =>
+          c.publish(
+            `weige/${meters[i]}/telemetry`,
+            JSON.stringify({ ts: t0 + sent * 10, total_m3: 1 + sent / 1e6 }),
+            { qos: 0 },
+          ),
+        );
+    };
+    const shed = await eventually(async () => {
+      flood();
+      // The probe's readings go out one by one while the flood is read; each resolves on its PUBACK.
+      for (let n = 0; n < 5; n++, probeSent++)
+        await probe.publishAsync(
+          `weige/${probeMeter}/telemetry`,
+          JSON.stringify({ ts: t0 + probeSent * 1000, total_m3: 1 + probeSent / 1e6 }),
+          { qos: 1 },
+        );
+      const metrics = await scrapeMetrics(gw!.http);
+      return metrics.sum('weige_messages_refused_total', { reason: 'overload' });
+    }, 20_000);
+    expect(shed).toBeGreaterThan(0);
+    // Every acknowledged QoS 1 reading is stored.
+    const { site, stores } = gw.gateway.ctx;
+    const probeReadings = stores.readings.query({ siteId: site.siteId, deviceId: probeMeter, limit: 10_000 });
+    expect(probeReadings).toHaveLength(probeSent);
+    // Every flooded message is stored or shed with its count: none is lost uncounted. The count
+    // also holds the probe's readings that waited for room (QoS 1, counted once each at most).
+    const floodShed = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      const floodStored = m.sum('weige_readings_stored_total') - probeSent;
+      const overload = m.sum('weige_messages_refused_total', { reason: 'overload' });
+      return floodStored + overload >= sent * CLIENTS ? { floodStored, overload } : null;
+    });
+    expect(floodShed.overload - (sent * CLIENTS - floodShed.floodStored)).toBeLessThanOrEqual(probeSent);
+    expect(floodShed.floodStored).toBeGreaterThan(0);
+    expect(floodShed.floodStored).toBeLessThan(sent * CLIENTS);
+    const letters = await gw.api<{ items: Array<{ reason: string; detail: string }> }>(
+      'GET',
+      '/api/dead-letters?reason=overload',
+      { user: 'engineer' },
+    );
+    expect(letters.body.items.some((l) => l.detail.includes('shed (QoS 0, dropped)'))).toBe(true);
+    await probe.endAsync();
   });
 });
