@@ -67,5 +67,6 @@ export function createTransport(
     guard,
     connectTimeoutS: settings.mqttConnectTimeoutS,
     onPublishDenied: hooks.onPublishDenied,
+    metrics: { readsPaused: metrics.mqttReadsPaused, connectionsPaused: metrics.mqttConnectionsPaused },
   });
 }

@@ -59,6 +59,16 @@ function messageMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers,
     }),
+    mqttReadsPaused: new Counter({
+      name: 'weige_mqtt_reads_paused_total',
+      help: 'Times the embedded broker stopped reading a connection that sent QoS 0 while ingest was full',
+      registers,
+    }),
+    mqttConnectionsPaused: new Gauge({
+      name: 'weige_mqtt_connections_paused',
+      help: 'Connections the embedded broker is not reading until ingest has room',
+      registers,
+    }),
   };
 }
 

@@ -7,7 +7,7 @@
  */
 
 /** Items committed together at most; a larger burst is split over several commits. */
-const GROUP_COMMIT_MAX = 2000;
+export const GROUP_COMMIT_MAX = 2000;
 /**
  * A commit takes no more items once it has worked this long, so that the event loop (PUBACKs,
  * an alert waiting to go out) never waits behind one huge burst.

@@ -19,11 +19,12 @@ import type { DeadLetterStore } from '../store/dead-letter-store.ts';
 import type { EventStore } from '../store/event-store.ts';
 import type { ReadingStore } from '../store/reading-store.ts';
 import { DEVICE_TOPIC_FILTERS, parseDeviceTopic, type DeviceStream } from '../contracts/topics.ts';
-import type { InboundMessage, Transport } from '../transport/transport.ts';
+import type { InboundMessage, IntakeLoad, Transport } from '../transport/transport.ts';
 import { BoundedMemo } from '../core/bounded-memo.ts';
 import { Errors } from '../core/errors.ts';
 import { storeProblemOf } from '../store/store-health.ts';
 import { GroupCommit } from './group-commit.ts';
+import { IntakeTurn, TURN_MAX } from './intake-turn.ts';
 import { Admission, type StoreWriteState } from './admission.ts';
 import { DeviceLimits, type DeviceLimitSettings } from './device-limits.ts';
 import { IngestTally } from './ingest-tally.ts';
@@ -71,7 +72,7 @@ interface Route {
 
 const MAX_ROUTES = 10_000;
 
-export class IngestPipeline {
+export class IngestPipeline implements IntakeLoad {
   private readonly groupCommit: GroupCommit<Work>;
   /** Topic → device and stream (parsing every message's topic showed in the ingest profile). */
   private readonly routes = new BoundedMemo<Route>(MAX_ROUTES);
@@ -84,6 +85,10 @@ export class IngestPipeline {
   private readonly held = new Set<() => void>();
   /** QoS 1 messages waiting (unacknowledged) for room in a full queue, oldest first. */
   private readonly waitingForRoom: Array<() => void> = [];
+  private readonly turn = new IntakeTurn(
+    () => this.full,
+    () => this.letWaitingIn(),
+  );
   /** Bus events of the group commit under way; emitted once it has committed, dropped on rollback. */
   private announcements: Array<() => void> = [];
   private stopped = false;
@@ -110,11 +115,13 @@ export class IngestPipeline {
         this.tally.applyTo(deps.metrics);
         this.announceCommitted();
         this.letWaitingIn();
+        this.turn.roomFreed();
       },
       failed: (err, items) => {
         const refusal = this.rolledBack(err, items);
-        // The refused burst still counts as queued until the commit returns: let waiters in after.
-        setImmediate(() => this.letWaitingIn());
+        // The refused burst still counts as queued until the commit returns: waiters (and paused
+        // connections) are let in at the turn's end, after it.
+        this.turn.endSoon();
         return refusal;
       },
     });
@@ -131,6 +138,7 @@ export class IngestPipeline {
   async start(transport: Transport): Promise<void> {
     this.stopped = false;
     const handler = (msg: InboundMessage): Promise<void> => this.enqueue(msg);
+    transport.holdBackWhileFull?.(this);
     for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()])
       await transport.subscribe(filter, handler);
   }
@@ -160,14 +168,39 @@ export class IngestPipeline {
     if (this.stopped)
       return Promise.reject(Errors.ingestRefused('ingest is stopping', { reason: 'stopping' }));
     const deviceId = this.knownDeviceOf(msg.topic);
-    if (this.queued >= this.deps.limits.ingestMaxQueued) return this.overloaded(msg, deviceId);
+    if (this.full) return this.overloaded(msg, deviceId);
     return this.admit(msg, deviceId);
+  }
+
+  /** Past WEIGE_INGEST_MAX_QUEUED or this turn's share: a message taken now is shed (QoS 0) or waits for room (QoS 1). */
+  get full(): boolean {
+    return this.room <= 0;
+  }
+
+  private get room(): number {
+    return Math.min(this.deps.limits.ingestMaxQueued - this.load, TURN_MAX - this.turn.taken);
+  }
+
+  whenRoom(resume: () => void): void {
+    this.turn.whenRoom(resume);
+  }
+
+  /** What counts against WEIGE_INGEST_MAX_QUEUED: held, queued, and taken in this turn. */
+  private get load(): number {
+    return this.held.size + Math.max(this.groupCommit.depth, this.turn.taken);
+  }
+
+  private store(work: Work): Promise<void> {
+    this.turn.took();
+    return this.groupCommit.enqueue(work);
   }
 
   private admit(msg: InboundMessage, deviceId: string | null): Promise<void> {
     const admitted = this.admission.check(msg, deviceId);
     if ('refused' in admitted) return Promise.reject(admitted.refused);
-    if (admitted.holdMs === 0) return this.groupCommit.enqueue({ msg });
+    // Stopping commits what it takes now (see stop): a message let in from the wait for room
+    // then must not wait out its device's turn either.
+    if (admitted.holdMs === 0 || this.stopped) return this.store({ msg });
     // Held for its turn: its PUBACK (and aedes reading more from that device) waits with it.
     return new Promise<void>((resolve) => {
       const release = (): void => {
@@ -182,9 +215,10 @@ export class IngestPipeline {
       if (refusal) {
         // Its place is free without a commit: a message waiting for room must not wait for one.
         this.letWaitingIn();
+        this.turn.roomFreed();
         throw refusal;
       }
-      return this.groupCommit.enqueue({ msg });
+      return this.store({ msg });
     });
   }
 
@@ -194,20 +228,22 @@ export class IngestPipeline {
   }
 
   /**
-   * A full queue: memory and latency stay bounded. QoS 0 is shed (nothing to acknowledge); QoS 1
-   * waits for room without its PUBACK — aedes reads nothing more from that connection meanwhile.
+   * A full queue: memory and latency stay bounded. QoS 0 is shed (nothing to acknowledge; the
+   * embedded broker stops reading its connection until there is room, see ReadGate); QoS 1 waits
+   * for room without its PUBACK, so aedes reads nothing more from its connection meanwhile.
    */
   private overloaded(msg: InboundMessage, deviceId: string | null): Promise<void> {
     this.admission.overloaded(msg, deviceId);
+    this.turn.endSoon();
     if ((msg.qos ?? 0) === 0) return Promise.resolve();
     return new Promise<void>((resolve) => this.waitingForRoom.push(resolve)).then(() =>
       this.admit(msg, deviceId),
     );
   }
 
-  /** After a commit: lets waiting QoS 1 messages in while there is room. */
+  /** Lets waiting QoS 1 messages in while there is room. */
   private letWaitingIn(): void {
-    let room = this.deps.limits.ingestMaxQueued - this.queued;
+    let room = this.room;
     while (room-- > 0 && this.waitingForRoom.length) this.waitingForRoom.shift()!();
   }
 

@@ -26,7 +26,8 @@ import type { BrokerPolicy, ClientIdentity } from './broker-policy.ts';
 import type { ConnectionGuard } from './connection-guard.ts';
 import { topicMatches } from '../contracts/topics.ts';
 import { BoundedMemo } from '../core/bounded-memo.ts';
-import type { InboundMessage, MessageHandler, PublishOptions, Transport } from './transport.ts';
+import { ReadGate, type ReadGateMetrics } from './read-gate.ts';
+import type { InboundMessage, IntakeLoad, MessageHandler, PublishOptions, Transport } from './transport.ts';
 
 const IDENTITY = Symbol('weige.identity');
 type IdentifiedClient = Client & { [IDENTITY]?: ClientIdentity };
@@ -47,6 +48,8 @@ export interface EmbeddedBrokerOptions {
   connectTimeoutS: number;
   /** Told of every publish the policy refused (the connection is closed), so it is counted. */
   onPublishDenied?: (msg: InboundMessage, deviceId: string | null, reason: string) => void;
+  /** Counts the connections held back from reading (holdBackWhileFull). */
+  metrics: ReadGateMetrics;
 }
 
 export class EmbeddedBroker implements Transport {
@@ -66,6 +69,8 @@ export class EmbeddedBroker implements Transport {
   private clientFilters: string[] | null = null;
   /** Topic → the gateway handlers whose filter matches it (matching every message cost ~4 % CPU). */
   private readonly handlersByTopic = new BoundedMemo<MessageHandler[]>(MAX_MEMO_TOPICS);
+  /** Holds back reading connections that sent QoS 0 until ingest has room (holdBackWhileFull). */
+  private readGate: ReadGate<Client> | null = null;
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -127,16 +132,23 @@ export class EmbeddedBroker implements Transport {
       this.options.onPublishDenied?.(msg, identity.type === 'device' ? identity.deviceId : null, denied);
       return done(new Error(denied));
     }
+    const gate = this.readGate;
+    // A connection that sent QoS 0 reads on at ingest's next turn with room (see ReadGate); one
+    // that sent QoS 1 reads on once it is stored (or after waiting for room, unacknowledged).
+    const completed =
+      client && gate && (msg.qos ?? 0) === 0
+        ? (): void => gate.complete(client, () => done(null))
+        : (): void => done(null);
     // A handler that did not take the message (store not writable, device over its limits)
     // rejects: done(err) closes the connection without a PUBACK, and the device resends.
     const handled = this.runHandlers(msg);
-    if (handled)
-      handled.then(
-        () => done(null),
-        (err: Error) => done(err),
-      );
-    else done(null);
+    if (handled) handled.then(completed, (err: Error) => done(err));
+    else completed();
   };
+
+  holdBackWhileFull(intake: IntakeLoad): void {
+    this.readGate = new ReadGate<Client>(intake, stopReading, this.options.metrics);
+  }
 
   /** A refused filter gets SUBACK 0x80; the connection stays up. */
   private readonly authorizeSubscribe: AuthorizeSubscribeHandler = (client, sub, done) => {
@@ -168,6 +180,7 @@ export class EmbeddedBroker implements Transport {
     });
     broker.on('clientDisconnect', (client) => {
       this.clients.delete(client);
+      this.readGate?.forget(client);
       subscriptionsChanged();
     });
     broker.on('subscribe', subscriptionsChanged);
@@ -317,6 +330,19 @@ export class EmbeddedBroker implements Transport {
     if (!this.broker) throw Errors.transportNotStarted('broker not started');
     return this.broker;
   }
+}
+
+/**
+ * aedes reads a connection on its stream's 'readable' events (lib/client.js); without a listener
+ * the stream's buffer fills, the socket stops reading, and TCP holds the sender back.
+ */
+function stopReading(client: Client): () => void {
+  const conn = client.conn as Duplex;
+  const listeners = conn.listeners('readable') as Array<() => void>;
+  for (const listener of listeners) conn.removeListener('readable', listener);
+  return () => {
+    for (const listener of listeners) conn.on('readable', listener);
+  };
 }
 
 /** The client's address: the TCP peer, or for MQTT over WebSocket the HTTP request's peer. */

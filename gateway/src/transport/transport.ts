@@ -31,6 +31,16 @@ export interface PublishOptions {
   retain?: boolean;
 }
 
+/**
+ * Ingest's intake as a transport sees it (issue 16): while it is full, a message read now is shed
+ * (QoS 0) or waits unacknowledged (QoS 1), so the transport had better read less.
+ */
+export interface IntakeLoad {
+  readonly full: boolean;
+  /** Calls `resume` once, at the end of the first turn of the event loop that has room. */
+  whenRoom(resume: () => void): void;
+}
+
 export interface Transport {
   readonly mode: 'embedded' | 'external';
   start(): Promise<void>;
@@ -42,6 +52,12 @@ export interface Transport {
    * optional QoS 0 feed can skip building the message. An external broker can't tell: true.
    */
   hasSubscribers(topic: string): boolean;
+  /**
+   * Reads a connection that sent QoS 0 again only at the end of ingest's next turn with room, so
+   * that a flood waits in TCP, not in memory. Only the embedded broker needs it: mqtt.js
+   * (external) hands over one message at a time and reads on only once its handler has settled.
+   */
+  holdBackWhileFull?(intake: IntakeLoad): void;
   /** Ports and URLs, for logs and tests. */
   describe(): Record<string, string | number>;
 }

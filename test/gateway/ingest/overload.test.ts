@@ -1,9 +1,10 @@
 /**
  * Bounded under overload (issue 16): when more messages wait for the store than
- * WEIGE_INGEST_MAX_QUEUED, a QoS 0 message is shed and counted (`overload`), a QoS 1 message
- * waits unacknowledged for room and is stored. Here the queue holds one message, and many
- * clients publish at once.
+ * WEIGE_INGEST_MAX_QUEUED, a QoS 0 message is shed and counted (`overload`) and the broker stops
+ * reading its connection until there is room; a QoS 1 message waits unacknowledged for room and is
+ * stored. Here the queue is tiny, and many clients publish at once.
  */
+import type { Socket } from 'node:net';
 import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadSiteFile, EXAMPLE_SITE_FILE } from '../../../gateway/src/site/site-loader.ts';
@@ -14,7 +15,7 @@ import { scrapeMetrics } from '../../helpers/metrics.ts';
 const CLIENTS = 12;
 const meters = loadSiteFile(EXAMPLE_SITE_FILE)
   .devices.filter((d) => d.kind === 'water_meter' && d.codec === 'canonical')
-  .slice(0, CLIENTS)
+  .slice(0, CLIENTS + 1)
   .map((d) => d.id);
 
 /**
@@ -23,6 +24,26 @@ const meters = loadSiteFile(EXAMPLE_SITE_FILE)
  * the one measured here, and a QoS 1 round would wait forever for a refused message's PUBACK.
  */
 const QUEUE_OF_ONE = { ingestMaxQueued: 1, deviceMaxMsgsPerS: 1_000_000 };
+
+/** `count` copies of one QoS 0 PUBLISH (MQTT 3.1.1), written raw: a flood costs the sender nothing. */
+function publishes(topic: string, payload: string, count: number): Buffer {
+  const body = Buffer.concat([
+    Buffer.from([0, Buffer.byteLength(topic)]),
+    Buffer.from(topic),
+    Buffer.from(payload),
+  ]);
+  const length: number[] = [];
+  for (let n = body.length; ;) {
+    const digit = n % 128;
+    n = Math.floor(n / 128);
+    length.push(n > 0 ? digit | 128 : digit);
+    if (n === 0) break;
+  }
+  const packet = Buffer.concat([Buffer.from([0x30, ...length]), body]);
+  const all = Buffer.alloc(packet.length * count);
+  for (let i = 0; i < count; i++) packet.copy(all, i * packet.length);
+  return all;
+}
 
 describe('ingest under overload', () => {
   let gw: TestGateway | null = null;
@@ -96,4 +117,120 @@ describe('ingest under overload', () => {
     const metrics = await scrapeMetrics(gw.http);
     expect(metrics.sum('weige_readings_stored_total')).toBe(rounds * CLIENTS);
   });
+
+  it('under a QoS 0 flood pauses the flooders, sheds with a count, and still stores and acknowledges a QoS 1 meter alongside', async () => {
+    gw = await startTestGateway({ ingestMaxQueued: 50 });
+    const flooders = await clients();
+    const probe = await gw.connect('simulator');
+    const probeMeter = meters[CLIENTS]!;
+    const t0 = testNow() - 3600_000;
+    let sent = 0;
+    let probeSent = 0;
+    const flood = (): void => {
+      // Written all at once, without waiting: each socket delivers far more than one turn takes.
+      for (let n = 0; n < 500; n++, sent++)
+        flooders.forEach((c, i) =>
+          c.publish(
+            `weige/${meters[i]}/telemetry`,
+            JSON.stringify({ ts: t0 + sent * 10, total_m3: 1 + sent / 1e6 }),
+            { qos: 0 },
+          ),
+        );
+    };
+    const shed = await eventually(async () => {
+      flood();
+      // The probe's readings go out one by one while the flood is read; each resolves on its PUBACK.
+      for (let n = 0; n < 5; n++, probeSent++)
+        await probe.publishAsync(
+          `weige/${probeMeter}/telemetry`,
+          JSON.stringify({ ts: t0 + probeSent * 1000, total_m3: 1 + probeSent / 1e6 }),
+          { qos: 1 },
+        );
+      const metrics = await scrapeMetrics(gw!.http);
+      return metrics.sum('weige_messages_refused_total', { reason: 'overload' });
+    }, 20_000);
+    expect(shed).toBeGreaterThan(0);
+    // Every acknowledged QoS 1 reading is stored.
+    const { site, stores } = gw.gateway.ctx;
+    const probeReadings = stores.readings.query({ siteId: site.siteId, deviceId: probeMeter, limit: 10_000 });
+    expect(probeReadings).toHaveLength(probeSent);
+    // Every flooded message is stored or shed with its count: none is lost uncounted. The count
+    // also holds the probe's readings that waited for room (QoS 1, counted once each at most).
+    const floodShed = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      const floodStored = m.sum('weige_readings_stored_total') - probeSent;
+      const overload = m.sum('weige_messages_refused_total', { reason: 'overload' });
+      return floodStored + overload >= sent * CLIENTS ? { floodStored, overload } : null;
+    });
+    expect(floodShed.overload - (sent * CLIENTS - floodShed.floodStored)).toBeLessThanOrEqual(probeSent);
+    expect(floodShed.floodStored).toBeGreaterThan(0);
+    expect(floodShed.floodStored).toBeLessThan(sent * CLIENTS);
+    const letters = await gw.api<{ items: Array<{ reason: string; detail: string }> }>(
+      'GET',
+      '/api/dead-letters?reason=overload',
+      { user: 'engineer' },
+    );
+    expect(letters.body.items.some((l) => l.detail.includes('shed (QoS 0, dropped)'))).toBe(true);
+    // The flooders were paused (not read) while the queue was full, and each was read again.
+    const metrics = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      return m.sum('weige_mqtt_connections_paused') === 0 ? m : null;
+    });
+    expect(metrics.sum('weige_mqtt_reads_paused_total')).toBeGreaterThan(0);
+    await probe.endAsync();
+  });
+
+  it('reads nothing more from a connection that sends QoS 0 while ingest is full: the flood stays in TCP', async () => {
+    // Held messages count against the queue: a meter at 1 message/s that sent 90 QoS 1 readings at
+    // once (30 go at once, its burst) has 20 held for their turn and the rest waiting for room,
+    // unacknowledged. Each turn that frees a place lets one of them in to be held again: the queue
+    // stays full for as long as it has readings waiting, about 40 s.
+    gw = await startTestGateway({ ingestMaxQueued: 20, deviceMaxMsgsPerS: 1 });
+    const slowMeter = meters[0]!;
+    const slow = await gw.connect(slowMeter);
+    const t0 = testNow() - 3600_000;
+    // Published in one go: the gateway, in this process, reads them all in one socket read.
+    for (let n = 0; n < 90; n++)
+      slow
+        .publishAsync(
+          `weige/${slowMeter}/telemetry`,
+          JSON.stringify({ ts: t0 + n * 1000, total_m3: 1 + n / 1000 }),
+          {
+            qos: 1,
+          },
+        )
+        .catch(() => undefined); // the stop at the end closes it with readings unacknowledged
+    const full = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      return m.sum('weige_messages_held_total') >= 20 ? m : null;
+    }, 20_000);
+    // Counted as overload too: the slow meter's readings that wait for room.
+    const waited = full.sum('weige_messages_refused_total', { reason: 'overload' });
+
+    // A service account floods 64 MB of QoS 0 readings, written all at once.
+    const flooder = await gw.connect('simulator');
+    const floodMeter = meters[1]!;
+    const payload = JSON.stringify({ ts: t0, total_m3: 2 });
+    const count = Math.ceil((64 << 20) / (payload.length + floodMeter.length + 20));
+    const socket = flooder.stream as Socket;
+    socket.write(publishes(`weige/${floodMeter}/telemetry`, payload, count));
+    // The broker reads one chunk of it, sheds it (counted) and stops reading the connection.
+    const paused = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      return m.sum('weige_mqtt_connections_paused') === 1 ? m : null;
+    }, 20_000);
+    const shed = paused.sum('weige_messages_refused_total', { reason: 'overload' });
+    expect(shed).toBeGreaterThan(waited);
+    expect(paused.sum('weige_mqtt_reads_paused_total')).toBe(1);
+    // While the queue stays full, nothing more of the flood is read: the shed count stands still
+    // over a few more scrapes, and what is not read stays in TCP, most of it still in the
+    // sender's own buffer (the kernel's socket buffers hold a few MB at most).
+    for (let n = 0; n < 5; n++) {
+      const m = await scrapeMetrics(gw.http);
+      expect(m.sum('weige_mqtt_connections_paused')).toBe(1);
+      expect(m.sum('weige_messages_refused_total', { reason: 'overload' })).toBe(shed);
+    }
+    expect(shed - waited).toBeLessThan(count / 100);
+    expect(socket.writableLength).toBeGreaterThan(16 << 20);
+  }, 60_000);
 });
