@@ -138,7 +138,7 @@ export class IngestPipeline implements IntakeLoad {
   async start(transport: Transport): Promise<void> {
     this.stopped = false;
     const handler = (msg: InboundMessage): Promise<void> => this.enqueue(msg);
-    transport.holdBackWhileFull?.(this);
+    transport.holdBackWhileFull?.(this, handler);
     for (const filter of [...DEVICE_TOPIC_FILTERS, ...this.deps.codecs.vendorFilters()])
       await transport.subscribe(filter, handler);
   }
@@ -183,6 +183,13 @@ export class IngestPipeline implements IntakeLoad {
 
   whenRoom(resume: () => void): void {
     this.turn.whenRoom(resume);
+  }
+
+  shedIfFull(msg: InboundMessage): boolean {
+    if (!this.full || this.stopped || (msg.qos ?? 0) !== 0) return false;
+    this.admission.overloaded(msg, this.knownDeviceOf(msg.topic));
+    this.turn.endSoon();
+    return true;
   }
 
   /** What counts against WEIGE_INGEST_MAX_QUEUED: held, queued, and taken in this turn. */

@@ -71,6 +71,10 @@ export class EmbeddedBroker implements Transport {
   private readonly handlersByTopic = new BoundedMemo<MessageHandler[]>(MAX_MEMO_TOPICS);
   /** Holds back reading connections that sent QoS 0 until ingest has room (holdBackWhileFull). */
   private readGate: ReadGate<Client> | null = null;
+  /** Ingest's intake and handler: a QoS 0 publish only it takes is shed before routing while full. */
+  private intake: { load: IntakeLoad; handler: MessageHandler } | null = null;
+  /** Publishes shed in authorizePublish, which aedes's publish step then does not route. */
+  private readonly shedPackets = new WeakSet<object>();
 
   constructor(private readonly options: EmbeddedBrokerOptions) {}
 
@@ -82,6 +86,7 @@ export class EmbeddedBroker implements Transport {
     broker.authenticate = this.authenticate;
     broker.authorizePublish = this.authorizePublish;
     broker.authorizeSubscribe = this.authorizeSubscribe;
+    this.skipShedPackets(broker);
     this.watchClients(broker);
     this.broker = broker;
     for (const s of this.subscriptions) await this.subscribeOnBroker(broker, s.filter, s.deliver);
@@ -139,6 +144,12 @@ export class EmbeddedBroker implements Transport {
       client && gate && (msg.qos ?? 0) === 0
         ? (): void => gate.complete(client, () => done(null))
         : (): void => done(null);
+    if (this.shedBeforeRouting(msg)) {
+      // Counted by ingest; no handler, promise or routing to subscribers for it (issue 16: a
+      // flood's first reads, shed message by message through all that, blocked the loop for seconds).
+      this.shedPackets.add(packet);
+      return completed();
+    }
     // A handler that did not take the message (store not writable, device over its limits)
     // rejects: done(err) closes the connection without a PUBACK, and the device resends.
     const handled = this.runHandlers(msg);
@@ -146,8 +157,31 @@ export class EmbeddedBroker implements Transport {
     else completed();
   };
 
-  holdBackWhileFull(intake: IntakeLoad): void {
+  holdBackWhileFull(intake: IntakeLoad, handler: MessageHandler): void {
     this.readGate = new ReadGate<Client>(intake, stopReading, this.options.metrics);
+    this.intake = { load: intake, handler };
+  }
+
+  /** A QoS 0 publish that only ingest takes, while ingest is full: shed now (and counted). */
+  private shedBeforeRouting(msg: InboundMessage): boolean {
+    const intake = this.intake;
+    if (!intake || (msg.qos ?? 0) !== 0 || !intake.load.full) return false;
+    const handlers = this.handlersFor(msg.topic);
+    return handlers.length === 1 && handlers[0] === intake.handler && intake.load.shedIfFull(msg);
+  }
+
+  /**
+   * aedes routes a QoS 0 publish (broker.publish) once authorizePublish has let it through, and
+   * any error there closes the connection: a shed publish is let through and skipped here.
+   */
+  private skipShedPackets(broker: Aedes): void {
+    const route = broker.publish.bind(broker) as (packet: object, ...rest: unknown[]) => void;
+    const publish = (packet: object, ...rest: unknown[]): void => {
+      if (!this.shedPackets.has(packet)) return route(packet, ...rest);
+      const done = rest.at(-1);
+      if (typeof done === 'function') (done as () => void)();
+    };
+    broker.publish = publish as Aedes['publish'];
   }
 
   /** A refused filter gets SUBACK 0x80; the connection stays up. */

@@ -39,6 +39,11 @@ export interface IntakeLoad {
   readonly full: boolean;
   /** Calls `resume` once, at the end of the first turn of the event loop that has room. */
   whenRoom(resume: () => void): void;
+  /**
+   * While full, counts a QoS 0 message as shed (`overload`, as its handler would) and returns
+   * true: the transport then drops it before any other work. Otherwise false.
+   */
+  shedIfFull(msg: InboundMessage): boolean;
 }
 
 export interface Transport {
@@ -54,10 +59,12 @@ export interface Transport {
   hasSubscribers(topic: string): boolean;
   /**
    * Reads a connection that sent QoS 0 again only at the end of ingest's next turn with room, so
-   * that a flood waits in TCP, not in memory. Only the embedded broker needs it: mqtt.js
-   * (external) hands over one message at a time and reads on only once its handler has settled.
+   * that a flood waits in TCP, not in memory; and sheds a QoS 0 publish that only `handler`
+   * (ingest's) takes before routing it, while the intake is full. Only the embedded broker needs
+   * it: mqtt.js (external) hands over one message at a time and reads on only once its handler
+   * has settled.
    */
-  holdBackWhileFull?(intake: IntakeLoad): void;
+  holdBackWhileFull?(intake: IntakeLoad, handler: MessageHandler): void;
   /** Ports and URLs, for logs and tests. */
   describe(): Record<string, string | number>;
 }

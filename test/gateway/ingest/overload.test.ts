@@ -25,8 +25,8 @@ const meters = loadSiteFile(EXAMPLE_SITE_FILE)
  */
 const QUEUE_OF_ONE = { ingestMaxQueued: 1, deviceMaxMsgsPerS: 1_000_000 };
 
-/** `count` copies of one QoS 0 PUBLISH (MQTT 3.1.1), written raw: a flood costs the sender nothing. */
-function publishes(topic: string, payload: string, count: number): Buffer {
+/** One QoS 0 PUBLISH (MQTT 3.1.1), raw. */
+function publishPacket(topic: string, payload: string): Buffer {
   const body = Buffer.concat([
     Buffer.from([0, Buffer.byteLength(topic)]),
     Buffer.from(topic),
@@ -39,7 +39,12 @@ function publishes(topic: string, payload: string, count: number): Buffer {
     length.push(n > 0 ? digit | 128 : digit);
     if (n === 0) break;
   }
-  const packet = Buffer.concat([Buffer.from([0x30, ...length]), body]);
+  return Buffer.concat([Buffer.from([0x30, ...length]), body]);
+}
+
+/** `count` copies of one QoS 0 PUBLISH, written raw: a flood costs the sender nothing. */
+function publishes(topic: string, payload: string, count: number): Buffer {
+  const packet = publishPacket(topic, payload);
   const all = Buffer.alloc(packet.length * count);
   for (let i = 0; i < count; i++) packet.copy(all, i * packet.length);
   return all;
@@ -179,6 +184,69 @@ describe('ingest under overload', () => {
     expect(metrics.sum('weige_mqtt_reads_paused_total')).toBeGreaterThan(0);
     await probe.endAsync();
   });
+
+  it('sheds a QoS 0 flood before routing it: a subscriber gets exactly the stored messages, every shed one is counted', async () => {
+    gw = await startTestGateway({ ingestMaxQueued: 50 });
+    const floodMeter = meters[0]!;
+    const topic = `weige/${floodMeter}/telemetry`;
+    // Node-RED's account subscribes to weige/#: the subscriber that would see shed messages.
+    const subscriber = await gw.connect('node-red');
+    let delivered = 0;
+    subscriber.on('message', (t) => {
+      if (t === topic) delivered++;
+    });
+    await subscriber.subscribeAsync(topic, { qos: 0 });
+    const flooder = await gw.connect('simulator');
+    const t0 = testNow() - 3600_000;
+    // Distinct readings (copies would be de-duplicated, not stored), far more than one socket read.
+    const count = 20_000;
+    const flood = Buffer.concat(
+      Array.from({ length: count }, (_, n) =>
+        publishPacket(topic, JSON.stringify({ ts: t0 + n * 10, total_m3: 1 + n / 1e6 })),
+      ),
+    );
+    (flooder.stream as Socket).write(flood);
+    const { site, stores } = gw.gateway.ctx;
+    const storedOf = (deviceId: string): number =>
+      stores.readings.query({ siteId: site.siteId, deviceId, limit: 100_000 }).length;
+    // Every flooded message is stored or shed, and the shed count is exact.
+    const counted = await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      const stored = storedOf(floodMeter);
+      const shed = m.sum('weige_messages_refused_total', { reason: 'overload' });
+      return stored + shed === count ? { stored, shed } : null;
+    }, 20_000);
+    expect(counted.shed).toBeGreaterThan(counted.stored);
+    // The subscriber got the stored messages and none of the shed ones.
+    await eventually(() => delivered === counted.stored);
+
+    // Another flood: a device's QoS 1 readings sent meanwhile are acknowledged and stored.
+    const probeMeter = meters[1]!;
+    const probe = await gw.connect(probeMeter);
+    (flooder.stream as Socket).write(
+      Buffer.concat(
+        Array.from({ length: count }, (_, n) =>
+          publishPacket(topic, JSON.stringify({ ts: t0 + (count + n) * 10, total_m3: 2 + n / 1e6 })),
+        ),
+      ),
+    );
+    for (let n = 0; n < 3; n++)
+      await probe.publishAsync(
+        `weige/${probeMeter}/telemetry`,
+        JSON.stringify({ ts: t0 + n * 1000, total_m3: 1 + n / 1000 }),
+        { qos: 1 },
+      );
+    expect(storedOf(probeMeter)).toBe(3);
+    await eventually(async () => {
+      const m = await scrapeMetrics(gw!.http);
+      const overload = m.sum('weige_messages_refused_total', { reason: 'overload' });
+      // The probe's readings are counted too when they waited for room (at most 3).
+      return storedOf(floodMeter) + overload >= 2 * count;
+    }, 20_000);
+    await eventually(() => delivered === storedOf(floodMeter));
+    expect(delivered).toBeLessThan(count);
+    await probe.endAsync();
+  }, 60_000);
 
   it('reads nothing more from a connection that sends QoS 0 while ingest is full: the flood stays in TCP', async () => {
     // Held messages count against the queue: a meter at 1 message/s that sent 90 QoS 1 readings at
