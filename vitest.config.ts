@@ -4,8 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 60_000,
+    testTimeout: 90_000,
+    hookTimeout: 90_000,
     // Integration tests start real brokers and databases; two workers suit a 2-core machine.
     pool: 'forks',
     // Date in the workers ignores steps of the system clock: vitest times tests out on Date.now().
