@@ -99,13 +99,18 @@ export async function startTestGateway(
     },
     async connect(username, password) {
       const isService = ['simulator', 'node-red', 'dashboard'].includes(username);
-      const client = await mqtt.connectAsync(mqttUrl, {
-        username,
-        password: password ?? (isService ? DEMO_SERVICE_PASSWORD : DEMO_DEVICE_PASSWORD),
-        // A device must use its own id as client id (the broker refuses any other).
-        ...(isService ? {} : { clientId: username }),
-        reconnectPeriod: 0,
-      });
+      const client = await mqtt.connectAsync(
+        mqttUrl,
+        {
+          username,
+          password: password ?? (isService ? DEMO_SERVICE_PASSWORD : DEMO_DEVICE_PASSWORD),
+          // A device must use its own id as client id (the broker refuses any other).
+          ...(isService ? {} : { clientId: username }),
+          reconnectPeriod: 0,
+        },
+        // A connection closed before its CONNACK fails the connect instead of waiting forever.
+        false,
+      );
       clients.push(client);
       return client;
     },
