@@ -189,6 +189,7 @@ export class Gateway {
       await m.start(ctx);
       log.info({ module: m.name }, 'module started');
     }
+    for (const m of this.modules) await m.ready?.();
     await this.ingest.start(ctx.transport);
     await ctx.transport.start();
     for (const m of this.modules) m.resume?.();

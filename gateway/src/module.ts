@@ -9,6 +9,11 @@ export interface GatewayModule {
   readonly name: string;
   start(ctx: GatewayContext): Promise<void> | void;
   /**
+   * Resolves when what `start()` left booting in the background (a worker thread) runs. The gateway
+   * starts the next modules meanwhile and takes no device message, nor says it is ready, before.
+   */
+  ready?(): Promise<void>;
+  /**
    * Called once every stage has started and the transport is up: work resumed from the store that
    * may publish (durable timers, unsent messages). Before this, a publish finds no broker.
    */

@@ -1,12 +1,20 @@
-/** Gateway start order: work resumed from the store runs only once the transport can carry it. */
+/**
+ * Gateway start order: work resumed from the store runs only once the transport can carry it, and
+ * a stage that boots in the background (the rules worker) is running before the gateway takes a
+ * device message or says it is ready.
+ */
+import { rmSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import mqtt from 'mqtt';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
+import { createRootLogger } from '../../gateway/src/core/logger.ts';
+import { Gateway } from '../../gateway/src/gateway.ts';
 import { createAlertingModule } from '../../gateway/src/alerting/module.ts';
 import { createChannelsModule } from '../../gateway/src/channels/module.ts';
 import type { GatewayModule } from '../../gateway/src/module.ts';
 import { RunningClock } from '../helpers/clock.ts';
-import { eventually, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
+import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../helpers/gateway.ts';
 import { shedFire, startAlertingGateway, T0 } from './alerting/fixtures.ts';
 
 const S = 1000;
@@ -69,5 +77,70 @@ describe('gateway restart', () => {
     expect(escalated.history.map((h) => h.type)).toContain('escalated');
     // Nothing failed on the way: no publish into a broker that was not listening yet.
     expect(logged.filter((l) => l.err).map((l) => `${l.msg}: ${l.err!.message}`)).toEqual([]);
+  });
+});
+
+describe('gateway start with a stage booting in the background', () => {
+  /** A stage whose `ready()` settles when the test says; `started` resolves once the API listens. */
+  function bootingStage() {
+    let settle!: (err?: Error) => void;
+    const booted = new Promise<void>((resolve, reject) => {
+      settle = (err) => (err ? reject(err) : resolve());
+    });
+    booted.catch(() => undefined);
+    let started!: () => void;
+    const listening = new Promise<void>((resolve) => (started = resolve));
+    const stage: GatewayModule = {
+      name: 'booting-stage',
+      start: () => started(),
+      ready: () => booted,
+      stop: () => undefined,
+    };
+    return { stage, settle, listening };
+  }
+
+  const dataDirs: string[] = [];
+  afterEach(() => dataDirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+  const open = (stage: GatewayModule) => {
+    const dataDir = makeDataDir();
+    dataDirs.push(dataDir);
+    return Gateway.open({
+      env: {},
+      settings: { httpHost: '127.0.0.1', httpPort: 0, mqttHost: '127.0.0.1', mqttPort: 0, dataDir },
+      logger: createRootLogger('silent'),
+      modules: [() => stage],
+    });
+  };
+
+  it('neither takes device connections nor says ready until the stage runs', async () => {
+    const { stage, settle, listening } = bootingStage();
+    const gateway = await open(stage);
+    let startDone = false;
+    const starting = gateway.start().then(() => (startDone = true));
+    await listening;
+    const healthz = () => fetch(`http://127.0.0.1:${gateway.httpPort}/healthz`).then((r) => r.status);
+    expect(await healthz()).toBe(503);
+    expect(gateway.mqttPort).toBe(0);
+    expect(startDone).toBe(false);
+    settle();
+    await starting;
+    expect(await healthz()).toBe(200);
+    const client = await mqtt.connectAsync(`mqtt://127.0.0.1:${gateway.mqttPort}`, {
+      username: 'simulator',
+      password: 'weige-service',
+      reconnectPeriod: 0,
+    });
+    await client.endAsync();
+    await gateway.stop();
+  });
+
+  it('fails to start when the stage cannot boot', async () => {
+    const { stage, settle, listening } = bootingStage();
+    const gateway = await open(stage);
+    const starting = gateway.start();
+    await listening;
+    settle(new Error('worker exited (code 1)'));
+    await expect(starting).rejects.toThrow('worker exited (code 1)');
+    await gateway.stop();
   });
 });

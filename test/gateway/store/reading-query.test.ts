@@ -86,4 +86,11 @@ describe('reading queries', () => {
     expect(prepare.mock.calls.length).toBe(afterFirst);
     prepare.mockRestore();
   });
+
+  it('name each device of the site with readings once, and no device of another site', () => {
+    store.insert([{ ...reading('wm-other', 0), siteId: 'site-b' }]);
+    expect([...store.devicesWithReadings('site-a')].sort()).toEqual(['pile-1', 'wm-1', 'wm-2']);
+    expect([...store.devicesWithReadings('site-b')]).toEqual(['wm-other']);
+    expect(store.devicesWithReadings('site-c').size).toBe(0);
+  });
 });

@@ -60,6 +60,7 @@ export class RulesModule implements GatewayModule {
   private unsubscribe: Array<() => void> = [];
   private loadedModels = new Set<string>();
   private fallbackOf = new Map<string, string>();
+  private hostStarted: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly options: { watch?: boolean; packsDir?: string; placement?: RulePlacement } = {},
@@ -103,7 +104,10 @@ export class RulesModule implements GatewayModule {
         kinds: [...new Set(snapshot.rules.map((r) => r.kind))],
       });
     });
-    await host.start(this.registry.load().rules);
+    // The rules worker boots (its own module graph, then the rule windows) on another core while
+    // the next modules start; messages posted to it meanwhile wait in its port.
+    this.hostStarted = host.start(this.registry.load().rules);
+    this.hostStarted.catch(() => undefined); // awaited in ready(); not an unhandled rejection meanwhile
     this.unsubscribe.push(
       ctx.bus.on('readingAccepted', () => host.wake()),
       ctx.bus.on('deviceEventAccepted', () => host.wake()),
@@ -114,6 +118,11 @@ export class RulesModule implements GatewayModule {
     if (this.options.watch !== false) this.registry.watch();
     this.bridge = new FlowBridge(ctx, ctx.mqtt);
     await this.bridge.start();
+  }
+
+  /** Resolves when the engine has its rules and their windows; rejects if its worker cannot start. */
+  ready(): Promise<void> {
+    return this.hostStarted;
   }
 
   /** True when the rule is the fallback of a model that is loaded now. */

@@ -16,6 +16,7 @@ import type { Detection } from '../../contracts/alerts.ts';
 import type { Clock, TimerHandle } from '../../core/clock.ts';
 import { createRootLogger } from '../../core/logger.ts';
 import { SiteIndex } from '../../site/site-index.ts';
+import { DeviceStore } from '../../store/device-store.ts';
 import { EventStore } from '../../store/event-store.ts';
 import { SqliteReadingStore } from '../../store/reading-store.ts';
 import { parseRule } from './rule-loader.ts';
@@ -124,7 +125,9 @@ function main(init: WorkerInit): void {
   const db = new BetterSqlite3(init.dbFile);
   db.pragma('busy_timeout = 5000');
   const site = new SiteIndex(init.site);
-  for (const d of init.devices) site.addDevice(d);
+  // From the store, as the gateway read them at start (POST /api/devices stores a device before
+  // adding it): not a structured clone of every device through workerData (issue 16).
+  for (const d of new DeviceStore(db).registered(site.siteId)) site.addDevice(d);
   const clock = new DrivenClock(init.now);
   const delivery = new Delivery(send, () => runner.saveSettled());
   const runner = new RuleRunner({

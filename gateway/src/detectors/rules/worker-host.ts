@@ -146,7 +146,6 @@ export class WorkerHost implements RuleHost {
       workerData: {
         dbFile: this.deps.dbFile,
         site: site.site,
-        devices: site.allDevices(),
         rules: this.rules,
         now: clock.now(),
         logLevel: log.level,

@@ -19,9 +19,8 @@ export interface RuleSource {
 export interface WorkerInit {
   /** The database file (WAL): the worker opens its own connection. */
   dbFile: string;
+  /** The site file; the worker reads the devices registered at run time from the database. */
   site: Site;
-  /** Every device the gateway knows, registered ones included. */
-  devices: Device[];
   rules: RuleSource[];
   now: number;
   logLevel: string;

@@ -10,8 +10,11 @@ import { ManualClock } from '../../../../gateway/src/core/clock.ts';
 import { RulesModule } from '../../../../gateway/src/detectors/rules/module.ts';
 import { InProcessHost } from '../../../../gateway/src/detectors/rules/rule-host.ts';
 import { WorkerHost } from '../../../../gateway/src/detectors/rules/worker-host.ts';
+import { EXAMPLE_SITE_FILE, loadSiteFile } from '../../../../gateway/src/site/site-loader.ts';
+import { openDatabase } from '../../../../gateway/src/store/database.ts';
+import { DeviceStore } from '../../../../gateway/src/store/device-store.ts';
 import { testNow } from '../../../helpers/clock.ts';
-import { eventually, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
+import { eventually, makeDataDir, startTestGateway, type TestGateway } from '../../../helpers/gateway.ts';
 
 async function rulesGateway(): Promise<{ gw: TestGateway; rules: RulesModule; seen: Detection[] }> {
   const rules = new RulesModule({ placement: 'worker', watch: false });
@@ -56,6 +59,23 @@ describe('the rules worker', () => {
     expect(live.host).toBeInstanceOf(WorkerHost);
     expect(replay.host).toBeInstanceOf(InProcessHost);
     await Promise.all([gw.stop(), driven.stop()]);
+  });
+
+  it('knows the devices registered before the gateway started (it reads them from the store)', async () => {
+    const dataDir = makeDataDir();
+    const site = loadSiteFile(EXAMPLE_SITE_FILE);
+    const db = openDatabase(dataDir);
+    const template = site.devices.find((d) => d.id === 'smoke-shed-1')!;
+    new DeviceStore(db).register(site.id, { ...template, id: 'smoke-registered-1' });
+    db.close();
+    const rules = new RulesModule({ placement: 'worker', watch: false });
+    const gw = await startTestGateway({ dataDir }, { modules: [() => rules] });
+    const seen: Detection[] = [];
+    gw.gateway.ctx.bus.on('detectionRaised', (d) => seen.push(d));
+    await lowBattery(gw, 'smoke-registered-1');
+    await gw.gateway.settle();
+    expect(seen.map((d) => d.dedupeKey)).toEqual(['low_battery:smoke-registered-1']);
+    await gw.stop();
   });
 
   it('evaluates in a thread of its own and is started again when it dies', async () => {
