@@ -6,7 +6,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ModelMeta } from '../lib/model-store.ts';
-import type { PortSignal, ShedWindow } from './features.ts';
+import type { GasRise, PortSignal, ShedWindow } from './features.ts';
 import { PLUGGED_STATES } from './shed-state.ts';
 
 export { shedWindow, FEATURE_NAMES, type ShedWindow } from './features.ts';
@@ -123,6 +123,17 @@ export const PHYSICS = {
   leadMarginK: 2,
   /** Reports a minute apart: a longer gap is a silence, not a quiet spell, ms. */
   silenceMs: 10 * 60_000,
+  /** Co-rise over a sensor's own baseline (its median over 15 min): H₂ up at least this, ppm
+   *  (sensing a runaway's H₂ needs < 5 ppm)… */
+  coRiseH2Ppm: 5,
+  /** …with VOC up at least this, ppm (lead-acid gassing carries none)… */
+  coRiseVocPpm: 2,
+  /** …or CO up at least this, ppm, beyond what the cells' cross-sensitivity explains: each cell
+   *  reads up to 40 % of the other gas, so CO between `coRiseCoShare` and 1 / that share of the
+   *  H₂ rise is neither lead-acid H₂ seen by the CO cell nor exhaust or smoking CO seen by the
+   *  H₂ cell. */
+  coRiseCoPpm: 5,
+  coRiseCoShare: 0.6,
 };
 
 /**
@@ -158,13 +169,42 @@ export function runawayGas(w: ShedWindow): boolean {
   );
 }
 
-/** Off-gas too strong to wait for a second report. */
+/**
+ * Which runaway gases rise together with H₂ over one sensor's own baseline, at low levels: VOC
+ * (with more H₂ than CO: exhaust, cooking and smoking bring CO ≫ H₂), and CO beyond either
+ * cell's cross-sensitivity. Lead-acid gassing is H₂ alone; exhaust and smoke are CO without H₂.
+ */
+function coRisingGases(rise: GasRise): { voc: boolean; co: boolean } {
+  if (rise.h2 < PHYSICS.coRiseH2Ppm) return { voc: false, co: false };
+  return {
+    voc: rise.voc !== null && rise.voc >= PHYSICS.coRiseVocPpm && rise.h2 > rise.co,
+    co:
+      rise.co >= PHYSICS.coRiseCoPpm &&
+      rise.co >= PHYSICS.coRiseCoShare * rise.h2 &&
+      rise.h2 >= PHYSICS.coRiseCoShare * rise.co,
+  };
+}
+
+/** H₂ rising with VOC or CO on one sensor while a pack is plugged in. */
+export function gasCoRise(w: ShedWindow): boolean {
+  return pluggedPack(w) && w.raw.gasRises.some((g) => Object.values(coRisingGases(g)).some(Boolean));
+}
+
+/** H₂, VOC and CO all rising together on one sensor: no nuisance the shed knows does that. */
+function tripleCoRise(w: ShedWindow): boolean {
+  return pluggedPack(w) && w.raw.gasRises.some((g) => Object.values(coRisingGases(g)).every(Boolean));
+}
+
+const pluggedPack = (w: ShedWindow): boolean => w.raw.ports.some((p) => PLUGGED_STATES.has(p.state));
+
+/** Off-gas too strong, or too complete, to wait for a second report. */
 function strongGas(w: ShedWindow): boolean {
   const r = w.raw;
   return (
-    runawayGas(w) &&
-    r.h2Ppm >= PHYSICS.h2Ppm * PHYSICS.strongH2Factor &&
-    r.vocPpm >= PHYSICS.vocPpm * PHYSICS.strongVocFactor
+    tripleCoRise(w) ||
+    (runawayGas(w) &&
+      r.h2Ppm >= PHYSICS.h2Ppm * PHYSICS.strongH2Factor &&
+      r.vocPpm >= PHYSICS.vocPpm * PHYSICS.strongVocFactor)
   );
 }
 
@@ -231,7 +271,7 @@ export class FireDecider {
     const rearmMs = th.rearmMin * 60_000;
     const out: FireDecision[] = [];
     const r = window.raw;
-    const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
+    const physics = runawayGas(window) || gasCoRise(window) || heatWithGas(window) || h2BeyondGassing(window);
     // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
     // a port heating alone well into its charge, or H₂ beyond what lead-acid packs gas — never
     // H₂ alone within gassing levels (20–200 ppm), with or without a VOC channel. `p` is read
