@@ -126,14 +126,11 @@ export const PHYSICS = {
   /** Co-rise over a sensor's own baseline (its median over 15 min): H₂ up at least this, ppm
    *  (sensing a runaway's H₂ needs < 5 ppm)… */
   coRiseH2Ppm: 5,
-  /** …with VOC up at least this, ppm (lead-acid gassing carries none)… */
+  /** …with VOC up at least this, ppm (lead-acid gassing carries none); at once when CO is up
+   *  this much as well, ppm, still below the H₂. Without a VOC channel H₂ with CO is no sign:
+   *  engine exhaust carries H₂ at about a third of its CO, and the H₂ cell reads part of the CO. */
   coRiseVocPpm: 2,
-  /** …or CO up at least this, ppm, beyond what the cells' cross-sensitivity explains: each cell
-   *  reads up to 40 % of the other gas, so CO between `coRiseCoShare` and 1 / that share of the
-   *  H₂ rise is neither lead-acid H₂ seen by the CO cell nor exhaust or smoking CO seen by the
-   *  H₂ cell. */
   coRiseCoPpm: 5,
-  coRiseCoShare: 0.6,
 };
 
 /**
@@ -170,29 +167,26 @@ export function runawayGas(w: ShedWindow): boolean {
 }
 
 /**
- * Which runaway gases rise together with H₂ over one sensor's own baseline, at low levels: VOC
- * (with more H₂ than CO: exhaust, cooking and smoking bring CO ≫ H₂), and CO beyond either
- * cell's cross-sensitivity. Lead-acid gassing is H₂ alone; exhaust and smoke are CO without H₂.
+ * H₂ and VOC rising together over one sensor's own baseline, at low levels, with more H₂ than
+ * CO: lead-acid gassing is H₂ alone; exhaust, cooking and smoking bring CO ≫ H₂.
  */
-function coRisingGases(rise: GasRise): { voc: boolean; co: boolean } {
-  if (rise.h2 < PHYSICS.coRiseH2Ppm) return { voc: false, co: false };
-  return {
-    voc: rise.voc !== null && rise.voc >= PHYSICS.coRiseVocPpm && rise.h2 > rise.co,
-    co:
-      rise.co >= PHYSICS.coRiseCoPpm &&
-      rise.co >= PHYSICS.coRiseCoShare * rise.h2 &&
-      rise.h2 >= PHYSICS.coRiseCoShare * rise.co,
-  };
+function vocH2CoRise(rise: GasRise): boolean {
+  return (
+    rise.h2 >= PHYSICS.coRiseH2Ppm &&
+    rise.voc !== null &&
+    rise.voc >= PHYSICS.coRiseVocPpm &&
+    rise.h2 > rise.co
+  );
 }
 
-/** H₂ rising with VOC or CO on one sensor while a pack is plugged in. */
+/** H₂ rising with VOC on one sensor while a pack is plugged in. */
 export function gasCoRise(w: ShedWindow): boolean {
-  return pluggedPack(w) && w.raw.gasRises.some((g) => Object.values(coRisingGases(g)).some(Boolean));
+  return pluggedPack(w) && w.raw.gasRises.some(vocH2CoRise);
 }
 
-/** H₂, VOC and CO all rising together on one sensor: no nuisance the shed knows does that. */
+/** H₂, VOC and CO (below the H₂) all rising together on one sensor: no shed nuisance does that. */
 function tripleCoRise(w: ShedWindow): boolean {
-  return pluggedPack(w) && w.raw.gasRises.some((g) => Object.values(coRisingGases(g)).every(Boolean));
+  return pluggedPack(w) && w.raw.gasRises.some((g) => vocH2CoRise(g) && g.co >= PHYSICS.coRiseCoPpm);
 }
 
 const pluggedPack = (w: ShedWindow): boolean => w.raw.ports.some((p) => PLUGGED_STATES.has(p.state));
