@@ -58,7 +58,17 @@ export interface ShedWindow {
     hasVoc: boolean;
     /** Every port's own signals, from which the decider names a port when heat alone does not. */
     ports: PortSignal[];
+    /** Each sensor's gases over its own recent baseline: the ratios are read sensor by sensor. */
+    gasRises: GasRise[];
   };
+}
+
+/** One sensor's newest reading of each gas over its median in the history (15 min), ppm. */
+export interface GasRise {
+  h2: number;
+  co: number;
+  /** null for a sensor without a VOC channel. */
+  voc: number | null;
 }
 
 export interface PortSignal {
@@ -130,6 +140,11 @@ export function shedWindow(state: ShedState, t: number): ShedWindow {
         drawing: x.p.power.some(([ts, w]) => ts > t - 10 * MIN && ts <= t && w > DRAWING_W),
         established: x.p.pluggedSince !== null && t - x.p.pluggedSince >= ESTABLISHED_MS,
       })),
+      gasRises: [...state.sensors.values()].map((s) => ({
+        h2: overBaseline(s.h2, t),
+        co: overBaseline(s.co, t),
+        voc: s.voc.length ? overBaseline(s.voc, t) : null,
+      })),
     },
   };
 }
@@ -189,6 +204,17 @@ function rankPorts(state: ShedState, t: number) {
     .map((x) => ({ ...x, score: x.slope + 0.3 * x.excess }))
     .sort((a, b) => b.score - a.score);
   return { ports, top: ranked[0], second: ranked[1] };
+}
+
+/**
+ * Newest value at or before `t` over the median of the history up to `t` (0 without readings): a
+ * median, not the lowest, so that one low noise reading does not make the next look like a rise.
+ */
+function overBaseline(series: Array<[number, number]>, t: number): number {
+  const upTo = series.filter(([ts]) => ts <= t).map(([, v]) => v);
+  if (upTo.length === 0) return 0;
+  const median = [...upTo].sort((a, b) => a - b)[Math.floor(upTo.length / 2)]!;
+  return Math.max(0, upTo.at(-1)! - median);
 }
 
 /** A port drawing less than this is not charging, W. */

@@ -6,7 +6,7 @@
  */
 import type { LayersModel, Tensor } from '@tensorflow/tfjs';
 import type { ModelMeta } from '../lib/model-store.ts';
-import type { PortSignal, ShedWindow } from './features.ts';
+import type { GasRise, PortSignal, ShedWindow } from './features.ts';
 import { PLUGGED_STATES } from './shed-state.ts';
 
 export { shedWindow, FEATURE_NAMES, type ShedWindow } from './features.ts';
@@ -123,6 +123,14 @@ export const PHYSICS = {
   leadMarginK: 2,
   /** Reports a minute apart: a longer gap is a silence, not a quiet spell, ms. */
   silenceMs: 10 * 60_000,
+  /** Co-rise over a sensor's own baseline (its median over 15 min): H₂ up at least this, ppm
+   *  (sensing a runaway's H₂ needs < 5 ppm)… */
+  coRiseH2Ppm: 5,
+  /** …with VOC up at least this, ppm (lead-acid gassing carries none); at once when CO is up
+   *  this much as well, ppm, still below the H₂. Without a VOC channel H₂ with CO is no sign:
+   *  engine exhaust carries H₂ at about a third of its CO, and the H₂ cell reads part of the CO. */
+  coRiseVocPpm: 2,
+  coRiseCoPpm: 5,
 };
 
 /**
@@ -158,13 +166,39 @@ export function runawayGas(w: ShedWindow): boolean {
   );
 }
 
-/** Off-gas too strong to wait for a second report. */
+/**
+ * H₂ and VOC rising together over one sensor's own baseline, at low levels, with more H₂ than
+ * CO: lead-acid gassing is H₂ alone; exhaust, cooking and smoking bring CO ≫ H₂.
+ */
+function vocH2CoRise(rise: GasRise): boolean {
+  return (
+    rise.h2 >= PHYSICS.coRiseH2Ppm &&
+    rise.voc !== null &&
+    rise.voc >= PHYSICS.coRiseVocPpm &&
+    rise.h2 > rise.co
+  );
+}
+
+/** H₂ rising with VOC on one sensor while a pack is plugged in. */
+export function gasCoRise(w: ShedWindow): boolean {
+  return pluggedPack(w) && w.raw.gasRises.some(vocH2CoRise);
+}
+
+/** H₂, VOC and CO (below the H₂) all rising together on one sensor: no shed nuisance does that. */
+function tripleCoRise(w: ShedWindow): boolean {
+  return pluggedPack(w) && w.raw.gasRises.some((g) => vocH2CoRise(g) && g.co >= PHYSICS.coRiseCoPpm);
+}
+
+const pluggedPack = (w: ShedWindow): boolean => w.raw.ports.some((p) => PLUGGED_STATES.has(p.state));
+
+/** Off-gas too strong, or too complete, to wait for a second report. */
 function strongGas(w: ShedWindow): boolean {
   const r = w.raw;
   return (
-    runawayGas(w) &&
-    r.h2Ppm >= PHYSICS.h2Ppm * PHYSICS.strongH2Factor &&
-    r.vocPpm >= PHYSICS.vocPpm * PHYSICS.strongVocFactor
+    tripleCoRise(w) ||
+    (runawayGas(w) &&
+      r.h2Ppm >= PHYSICS.h2Ppm * PHYSICS.strongH2Factor &&
+      r.vocPpm >= PHYSICS.vocPpm * PHYSICS.strongVocFactor)
   );
 }
 
@@ -231,7 +265,7 @@ export class FireDecider {
     const rearmMs = th.rearmMin * 60_000;
     const out: FireDecision[] = [];
     const r = window.raw;
-    const physics = runawayGas(window) || heatWithGas(window) || h2BeyondGassing(window);
+    const physics = runawayGas(window) || gasCoRise(window) || heatWithGas(window) || h2BeyondGassing(window);
     // The network's runaway needs what a runaway has and a nuisance lacks behind it: VOC, smoke,
     // a port heating alone well into its charge, or H₂ beyond what lead-acid packs gas — never
     // H₂ alone within gassing levels (20–200 ppm), with or without a VOC channel. `p` is read

@@ -273,4 +273,64 @@ describe('fire-fusion decisions on what the field shows', () => {
       ).toEqual([]);
     }
   }, 120_000);
+
+  /** Ports of a shed mid-evening: two lithium packs charging, one idle. */
+  const eveningPorts = (): Port[] => [
+    { port: 1, state: 'charging', power: 160, temp: 20 },
+    { port: 2, state: 'charging', power: 200, temp: 24 },
+    { port: 3, state: 'idle', power: 0, temp: 14 },
+  ];
+
+  it('warns of an early runaway from a low H₂ rise with CO and VOC on the second reading', () => {
+    const start = testNow() - 3 * HOUR;
+    const onset = 60;
+    const rnd = noise(11);
+    // Far below every level threshold: H₂ +4, CO +3, VOC +1.5 ppm a minute; smoke 12 min later.
+    const decisions = decide(start, onset + 10, (m) => {
+      const since = Math.max(0, m - onset + 1);
+      return {
+        air: {
+          smoke: 0.01,
+          temp: 14,
+          co: 2 + 3 * since + 0.3 * rnd(),
+          h2: 1 + 4 * since + 0.5 * rnd(),
+          voc: 0.3 + 1.5 * since + 0.2 * rnd(),
+        },
+        ports: eveningPorts(),
+      };
+    });
+    expect(decisions[0]?.kind).toBe('fire_risk');
+    // The first sensor reading of the off-gas is at onset + 5 s; the warning comes with the
+    // second (before the co-rise: 5.1 min after onset).
+    expect(decisions[0]!.t).toBe(start + (onset + 1) * MIN + 5_000);
+  }, 120_000);
+
+  it('raises nothing on cigarette smoke or exhaust: CO (and VOC) with less H₂, with or without a VOC channel', () => {
+    const start = testNow() - 3 * HOUR;
+    const raised: string[] = [];
+    let runs = 0;
+    for (const coPeak of [15, 40, 120])
+      for (const h2Share of [0, 0.4, 0.75])
+        for (const vocPeak of [null, 0, 3, 10]) {
+          const rnd = noise(coPeak * 1000 + h2Share * 100 + (vocPeak ?? 50));
+          // A smoker or an idling motorbike for 10 min: CO, the exhaust's own H₂ (about a third
+          // of its CO) and the H₂ cell's cross-reading of the CO, VOC, a trace of smoke.
+          const decisions = decide(start, 100, (m) => {
+            const level = m >= 60 && m < 70 ? Math.min(1, (m - 59) / 3) : 0;
+            const co = 1 + coPeak * level + 0.3 * rnd();
+            const air: Air = {
+              smoke: 0.01 + 0.03 * level,
+              temp: 14 + 0.1 * rnd(),
+              co,
+              h2: 1 + h2Share * (co - 1) + 0.5 * rnd(),
+            };
+            if (vocPeak !== null) air.voc = 0.3 + vocPeak * level + 0.2 * rnd();
+            return { air, ports: eveningPorts() };
+          });
+          runs++;
+          raised.push(...decisions.map((d) => `CO ${coPeak} H₂ ${h2Share} VOC ${vocPeak}: ${d.kind}`));
+        }
+    expect(runs).toBe(36);
+    expect(raised).toEqual([]);
+  }, 120_000);
 });
