@@ -60,7 +60,12 @@ export function evaluate(
   inferMsPerTrack: number,
 ): Evaluation {
   const model = records.map((r, i) => {
-    const d = decide({ fitted: r.fitted, dropM: r.dropM }, probs[i]!, meta, r.floorHeightM);
+    const d = decide(
+      { fitted: r.fitted, dropM: r.dropM, physics: r.physics },
+      probs[i]!,
+      meta,
+      r.floorHeightM,
+    );
     return { alert: d.alert, floor: r.floor, range: r.floorRange, column: r.column };
   });
   const base = records.map((r) => ({

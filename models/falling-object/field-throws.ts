@@ -93,7 +93,11 @@ async function main(version: number, dirs: string[]): Promise<void> {
       const analysis = analyseTrack(track, context, folder.meta.params);
       const probs = classify(tf, model, folder.meta, [analysis])[0]!;
       const decision = decide(
-        { fitted: analysis.fit !== null && analysis.origin !== null, dropM: analysis.dropM },
+        {
+          fitted: analysis.fit !== null && analysis.origin !== null,
+          dropM: analysis.dropM,
+          physics: analysis.physics,
+        },
         probs,
         folder.meta,
         context.layout.floorHeightM,

@@ -7,6 +7,7 @@ import type { TrackPoint } from '../../gateway/src/contracts/readings.ts';
 import type { ModelMeta } from '../lib/model-store.ts';
 import { extractFeatures, type ImageEntry } from './features.ts';
 import { cameraCentre, offPlane, toFacade, type FacadePoint, type Homography } from './geometry.ts';
+import { alertThreshold, fallPhysics, isBlownFlutter, type FallPhysics } from './physics-gate.ts';
 import { DEFAULT_SILL_M, originOf, type FacadeLayout, type Origin } from './origin.ts';
 import { DEFAULT_TRACER_OPTIONS, traceOrigin, type TraceFit, type TracerOptions } from './tracer.ts';
 
@@ -52,12 +53,14 @@ export interface TrackAnalysis {
    */
   dropM: number;
   features: number[];
+  /** What the physics gate reads (physics-gate.ts); null without a fit. */
+  physics: FallPhysics | null;
 }
 
 export interface FallingObjectDecision {
   alert: boolean;
   /** Why not, when `alert` is false. */
-  reason: 'ok' | 'not_an_object' | 'short_fall' | 'no_fit';
+  reason: 'ok' | 'not_an_object' | 'short_fall' | 'no_fit' | 'blown_flutter';
   trackClass: TrackClass;
   confidence: number;
   probabilities: Record<TrackClass, number>;
@@ -104,7 +107,7 @@ export function analyseTrack(
           release ? { ...release, sillM: sill } : null,
         )
       : [];
-  return { facade: all, fit, origin, dropM, features };
+  return { facade: all, fit, origin, dropM, features, physics: fallPhysics(all, fit, features) };
 }
 
 /**
@@ -174,20 +177,23 @@ export function classify(
 }
 
 export function decide(
-  track: { fitted: boolean; dropM: number },
+  track: { fitted: boolean; dropM: number; physics?: FallPhysics | null },
   probabilities: Record<TrackClass, number>,
   meta: ModelMeta,
   floorHeightM: number,
 ): FallingObjectDecision {
   const ranked = (Object.entries(probabilities) as Array<[TrackClass, number]>).sort((a, b) => b[1] - a[1]);
   const pThrown = probabilities[POSITIVE_CLASS];
-  const threshold = meta.thresholds.alert ?? 0.5;
+  const physics = track.physics ?? null;
+  const threshold = alertThreshold(physics, meta.thresholds.alert ?? 0.5);
   const minDropM = (meta.thresholds.minDropFloors ?? 2) * floorHeightM;
-  const thrown = pThrown >= threshold;
+  const blown = physics !== null && isBlownFlutter(physics);
+  const thrown = pThrown >= threshold && !blown;
   const trackClass = thrown ? POSITIVE_CLASS : ranked.find(([c]) => c !== POSITIVE_CLASS)![0];
   const base = { trackClass, confidence: thrown ? pThrown : 1 - pThrown, probabilities };
   if (!track.fitted) return { alert: false, reason: 'no_fit', ...base };
-  if (!thrown) return { alert: false, reason: 'not_an_object', ...base };
+  if (pThrown < threshold) return { alert: false, reason: 'not_an_object', ...base };
+  if (blown) return { alert: false, reason: 'blown_flutter', ...base };
   // Deployed systems alarm only past two floors of travel (FIELD-NOTES §1.1, Wenzhou pilot).
   if (track.dropM < minDropM) return { alert: false, reason: 'short_fall', ...base };
   return { alert: true, reason: 'ok', ...base };

@@ -5,6 +5,7 @@
 import { SingleBar, Presets } from 'cli-progress';
 import { baselineDecision } from './baseline.ts';
 import { generateSamples, specTotal, type DatasetSpec } from './dataset.ts';
+import type { FallPhysics } from './physics-gate.ts';
 import { analyseTrack, type TrackClass } from './predict.ts';
 
 export interface TrackRecord {
@@ -20,6 +21,7 @@ export interface TrackRecord {
   floorRange: [number, number] | null;
   column: number | null;
   dropM: number;
+  physics: FallPhysics | null;
   floorHeightM: number;
   /** Pre-processing time (façade mapping + origin fit + features), ms. */
   analyseMs: number;
@@ -58,6 +60,7 @@ export function collectRecords(
       floorRange: a.origin?.floorRange ?? null,
       column: a.origin?.column ?? null,
       dropM: a.dropM,
+      physics: a.physics,
       floorHeightM: s.camera.layout.floorHeightM,
       analyseMs: t1 - t0,
       baseline: { ...base, ms: t2 - t1 },

@@ -98,7 +98,10 @@ export interface Observation<T> {
   dripping: DrippingSpot | null;
 }
 
-export function isDripLike(s: FallSighting, o: RepeatOptions = DEFAULT_REPEAT_OPTIONS): boolean {
+export function isDripLike(
+  s: Pick<FallSighting, 'widthM' | 'widthPx' | 'terminalSpeedMs'>,
+  o: RepeatOptions = DEFAULT_REPEAT_OPTIONS,
+): boolean {
   if (s.widthM > o.maxWidthM) return false;
   return s.widthPx <= o.maxWidthPxAnySpeed || s.terminalSpeedMs <= o.maxTerminalSpeedMs;
 }

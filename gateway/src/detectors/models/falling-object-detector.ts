@@ -117,7 +117,11 @@ export class FallingObjectDetector {
       if (analysis.features.length === 0) continue;
       const [probabilities] = classify(this.deps.tf, loaded.model, loaded.meta, [analysis]);
       const decision = decide(
-        { fitted: analysis.fit !== null && analysis.origin !== null, dropM: analysis.dropM },
+        {
+          fitted: analysis.fit !== null && analysis.origin !== null,
+          dropM: analysis.dropM,
+          physics: analysis.physics,
+        },
         probabilities!,
         loaded.meta,
         camera.context.layout.floorHeightM,
