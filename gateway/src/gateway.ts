@@ -30,7 +30,7 @@ import { createTransport } from './create-transport.ts';
 import { PrivacyCore } from './privacy/core.ts';
 import type { GatewayModule, ModuleFactory } from './module.ts';
 import { MODULES } from './modules.ts';
-import { MetaStore, openDatabase, probeWrite } from './store/database.ts';
+import { MetaStore, openDatabase, probeWrite, writeTransaction } from './store/database.ts';
 import { DeadLetterStore } from './store/dead-letter-store.ts';
 import { DeviceStore } from './store/device-store.ts';
 import { EventStore } from './store/event-store.ts';
@@ -349,6 +349,6 @@ function buildIngest(ctx: GatewayContext, storeHealth: StoreHealth): IngestPipel
     },
     store: storeHealth,
     log: moduleLogger(ctx.log, 'ingest'),
-    inTransaction: (fn) => stores.db.transaction(fn)(),
+    inTransaction: (fn) => writeTransaction(stores.db, fn),
   });
 }

@@ -6,7 +6,7 @@
  */
 import type { Statement } from 'better-sqlite3';
 import type { Database } from '../store/database.ts';
-import { migrate } from '../store/database.ts';
+import { migrate, writeTransaction } from '../store/database.ts';
 import type { HistoryEntry, Incident, StoredAlert } from './model.ts';
 import type { IncidentState } from '../contracts/incidents.ts';
 
@@ -88,7 +88,7 @@ export class AlertingStore {
   }
 
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return writeTransaction(this.db, fn);
   }
 
   // ---- alerts

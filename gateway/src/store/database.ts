@@ -100,9 +100,19 @@ export class MetaStore {
 }
 
 /**
- * Runs `fn` in a transaction, or directly when one is already open (ingest group-commits a whole
- * burst): a nested better-sqlite3 transaction would cost a SAVEPOINT/RELEASE per call.
+ * Runs `fn` in a write transaction that holds the write lock from its start (BEGIN IMMEDIATE).
+ * The rules worker writes the same file over its own connection: a deferred transaction that
+ * read before its first write fails at once with SQLITE_BUSY (no busy_timeout wait) when the
+ * worker committed in between, and ingest then refused a burst as `store_unavailable`.
+ */
+export function writeTransaction<T>(db: Database, fn: () => T): T {
+  return db.transaction(fn).immediate();
+}
+
+/**
+ * Runs `fn` in a write transaction, or directly when one is already open (ingest group-commits a
+ * whole burst): a nested better-sqlite3 transaction would cost a SAVEPOINT/RELEASE per call.
  */
 export function inTransaction<T>(db: Database, fn: () => T): T {
-  return db.inTransaction ? fn() : db.transaction(fn)();
+  return db.inTransaction ? fn() : writeTransaction(db, fn);
 }

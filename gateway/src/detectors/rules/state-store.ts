@@ -3,7 +3,7 @@
  * before a restart can still clear, and a `for:` timer keeps its start. Sample windows are not
  * stored here: they are rebuilt from the stored readings and events at start.
  */
-import { migrate, type Database } from '../../store/database.ts';
+import { migrate, writeTransaction, type Database } from '../../store/database.ts';
 import type { FeedCursor, FeedCursorStore } from './rule-feed.ts';
 
 export type InstanceStatus = 'idle' | 'pending' | 'firing' | 'clearing';
@@ -60,7 +60,7 @@ export class SqliteRuleStateStore implements RuleStatePersistence, FeedCursorSto
   }
 
   transaction(fn: () => void): void {
-    this.db.transaction(fn)();
+    writeTransaction(this.db, fn);
   }
 
   loadAll(): InstanceState[] {
@@ -76,17 +76,17 @@ export class SqliteRuleStateStore implements RuleStatePersistence, FeedCursorSto
        ON CONFLICT(site_id, rule_id, subject_key) DO UPDATE SET state = excluded.state, updated_at = excluded.updated_at`,
     );
     const now = Date.now();
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const s of states) stmt.run(this.siteId, s.ruleId, s.subjectKey, JSON.stringify(s), now);
-    })();
+    });
   }
 
   remove(keys: Array<{ ruleId: string; subjectKey: string }>): void {
     const stmt = this.db.prepare(
       'DELETE FROM rule_state WHERE site_id = ? AND rule_id = ? AND subject_key = ?',
     );
-    this.db.transaction(() => {
+    writeTransaction(this.db, () => {
       for (const k of keys) stmt.run(this.siteId, k.ruleId, k.subjectKey);
-    })();
+    });
   }
 }
