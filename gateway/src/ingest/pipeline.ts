@@ -8,9 +8,8 @@
  */
 import type { SiteIndex } from '../site/site-index.ts';
 import type { CodecRegistry } from '../codecs/registry.ts';
-import { CodecError, checkFiniteValues, type Codec, type Decoded } from '../codecs/codec.ts';
+import { CodecError, type Codec } from '../codecs/codec.ts';
 import type { DeadLetterReason, RejectReason } from '../contracts/dead-letters.ts';
-import type { Device } from '../contracts/site.ts';
 import type { EventBus } from '../core/bus.ts';
 import type { Clock } from '../core/clock.ts';
 import type { Logger } from '../core/logger.ts';
@@ -30,6 +29,7 @@ import { DeviceLimits, type DeviceLimitSettings } from './device-limits.ts';
 import { IngestTally } from './ingest-tally.ts';
 import { RegisterGuard, Rejection } from './reading-checks.ts';
 import { DecodedWriter, type DeviceActivitySink } from './decoded-writer.ts';
+import { decodeMessage, isUrgentStream } from './decode.ts';
 
 export interface IngestLimits extends DeviceLimitSettings {
   maxPayloadBytes: number;
@@ -197,9 +197,18 @@ export class IngestPipeline implements IntakeLoad {
     return this.held.size + Math.max(this.groupCommit.depth, this.turn.taken);
   }
 
+  /** Camera events and tracks go on the urgent lane: committed (and announced) before bulk telemetry. */
   private store(work: Work): Promise<void> {
     this.turn.took();
-    return this.groupCommit.enqueue(work);
+    return this.groupCommit.enqueue(work, this.isUrgent(work.msg.topic));
+  }
+
+  private isUrgent(topic: string): boolean {
+    try {
+      return isUrgentStream(this.routes.get(topic, (t) => this.route(t)).stream);
+    } catch {
+      return false; // not a device topic: dead-lettered in the bulk lane
+    }
   }
 
   private admit(msg: InboundMessage, deviceId: string | null): Promise<void> {
@@ -324,7 +333,7 @@ export class IngestPipeline implements IntakeLoad {
       const codec = route.codec ?? this.deps.codecs.forDevice(device, route.stream);
       if (!codec.kinds.includes(device.kind))
         throw new Rejection('codec_mismatch', `codec '${codec.id}' does not decode ${device.kind} devices`);
-      const decoded = this.decode(codec, msg, route.stream, device);
+      const decoded = decodeMessage(codec, msg, route.stream, device);
       this.writer.write(decoded, device, msg);
       this.tally.messageAccepted(stream);
     } catch (err) {
@@ -350,21 +359,6 @@ export class IngestPipeline implements IntakeLoad {
       'unknown_topic',
       `topic '${topic.slice(0, 200)}' is neither weige/{deviceId}/{stream} nor a vendor codec topic`,
     );
-  }
-
-  private decode(codec: Codec, msg: InboundMessage, stream: DeviceStream, device: Device): Decoded {
-    try {
-      const decoded = codec.decode({ topic: msg.topic, stream, payload: msg.payload, device });
-      checkFiniteValues(decoded);
-      return decoded;
-    } catch (err) {
-      if (err instanceof CodecError) throw err;
-      // A vendor codec bug must not look like a gateway crash: it is that message's problem.
-      throw new Rejection(
-        'codec_error',
-        `codec '${codec.id}' failed: ${(err as Error)?.message ?? String(err)}`,
-      );
-    }
   }
 
   private reject(msg: InboundMessage, deviceId: string | null, reason: RejectReason, detail: string): void {

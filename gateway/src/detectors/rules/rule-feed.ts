@@ -129,9 +129,9 @@ export class RuleFeed {
   }
 
   /**
-   * Evaluates stored observations past the cursor, readings first, until `budgetNs` has passed
-   * (checked after each observation: one reading's rules are the longest a PUBACK can wait);
-   * true when more wait.
+   * Evaluates stored observations past the cursor, events first — a camera event's alert must not
+   * wait behind a backlog of telemetry (issue 16) — until `budgetNs` has passed (checked after each
+   * observation: one reading's rules are the longest a PUBACK can wait); true when more wait.
    */
   private evaluateSlice(budgetNs: bigint | null): boolean {
     const { log } = this.deps;
@@ -141,25 +141,28 @@ export class RuleFeed {
     let more = false;
     try {
       do {
-        const readings = log.readSince(next.readingSeq, BATCH);
-        for (const { seq, reading } of readings) {
-          this.evaluateOne(fromReading(reading));
-          next.readingSeq = seq;
-          if (overdue()) break;
-        }
-        more = readings.length > 0 && next.readingSeq !== readings[readings.length - 1]!.seq;
-        if (more || readings.length === BATCH) {
-          more = true;
-          continue;
-        }
         const events = log.eventsSince(next.eventId, BATCH);
         for (const { id, event } of events) {
           this.evaluateOne(fromEvent(event));
           next.eventId = id;
           if (overdue()) break;
         }
+        if (
+          events.length > 0 &&
+          (next.eventId !== events[events.length - 1]!.id || events.length === BATCH)
+        ) {
+          more = true;
+          continue;
+        }
+        const readings = log.readSince(next.readingSeq, BATCH);
+        for (const { seq, reading } of readings) {
+          this.evaluateOne(fromReading(reading));
+          next.readingSeq = seq;
+          if (overdue()) break;
+        }
         more =
-          events.length > 0 && (next.eventId !== events[events.length - 1]!.id || events.length === BATCH);
+          readings.length > 0 &&
+          (next.readingSeq !== readings[readings.length - 1]!.seq || readings.length === BATCH);
       } while (more && !overdue());
     } catch (err) {
       // The store could not be read: the next wake retries from the cursor.
