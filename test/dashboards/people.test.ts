@@ -63,7 +63,9 @@ describe('the people at the end of the loop', { timeout: 180_000 }, () => {
     // The fire playbook's responder task: its first checklist item.
     await expect(card.locator('[data-role=first-step]').textContent()).resolves.toBe('先做：确认充电已断电');
     await expect(card.locator('a[data-call=fire_brigade]').getAttribute('href')).resolves.toBe('tel:119');
-    const chart = card.locator('figure.readings-chart');
+    // A drawn chart: the card is re-rendered when the incident changes, and a new card's chart
+    // fills in once its readings have loaded.
+    const chart = card.locator('figure.readings-chart[data-field]');
     await chart.waitFor();
     const device = fire.source.deviceId!;
     await expect(chart.getAttribute('data-field')).resolves.toBe('temp_c');
